@@ -1,0 +1,55 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema/index.ts';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** Inside db.transaction((tx) => …): same query API, synchronous. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Either the database or a transaction: repositories accept both. */
+export type DbOrTx = Db | Tx;
+
+const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * Opens the SQLite file (or ':memory:') with the pragmas the service relies on:
+ * WAL for concurrent readers, foreign keys on, a busy timeout so concurrent writers wait
+ * instead of failing, synchronous=NORMAL (safe with WAL, much faster than FULL).
+ */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+export function migrateDatabase(db: Db): void {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+/** True when every migration shipped with the code has been applied (used by /readyz). */
+export function migrationsApplied(db: Db): boolean {
+  try {
+    const row = db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
+    return row.n >= shippedMigrationCount();
+  } catch {
+    return false;
+  }
+}
+
+let cachedMigrationCount: number | undefined;
+function shippedMigrationCount(): number {
+  // drizzle-kit lists every migration in meta/_journal.json.
+  cachedMigrationCount ??= (
+    JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+  ).entries.length;
+  return cachedMigrationCount;
+}
+
+export { schema };

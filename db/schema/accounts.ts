@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const ORGANISATION_KINDS = ['operator', 'buyer', 'prescriber', 'place'] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+
+export const BUYER_TYPES = ['commune', 'epci', 'departement', 'region', 'state_service', 'other_public', 'private'] as const;
+export type BuyerType = (typeof BUYER_TYPES)[number];
+
+export const USER_ROLES = ['admin', 'agent', 'finance'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const organisations = sqliteTable(
+  'organisations',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ORGANISATION_KINDS }).notNull(),
+    name: text('name').notNull(),
+    siret: text('siret'),
+    buyerType: text('buyer_type', { enum: BUYER_TYPES }),
+    communeCode: text('commune_code'),
+    status: text('status').notNull().default('active'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('organisations_kind_idx').on(t.kind), index('organisations_siret_idx').on(t.siret)],
+);
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    organisationId: text('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    /** Stored lower-cased: the unique index makes e-mails unique case-insensitively. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    /** Null until the invitation is accepted. */
+    passwordHash: text('password_hash'),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`), index('users_org_idx').on(t.organisationId)],
+);
+
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** sha256 of the token: the token itself is only ever shown to the inviter. */
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+    createdByUserId: text('created_by_user_id'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('invitations_token_unique').on(t.tokenHash), index('invitations_user_idx').on(t.userId)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** sha256 of the cookie value. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_unique').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/** Append-only: triggers in the migrations refuse UPDATE and DELETE. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    actorUserId: text('actor_user_id'),
+    actorOrganisationId: text('actor_organisation_id'),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('audit_subject_idx').on(t.subjectType, t.subjectId), index('audit_actor_org_idx').on(t.actorOrganisationId)],
+);
+
+/** Keyed sequences for gapless document numbers (invoices, credit notes, statements…). */
+export const sequences = sqliteTable('sequences', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull(),
+});
+
+/** Stored responses for POSTs sent with an Idempotency-Key header. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    key: text('key').notNull(),
+    actorUserId: text('actor_user_id').notNull(),
+    route: text('route').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    responseBody: text('response_body').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('idempotency_unique').on(t.actorUserId, t.route, t.key)],
+);

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'attendu : true ou false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const secret = z.string().min(32, 'au moins 32 caractères');
+
+/** One schema over the environment, parsed once at boot. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_PATH: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ message: 'URL absolue attendue, par exemple https://pass.example.gouv.fr' }).optional(),
+  SESSION_SECRET: secret.optional(),
+  PASS_CODE_SECRET: secret.optional(),
+  BOOTSTRAP_ADMIN_EMAIL: z.email({ message: 'adresse e-mail invalide' }).optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'au moins 12 caractères').max(256).optional(),
+  DEMO_DATA: booleanFromEnv.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPERATOR_FEE_BASIS_POINTS: z.coerce.number().int().min(0).max(10000).default(0),
+  GRACE_PERIOD_DAYS: z.coerce.number().int().min(0).max(366).default(31),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databasePath: string;
+  publicUrl: string;
+  /** True when PUBLIC_URL is https: cookies get the Secure flag. */
+  secureCookies: boolean;
+  sessionSecret: string;
+  passCodeSecret: string;
+  bootstrapAdmin?: { email: string; password: string };
+  demoData: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  operatorFeeBasisPoints: number;
+  gracePeriodDays: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Human-readable list of what is wrong in the environment, one line per variable. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `  - ${issue.path.join('.') || '(environnement)'} : ${issue.message}`).join('\n');
+}
+
+interface StoredSecrets {
+  sessionSecret: string;
+  passCodeSecret: string;
+}
+
+/**
+ * Secrets not given in the environment are generated once into DATA_DIR/secrets.json (mode 0600)
+ * and reused on every later start, so sessions and printed pass codes survive restarts.
+ */
+function loadOrCreateSecrets(dataDir: string): StoredSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const parsed = z
+      .object({ sessionSecret: secret, passCodeSecret: secret })
+      .safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new ConfigError(`Le fichier ${file} est illisible ou incomplet :\n${describeIssues(parsed.error)}`);
+    return parsed.data;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const created: StoredSecrets = {
+    sessionSecret: randomBytes(32).toString('base64url'),
+    passCodeSecret: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(created, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return created;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset, as in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(`Configuration invalide :\n${describeIssues(parsed.error)}`);
+  }
+  const e = parsed.data;
+  if ((e.BOOTSTRAP_ADMIN_EMAIL === undefined) !== (e.BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'Configuration invalide :\n  - BOOTSTRAP_ADMIN_EMAIL et BOOTSTRAP_ADMIN_PASSWORD vont ensemble : donnez les deux ou aucun',
+    );
+  }
+  const dataDir = resolve(e.DATA_DIR);
+  const needsStored = e.SESSION_SECRET === undefined || e.PASS_CODE_SECRET === undefined;
+  const stored = needsStored ? loadOrCreateSecrets(dataDir) : undefined;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databasePath: e.DATABASE_PATH ?? join(dataDir, 'passnum.sqlite'),
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    sessionSecret: e.SESSION_SECRET ?? stored!.sessionSecret,
+    passCodeSecret: e.PASS_CODE_SECRET ?? stored!.passCodeSecret,
+    bootstrapAdmin:
+      e.BOOTSTRAP_ADMIN_EMAIL && e.BOOTSTRAP_ADMIN_PASSWORD
+        ? { email: e.BOOTSTRAP_ADMIN_EMAIL, password: e.BOOTSTRAP_ADMIN_PASSWORD }
+        : undefined,
+    demoData: e.DEMO_DATA,
+    logLevel: e.LOG_LEVEL,
+    operatorFeeBasisPoints: e.OPERATOR_FEE_BASIS_POINTS,
+    gracePeriodDays: e.GRACE_PERIOD_DAYS,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Business dates and months are Europe/Paris; instants are stored in UTC (ISO strings).
+ * Everything here goes through Intl so daylight-saving changes are handled by the platform's tz data.
+ */
+const PARIS = 'Europe/Paris';
+
+const dateParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: PARIS,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The Paris calendar date of an instant, as YYYY-MM-DD. */
+export function parisDate(instant: Date): string {
+  return dateParts.format(instant);
+}
+
+/** The Paris month of an instant, as YYYY-MM. */
+export function parisMonth(instant: Date): string {
+  return parisDate(instant).slice(0, 7);
+}
+
+/** Offset of Paris from UTC at an instant, in minutes (60 in winter, 120 in summer). */
+function parisOffsetMinutes(instant: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: PARIS,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60000);
+}
+
+/** The UTC instant at which a Paris calendar day (YYYY-MM-DD) starts. */
+export function startOfParisDay(date: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const guess = new Date(Date.UTC(y, m - 1, d, 0, 0, 0));
+  // Midnight Paris is UTC minus the offset; the offset at the guess is right except across a DST switch at midnight (never in France).
+  const offset = parisOffsetMinutes(new Date(guess.getTime() - 2 * 3600_000));
+  return new Date(guess.getTime() - offset * 60_000);
+}
+
+/** [start, end) instants of a Paris month YYYY-MM. */
+export function parisMonthRange(month: string): { start: Date; end: Date } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+  return { start: startOfParisDay(`${month}-01`), end: startOfParisDay(next) };
+}
+
+/** Adds whole days to a calendar date (YYYY-MM-DD), calendar arithmetic only. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Adds calendar months to a date, clamping to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}
+
+const longDate = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: 'numeric', month: 'long', year: 'numeric' });
+const dateTime = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, dateStyle: 'short', timeStyle: 'short' });
+
+/** "25 novembre 2026" for a calendar date. */
+export function formatFrenchDate(date: string): string {
+  return longDate.format(new Date(`${date}T12:00:00Z`));
+}
+
+/** "25/11/2026 11:00" (Paris) for an instant. */
+export function formatFrenchDateTime(instant: Date | string): string {
+  return dateTime.format(new Date(instant));
+}
