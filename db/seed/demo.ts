@@ -1,0 +1,122 @@
+import { count } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { organisations, users, type BuyerType, type OrganisationKind, type UserRole } from '../schema/accounts.ts';
+import type { Clock } from '../../server/shared/clock.ts';
+import { hashPassword } from '../../server/modules/accounts/passwords.ts';
+import { newId } from '../../server/shared/secrets.ts';
+import { recordAudit } from '../../server/modules/audit/audit.ts';
+
+/**
+ * The demo set loaded by `npm start` on an empty database. Later capabilities extend it:
+ * each adds its demo objects in a function called from seedDemoData, after the accounts.
+ */
+export const DEMO_PASSWORD = 'demo-pass-numerique';
+
+interface DemoOrganisation {
+  key: string;
+  kind: OrganisationKind;
+  name: string;
+  siret?: string;
+  buyerType?: BuyerType;
+  communeCode?: string;
+  users: { email: string; name: string; role: UserRole }[];
+}
+
+// Haute-Garonne (31): the buyer, its prescribers and places are in communes of that département.
+export const DEMO_ORGANISATIONS: DemoOrganisation[] = [
+  {
+    key: 'operator',
+    kind: 'operator',
+    name: 'Opérateur national du Pass numérique',
+    users: [
+      { email: 'admin@operateur.demo', name: 'Alice Opératrice', role: 'admin' },
+      { email: 'finances@operateur.demo', name: 'Fabien Finances', role: 'finance' },
+    ],
+  },
+  {
+    key: 'buyer',
+    kind: 'buyer',
+    name: 'Département de la Haute-Garonne',
+    siret: '22310001700011',
+    buyerType: 'departement',
+    communeCode: '31555',
+    users: [{ email: 'commandes@departement31.demo', name: 'Bruno Commanditaire', role: 'admin' }],
+  },
+  {
+    key: 'prescriber-ml',
+    kind: 'prescriber',
+    name: 'Mission locale de Toulouse',
+    communeCode: '31555',
+    users: [{ email: 'conseillere@missionlocale-toulouse.demo', name: 'Chloé Conseillère', role: 'admin' }],
+  },
+  {
+    key: 'prescriber-ccas',
+    kind: 'prescriber',
+    name: 'CCAS de Colomiers',
+    communeCode: '31149',
+    users: [{ email: 'accueil@ccas-colomiers.demo', name: 'Claude Accueil', role: 'admin' }],
+  },
+  {
+    key: 'place-epn',
+    kind: 'place',
+    name: 'Espace public numérique de Muret',
+    communeCode: '31395',
+    users: [{ email: 'mediateur@epn-muret.demo', name: 'Léa Médiatrice', role: 'admin' }],
+  },
+  {
+    key: 'place-mediatheque',
+    kind: 'place',
+    name: 'Médiathèque de Blagnac',
+    communeCode: '31069',
+    users: [{ email: 'accueil@mediatheque-blagnac.demo', name: 'Paul Bibliothécaire', role: 'admin' }],
+  },
+  {
+    key: 'place-fablab',
+    kind: 'place',
+    name: 'Fablab de Saint-Gaudens',
+    communeCode: '31483',
+    users: [{ email: 'contact@fablab-saint-gaudens.demo', name: 'Inès Fabmanageuse', role: 'admin' }],
+  },
+];
+
+export interface DemoLogin {
+  organisation: string;
+  email: string;
+  role: UserRole;
+  kind: OrganisationKind;
+}
+
+export function isDatabaseEmpty(db: Db): boolean {
+  return db.select({ n: count() }).from(organisations).get()!.n === 0;
+}
+
+/** Loads the demo set; returns the logins to print. Idempotent: does nothing on a non-empty database. */
+export async function seedDemoData(db: Db, clock: Clock): Promise<DemoLogin[]> {
+  if (!isDatabaseEmpty(db)) return [];
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const now = clock.now().toISOString();
+  const logins: DemoLogin[] = [];
+  db.transaction((tx) => {
+    for (const org of DEMO_ORGANISATIONS) {
+      const organisationId = newId();
+      tx.insert(organisations)
+        .values({
+          id: organisationId,
+          kind: org.kind,
+          name: org.name,
+          siret: org.siret ?? null,
+          buyerType: org.buyerType ?? null,
+          communeCode: org.communeCode ?? null,
+          status: 'active',
+          createdAt: now,
+        })
+        .run();
+      for (const user of org.users) {
+        tx.insert(users).values({ id: newId(), organisationId, ...user, passwordHash, createdAt: now }).run();
+        logins.push({ organisation: org.name, email: user.email, role: user.role, kind: org.kind });
+      }
+    }
+    recordAudit(tx, clock, null, 'demo_data.loaded', { type: 'database' });
+  });
+  return logins;
+}

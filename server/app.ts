@@ -1,0 +1,74 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Db } from '../db/client.ts';
+import type { Config } from './config.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import './plugins/types.ts';
+import errorsPlugin from './plugins/errors.ts';
+import authPlugin from './plugins/auth.ts';
+import viewsPlugin from './plugins/views.ts';
+import openapiPlugin from './plugins/openapi.ts';
+import { healthRoutes } from './modules/health/health.api.ts';
+import { accountsApi } from './modules/accounts/accounts.api.ts';
+import { accountsPages } from './modules/accounts/accounts.pages.ts';
+import { LoginThrottle } from './modules/accounts/login-throttle.ts';
+
+export interface AppDependencies {
+  config: Config;
+  db: Db;
+  clock?: Clock;
+  /** Pino options or false; tests pass false to keep output quiet. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the whole service as a Fastify instance that never listens: main.ts and every test call it. */
+export async function buildApp({ config, db, clock = systemClock, logger }: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+    },
+    // One line per request is noise at national scale; errors and business events are logged explicitly.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: true,
+    bodyLimit: 5 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('clock', clock);
+
+  await app.register(errorsPlugin);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+      },
+    },
+    hsts: config.secureCookies,
+  });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(authPlugin);
+  await app.register(viewsPlugin);
+  await app.register(openapiPlugin);
+
+  const loginThrottle = new LoginThrottle(clock);
+  await app.register(healthRoutes);
+  await app.register(accountsApi, { prefix: '/api/v1', loginThrottle });
+  await app.register(accountsPages, { loginThrottle });
+
+  return app;
+}

@@ -1,0 +1,56 @@
+import { openDatabase, migrateDatabase } from '../db/client.ts';
+import { isDatabaseEmpty, seedDemoData, DEMO_PASSWORD } from '../db/seed/demo.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { ensureBootstrapAdmin } from './modules/accounts/accounts.service.ts';
+import { systemClock } from './shared/clock.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`\n${error.message}\n\nCorrigez ces variables d’environnement puis relancez (voir le tableau « Configuration » du README).\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const db = openDatabase(config.databasePath);
+  migrateDatabase(db);
+  const clock = systemClock;
+
+  if (config.bootstrapAdmin) {
+    const created = await ensureBootstrapAdmin({ db, clock, ...config.bootstrapAdmin });
+    if (created) console.log(`Administrateur de l’opérateur créé : ${config.bootstrapAdmin.email}`);
+  }
+  if (config.demoData && isDatabaseEmpty(db)) {
+    const logins = await seedDemoData(db, clock);
+    console.log('\nJeu de démonstration chargé. Comptes (mot de passe commun : %s) :', DEMO_PASSWORD);
+    for (const login of logins) console.log(`  - ${login.email.padEnd(42)} ${login.kind}/${login.role} — ${login.organisation}`);
+    console.log('');
+  }
+
+  const app = await buildApp({ config, db, clock });
+
+  // Graceful shutdown: stop accepting connections, let requests finish, then close the database.
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'arrêt en cours');
+    const forceExit = setTimeout(() => process.exit(1), 10_000);
+    forceExit.unref();
+    await app.close();
+    db.$client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`Pass numérique est prêt : ${config.publicUrl}`);
+}
+
+await main();

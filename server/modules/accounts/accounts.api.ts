@@ -1,0 +1,292 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, clearSessionCookie, csrfTokenFor, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
+import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { decodeCursor, toPage } from '../../shared/pagination.ts';
+import { notFound } from '../../shared/problem.ts';
+import { errorResponses, id, listOf, listQuery, noContent } from '../../shared/schemas.ts';
+import {
+  acceptInvitationBody,
+  createdTokenView,
+  createOrganisationBody,
+  createTokenBody,
+  invitationView,
+  inviteUserBody,
+  KIND_LABELS,
+  loginBody,
+  meView,
+  organisationView,
+  ROLE_LABELS,
+  sessionView,
+  tokenView,
+  userView,
+} from './accounts.schemas.ts';
+import * as accounts from './accounts.service.ts';
+import { findOrganisation, listOrganisations } from './accounts.repository.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+
+const orgParams = z.object({ organisationId: id });
+const userParams = orgParams.extend({ userId: id });
+const tokenParam = z.object({ token: z.string().min(10).max(200) });
+
+export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> = async (app, { loginThrottle }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const deps = { db: app.db, clock: app.clock };
+
+  r.post(
+    '/session',
+    {
+      config: { ...publicAccess, csrf: false },
+      schema: {
+        summary: 'Se connecter (ouvre une session par cookie)',
+        description: 'Renvoie le jeton anti-CSRF à joindre (en-tête x-csrf-token) aux requêtes qui modifient des données.',
+        tags: ['Comptes'],
+        security: [],
+        body: loginBody,
+        response: { 200: sessionView, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { sessionToken, actor } = await accounts.login({ ...deps, throttle: loginThrottle, ...request.body, ip: request.ip });
+      setSessionCookie(reply, sessionToken, app.config.secureCookies);
+      request.actor = actor;
+      return { ...accounts.getMe({ db: app.db, actor }), csrfToken: csrfTokenFor(reply, actor) };
+    },
+  );
+
+  r.delete(
+    '/session',
+    {
+      config: { ...publicAccess, csrf: false },
+      schema: { summary: 'Se déconnecter', tags: ['Comptes'], response: { 204: noContent } },
+    },
+    async (request, reply) => {
+      if (request.actor?.sessionId) accounts.logout({ db: app.db, sessionId: request.actor.sessionId });
+      clearSessionCookie(reply);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/me',
+    { schema: { summary: 'Utilisateur connecté et son organisation', tags: ['Comptes'], response: { 200: meView, ...errorResponses(401) } } },
+    async (request) => accounts.getMe({ db: app.db, actor: requireActor(request) }),
+  );
+
+  r.get(
+    '/organizations',
+    {
+      schema: {
+        summary: 'Organisations visibles (toutes pour l’opérateur, la sienne sinon)',
+        description: 'Accepte `Accept: text/csv`.',
+        tags: ['Organisations'],
+        querystring: listQuery,
+        response: { 200: listOf(organisationView), ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const rows = listOrganisations(app.db, actor, { limit: request.query.limit, after: decodeCursor(request.query.cursor) });
+      const page = toPage(rows.map(accounts.organisationToView), request.query.limit);
+      if (wantsCsv(request)) {
+        return sendCsv(reply, 'organisations.csv', page.items, [
+          { header: 'Identifiant', value: (o) => o.id },
+          { header: 'Type', value: (o) => KIND_LABELS[o.kind] },
+          { header: 'Nom', value: (o) => o.name },
+          { header: 'SIRET', value: (o) => o.siret },
+          { header: 'Commune', value: (o) => o.communeCode },
+          { header: 'Statut', value: (o) => o.status },
+        ]);
+      }
+      return page;
+    },
+  );
+
+  r.post(
+    '/organizations',
+    {
+      config: allow('operator:admin'),
+      schema: {
+        summary: 'Créer une organisation',
+        tags: ['Organisations'],
+        body: createOrganisationBody,
+        response: { 201: organisationView, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const org = accounts.createOrganisation({ ...deps, actor: requireActor(request), input: request.body });
+      return reply.code(201).send(accounts.organisationToView(org));
+    },
+  );
+
+  r.get(
+    '/organizations/:organisationId',
+    {
+      schema: {
+        summary: 'Une organisation',
+        tags: ['Organisations'],
+        params: orgParams,
+        response: { 200: organisationView, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const org = findOrganisation(app.db, requireActor(request), request.params.organisationId);
+      if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
+      return accounts.organisationToView(org);
+    },
+  );
+
+  r.get(
+    '/organizations/:organisationId/users',
+    {
+      schema: {
+        summary: 'Utilisateurs d’une organisation',
+        description: 'Accepte `Accept: text/csv`.',
+        tags: ['Organisations'],
+        params: orgParams,
+        response: { 200: listOf(userView), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const rows = accounts.listUsers({ db: app.db, actor: requireActor(request), organisationId: request.params.organisationId });
+      const items = rows.map(accounts.userToView);
+      if (wantsCsv(request)) {
+        return sendCsv(reply, 'utilisateurs.csv', items, [
+          { header: 'Nom', value: (u) => u.name },
+          { header: 'Adresse e-mail', value: (u) => u.email },
+          { header: 'Rôle', value: (u) => ROLE_LABELS[u.role] },
+          { header: 'Statut', value: (u) => (u.disabled ? 'désactivé' : u.active ? 'actif' : 'invité') },
+        ]);
+      }
+      return { items, nextCursor: null };
+    },
+  );
+
+  r.post(
+    '/organizations/:organisationId/users',
+    {
+      config: allow('*:admin'),
+      schema: {
+        summary: 'Inviter un utilisateur (lien valable 7 jours, à usage unique)',
+        tags: ['Organisations'],
+        params: orgParams,
+        body: inviteUserBody,
+        response: { 201: invitationView, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const invitation = accounts.inviteUser({
+        ...deps,
+        actor: requireActor(request),
+        organisationId: request.params.organisationId,
+        input: request.body,
+        publicUrl: app.config.publicUrl,
+      });
+      return reply.code(201).send(invitation);
+    },
+  );
+
+  r.post(
+    '/organizations/:organisationId/users/:userId/invitations',
+    {
+      config: allow('*:admin'),
+      schema: {
+        summary: 'Réinitialiser le mot de passe : émettre une nouvelle invitation',
+        tags: ['Organisations'],
+        params: userParams,
+        response: { 201: invitationView, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const invitation = accounts.reissueInvitation({ ...deps, actor: requireActor(request), ...request.params, publicUrl: app.config.publicUrl });
+      return reply.code(201).send(invitation);
+    },
+  );
+
+  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+    r.post(
+      `/organizations/:organisationId/users/:userId/${action}`,
+      {
+        config: allow('*:admin'),
+        schema: {
+          summary: disabled ? 'Désactiver un utilisateur (ferme ses sessions)' : 'Réactiver un utilisateur',
+          tags: ['Organisations'],
+          params: userParams,
+          response: { 200: userView, ...errorResponses(401, 403, 404, 422) },
+        },
+      },
+      async (request) =>
+        accounts.userToView(accounts.setUserDisabled({ ...deps, actor: requireActor(request), ...request.params, disabled })),
+    );
+  }
+
+  r.get(
+    '/invitations/:token',
+    {
+      config: publicAccess,
+      schema: {
+        summary: 'Vérifier une invitation',
+        tags: ['Comptes'],
+        security: [],
+        params: tokenParam,
+        response: { 200: z.object({ email: z.string(), name: z.string(), expiresAt: z.string() }), ...errorResponses(404, 409, 422) },
+      },
+    },
+    async (request) => accounts.describeInvitation({ ...deps, token: request.params.token }),
+  );
+
+  r.post(
+    '/invitations/:token/accept',
+    {
+      config: { ...publicAccess, csrf: false },
+      schema: {
+        summary: 'Accepter une invitation en choisissant son mot de passe (12 caractères minimum)',
+        tags: ['Comptes'],
+        security: [],
+        params: tokenParam,
+        body: acceptInvitationBody,
+        response: { 204: noContent, ...errorResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.acceptInvitation({ ...deps, token: request.params.token, password: request.body.password });
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/tokens',
+    {
+      schema: {
+        summary: 'Créer un jeton d’API (affiché une seule fois)',
+        tags: ['Comptes'],
+        body: createTokenBody,
+        response: { 201: createdTokenView, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(accounts.createApiToken({ ...deps, actor: requireActor(request), name: request.body.name })),
+  );
+
+  r.get(
+    '/tokens',
+    { schema: { summary: 'Mes jetons d’API actifs', tags: ['Comptes'], response: { 200: listOf(tokenView), ...errorResponses(401) } } },
+    async (request) => ({ items: accounts.listApiTokens({ db: app.db, actor: requireActor(request) }), nextCursor: null }),
+  );
+
+  r.delete(
+    '/tokens/:tokenId',
+    {
+      schema: {
+        summary: 'Révoquer un jeton d’API',
+        tags: ['Comptes'],
+        params: z.object({ tokenId: id }),
+        response: { 204: noContent, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      accounts.revokeApiToken({ ...deps, actor: requireActor(request), tokenId: request.params.tokenId });
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,225 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { count } from 'drizzle-orm';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { allow, clearSessionCookie, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
+import { dashboardTemplateFor } from '../../plugins/navigation.ts';
+import { DomainError } from '../../shared/problem.ts';
+import { formErrors, type FormErrors } from '../../shared/forms.ts';
+import { isOperator, type Actor } from './actor.ts';
+import {
+  acceptInvitationBody,
+  BUYER_TYPE_LABELS,
+  createOrganisationBody,
+  inviteUserBody,
+  KIND_LABELS,
+  loginBody,
+  ROLE_LABELS,
+} from './accounts.schemas.ts';
+import * as accounts from './accounts.service.ts';
+import { findOrganisation, listOrganisations } from './accounts.repository.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+
+const hide = { hide: true };
+const orgParams = z.object({ organisationId: z.string().max(64) });
+const userParams = orgParams.extend({ userId: z.string().max(64) });
+
+/** Only same-site paths are followed after login: an open redirect would help phishing. */
+function safeReturnPath(value: unknown): string {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/tableau-de-bord';
+}
+
+const options = <K extends string>(labels: Record<K, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
+
+export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> = async (app, { loginThrottle }) => {
+  const deps = { db: app.db, clock: app.clock };
+
+  app.get('/', { schema: hide, config: publicAccess }, async (request, reply) =>
+    reply.redirect(request.actor ? '/tableau-de-bord' : '/connexion', 303),
+  );
+
+  app.get('/accessibilite', { schema: hide, config: publicAccess }, async (_request, reply) =>
+    reply.renderPage('pages/accessibility.eta', { title: 'Déclaration d’accessibilité' }),
+  );
+
+  const renderLogin = (reply: FastifyReply, data: Record<string, unknown>) =>
+    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', ...data });
+
+  app.get('/connexion', { schema: hide, config: publicAccess }, async (request, reply) => {
+    if (request.actor) return reply.redirect('/tableau-de-bord', 303);
+    const query = request.query as Record<string, string | undefined>;
+    return renderLogin(reply, {
+      retour: safeReturnPath(query.retour),
+      success: query.message === 'mot-de-passe-enregistre' ? 'Mot de passe enregistré : vous pouvez vous connecter.' : undefined,
+    });
+  });
+
+  app.post('/connexion', { schema: hide, config: { ...publicAccess, csrf: false } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const retour = safeReturnPath(body.retour);
+    const parsed = loginBody.safeParse(body);
+    const values = { email: typeof body.email === 'string' ? body.email : '' };
+    if (!parsed.success) {
+      return renderLogin(reply.code(400), { retour, values, errors: formErrors(parsed.error), formError: 'Vérifiez les champs signalés.' });
+    }
+    try {
+      const { sessionToken } = await accounts.login({ ...deps, throttle: loginThrottle, ...parsed.data, ip: request.ip });
+      setSessionCookie(reply, sessionToken, app.config.secureCookies);
+      return reply.redirect(retour, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.headers) reply.headers(error.headers);
+      return renderLogin(reply.code(error.status), { retour, values, formError: error.message });
+    }
+  });
+
+  app.post('/deconnexion', { schema: hide, config: allow('*') }, async (request, reply) => {
+    accounts.logout({ db: app.db, sessionId: requireActor(request).sessionId ?? '' });
+    clearSessionCookie(reply);
+    return reply.redirect('/connexion', 303);
+  });
+
+  app.get('/tableau-de-bord', { schema: hide, config: allow('*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const organisationCount = isOperator(actor) ? app.db.select({ n: count() }).from(organisations).get()!.n : 1;
+    return reply.renderPage(dashboardTemplateFor(actor), { title: 'Tableau de bord', counts: { organisations: organisationCount } });
+  });
+
+  // --- Organisation and its users -------------------------------------------------------------
+
+  const renderOrganisation = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    organisationId: string,
+    extra: { errors?: FormErrors; values?: Record<string, unknown>; invitation?: unknown; success?: string; formError?: string } = {},
+  ) => {
+    const actor = requireActor(request);
+    const org = findOrganisation(app.db, actor, organisationId);
+    if (!org) throw new DomainError(404, 'organisation_not_found', 'Organisation introuvable.');
+    const isOwn = org.id === actor.organisationId;
+    const roleLabels: Record<string, string> = org.kind === 'operator' ? ROLE_LABELS : { admin: ROLE_LABELS.admin, agent: ROLE_LABELS.agent };
+    return reply.renderPage('pages/accounts/organisation.eta', {
+      title: isOwn ? 'Mon organisation' : org.name,
+      organisation: accounts.organisationToView(org),
+      users: accounts.listUsers({ db: app.db, actor, organisationId }).map(accounts.userToView),
+      canManage: actor.role === 'admin' && (isOwn || isOperator(actor)),
+      isOwn,
+      basePath: isOwn ? '/mon-organisation' : `/organisations/${org.id}`,
+      buyerTypeLabels: BUYER_TYPE_LABELS,
+      roleOptions: options(roleLabels),
+      ...extra,
+    });
+  };
+
+  const orgIdOf = (request: FastifyRequest, actor: Actor) =>
+    (request.params as { organisationId?: string }).organisationId ?? actor.organisationId;
+
+  for (const base of ['/mon-organisation', '/organisations/:organisationId']) {
+    const access = base === '/mon-organisation' ? allow('*') : allow('operator:*');
+
+    app.get(base, { schema: hide, config: access }, async (request, reply) => {
+      const actor = requireActor(request);
+      const query = request.query as Record<string, string | undefined>;
+      const success = { desactive: 'Utilisateur désactivé.', reactive: 'Utilisateur réactivé.', cree: 'Organisation créée.' }[query.message ?? ''];
+      return renderOrganisation(request, reply, orgIdOf(request, actor), { success });
+    });
+
+    app.post(`${base}/utilisateurs`, { schema: hide, config: access }, async (request, reply) => {
+      const actor = requireActor(request);
+      const organisationId = orgIdOf(request, actor);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = inviteUserBody.safeParse(body);
+      if (!parsed.success) {
+        return renderOrganisation(request, reply.code(400), organisationId, { values: body, errors: formErrors(parsed.error), formError: 'Vérifiez les champs signalés.' });
+      }
+      try {
+        const invitation = accounts.inviteUser({ ...deps, actor, organisationId, input: parsed.data, publicUrl: app.config.publicUrl });
+        return renderOrganisation(request, reply.code(201), organisationId, {
+          invitation: { ...invitation, email: parsed.data.email },
+          success: `${parsed.data.name} est invité(e).`,
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status === 404) throw error;
+        return renderOrganisation(request, reply.code(error.status), organisationId, { values: body, formError: error.message });
+      }
+    });
+
+    app.post(`${base}/utilisateurs/:userId/invitation`, { schema: hide, config: access }, async (request, reply) => {
+      const actor = requireActor(request);
+      const organisationId = orgIdOf(request, actor);
+      const { userId } = userParams.partial({ organisationId: true }).parse(request.params);
+      const invitation = accounts.reissueInvitation({ ...deps, actor, organisationId, userId, publicUrl: app.config.publicUrl });
+      const user = accounts.listUsers({ db: app.db, actor, organisationId }).find((u) => u.id === userId)!;
+      return renderOrganisation(request, reply, organisationId, {
+        invitation: { ...invitation, email: user.email },
+        success: `Nouveau lien créé pour ${user.name} : l’ancien ne fonctionne plus.`,
+      });
+    });
+
+    for (const [segment, disabled] of [['desactiver', true], ['reactiver', false]] as const) {
+      app.post(`${base}/utilisateurs/:userId/${segment}`, { schema: hide, config: access }, async (request, reply) => {
+        const actor = requireActor(request);
+        const organisationId = orgIdOf(request, actor);
+        const { userId } = userParams.partial({ organisationId: true }).parse(request.params);
+        accounts.setUserDisabled({ ...deps, actor, organisationId, userId, disabled });
+        const target = base === '/mon-organisation' ? base : `/organisations/${organisationId}`;
+        return reply.redirect(`${target}?message=${disabled ? 'desactive' : 'reactive'}`, 303);
+      });
+    }
+  }
+
+  // --- Operator: organisations list and creation -----------------------------------------------
+
+  const renderOrganisations = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+    const actor = requireActor(request);
+    const rows = listOrganisations(app.db, actor, { limit: 500 });
+    return reply.renderPage('pages/accounts/organisations.eta', {
+      title: 'Organisations',
+      organisations: rows.map(accounts.organisationToView),
+      canCreate: actor.role === 'admin',
+      kindOptions: options(KIND_LABELS),
+      buyerTypeOptions: options(BUYER_TYPE_LABELS),
+      ...extra,
+    });
+  };
+
+  app.get('/organisations', { schema: hide, config: allow('operator:*') }, async (request, reply) => renderOrganisations(request, reply));
+
+  app.post('/organisations', { schema: hide, config: allow('operator:admin') }, async (request, reply) => {
+    const body = Object.fromEntries(
+      Object.entries((request.body ?? {}) as Record<string, unknown>).filter(([key, v]) => key !== '_csrf' && v !== ''),
+    );
+    const parsed = createOrganisationBody.safeParse(body);
+    if (!parsed.success) {
+      return renderOrganisations(request, reply.code(400), { values: body, errors: formErrors(parsed.error), formError: 'Vérifiez les champs signalés.' });
+    }
+    const org = accounts.createOrganisation({ ...deps, actor: requireActor(request), input: parsed.data });
+    return reply.redirect(`/organisations/${org.id}?message=cree`, 303);
+  });
+
+  // --- Invitations ----------------------------------------------------------------------------
+
+  const tokenParams = z.object({ token: z.string().min(10).max(200) });
+
+  app.get('/invitation/:token', { schema: hide, config: publicAccess }, async (request, reply) => {
+    const { token } = tokenParams.parse(request.params);
+    const invitation = accounts.describeInvitation({ ...deps, token });
+    return reply.renderPage('pages/accounts/invitation.eta', { title: 'Choisir votre mot de passe', invitation, token });
+  });
+
+  app.post('/invitation/:token', { schema: hide, config: { ...publicAccess, csrf: false } }, async (request, reply) => {
+    const { token } = tokenParams.parse(request.params);
+    const invitation = accounts.describeInvitation({ ...deps, token });
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = acceptInvitationBody.safeParse(body);
+    const errors: FormErrors = parsed.success ? {} : formErrors(parsed.error);
+    if (parsed.success && body.confirmation !== parsed.data.password) errors.confirmation = 'les deux mots de passe ne sont pas identiques';
+    if (!parsed.success || Object.keys(errors).length > 0) {
+      return reply
+        .code(400)
+        .renderPage('pages/accounts/invitation.eta', { title: 'Choisir votre mot de passe', invitation, token, errors, formError: 'Vérifiez les champs signalés.' });
+    }
+    await accounts.acceptInvitation({ ...deps, token, password: parsed.data.password });
+    return reply.redirect('/connexion?message=mot-de-passe-enregistre', 303);
+  });
+};

@@ -1,0 +1,320 @@
+import { and, eq, isNull, lt } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { apiTokens, invitations, organisations, sessions, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { conflict, forbidden, notFound, tooManyRequests, unauthorized, unprocessable } from '../../shared/problem.ts';
+import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { isOperator, type Actor } from './actor.ts';
+import {
+  findActiveApiToken,
+  findActiveSession,
+  findInvitationByTokenHash,
+  findOrganisation,
+  findUserByEmail,
+  findUserInOrganisation,
+  listUsersOfOrganisation,
+  type ActorRow,
+  type OrganisationRow,
+  type UserRow,
+} from './accounts.repository.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+
+export const SESSION_DURATION_MS = 12 * 3600_000;
+export const INVITATION_DURATION_MS = 7 * 24 * 3600_000;
+
+interface Deps {
+  db: Db;
+  clock: Clock;
+}
+
+function toActor(row: ActorRow, via: Actor['via'], sessionId?: string): Actor {
+  return {
+    userId: row.user.id,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.user.role,
+    organisationId: row.organisation.id,
+    organisationKind: row.organisation.kind,
+    organisationName: row.organisation.name,
+    via,
+    sessionId,
+  };
+}
+
+export function userToView(user: UserRow) {
+  return {
+    id: user.id,
+    organisationId: user.organisationId,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    disabled: user.disabled,
+    active: user.passwordHash !== null,
+    createdAt: user.createdAt,
+  };
+}
+
+export function organisationToView(org: OrganisationRow) {
+  return {
+    id: org.id,
+    kind: org.kind,
+    name: org.name,
+    siret: org.siret,
+    buyerType: org.buyerType,
+    communeCode: org.communeCode,
+    status: org.status,
+    createdAt: org.createdAt,
+  };
+}
+
+const BAD_CREDENTIALS = 'Adresse e-mail ou mot de passe incorrect.';
+
+/**
+ * Checks the credentials and opens a session. Every failure (unknown e-mail, wrong password,
+ * disabled account, invitation not yet accepted) gives the same message after the same work.
+ */
+export async function login(
+  deps: Deps & { throttle: LoginThrottle; email: string; password: string; ip: string },
+): Promise<{ sessionToken: string; actor: Actor; expiresAt: string }> {
+  const { db, clock, throttle, email, password, ip } = deps;
+  const wait = throttle.retryAfterSeconds(email, ip);
+  if (wait > 0) {
+    throw tooManyRequests('too_many_login_attempts', `Trop de tentatives de connexion. Réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
+  }
+  const user = findUserByEmail(db, email);
+  const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!user || !user.passwordHash || user.disabled || !passwordOk) {
+    throttle.recordFailure(email, ip);
+    throw unauthorized('invalid_credentials', BAD_CREDENTIALS);
+  }
+  throttle.recordSuccess(email);
+  const sessionToken = randomToken();
+  const sessionId = sha256Hex(sessionToken);
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + SESSION_DURATION_MS).toISOString();
+  const org = db.transaction((tx) => {
+    tx.delete(sessions).where(lt(sessions.expiresAt, now.toISOString())).run();
+    tx.insert(sessions).values({ id: sessionId, userId: user.id, createdAt: now.toISOString(), expiresAt }).run();
+    recordAudit(tx, clock, { userId: user.id, organisationId: user.organisationId }, 'session.login', { type: 'user', id: user.id });
+    return tx.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
+  });
+  return { sessionToken, actor: toActor({ user, organisation: org }, 'session', sessionId), expiresAt };
+}
+
+export function logout({ db, sessionId }: { db: Db; sessionId: string }): void {
+  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+export function resolveSession({ db, clock, sessionToken }: Deps & { sessionToken: string }): Actor | null {
+  const sessionId = sha256Hex(sessionToken);
+  const row = findActiveSession(db, sessionId, clock.now().toISOString());
+  return row ? toActor(row, 'session', sessionId) : null;
+}
+
+export function resolveApiToken({ db, clock, token }: Deps & { token: string }): Actor | null {
+  const row = findActiveApiToken(db, sha256Hex(token));
+  if (!row) return null;
+  db.update(apiTokens).set({ lastUsedAt: clock.now().toISOString() }).where(eq(apiTokens.id, row.tokenId)).run();
+  return toActor(row, 'token');
+}
+
+export function getMe({ db, actor }: { db: Db; actor: Actor }) {
+  const org = findOrganisation(db, actor, actor.organisationId)!;
+  const user = findUserInOrganisation(db, actor, actor.organisationId, actor.userId)!;
+  return { user: userToView(user), organisation: organisationToView(org) };
+}
+
+export function createOrganisation(
+  deps: Deps & {
+    actor: Actor;
+    input: { kind: OrganisationKind; name: string; siret?: string; buyerType?: OrganisationRow['buyerType']; communeCode?: string };
+  },
+): OrganisationRow {
+  const { db, clock, actor, input } = deps;
+  return db.transaction((tx) => {
+    const row: OrganisationRow = {
+      id: newId(),
+      kind: input.kind,
+      name: input.name,
+      siret: input.siret ?? null,
+      buyerType: input.buyerType ?? null,
+      communeCode: input.communeCode ?? null,
+      status: 'active',
+      createdAt: clock.now().toISOString(),
+    };
+    tx.insert(organisations).values(row).run();
+    recordAudit(tx, clock, actor, 'organisation.created', { type: 'organisation', id: row.id }, { kind: row.kind, name: row.name });
+    return row;
+  });
+}
+
+/** Only the operator's admins and the organisation's own admins manage its users. */
+function assertCanManageUsers(actor: Actor, organisationId: string): void {
+  const allowed = actor.role === 'admin' && (isOperator(actor) || actor.organisationId === organisationId);
+  if (!allowed) throw forbidden('forbidden', 'Seuls les administrateurs de l’organisation gèrent ses utilisateurs.');
+}
+
+function issueInvitation(tx: Parameters<Parameters<Db['transaction']>[0]>[0], clock: Clock, actor: Actor | null, userId: string) {
+  const token = randomToken();
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + INVITATION_DURATION_MS).toISOString();
+  // A new invitation replaces any earlier one still pending: only the latest link works.
+  tx.update(invitations)
+    .set({ usedAt: now.toISOString() })
+    .where(and(eq(invitations.userId, userId), isNull(invitations.usedAt)))
+    .run();
+  tx.insert(invitations)
+    .values({ id: newId(), userId, tokenHash: sha256Hex(token), expiresAt, createdByUserId: actor?.userId ?? null, createdAt: now.toISOString() })
+    .run();
+  return { token, expiresAt };
+}
+
+export function invitationUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/invitation/${token}`;
+}
+
+export function inviteUser(
+  deps: Deps & { actor: Actor; organisationId: string; input: { email: string; name: string; role: UserRow['role'] }; publicUrl: string },
+) {
+  const { db, clock, actor, organisationId, input, publicUrl } = deps;
+  return db.transaction(
+    (tx) => {
+      const org = findOrganisation(tx, actor, organisationId);
+      if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
+      assertCanManageUsers(actor, organisationId);
+      if (findUserByEmail(tx, input.email)) {
+        throw conflict('email_already_used', `L’adresse ${input.email} est déjà utilisée par un compte.`);
+      }
+      if (input.role === 'finance' && org.kind !== 'operator') {
+        throw unprocessable('role_not_allowed', 'Le rôle « Finances » est réservé aux utilisateurs de l’opérateur.');
+      }
+      const userId = newId();
+      tx.insert(users)
+        .values({ id: userId, organisationId, email: input.email, name: input.name, role: input.role, createdAt: clock.now().toISOString() })
+        .run();
+      const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
+      recordAudit(tx, clock, actor, 'user.invited', { type: 'user', id: userId }, { email: input.email, role: input.role });
+      return { id: userId, invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Password reset: an admin issues a new invitation; accepting it sets a new password and closes every session. */
+export function reissueInvitation(deps: Deps & { actor: Actor; organisationId: string; userId: string; publicUrl: string }) {
+  const { db, clock, actor, organisationId, userId, publicUrl } = deps;
+  return db.transaction((tx) => {
+    const user = findUserInOrganisation(tx, actor, organisationId, userId);
+    if (!user) throw notFound('user_not_found', 'Utilisateur introuvable.');
+    assertCanManageUsers(actor, organisationId);
+    const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
+    recordAudit(tx, clock, actor, 'user.invitation_reissued', { type: 'user', id: userId });
+    return { id: userId, invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
+  });
+}
+
+export function describeInvitation({ db, clock, token }: Deps & { token: string }) {
+  const found = findInvitationByTokenHash(db, sha256Hex(token));
+  if (!found) throw notFound('invitation_not_found', 'Cette invitation n’existe pas.');
+  if (found.invitation.usedAt) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée ou remplacée par une plus récente.');
+  if (found.invitation.expiresAt <= clock.now().toISOString()) {
+    throw unprocessable('invitation_expired', 'Cette invitation a expiré : demandez-en une nouvelle à un administrateur.');
+  }
+  return { email: found.user.email, name: found.user.name, expiresAt: found.invitation.expiresAt };
+}
+
+export async function acceptInvitation({ db, clock, token, password }: Deps & { token: string; password: string }): Promise<void> {
+  describeInvitation({ db, clock, token });
+  const passwordHash = await hashPassword(password);
+  db.transaction(
+    (tx) => {
+      const found = findInvitationByTokenHash(tx, sha256Hex(token));
+      const now = clock.now().toISOString();
+      // Conditional update: of two concurrent acceptances, only one changes the row.
+      const used = tx
+        .update(invitations)
+        .set({ usedAt: now })
+        .where(and(eq(invitations.id, found!.invitation.id), isNull(invitations.usedAt)))
+        .run();
+      if (used.changes !== 1) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée.');
+      tx.update(users).set({ passwordHash }).where(eq(users.id, found!.user.id)).run();
+      tx.delete(sessions).where(eq(sessions.userId, found!.user.id)).run();
+      recordAudit(tx, clock, { userId: found!.user.id, organisationId: found!.user.organisationId }, 'user.password_set', {
+        type: 'user',
+        id: found!.user.id,
+      });
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export function listUsers({ db, actor, organisationId }: { db: Db; actor: Actor; organisationId: string }) {
+  const org = findOrganisation(db, actor, organisationId);
+  if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
+  return listUsersOfOrganisation(db, organisationId);
+}
+
+export function setUserDisabled(deps: Deps & { actor: Actor; organisationId: string; userId: string; disabled: boolean }): UserRow {
+  const { db, clock, actor, organisationId, userId, disabled } = deps;
+  return db.transaction((tx) => {
+    const user = findUserInOrganisation(tx, actor, organisationId, userId);
+    if (!user) throw notFound('user_not_found', 'Utilisateur introuvable.');
+    assertCanManageUsers(actor, organisationId);
+    if (user.id === actor.userId) throw unprocessable('cannot_disable_self', 'Vous ne pouvez pas désactiver votre propre compte.');
+    tx.update(users).set({ disabled }).where(eq(users.id, userId)).run();
+    if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+    recordAudit(tx, clock, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id: userId });
+    return { ...user, disabled };
+  });
+}
+
+export function createApiToken({ db, clock, actor, name }: Deps & { actor: Actor; name: string }) {
+  const token = randomToken('pn_');
+  const row = { id: newId(), userId: actor.userId, name, tokenHash: sha256Hex(token), createdAt: clock.now().toISOString(), lastUsedAt: null };
+  db.transaction((tx) => {
+    tx.insert(apiTokens).values(row).run();
+    recordAudit(tx, clock, actor, 'api_token.created', { type: 'api_token', id: row.id }, { name });
+  });
+  return { id: row.id, name, createdAt: row.createdAt, lastUsedAt: null, token };
+}
+
+export function listApiTokens({ db, actor }: { db: Db; actor: Actor }) {
+  return db
+    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+    .all();
+}
+
+export function revokeApiToken({ db, clock, actor, tokenId }: Deps & { actor: Actor; tokenId: string }): void {
+  db.transaction((tx) => {
+    const done = tx
+      .update(apiTokens)
+      .set({ revokedAt: clock.now().toISOString() })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+      .run();
+    if (done.changes !== 1) throw notFound('api_token_not_found', 'Jeton introuvable.');
+    recordAudit(tx, clock, actor, 'api_token.revoked', { type: 'api_token', id: tokenId });
+  });
+}
+
+/** Creates the operator admin named by BOOTSTRAP_ADMIN_* when no account has that e-mail yet. */
+export async function ensureBootstrapAdmin({ db, clock, email, password }: Deps & { email: string; password: string }): Promise<boolean> {
+  if (findUserByEmail(db, email)) return false;
+  const passwordHash = await hashPassword(password);
+  return db.transaction((tx) => {
+    if (findUserByEmail(tx, email)) return false;
+    let operator = tx.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
+    const now = clock.now().toISOString();
+    if (!operator) {
+      operator = { id: newId(), kind: 'operator', name: 'Opérateur national du Pass numérique', siret: null, buyerType: null, communeCode: null, status: 'active', createdAt: now };
+      tx.insert(organisations).values(operator).run();
+    }
+    const userId = newId();
+    tx.insert(users).values({ id: userId, organisationId: operator.id, email: email.toLowerCase(), name: 'Administrateur', role: 'admin', passwordHash, createdAt: now }).run();
+    recordAudit(tx, clock, null, 'user.bootstrap_admin_created', { type: 'user', id: userId });
+    return true;
+  });
+}

@@ -1,0 +1,93 @@
+import fp from 'fastify-plugin';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actorMatches, type Actor, type RolePattern } from '../modules/accounts/actor.ts';
+import { resolveApiToken, resolveSession, SESSION_DURATION_MS } from '../modules/accounts/accounts.service.ts';
+import { forbidden, unauthorized } from '../shared/problem.ts';
+
+export type Access = 'public' | RolePattern[];
+
+export const SESSION_COOKIE = 'pn_session';
+const CSRF_COOKIE = 'pn_csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Route config: who may call it. `allow('operator:admin', 'buyer:*')`. */
+export function allow(...patterns: RolePattern[]): { access: Access } {
+  return { access: patterns };
+}
+export const publicAccess = { access: 'public' as const };
+
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw unauthorized('authentication_required', 'Connexion requise.');
+  return request.actor;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: SESSION_DURATION_MS / 1000,
+  });
+}
+
+/** A CSRF token bound to the caller's session (the plugin checks the binding on every state change). */
+export function csrfTokenFor(reply: FastifyReply, actor: Actor | null): string {
+  return actor?.via === 'session' && actor.sessionId ? reply.generateCsrf({ userInfo: actor.sessionId }) : '';
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+export default fp(
+  async (app) => {
+    await app.register(fastifyCookie, { secret: app.config.sessionSecret });
+    await app.register(fastifyCsrf, {
+      sessionPlugin: '@fastify/cookie',
+      csrfOpts: { hmacKey: app.config.sessionSecret, userInfo: true },
+      cookieKey: CSRF_COOKIE,
+      cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: app.config.secureCookies, signed: true },
+      // Binds each token to the session that asked for it: a token leaked from one session is useless in another.
+      getUserInfo: (request) => request.actor?.sessionId ?? '',
+    });
+
+    app.decorateRequest('actor', null);
+
+    app.addHook('onRequest', async (request) => {
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined) {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+        const actor = match ? resolveApiToken({ db: app.db, clock: app.clock, token: match[1]! }) : null;
+        if (!actor) throw unauthorized('invalid_token', 'Jeton d’API invalide ou révoqué.');
+        request.actor = actor;
+        return;
+      }
+      const sessionToken = request.cookies[SESSION_COOKIE];
+      if (sessionToken) request.actor = resolveSession({ db: app.db, clock: app.clock, sessionToken });
+    });
+
+    const verifyCsrf = (request: FastifyRequest, reply: FastifyReply) =>
+      new Promise<void>((resolve, reject) => {
+        app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve()));
+      });
+
+    // Before validation: an anonymous caller gets 401, not a 400 about a body it may not send anyway.
+    app.addHook('preValidation', async (request, reply) => {
+      if (request.is404) return; // unknown routes answer 404 to everyone, without asking who calls
+      const access = request.routeOptions.config.access ?? (['*'] as RolePattern[]);
+      if (access !== 'public') {
+        const actor = requireActor(request);
+        if (!access.some((pattern) => actorMatches(actor, pattern))) {
+          throw forbidden('forbidden', 'Votre rôle ne permet pas cette action.');
+        }
+      }
+      const needsCsrf =
+        request.actor?.via === 'session' && !SAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false;
+      if (needsCsrf) await verifyCsrf(request, reply);
+    });
+  },
+  { name: 'auth', dependencies: ['errors'] },
+);

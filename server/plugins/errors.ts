@@ -1,0 +1,109 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
+import { DomainError, statusTitle, type FieldError } from '../shared/problem.ts';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+/** Fastify's own 4xx errors, given stable codes and French words. */
+const FASTIFY_CODES: Record<string, { code: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', detail: 'Type de contenu non pris en charge : envoyez du JSON.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', detail: 'Le contenu envoyé est trop volumineux.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', detail: 'Le corps de la requête est vide alors que du JSON est attendu.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', detail: 'Le corps de la requête n’est pas du JSON valide.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', detail: 'En-tête Content-Length incohérent.' },
+  FST_CSRF_INVALID_TOKEN: { code: 'csrf_token_invalid', detail: 'Jeton anti-CSRF absent ou invalide : rechargez la page et recommencez.' },
+  FST_CSRF_MISSING_SECRET: { code: 'csrf_token_invalid', detail: 'Jeton anti-CSRF absent ou invalide : rechargez la page et recommencez.' },
+};
+
+function zodIssuesToFieldErrors(issues: { path: PropertyKey[]; message: string }[], prefix?: string): FieldError[] {
+  return issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.'),
+    message: issue.message,
+  }));
+}
+
+export function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemBody; headers: Record<string, string> } {
+  const make = (status: number, code: string, detail: string, extra: Partial<ProblemBody> = {}): ProblemBody => ({
+    type: `https://pass-numerique.example/problemes/${code}`,
+    title: statusTitle(status),
+    status,
+    detail,
+    code,
+    ...extra,
+  });
+
+  if (error instanceof DomainError) {
+    return {
+      problem: make(error.status, error.code, error.message, { ...(error.errors ? { errors: error.errors } : {}), ...error.extra }),
+      headers: error.headers ?? {},
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as FastifyError).validationContext;
+    const errors: FieldError[] = error.validation.map((v) => ({
+      path: [context === 'body' ? undefined : context, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
+      message: v.message ?? 'valeur invalide',
+    }));
+    return { problem: make(400, 'validation_failed', 'Certaines valeurs envoyées sont invalides.', { errors }), headers: {} };
+  }
+  if (error instanceof ZodError) {
+    return {
+      problem: make(400, 'validation_failed', 'Certaines valeurs envoyées sont invalides.', { errors: zodIssuesToFieldErrors(error.issues) }),
+      headers: {},
+    };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code && FASTIFY_CODES[fastifyError.code]) {
+    const known = FASTIFY_CODES[fastifyError.code]!;
+    return { problem: make(fastifyError.statusCode ?? 400, known.code, known.detail), headers: {} };
+  }
+  if (fastifyError.statusCode === 429) {
+    return { problem: make(429, 'rate_limited', 'Trop de requêtes : patientez avant de réessayer.'), headers: {} };
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500 && !isResponseSerializationError(error)) {
+    return { problem: make(fastifyError.statusCode, 'bad_request', 'La requête ne peut pas être traitée.'), headers: {} };
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  // Never the message: it may hold SQL or internals.
+  return { problem: make(500, 'internal_error', 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez plus tard.'), headers: {} };
+}
+
+/** JSON callers (the API, scripts, fetch) get problem+json; browsers navigating get an HTML page. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return false;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('text/html');
+}
+
+export async function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): Promise<FastifyReply> {
+  const { problem, headers } = toProblem(error, request);
+  reply.headers(headers);
+  reply.code(problem.status);
+  if (wantsHtml(request) && reply.renderPage) {
+    if (problem.status === 401) {
+      return reply.redirect(`/connexion?retour=${encodeURIComponent(request.url)}`, 303);
+    }
+    return reply.renderPage('pages/error.eta', { problem, title: problem.title });
+  }
+  return reply.type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler(async (error, request, reply) => sendProblem(request, reply, error));
+    app.setNotFoundHandler(async (request, reply) =>
+      sendProblem(request, reply, new DomainError(404, 'not_found', `Aucune ressource à l’adresse ${request.method} ${request.url.split('?')[0]}.`)),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route that is not hidden from the API document: tests check each one is in it. */
+    documentedRoutes: { method: string; url: string }[];
+  }
+}
+
+/** One OpenAPI document generated from the zod schemas that validate the requests. */
+export default fp(
+  async (app) => {
+    const documentedRoutes: { method: string; url: string }[] = [];
+    app.decorate('documentedRoutes', documentedRoutes);
+    app.addHook('onRoute', (route) => {
+      // The documentation pages themselves are public.
+      if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: 'public' };
+      else if (!route.schema?.hide) {
+        for (const method of [route.method].flat()) if (method !== 'HEAD') documentedRoutes.push({ method, url: route.url });
+      }
+    });
+    await app.register(fastifySwagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Pass numérique — API',
+          description:
+            'API de la plateforme ouverte du Pass numérique. Montants en centimes d’euro entiers (champs `…Cents`), dates `AAAA-MM-JJ` (Europe/Paris). Erreurs au format problem+json (RFC 9457) avec un `code` stable.',
+          version: '1.0.0',
+        },
+        servers: [{ url: app.config.publicUrl }],
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', description: 'Jeton créé par POST /api/v1/tokens' },
+            sessionCookie: { type: 'apiKey', in: 'cookie', name: 'pn_session', description: 'Session ouverte par POST /api/v1/session ; les requêtes qui modifient portent l’en-tête x-csrf-token' },
+          },
+        },
+        security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+    app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);

@@ -1,0 +1,23 @@
+import type { Config } from '../config.ts';
+import type { Db } from '../../db/client.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Actor } from '../modules/accounts/actor.ts';
+import type { Access } from './auth.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    clock: Clock;
+  }
+  interface FastifyRequest {
+    /** The authenticated caller, or null for anonymous requests. */
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** Who may call the route: 'public', or role patterns such as 'operator:admin', 'buyer:*', '*:admin', '*'. */
+    access?: Access;
+    /** Set to false on the few state-changing routes that need no CSRF token (login, invitation acceptance). */
+    csrf?: boolean;
+  }
+}

@@ -1,0 +1,65 @@
+import fp from 'fastify-plugin';
+import fastifyView from '@fastify/view';
+import fastifyStatic from '@fastify/static';
+import { Eta } from 'eta';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../modules/accounts/actor.ts';
+import { KIND_LABELS, ROLE_LABELS } from '../modules/accounts/accounts.schemas.ts';
+import { navigationFor } from './navigation.ts';
+import { csrfTokenFor } from './auth.ts';
+import { formatEuros } from '../shared/money.ts';
+import { formatFrenchDate, formatFrenchDateTime } from '../shared/paris-time.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const TEMPLATES_DIR = join(here, '..', '..', 'templates');
+const PUBLIC_DIR = join(here, '..', 'public');
+const require = createRequire(import.meta.url);
+const DSFR_DIST = join(dirname(require.resolve('@gouvfr/dsfr/package.json')), 'dist');
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders a page inside the DSFR layout with the common context (actor, navigation, CSRF token). */
+    renderPage(template: string, data?: Record<string, unknown>): Promise<FastifyReply>;
+  }
+}
+
+/** Helpers every template can call: formatting is French everywhere. */
+const templateHelpers = {
+  euros: formatEuros,
+  date: formatFrenchDate,
+  dateTime: formatFrenchDateTime,
+  kindLabel: (kind: keyof typeof KIND_LABELS) => KIND_LABELS[kind],
+  roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role],
+};
+
+function commonContext(request: FastifyRequest, reply: FastifyReply, actor: Actor | null) {
+  return {
+    actor,
+    nav: navigationFor(actor),
+    currentPath: request.url.split('?')[0],
+    csrfToken: csrfTokenFor(reply, actor),
+    h: templateHelpers,
+    query: request.query ?? {},
+  };
+}
+
+export default fp(
+  async (app) => {
+    const eta = new Eta({ views: TEMPLATES_DIR, autoEscape: true, cache: true, defaultExtension: '.eta' });
+    await app.register(fastifyView, { engine: { eta }, root: TEMPLATES_DIR, production: true });
+
+    // The DSFR is served from node_modules, never from a CDN.
+    await app.register(fastifyStatic, { root: DSFR_DIST, prefix: '/dsfr/', decorateReply: false, maxAge: '7d' });
+    await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', decorateReply: false, maxAge: '1h' });
+
+    app.decorateReply('renderPage', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+      const context = { ...commonContext(this.request, this, this.request.actor), ...data };
+      const html = await this.viewAsync(template, context);
+      return this.type('text/html; charset=utf-8').send(html);
+    });
+  },
+  { name: 'views', dependencies: ['auth'] },
+);

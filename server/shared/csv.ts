@@ -1,0 +1,50 @@
+import { centsToDecimalComma } from './money.ts';
+
+/** Excel only detects UTF-8 with a BOM; without it accents come out as mojibake. */
+export const BOM = '\uFEFF';
+
+export type CsvCell = string | number | null | undefined;
+
+// French Excel and LibreOffice split on ';' because ',' is the decimal separator.
+const SEPARATOR = ';';
+const EOL = '\r\n';
+
+/** A spreadsheet would run these as a formula (CSV injection), e.g. "=HYPERLINK(…)" typed as a place name. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Numbers and amounts such as "-10,50" start with a sign but are harmless and must stay numbers. */
+const PLAIN_NUMBER = /^[+-]?\d+(?:[.,]\d+)?$/;
+
+function neutralise(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
+function cellText(value: CsvCell): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`nombre invalide dans un CSV : ${value}`);
+    return String(value).replace('.', ',');
+  }
+  return neutralise(value);
+}
+
+function quote(text: string): string {
+  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function line(cells: CsvCell[]): string {
+  return cells.map((c) => quote(cellText(c))).join(SEPARATOR);
+}
+
+/** UTF-8 text with BOM, ';' separators and CRLF after every record, ready to send as text/csv. */
+export function toCsv(headers: string[], rows: CsvCell[][]): string {
+  for (const [i, row] of rows.entries()) {
+    // A short or long row silently shifts every later column under the wrong header.
+    if (row.length !== headers.length) throw new RangeError(`ligne ${i + 1} : ${row.length} colonnes au lieu de ${headers.length}`);
+  }
+  return BOM + [headers, ...rows].map((r) => line(r) + EOL).join('');
+}
+
+/** "1234,56": amounts go to spreadsheets as decimal-comma text, never as floats. */
+export function euroCell(cents: number): string {
+  return centsToDecimalComma(cents);
+}

@@ -1,0 +1,407 @@
+/**
+ * Print file for booklets of passes (and its "BAT" proof): per booklet, one A4 cover then coupon
+ * pages of 5 passes each, cut along dashed lines.
+ *
+ * Streams: booklets are pulled one at a time and each page is flushed as soon as the next one
+ * starts (pdfkit without bufferPages), and the renderer waits for the output to drain, so memory
+ * stays flat for 100 000 passes as for 10. QR codes are vector rectangles (qr-vector.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { inflateSync } from 'node:zlib';
+import PDFDocument from 'pdfkit';
+import { formatEuros } from '../../server/shared/money.ts';
+import { drawQrCode } from '../../server/modules/booklets/qr-vector.ts';
+import { formatPassCode, passUrl } from '../../server/modules/booklets/pass-code.ts';
+
+export interface BookletPrintData {
+  serial: string;
+  /** URL encoded in the booklet's own QR code on the cover (upper case keeps the QR small). */
+  bookletUrl: string;
+  buyerName: string;
+  faceValueCents: number;
+  /** YYYY-MM-DD */
+  validFrom: string;
+  /** YYYY-MM-DD */
+  validUntil: string;
+  /** Labels of the eligible public categories; null = tous publics. */
+  publicsLabels: string[] | null;
+  /** Territory in plain French, e.g. "Département de la Gironde (33)". */
+  territoryDescription: string;
+  /** Where to find labelled places, in plain French (may include a URL or a phone number). */
+  placesHint: string;
+  passes: { code: string }[];
+}
+
+export interface RenderBookletsOptions {
+  /** Print proof ("bon à tirer"): a diagonal "BAT — ne pas imprimer" on every page. */
+  proofWatermark?: boolean;
+  /** PUBLIC_URL: the passes' QR codes encode `${PUBLIC_URL}/P/${CODE}` in upper case. */
+  publicUrl: string;
+}
+
+export const COUPONS_PER_PAGE = 5;
+
+/** Pages one booklet takes: one cover plus one page per 5 passes. */
+export function countBookletPages(passesPerBooklet: number): number {
+  if (!Number.isInteger(passesPerBooklet) || passesPerBooklet < 0) throw new RangeError('nombre de pass entier positif attendu');
+  return 1 + Math.ceil(passesPerBooklet / COUPONS_PER_PAGE);
+}
+
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+
+/** "2027-01-01" → "1er janvier 2027"; "2027-12-31" → "31 décembre 2027". */
+export function formatFrenchDate(isoDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  const month = m ? MONTHS[Number(m[2]) - 1] : undefined;
+  const day = m ? Number(m[3]) : 0;
+  if (!m || month === undefined || day < 1 || day > 31) throw new RangeError(`date AAAA-MM-JJ attendue : ${isoDate}`);
+  return `${day === 1 ? '1er' : String(day)} ${month} ${m[1]}`;
+}
+
+/** "du 1er janvier 2027 au 31 décembre 2027" */
+export function formatValidity(validFrom: string, validUntil: string): string {
+  return `du ${formatFrenchDate(validFrom)} au ${formatFrenchDate(validUntil)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page geometry (PDF points, A4 portrait) and style
+
+const PAGE_W = 595.28;
+const PAGE_H = 841.89;
+const COUPON_H = PAGE_H / COUPONS_PER_PAGE;
+const MARGIN = 56;
+const BLUE = '#000091';
+const RED = '#C9191E';
+const INK = '#161616';
+const GREY = '#666666';
+const LIGHT = '#F5F5FE';
+const NBSP = '\u00a0';
+
+const FONT = 'DejaVuSans';
+const FONT_BOLD = 'DejaVuSans-Bold';
+
+const require = createRequire(import.meta.url);
+const FONT_FILES = {
+  regular: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff'),
+  bold: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff'),
+};
+
+/**
+ * WOFF 1.0 → plain TrueType (sfnt), with node's zlib. fontkit can read WOFF itself, but it
+ * re-inflates a table in pure JS every time it reads from it (≈ 2 s per document for DejaVu);
+ * unwrapping once per process makes a document's font setup ≈ 1 ms. The glyphs are the same.
+ */
+export function woffToSfnt(woff: Buffer): Buffer {
+  if (woff.readUInt32BE(0) !== 0x774f4646) throw new Error('fichier WOFF attendu'); // 'wOFF'
+  const flavor = woff.readUInt32BE(4);
+  const numTables = woff.readUInt16BE(12);
+  const tables: { tag: number; checksum: number; data: Buffer }[] = [];
+  for (let i = 0; i < numTables; i++) {
+    const e = 44 + i * 20;
+    const offset = woff.readUInt32BE(e + 4);
+    const compLength = woff.readUInt32BE(e + 8);
+    const origLength = woff.readUInt32BE(e + 12);
+    const raw = woff.subarray(offset, offset + compLength);
+    const data = compLength < origLength ? inflateSync(raw) : raw;
+    if (data.length !== origLength) throw new Error('table WOFF corrompue');
+    tables.push({ tag: woff.readUInt32BE(e), checksum: woff.readUInt32BE(e + 16), data });
+  }
+  tables.sort((a, b) => a.tag - b.tag);
+  const pow2 = 2 ** Math.floor(Math.log2(numTables));
+  const header = Buffer.alloc(12 + 16 * numTables);
+  header.writeUInt32BE(flavor, 0);
+  header.writeUInt16BE(numTables, 4);
+  header.writeUInt16BE(pow2 * 16, 6);
+  header.writeUInt16BE(Math.log2(pow2), 8);
+  header.writeUInt16BE(numTables * 16 - pow2 * 16, 10);
+  const parts: Buffer[] = [header];
+  let offset = header.length;
+  tables.forEach((table, i) => {
+    const r = 12 + i * 16;
+    header.writeUInt32BE(table.tag, r);
+    header.writeUInt32BE(table.checksum, r + 4);
+    header.writeUInt32BE(offset, r + 8);
+    header.writeUInt32BE(table.data.length, r + 12);
+    const padding = (4 - (table.data.length % 4)) % 4;
+    parts.push(table.data, Buffer.alloc(padding));
+    offset += table.data.length + padding;
+  });
+  return Buffer.concat(parts);
+}
+
+let fontData: { regular: Buffer; bold: Buffer } | null = null;
+/** DejaVu Sans regular and bold as TrueType, read and unwrapped once per process. */
+function dejaVuSans(): { regular: Buffer; bold: Buffer } {
+  fontData ??= { regular: woffToSfnt(readFileSync(FONT_FILES.regular)), bold: woffToSfnt(readFileSync(FONT_FILES.bold)) };
+  return fontData;
+}
+
+type Doc = PDFKit.PDFDocument;
+
+/** Wrapped text that never spills onto a new page: clipped to `height` with an ellipsis. Returns the y below it. */
+function block(doc: Doc, text: string, x: number, y: number, width: number, height: number, opts: PDFKit.Mixins.TextOptions = {}): number {
+  doc.text(text, x, y, { width, height, ellipsis: '…', ...opts });
+  return Math.min(doc.y, y + height);
+}
+
+function line(doc: Doc, text: string, x: number, y: number, opts: PDFKit.Mixins.TextOptions = {}): void {
+  doc.text(text, x, y, { lineBreak: false, ...opts });
+}
+
+function heading(doc: Doc, text: string, y: number): number {
+  doc.font(FONT_BOLD).fontSize(14).fillColor(BLUE);
+  line(doc, text, MARGIN, y);
+  return y + 22;
+}
+
+function drawCover(doc: Doc, b: BookletPrintData): void {
+  const contentW = PAGE_W - 2 * MARGIN;
+  const qrSize = 118;
+  const qrX = PAGE_W - MARGIN - qrSize + 8; // the quiet zone may reach into the margin
+  const textW = contentW - qrSize - 12;
+  const passCount = b.passes.length;
+  const face = formatEuros(b.faceValueCents);
+  const validity = formatValidity(b.validFrom, b.validUntil);
+
+  // Title block and the booklet's own QR code.
+  doc.rect(0, 0, PAGE_W, 8).fill(BLUE);
+  doc.font(FONT_BOLD).fontSize(34).fillColor(BLUE);
+  line(doc, 'Pass numérique', MARGIN, 52);
+  doc.font(FONT).fontSize(16).fillColor(INK);
+  block(doc, `Carnet de ${passCount} pass pour vous accompagner dans le numérique`, MARGIN, 100, textW, 42);
+  doc.fontSize(12).fillColor(GREY);
+  block(doc, `Offert par ${b.buyerName}`, MARGIN, 146, textW, 32);
+  drawQrCode(doc, b.bookletUrl, { x: qrX, y: 44, size: qrSize });
+  doc.font(FONT).fontSize(8).fillColor(GREY);
+  line(doc, `Carnet n°${NBSP}${b.serial}`, qrX, 44 + qrSize, { width: qrSize, align: 'center' });
+
+  // Key facts.
+  let y = 196;
+  doc.rect(MARGIN, y, contentW, 78).fill(LIGHT);
+  doc.rect(MARGIN, y, 4, 78).fill(BLUE);
+  doc.font(FONT_BOLD).fontSize(13).fillColor(INK);
+  line(doc, `${passCount} pass de ${face} — valeur totale ${formatEuros(b.faceValueCents * passCount)}`, MARGIN + 18, y + 14, { width: contentW - 30, ellipsis: '…' });
+  doc.font(FONT).fontSize(12);
+  line(doc, `Valables ${validity}`, MARGIN + 18, y + 35);
+  doc.fontSize(10).fillColor(GREY);
+  line(doc, `Carnet n°${NBSP}${b.serial}`, MARGIN + 18, y + 55);
+
+  // Who and where.
+  y = 296;
+  y = heading(doc, 'Pour qui ?', y);
+  doc.font(FONT).fontSize(11).fillColor(INK);
+  if (b.publicsLabels === null || b.publicsLabels.length === 0) {
+    y = block(doc, 'Pour tous les publics.', MARGIN, y, contentW, 16);
+  } else {
+    y = block(doc, 'Ces pass sont réservés aux personnes suivantes :', MARGIN, y, contentW, 16);
+    const maxY = y + 92;
+    for (const label of b.publicsLabels) {
+      if (y + 14 > maxY) {
+        line(doc, '…', MARGIN + 14, y);
+        y += 14;
+        break;
+      }
+      line(doc, '•', MARGIN + 4, y);
+      y = block(doc, label, MARGIN + 16, y, contentW - 16, Math.min(28, maxY - y));
+    }
+  }
+  y += 10;
+  y = heading(doc, 'Où ?', y);
+  doc.font(FONT).fontSize(11).fillColor(INK);
+  y = block(doc, b.territoryDescription, MARGIN, y, contentW, 44) + 10;
+
+  // How to use.
+  y = heading(doc, 'Comment utiliser vos pass', y);
+  const steps = [
+    'Trouvez un lieu labellisé Pass numérique près de chez vous (voir ci-dessous).',
+    'Prenez rendez-vous pour un atelier ou un accompagnement au numérique.',
+    `Le jour venu, donnez vos pass au lieu. Chaque pass vaut ${face}. Le lieu scanne le code ou le tape.`,
+    `Gardez les pass qui restent pour une prochaine fois. Ils sont valables ${validity}.`,
+    'Ces pass sont gratuits pour vous. Ils ne peuvent pas être vendus ni échangés contre de l’argent.',
+  ];
+  doc.font(FONT).fontSize(11).fillColor(INK);
+  steps.forEach((step, i) => {
+    doc.font(FONT_BOLD).fillColor(BLUE);
+    line(doc, `${i + 1}.`, MARGIN + 2, y);
+    doc.font(FONT).fillColor(INK);
+    y = block(doc, step, MARGIN + 20, y, contentW - 20, 30) + 4;
+  });
+  y += 8;
+
+  // Where to find places.
+  y = heading(doc, 'Où trouver un lieu labellisé ?', y);
+  doc.font(FONT).fontSize(11).fillColor(INK);
+  block(doc, b.placesHint, MARGIN, y, contentW, Math.max(16, PAGE_H - 96 - y));
+
+  // Footer.
+  doc.moveTo(MARGIN, PAGE_H - 84).lineTo(PAGE_W - MARGIN, PAGE_H - 84).lineWidth(0.5).strokeColor('#CCCCCC').stroke();
+  doc.font(FONT).fontSize(9).fillColor(GREY);
+  block(
+    doc,
+    'Perte ou vol : prévenez tout de suite la structure qui vous a remis ce carnet, elle peut le bloquer. ' +
+      'Les pass sont non nominatifs et ne peuvent pas être échangés contre de l’argent.',
+    MARGIN,
+    PAGE_H - 74,
+    contentW,
+    30,
+  );
+}
+
+function drawCutLine(doc: Doc, y: number): void {
+  doc.save();
+  doc.lineWidth(0.5).strokeColor('#8A8A8A').dash(4, { space: 3 });
+  doc.moveTo(30, y).lineTo(PAGE_W, y).stroke();
+  doc.undash();
+  doc.font(FONT).fontSize(11).fillColor('#8A8A8A');
+  line(doc, '✂', 12, y - 7);
+  doc.restore();
+}
+
+function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, slot: number, publicUrl: string): void {
+  const top = slot * COUPON_H;
+  const left = 40;
+  const qrSize = 132;
+  const qrX = PAGE_W - 28 - qrSize;
+  const qrY = top + (COUPON_H - qrSize) / 2;
+
+  doc.rect(left - 14, top + 22, 4, COUPON_H - 44).fill(BLUE);
+  doc.font(FONT_BOLD).fontSize(10).fillColor(BLUE);
+  line(doc, 'PASS NUMÉRIQUE', left, top + 20, { characterSpacing: 1 });
+  doc.font(FONT).fontSize(8).fillColor(GREY);
+  line(doc, `Pass ${index + 1} sur ${b.passes.length}`, left + 130, top + 22);
+
+  doc.font(FONT_BOLD).fontSize(30).fillColor(INK);
+  line(doc, formatEuros(b.faceValueCents), left, top + 36);
+
+  doc.font(FONT_BOLD).fontSize(15).fillColor(INK);
+  line(doc, formatPassCode(code), left, top + 78, { characterSpacing: 0.8 });
+
+  doc.font(FONT).fontSize(9).fillColor(INK);
+  line(doc, `Valable ${formatValidity(b.validFrom, b.validUntil)}`, left, top + 104);
+  doc.fillColor(GREY);
+  line(doc, `Carnet n°${NBSP}${b.serial}`, left, top + 118);
+  doc.font(FONT_BOLD).fontSize(8).fillColor(INK);
+  line(doc, 'Non nominatif — ne peut être échangé contre de l’argent', left, top + 136);
+
+  drawQrCode(doc, passUrl(publicUrl, code), { x: qrX, y: qrY, size: qrSize });
+}
+
+function drawProofWatermark(doc: Doc): void {
+  const text = 'BAT — ne pas imprimer';
+  doc.save();
+  doc.font(FONT_BOLD).fontSize(60).fillColor(RED).fillOpacity(0.2);
+  const w = doc.widthOfString(text);
+  doc.rotate(-55, { origin: [PAGE_W / 2, PAGE_H / 2] });
+  line(doc, text, PAGE_W / 2 - w / 2, PAGE_H / 2 - 30);
+  doc.restore();
+  // The same words, horizontal, in the top margin: readable by people and by text extraction.
+  doc.save();
+  doc.font(FONT_BOLD).fontSize(8).fillColor(RED);
+  line(doc, `${text} — épreuve à valider`, 0, 10, { width: PAGE_W, align: 'center' });
+  doc.restore();
+}
+
+/**
+ * Writes the print file for `booklets` to `out` and ends `out`. Resolves once `out` has finished,
+ * with the number of pages; rejects if `out` fails or closes early, or if a booklet is invalid —
+ * then `out` is left unended (destroy it) so a truncated file is never mistaken for a complete one.
+ */
+export async function renderBookletsPdf(
+  out: NodeJS.WritableStream,
+  booklets: AsyncIterable<BookletPrintData> | Iterable<BookletPrintData>,
+  opts: RenderBookletsOptions,
+): Promise<{ pages: number }> {
+  const proof = opts.proofWatermark === true;
+  const doc = new PDFDocument({
+    autoFirstPage: false,
+    bufferPages: false,
+    size: 'A4',
+    margin: 0,
+    lang: 'fr-FR',
+    displayTitle: true,
+    info: {
+      Title: proof ? 'BAT — carnets Pass numérique' : 'Carnets Pass numérique',
+      Creator: 'Pass numérique',
+    },
+  });
+  // Registered once per document: pdfkit embeds each font once, as a subset (CID, Identity-H).
+  const fonts = dejaVuSans();
+  doc.registerFont(FONT, fonts.regular);
+  doc.registerFont(FONT_BOLD, fonts.bold);
+
+  let pages = 0;
+  doc.on('pageAdded', () => {
+    pages++;
+  });
+
+  // Hand-made pipe: forward chunks, remember when `out` asks us to wait, and fail on error/close.
+  let finished = false;
+  let drain: Promise<void> | null = null;
+  const failed = new Promise<never>((_, reject) => {
+    out.once('error', reject);
+    doc.once('error', reject);
+    out.once('close', () => {
+      if (!finished) reject(new Error('flux de sortie fermé avant la fin du PDF'));
+    });
+  });
+  failed.catch(() => {}); // observed through Promise.race below
+  doc.on('data', (chunk: Buffer) => {
+    if (!out.write(chunk) && drain === null) {
+      drain = new Promise<void>((resolve) => {
+        out.once('drain', () => {
+          drain = null;
+          resolve();
+        });
+      });
+    }
+  });
+  const docEnded = new Promise<void>((resolve) => doc.once('end', resolve));
+  const outFinished = new Promise<void>((resolve) => out.once('finish', resolve));
+
+  const yieldToOutput = async (): Promise<void> => {
+    // Let pdfkit hand over what it buffered, then wait while the consumer is saturated.
+    await Promise.race([new Promise<void>((resolve) => setImmediate(resolve)), failed]);
+    while (drain !== null) await Promise.race([drain, failed]);
+  };
+
+  const newPage = () => {
+    if (pages > 0 && proof) drawProofWatermark(doc);
+    doc.addPage({ size: 'A4', margin: 0 });
+  };
+
+  try {
+    for await (const booklet of booklets) {
+      newPage();
+      drawCover(doc, booklet);
+      booklet.passes.forEach((pass, i) => {
+        const slot = i % COUPONS_PER_PAGE;
+        if (slot === 0) {
+          newPage();
+          // A cut line under each coupon of the page (none under the last slot: that is the paper's edge).
+          const onPage = Math.min(COUPONS_PER_PAGE, booklet.passes.length - i);
+          for (let k = 1; k <= Math.min(onPage, COUPONS_PER_PAGE - 1); k++) drawCutLine(doc, k * COUPON_H);
+        }
+        drawCoupon(doc, booklet, pass.code, i, slot, opts.publicUrl);
+      });
+      await yieldToOutput();
+    }
+    if (pages > 0 && proof) drawProofWatermark(doc);
+    if (pages === 0) {
+      // A PDF needs at least one page: say plainly that there is nothing to print.
+      doc.addPage({ size: 'A4', margin: 0 });
+      doc.font(FONT).fontSize(14).fillColor(INK);
+      line(doc, 'Aucun carnet à imprimer.', MARGIN, MARGIN);
+      if (proof) drawProofWatermark(doc);
+    }
+    doc.end();
+    await Promise.race([docEnded, failed]);
+    finished = true;
+    out.end();
+    await Promise.race([outFinished, failed]);
+  } catch (err) {
+    doc.removeAllListeners('data');
+    throw err;
+  }
+  return { pages };
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import { buildApp } from '../../server/app.ts';
+import { migrateDatabase, openDatabase } from '../../db/client.ts';
+import { seedDemoData, DEMO_PASSWORD } from '../../db/seed/demo.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import { testConfig, TEST_NOW } from './app.ts';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+type TapLike = Test;
+
+/**
+ * Browser journeys need Debian's Chromium. Without it they are skipped with a visible reason,
+ * except in CI (CI=true), where they run and fail: a missing browser must not pass silently.
+ * Use as `t.test(name, { skip: browserSkipReason() }, …)`.
+ */
+export function browserSkipReason(): string | false {
+  if (existsSync(CHROMIUM_PATH) || process.env.CI === 'true') return false;
+  return `tests navigateur ignorés : Chromium introuvable (${CHROMIUM_PATH}) ; installez le paquet Debian « chromium »`;
+}
+
+export async function launchBrowser(t: TapLike): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium introuvable (${CHROMIUM_PATH}) : installez le paquet Debian « chromium ».`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+/** The demo data set served on a real port, as a newcomer sees it after `npm start`. */
+export async function startDemoServer(t: TapLike): Promise<{ app: FastifyInstance; baseUrl: string }> {
+  const db = openDatabase(':memory:');
+  migrateDatabase(db);
+  const clock = new ManualClock(TEST_NOW);
+  await seedDemoData(db, clock);
+  const app = await buildApp({ config: testConfig({ publicUrl: 'http://127.0.0.1' }), db, clock, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  t.teardown(async () => {
+    await app.close();
+    db.$client.close();
+  });
+  return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+export { DEMO_PASSWORD };
+
+/** WCAG 2.1 A/AA rules of axe-core; returns the violations, described for a readable failure. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+export async function loginInBrowser(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/connexion`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/connexion'));
+}
