@@ -18,6 +18,8 @@ export interface PdfBenchFigures {
   passes: number;
   pages: number;
   seconds: number;
+  /** CPU time (user + system) of the process during the run: less sensitive to a busy machine. */
+  cpuSeconds: number;
   passesPerSecond: number;
   pagesPerSecond: number;
   megabytes: number;
@@ -52,8 +54,10 @@ async function measure(label: string, passes: number, run: (sink: Writable) => P
   }, 10);
   const { sink, bytes } = countingSink();
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const pages = await run(sink);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage.rss());
   return {
@@ -61,6 +65,7 @@ async function measure(label: string, passes: number, run: (sink: Writable) => P
     passes,
     pages,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     passesPerSecond: passes / seconds,
     pagesPerSecond: pages / seconds,
     megabytes: bytes() / 1e6,
@@ -131,7 +136,7 @@ export async function benchPdf(passCount: number): Promise<PdfBenchResult> {
 
 function printFigures(f: PdfBenchFigures): void {
   console.log(
-    `${f.label.padEnd(48)} ${String(f.pages).padStart(7)} pages  ${f.seconds.toFixed(2).padStart(7)} s  ` +
+    `${f.label.padEnd(46)} ${String(f.pages).padStart(6)} pages ${f.seconds.toFixed(2).padStart(6)} s (CPU ${f.cpuSeconds.toFixed(2)} s) ` +
       `${Math.round(f.passesPerSecond).toString().padStart(7)} pass/s  ${Math.round(f.pagesPerSecond).toString().padStart(6)} pages/s  ` +
       `${f.megabytes.toFixed(1).padStart(7)} Mo  RSS max ${Math.round(f.peakRssMegabytes)} Mo`,
   );

@@ -14,7 +14,18 @@ import openapiPlugin from './plugins/openapi.ts';
 import { healthRoutes } from './modules/health/health.api.ts';
 import { accountsApi } from './modules/accounts/accounts.api.ts';
 import { accountsPages } from './modules/accounts/accounts.pages.ts';
+import { ledgerApi } from './modules/finance/ledger.api.ts';
+import { ledgerPages } from './modules/finance/ledger.pages.ts';
+import { programsApi } from './modules/programs/programs.api.ts';
+import { publicCategoriesApi } from './modules/programs/public-categories.api.ts';
+import { programsPages } from './modules/programs/programs.pages.ts';
+import { territoriesApi } from './modules/territories/territories.api.ts';
 import { LoginThrottle } from './modules/accounts/login-throttle.ts';
+import idempotencyPlugin from './plugins/idempotency.ts';
+import { ordersApi } from './modules/orders/orders.api.ts';
+import { ordersPages } from './modules/orders/orders.pages.ts';
+import { invoicesApi } from './modules/finance/invoices.api.ts';
+import { invoicesPages } from './modules/finance/invoices.pages.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -64,11 +75,22 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(authPlugin);
   await app.register(viewsPlugin);
   await app.register(openapiPlugin);
+  await app.register(idempotencyPlugin);
 
   const loginThrottle = new LoginThrottle(clock);
   await app.register(healthRoutes);
   await app.register(accountsApi, { prefix: '/api/v1', loginThrottle });
   await app.register(accountsPages, { loginThrottle });
+  await app.register(ledgerApi, { prefix: '/api/v1' });
+  await app.register(ledgerPages);
+  await app.register(programsApi, { prefix: '/api/v1' });
+  await app.register(publicCategoriesApi, { prefix: '/api/v1' });
+  await app.register(territoriesApi, { prefix: '/api/v1' });
+  await app.register(programsPages);
+  await app.register(ordersApi, { prefix: '/api/v1' });
+  await app.register(ordersPages);
+  await app.register(invoicesApi, { prefix: '/api/v1' });
+  await app.register(invoicesPages);
 
   return app;
 }

@@ -1,5 +1,6 @@
 import { openDatabase, migrateDatabase } from '../db/client.ts';
 import { isDatabaseEmpty, seedDemoData, DEMO_PASSWORD } from '../db/seed/demo.ts';
+import { seedReferenceData } from '../db/seed/reference.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureBootstrapAdmin } from './modules/accounts/accounts.service.ts';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
   const clock = systemClock;
+  // Reference data (public categories) is needed by every instance, with or without the demo set.
+  db.transaction((tx) => seedReferenceData(tx, clock));
 
   if (config.bootstrapAdmin) {
     const created = await ensureBootstrapAdmin({ db, clock, ...config.bootstrapAdmin });

@@ -19,6 +19,8 @@ export const organisations = sqliteTable(
     siret: text('siret'),
     buyerType: text('buyer_type', { enum: BUYER_TYPES }),
     communeCode: text('commune_code'),
+    /** Postal address, printed on invoices and statements. */
+    address: text('address'),
     status: text('status').notNull().default('active'),
     createdAt: text('created_at').notNull(),
   },
@@ -127,3 +129,10 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [uniqueIndex('idempotency_unique').on(t.actorUserId, t.route, t.key)],
 );
+
+/** Operator settings editable at run time (e.g. the operator fee); the environment gives defaults. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});

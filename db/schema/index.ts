@@ -1,1 +1,4 @@
 export * from './accounts.ts';
+export * from './programs.ts';
+export * from './ledger.ts';
+export * from './orders.ts';

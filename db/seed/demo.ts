@@ -5,6 +5,7 @@ import type { Clock } from '../../server/shared/clock.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
 import { recordAudit } from '../../server/modules/audit/audit.ts';
+import { seedDemoProgram, seedReferenceData } from './reference.ts';
 
 /**
  * The demo set loaded by `npm start` on an empty database. Later capabilities extend it:
@@ -19,6 +20,7 @@ interface DemoOrganisation {
   siret?: string;
   buyerType?: BuyerType;
   communeCode?: string;
+  address?: string;
   users: { email: string; name: string; role: UserRole }[];
 }
 
@@ -28,6 +30,8 @@ export const DEMO_ORGANISATIONS: DemoOrganisation[] = [
     key: 'operator',
     kind: 'operator',
     name: 'Opérateur national du Pass numérique',
+    siret: '13002603200016',
+    address: '20 avenue de Ségur, 75007 Paris',
     users: [
       { email: 'admin@operateur.demo', name: 'Alice Opératrice', role: 'admin' },
       { email: 'finances@operateur.demo', name: 'Fabien Finances', role: 'finance' },
@@ -37,9 +41,10 @@ export const DEMO_ORGANISATIONS: DemoOrganisation[] = [
     key: 'buyer',
     kind: 'buyer',
     name: 'Département de la Haute-Garonne',
-    siret: '22310001700011',
+    siret: '22310001700019',
     buyerType: 'departement',
     communeCode: '31555',
+    address: '1 boulevard de la Marquette, 31090 Toulouse',
     users: [{ email: 'commandes@departement31.demo', name: 'Bruno Commanditaire', role: 'admin' }],
   },
   {
@@ -107,6 +112,7 @@ export async function seedDemoData(db: Db, clock: Clock): Promise<DemoLogin[]> {
           siret: org.siret ?? null,
           buyerType: org.buyerType ?? null,
           communeCode: org.communeCode ?? null,
+          address: org.address ?? null,
           status: 'active',
           createdAt: now,
         })
@@ -116,6 +122,8 @@ export async function seedDemoData(db: Db, clock: Clock): Promise<DemoLogin[]> {
         logins.push({ organisation: org.name, email: user.email, role: user.role, kind: org.kind });
       }
     }
+    seedReferenceData(tx, clock);
+    seedDemoProgram(tx, clock);
     recordAudit(tx, clock, null, 'demo_data.loaded', { type: 'database' });
   });
   return logins;

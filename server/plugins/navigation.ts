@@ -12,8 +12,14 @@ export interface NavItem {
 export function navigationFor(actor: Actor | null): NavItem[] {
   if (!actor) return [];
   const items: NavItem[] = [{ label: 'Tableau de bord', href: '/tableau-de-bord' }];
+  if (actor.organisationKind === 'buyer') {
+    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Factures', href: '/finances/factures' });
+  }
   if (actor.organisationKind === 'operator') {
+    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Factures', href: '/finances/factures' });
     items.push({ label: 'Organisations', href: '/organisations' });
+    if (actor.role !== 'agent') items.push({ label: 'Journal', href: '/finances/journal' });
+    items.push({ label: 'Programmes de cofinancement', href: '/programmes' }, { label: 'Publics', href: '/publics' });
   }
   items.push({ label: 'Mon organisation', href: '/mon-organisation' });
   return items;

@@ -6,8 +6,10 @@ export interface CsvColumn<T> {
   value: (item: T) => string | number | null;
 }
 
+/** `Accept: text/csv`, or `?format=csv` for a plain download link in a page. */
 export function wantsCsv(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/csv');
+  const format = (request.query as { format?: unknown } | undefined)?.format;
+  return (request.headers.accept ?? '').includes('text/csv') || format === 'csv';
 }
 
 /** Every list answers JSON `{items, nextCursor}` or, with `Accept: text/csv`, a spreadsheet-ready CSV of the page. */

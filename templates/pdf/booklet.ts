@@ -139,6 +139,39 @@ function dejaVuSans(): { regular: Buffer; bold: Buffer } {
 
 type Doc = PDFKit.PDFDocument;
 
+/**
+ * Memory guard. pdfkit caches the layout of every word it prints, per font and per document, and
+ * never empties that cache: each pass code and booklet serial is a new word, so 100 000 passes
+ * would keep 100 000+ entries alive (≈ 4 MB per 1 000 passes). Between booklets we empty a cache
+ * that holds more than MAX_WORDS words (a private pdfkit field, checked before use).
+ * Should pdfkit's internals change, we fall back to laying out unique text with an explicit
+ * `features` list, which pdfkit never caches (same glyphs, ~35 % slower overall).
+ */
+class LayoutCacheGuard {
+  /** Words kept per font before its cache is emptied (≈ 4 KB each: under 10 MB per font). */
+  static readonly MAX_WORDS = 2000;
+  /** Options for text unique to a pass or booklet (codes, serials). */
+  uniqueText: PDFKit.Mixins.TextOptions = {};
+
+  constructor(private readonly doc: Doc) {}
+
+  /** Call between booklets. */
+  trim(): void {
+    const families = (this.doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: unknown }> })._fontFamilies;
+    // Embedded fonts have a layout cache; the standard Helvetica that pdfkit loads by default has none.
+    const cached = (families && typeof families === 'object' ? Object.values(families) : []).filter(
+      (f): f is { layoutCache: object } => f !== null && typeof f === 'object' && typeof f.layoutCache === 'object' && f.layoutCache !== null,
+    );
+    if (cached.length > 0) {
+      for (const font of cached) {
+        if (Object.keys(font.layoutCache).length > LayoutCacheGuard.MAX_WORDS) font.layoutCache = Object.create(null);
+      }
+    } else {
+      this.uniqueText = { features: [] };
+    }
+  }
+}
+
 /** Wrapped text that never spills onto a new page: clipped to `height` with an ellipsis. Returns the y below it. */
 function block(doc: Doc, text: string, x: number, y: number, width: number, height: number, opts: PDFKit.Mixins.TextOptions = {}): number {
   doc.text(text, x, y, { width, height, ellipsis: '…', ...opts });
@@ -155,7 +188,7 @@ function heading(doc: Doc, text: string, y: number): number {
   return y + 22;
 }
 
-function drawCover(doc: Doc, b: BookletPrintData): void {
+function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.TextOptions): void {
   const contentW = PAGE_W - 2 * MARGIN;
   const qrSize = 118;
   const qrX = PAGE_W - MARGIN - qrSize + 8; // the quiet zone may reach into the margin
@@ -174,7 +207,7 @@ function drawCover(doc: Doc, b: BookletPrintData): void {
   block(doc, `Offert par ${b.buyerName}`, MARGIN, 146, textW, 32);
   drawQrCode(doc, b.bookletUrl, { x: qrX, y: 44, size: qrSize });
   doc.font(FONT).fontSize(8).fillColor(GREY);
-  line(doc, `Carnet n°${NBSP}${b.serial}`, qrX, 44 + qrSize, { width: qrSize, align: 'center' });
+  line(doc, `Carnet n°${NBSP}${b.serial}`, qrX, 44 + qrSize, { ...uniqueText, width: qrSize, align: 'center' });
 
   // Key facts.
   let y = 196;
@@ -185,7 +218,7 @@ function drawCover(doc: Doc, b: BookletPrintData): void {
   doc.font(FONT).fontSize(12);
   line(doc, `Valables ${validity}`, MARGIN + 18, y + 35);
   doc.fontSize(10).fillColor(GREY);
-  line(doc, `Carnet n°${NBSP}${b.serial}`, MARGIN + 18, y + 55);
+  line(doc, `Carnet n°${NBSP}${b.serial}`, MARGIN + 18, y + 55, uniqueText);
 
   // Who and where.
   y = 296;
@@ -258,7 +291,7 @@ function drawCutLine(doc: Doc, y: number): void {
   doc.restore();
 }
 
-function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, slot: number, publicUrl: string): void {
+function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, slot: number, publicUrl: string, uniqueText: PDFKit.Mixins.TextOptions): void {
   const top = slot * COUPON_H;
   const left = 40;
   const qrSize = 132;
@@ -275,12 +308,12 @@ function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, 
   line(doc, formatEuros(b.faceValueCents), left, top + 36);
 
   doc.font(FONT_BOLD).fontSize(15).fillColor(INK);
-  line(doc, formatPassCode(code), left, top + 78, { characterSpacing: 0.8 });
+  line(doc, formatPassCode(code), left, top + 78, { ...uniqueText, characterSpacing: 0.8 });
 
   doc.font(FONT).fontSize(9).fillColor(INK);
   line(doc, `Valable ${formatValidity(b.validFrom, b.validUntil)}`, left, top + 104);
   doc.fillColor(GREY);
-  line(doc, `Carnet n°${NBSP}${b.serial}`, left, top + 118);
+  line(doc, `Carnet n°${NBSP}${b.serial}`, left, top + 118, uniqueText);
   doc.font(FONT_BOLD).fontSize(8).fillColor(INK);
   line(doc, 'Non nominatif — ne peut être échangé contre de l’argent', left, top + 136);
 
@@ -330,6 +363,8 @@ export async function renderBookletsPdf(
   doc.registerFont(FONT, fonts.regular);
   doc.registerFont(FONT_BOLD, fonts.bold);
 
+  const layoutCaches = new LayoutCacheGuard(doc);
+
   let pages = 0;
   doc.on('pageAdded', () => {
     pages++;
@@ -373,7 +408,7 @@ export async function renderBookletsPdf(
   try {
     for await (const booklet of booklets) {
       newPage();
-      drawCover(doc, booklet);
+      drawCover(doc, booklet, layoutCaches.uniqueText);
       booklet.passes.forEach((pass, i) => {
         const slot = i % COUPONS_PER_PAGE;
         if (slot === 0) {
@@ -382,8 +417,9 @@ export async function renderBookletsPdf(
           const onPage = Math.min(COUPONS_PER_PAGE, booklet.passes.length - i);
           for (let k = 1; k <= Math.min(onPage, COUPONS_PER_PAGE - 1); k++) drawCutLine(doc, k * COUPON_H);
         }
-        drawCoupon(doc, booklet, pass.code, i, slot, opts.publicUrl);
+        drawCoupon(doc, booklet, pass.code, i, slot, opts.publicUrl, layoutCaches.uniqueText);
       });
+      layoutCaches.trim();
       await yieldToOutput();
     }
     if (pages > 0 && proof) drawProofWatermark(doc);

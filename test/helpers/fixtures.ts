@@ -3,6 +3,9 @@ import type { Db } from '../../db/client.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
 import { TEST_NOW } from './app.ts';
+import { cofinancingPrograms } from '../../db/schema/programs.ts';
+import { seedReferenceData } from '../../db/seed/reference.ts';
+import { ManualClock, type Clock } from '../../server/shared/clock.ts';
 
 export const TEST_PASSWORD = 'mot de passe de test solide';
 
@@ -38,6 +41,7 @@ export function createOrganisation(
     siret: input.siret ?? null,
     buyerType: input.buyerType ?? (input.kind === 'buyer' ? ('departement' as const) : null),
     communeCode: input.communeCode ?? null,
+    address: null,
     status: 'active',
     createdAt: TEST_NOW,
   };
@@ -89,4 +93,32 @@ export async function seedWorld(db: Db) {
     prescriberAdmin: await createUser(db, prescriber, { role: 'admin' }),
     placeAdmin: await createUser(db, place, { role: 'admin' }),
   };
+}
+
+/** The public categories of domain rule 4, as every started instance has them. */
+export function seedReference(db: Db, clock: Clock = new ManualClock(TEST_NOW)): void {
+  db.transaction((tx) => seedReferenceData(tx, clock));
+}
+
+export type TestProgram = typeof cofinancingPrograms.$inferSelect;
+
+/** A co-financing programme shaped like the national one (50 %, collectivités, 2026–2027), open, nothing committed. */
+export function createProgram(db: Db, overrides: Partial<TestProgram> = {}): TestProgram {
+  const program: TestProgram = {
+    id: newId(),
+    name: `Programme ${unique()}`,
+    rateBasisPoints: 5000,
+    eligibleBuyerTypes: ['commune', 'epci', 'departement', 'region'],
+    envelopeCents: 1_500_000_000,
+    committedCents: 0,
+    minOrderCents: null,
+    perBuyerCapCents: null,
+    startsOn: '2026-01-01',
+    endsOn: '2027-12-31',
+    status: 'open',
+    createdAt: TEST_NOW,
+    ...overrides,
+  };
+  db.insert(cofinancingPrograms).values(program).run();
+  return program;
 }

@@ -29,6 +29,7 @@ export const organisationView = z.object({
   siret: z.string().nullable(),
   buyerType: buyerType.nullable(),
   communeCode: z.string().nullable(),
+  address: z.string().nullable(),
   status: z.string(),
   createdAt: z.string(),
 });
@@ -56,6 +57,7 @@ export const createOrganisationBody = z
     siret: siret.optional(),
     buyerType: buyerType.optional(),
     communeCode: communeCode.optional(),
+    address: boundedText(300).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === 'buyer' && !v.buyerType) {

@@ -64,6 +64,7 @@ export function organisationToView(org: OrganisationRow) {
     siret: org.siret,
     buyerType: org.buyerType,
     communeCode: org.communeCode,
+    address: org.address,
     status: org.status,
     createdAt: org.createdAt,
   };
@@ -129,7 +130,7 @@ export function getMe({ db, actor }: { db: Db; actor: Actor }) {
 export function createOrganisation(
   deps: Deps & {
     actor: Actor;
-    input: { kind: OrganisationKind; name: string; siret?: string; buyerType?: OrganisationRow['buyerType']; communeCode?: string };
+    input: { kind: OrganisationKind; name: string; siret?: string; buyerType?: OrganisationRow['buyerType']; communeCode?: string; address?: string };
   },
 ): OrganisationRow {
   const { db, clock, actor, input } = deps;
@@ -141,6 +142,7 @@ export function createOrganisation(
       siret: input.siret ?? null,
       buyerType: input.buyerType ?? null,
       communeCode: input.communeCode ?? null,
+      address: input.address ?? null,
       status: 'active',
       createdAt: clock.now().toISOString(),
     };
@@ -309,7 +311,7 @@ export async function ensureBootstrapAdmin({ db, clock, email, password }: Deps 
     let operator = tx.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
     const now = clock.now().toISOString();
     if (!operator) {
-      operator = { id: newId(), kind: 'operator', name: 'Opérateur national du Pass numérique', siret: null, buyerType: null, communeCode: null, status: 'active', createdAt: now };
+      operator = { id: newId(), kind: 'operator', name: 'Opérateur national du Pass numérique', siret: null, buyerType: null, communeCode: null, address: null, status: 'active', createdAt: now };
       tx.insert(organisations).values(operator).run();
     }
     const userId = newId();

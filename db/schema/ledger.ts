@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+export const NORMAL_SIDES = ['debit', 'credit'] as const;
+export type NormalSide = (typeof NORMAL_SIDES)[number];
+
+/**
+ * Chart of accounts, created on first use by postEntry. `code` is a colon path (`buyer:<orgId>:receivable`)
+ * and is part of every entry hash: a migration trigger refuses to change it.
+ */
+export const ledgerAccounts = sqliteTable(
+  'ledger_accounts',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    normalSide: text('normal_side', { enum: NORMAL_SIDES }).notNull(),
+    allowNegative: integer('allow_negative', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('ledger_accounts_code_unique').on(t.code), check('ledger_accounts_normal_side', sql`normal_side IN ('debit', 'credit')`)],
+);
+
+/** Append-only (triggers in the migrations): a correction is a new entry that reverses this one. */
+export const journalEntries = sqliteTable(
+  'journal_entries',
+  {
+    id: text('id').primaryKey(),
+    /** 1, 2, 3… without gaps: the order of the hash chain. */
+    seq: integer('seq').notNull(),
+    /** What happened, in snake_case: order_approved, payment_received, redemption, … */
+    kind: text('kind').notNull(),
+    /** The business object the entry is about (the accountant's "pièce"): order, payment, redemption, batch… */
+    refType: text('ref_type').notNull(),
+    refId: text('ref_id').notNull(),
+    label: text('label').notNull(),
+    /** Europe/Paris calendar date (YYYY-MM-DD): the accounting date, which decides the month. */
+    valueDate: text('value_date').notNull(),
+    /** UTC instant (ISO) of the insertion. */
+    postedAt: text('posted_at').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    reversesEntryId: text('reverses_entry_id').references((): AnySQLiteColumn => journalEntries.id),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('journal_entries_seq_unique').on(t.seq),
+    uniqueIndex('journal_entries_idempotency_unique').on(t.idempotencyKey),
+    // NULLs are distinct in a SQLite unique index: any number of ordinary entries, one reversal per entry.
+    uniqueIndex('journal_entries_reverses_unique').on(t.reversesEntryId),
+    index('journal_entries_ref_idx').on(t.refType, t.refId),
+    index('journal_entries_value_date_idx').on(t.valueDate),
+  ],
+);
+
+export const journalLines = sqliteTable(
+  'journal_lines',
+  {
+    id: integer('id').primaryKey(),
+    entryId: text('entry_id')
+      .notNull()
+      .references(() => journalEntries.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    debitCents: integer('debit_cents').notNull().default(0),
+    creditCents: integer('credit_cents').notNull().default(0),
+  },
+  (t) => [
+    // Covering index: an account's balance is one SUM read from the index alone, however long the journal,
+    // and "the entries touching these accounts" (scoped lists) never reads the table either.
+    index('journal_lines_account_idx').on(t.accountId, t.entryId, t.debitCents, t.creditCents),
+    index('journal_lines_entry_idx').on(t.entryId),
+    check(
+      'journal_lines_one_side',
+      sql`(debit_cents > 0 AND credit_cents = 0) OR (debit_cents = 0 AND credit_cents > 0)`,
+    ),
+  ],
+);

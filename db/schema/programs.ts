@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { organisations, type BuyerType } from './accounts.ts';
+
+export const PROGRAM_STATUSES = ['open', 'closed'] as const;
+export type ProgramStatus = (typeof PROGRAM_STATUSES)[number];
+
+export const cofinancingPrograms = sqliteTable(
+  'cofinancing_programs',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    rateBasisPoints: integer('rate_basis_points').notNull(),
+    eligibleBuyerTypes: text('eligible_buyer_types', { mode: 'json' }).$type<BuyerType[]>().notNull(),
+    envelopeCents: integer('envelope_cents').notNull(),
+    /** Only ever moved by a conditional UPDATE (commitEnvelope); the CHECK is the last line of defence. */
+    committedCents: integer('committed_cents').notNull().default(0),
+    minOrderCents: integer('min_order_cents'),
+    perBuyerCapCents: integer('per_buyer_cap_cents'),
+    /** YYYY-MM-DD, Europe/Paris calendar dates, both inclusive. */
+    startsOn: text('starts_on').notNull(),
+    endsOn: text('ends_on').notNull(),
+    status: text('status', { enum: PROGRAM_STATUSES }).notNull().default('open'),
+    createdAt: text('created_at').notNull(),
+  },
+  () => [
+    check('cofinancing_programs_committed_within_envelope', sql`committed_cents >= 0 AND committed_cents <= envelope_cents`),
+    check('cofinancing_programs_rate_range', sql`rate_basis_points BETWEEN 1 AND 10000`),
+    check('cofinancing_programs_dates_ordered', sql`starts_on <= ends_on`),
+  ],
+);
+
+/**
+ * What each approved order took from a programme's envelope. One row per order (unique), so an
+ * approval replayed can never commit twice; the sum of rows equals the programme's committed_cents.
+ */
+export const programCommitments = sqliteTable(
+  'program_commitments',
+  {
+    id: text('id').primaryKey(),
+    programId: text('program_id')
+      .notNull()
+      .references(() => cofinancingPrograms.id),
+    orderId: text('order_id').notNull(),
+    buyerId: text('buyer_id')
+      .notNull()
+      .references(() => organisations.id),
+    amountCents: integer('amount_cents').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('program_commitments_order_unique').on(t.orderId),
+    index('program_commitments_program_buyer_idx').on(t.programId, t.buyerId),
+    check('program_commitments_amount_positive', sql`amount_cents > 0`),
+  ],
+);
+
+/** The operator's list of publics an order may be restricted to (domain rule 4). Codes are stable: orders store them. */
+export const publicCategories = sqliteTable('public_categories', {
+  code: text('code').primaryKey(),
+  label: text('label').notNull(),
+  priority: integer('priority', { mode: 'boolean' }).notNull().default(false),
+  /** Inactive categories stay for the orders that already use them but are no longer offered. */
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  sortOrder: integer('sort_order').notNull().default(0),
+});

@@ -1,0 +1,56 @@
+/**
+ * Checks the journal of the configured database: recomputes the hash chain from the stored rows and
+ * the trial balance. Exit code 1 when either is broken, so that a cron job or a CI step can alert.
+ *
+ *   npm run ledger:verify
+ */
+import { pathToFileURL } from 'node:url';
+import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
+import { ConfigError, loadConfig } from '../server/config.ts';
+import { trialBalance, verifyChain } from '../server/modules/finance/ledger.ts';
+import { formatEuros } from '../server/shared/money.ts';
+
+export function ledgerReport(db: Db): { ok: boolean; text: string } {
+  const chain = verifyChain(db);
+  const trial = trialBalance(db);
+  const lines = ['Vérification du journal comptable', ''];
+  if (chain.ok) {
+    lines.push(`Chaînage : correct (${chain.entries} écriture${chain.entries > 1 ? 's' : ''}).`);
+    if (chain.entries > 0) {
+      // A deleted tail leaves a valid chain: only a copy of the last hash kept elsewhere reveals it.
+      lines.push(`Dernière écriture : n° ${chain.lastSeq}, empreinte ${chain.lastHash}`);
+      lines.push('Conservez cette empreinte hors de la base pour pouvoir détecter une suppression des dernières écritures.');
+    }
+  } else {
+    lines.push(`Chaînage : ROMPU à l’écriture n° ${chain.brokenAtSeq} (${chain.reason}) : ${chain.detail}.`);
+  }
+  lines.push(
+    `Balance : ${trial.balanced ? 'équilibrée' : 'DÉSÉQUILIBRÉE'} (débits ${formatEuros(trial.debitCents)}, crédits ${formatEuros(trial.creditCents)}).`,
+  );
+  const ok = chain.ok && trial.balanced;
+  lines.push('', ok ? 'Résultat : journal intègre.' : 'Résultat : journal NON intègre, à examiner avant toute nouvelle opération financière.');
+  return { ok, text: lines.join('\n') };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`\n${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const db = openDatabase(config.databasePath);
+  try {
+    migrateDatabase(db);
+    const { ok, text } = ledgerReport(db);
+    console.log(text);
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    db.$client.close();
+  }
+}

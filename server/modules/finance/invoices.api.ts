@@ -1,0 +1,146 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { euroCell } from '../../shared/csv.ts';
+import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { notFound } from '../../shared/problem.ts';
+import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
+import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
+import { invoicePrintData } from './invoice-print.ts';
+import * as invoicesService from './invoices.service.ts';
+
+export const invoiceView = z.object({
+  id: z.string(),
+  number: z.string(),
+  orderId: z.string(),
+  orderReference: z.string(),
+  party: z.enum(['buyer', 'state']),
+  buyerId: z.string(),
+  programId: z.string().nullable(),
+  passValueCents: z.number().int(),
+  feeCents: z.number().int(),
+  vatCents: z.number().int(),
+  totalCents: z.number().int(),
+  paidCents: z.number().int(),
+  status: z.enum(['unpaid', 'partially_paid', 'paid']),
+  issuedOn: z.string(),
+  dueOn: z.string(),
+});
+
+const paymentView = z.object({
+  id: z.string(),
+  invoiceId: z.string(),
+  amountCents: z.number().int(),
+  receivedOn: z.string(),
+  reference: z.string(),
+  createdAt: z.string(),
+});
+
+export const paymentInput = z.object({
+  invoiceId: id,
+  amountCents: z.number().int('montant en centimes entiers attendu').positive('montant positif attendu').max(100_000_000_000),
+  receivedOn: calendarDate,
+  reference: boundedText(140),
+});
+
+const PARTY_LABELS = { buyer: 'Commanditaire', state: 'État (cofinancement)' } as const;
+const STATUS_LABELS = { unpaid: 'À payer', partially_paid: 'Partiellement payée', paid: 'Payée' } as const;
+
+export const invoicesApi: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/invoices',
+    {
+      config: allow('operator:*', 'buyer:*'),
+      schema: {
+        summary: 'Factures (toutes pour l’opérateur, les siennes pour un commanditaire)',
+        description: 'Accepte `Accept: text/csv`.',
+        tags: ['Finances'],
+        querystring: z.object({ orderId: id.optional(), limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().max(40).optional() }),
+        response: { 200: listOf(invoiceView), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const { orderId, limit, cursor } = request.query;
+      const rows = invoicesService.listInvoices(app.db, requireActor(request), { orderId, limit, afterNumber: cursor });
+      const items = rows.slice(0, limit).map((row) => invoicesService.invoiceToView(row.invoice, row.orderReference));
+      const nextCursor = rows.length > limit ? (items[items.length - 1]?.number ?? null) : null;
+      if (wantsCsv(request)) {
+        return sendCsv(reply, 'factures.csv', items, [
+          { header: 'Numéro', value: (i) => i.number },
+          { header: 'Commande', value: (i) => i.orderReference },
+          { header: 'Destinataire', value: (i) => PARTY_LABELS[i.party] },
+          { header: 'Émise le', value: (i) => i.issuedOn },
+          { header: 'Échéance', value: (i) => i.dueOn },
+          { header: 'Valeur des pass (€)', value: (i) => euroCell(i.passValueCents) },
+          { header: 'Frais HT (€)', value: (i) => euroCell(i.feeCents) },
+          { header: 'TVA (€)', value: (i) => euroCell(i.vatCents) },
+          { header: 'Total (€)', value: (i) => euroCell(i.totalCents) },
+          { header: 'Payé (€)', value: (i) => euroCell(i.paidCents) },
+          { header: 'Statut', value: (i) => STATUS_LABELS[i.status] },
+        ]);
+      }
+      return { items, nextCursor };
+    },
+  );
+
+  r.get(
+    '/invoices/:invoiceId',
+    {
+      config: allow('operator:*', 'buyer:*'),
+      schema: {
+        summary: 'Une facture et ses paiements',
+        tags: ['Finances'],
+        params: z.object({ invoiceId: id }),
+        response: { 200: invoiceView.extend({ payments: z.array(paymentView) }), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const found = invoicesService.findInvoiceFor(app.db, actor, request.params.invoiceId);
+      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      return { ...invoicesService.invoiceToView(found.invoice, found.order.reference), payments: invoicesService.listPayments(app.db, actor, found.invoice.id) };
+    },
+  );
+
+  r.get(
+    '/invoices/:invoiceId.pdf',
+    {
+      config: allow('operator:*', 'buyer:*'),
+      schema: {
+        summary: 'Une facture en PDF',
+        tags: ['Finances'],
+        params: z.object({ invoiceId: id }),
+        produces: ['application/pdf'],
+        response: { 200: z.any().describe('Document PDF'), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
+      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      const data = invoicePrintData(app.db, found);
+      reply.type('application/pdf').header('content-disposition', `inline; filename="${found.invoice.number}.pdf"`);
+      return reply.send(await renderInvoicePdf(data));
+    },
+  );
+
+  r.post(
+    '/payments',
+    {
+      config: { ...allow('operator:finance', 'operator:admin'), idempotent: true },
+      schema: {
+        summary: 'Enregistrer un paiement reçu sur une facture (partiel possible, jamais au-delà du reste dû)',
+        description: 'Accepte l’en-tête Idempotency-Key.',
+        tags: ['Finances'],
+        body: paymentInput,
+        response: { 201: paymentView, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const payment = invoicesService.recordPayment({ db: app.db, clock: app.clock, actor: requireActor(request), input: request.body });
+      return reply.code(201).send(payment);
+    },
+  );
+};

@@ -1,0 +1,156 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { euroCell } from '../../shared/csv.ts';
+import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
+import { notFound } from '../../shared/problem.ts';
+import { errorResponses, id, listOf } from '../../shared/schemas.ts';
+import { operatorFeeBasisPoints } from '../../shared/settings.ts';
+import { mandateInput, ORDER_STATUS_LABELS, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
+import * as ordersService from './orders.service.ts';
+
+const orderParams = z.object({ orderId: id });
+
+export const ordersApi: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const deps = { db: app.db, clock: app.clock };
+  const view = (order: ordersService.OrderRow) => ordersService.orderToView(order, ordersService.buyerNameOf(app.db, order.buyerId));
+
+  r.post(
+    '/orders/quote',
+    {
+      config: allow('buyer:*'),
+      schema: {
+        summary: 'Simuler une commande : total, frais, part de l’État et part du commanditaire',
+        description: 'Mêmes règles et mêmes refus que la commande elle-même ; rien n’est enregistré.',
+        tags: ['Commandes'],
+        body: orderInput,
+        response: { 200: quoteView, ...errorResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request) =>
+      ordersService.quoteOrder({ ...deps, actor: requireActor(request), input: request.body, feeBasisPoints: operatorFeeBasisPoints(app.db, app.config) }),
+  );
+
+  r.post(
+    '/orders',
+    {
+      config: { ...allow('buyer:*'), idempotent: true },
+      schema: {
+        summary: 'Passer une commande de carnets de pass',
+        description: 'Accepte l’en-tête Idempotency-Key.',
+        tags: ['Commandes'],
+        body: orderInput,
+        response: { 201: orderView, ...errorResponses(400, 401, 403, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const order = ordersService.submitOrder({
+        ...deps,
+        actor: requireActor(request),
+        input: request.body,
+        feeBasisPoints: operatorFeeBasisPoints(app.db, app.config),
+      });
+      return reply.code(201).send(view(order));
+    },
+  );
+
+  r.get(
+    '/orders',
+    {
+      config: allow('buyer:*', 'operator:*'),
+      schema: {
+        summary: 'Commandes (toutes pour l’opérateur, les siennes pour un commanditaire)',
+        description: 'Accepte `Accept: text/csv`.',
+        tags: ['Commandes'],
+        querystring: ordersQuery,
+        response: { 200: listOf(orderView), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, status } = request.query;
+      const rows = ordersService.listOrdersFor(app.db, requireActor(request), { limit, after: decodeCursor(cursor), status });
+      const items = rows.slice(0, limit).map((row) => ordersService.orderToView(row.order, row.buyerName));
+      const last = rows[limit - 1]?.order;
+      const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+      if (wantsCsv(request)) {
+        return sendCsv(reply, 'commandes.csv', items, [
+          { header: 'Référence', value: (o) => o.reference },
+          { header: 'Commanditaire', value: (o) => o.buyerName },
+          { header: 'Statut', value: (o) => ORDER_STATUS_LABELS[o.status] },
+          { header: 'Financée', value: (o) => (o.funded ? 'oui' : 'non') },
+          { header: 'Carnets', value: (o) => o.bookletCount },
+          { header: 'Pass par carnet', value: (o) => o.passesPerBooklet },
+          { header: 'Valeur faciale (€)', value: (o) => euroCell(o.faceValueCents) },
+          { header: 'Total (€)', value: (o) => euroCell(o.totalCents) },
+          { header: 'Part État (€)', value: (o) => euroCell(o.stateShareCents) },
+          { header: 'Part commanditaire (€)', value: (o) => euroCell(o.buyerShareCents) },
+          { header: 'Validité du', value: (o) => o.validFrom },
+          { header: 'Validité au', value: (o) => o.validUntil },
+          { header: 'Soumise le', value: (o) => o.submittedAt },
+        ]);
+      }
+      return { items, nextCursor };
+    },
+  );
+
+  r.get(
+    '/orders/:orderId',
+    {
+      config: allow('buyer:*', 'operator:*'),
+      schema: { summary: 'Une commande', tags: ['Commandes'], params: orderParams, response: { 200: orderView, ...errorResponses(401, 403, 404) } },
+    },
+    async (request) => {
+      const order = ordersService.findOrderFor(app.db, requireActor(request), request.params.orderId);
+      if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+      return view(order);
+    },
+  );
+
+  r.post(
+    '/orders/:orderId/approve',
+    {
+      config: { ...allow('operator:admin'), idempotent: true },
+      schema: {
+        summary: 'Approuver une commande : engage l’enveloppe, émet les factures et passe l’écriture',
+        description: 'Accepte l’en-tête Idempotency-Key.',
+        tags: ['Commandes'],
+        params: orderParams,
+        response: { 200: orderView, ...errorResponses(401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => view(ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId: request.params.orderId })),
+  );
+
+  r.post(
+    '/orders/:orderId/cancel',
+    {
+      config: allow('buyer:*', 'operator:admin'),
+      schema: {
+        summary: 'Annuler une commande avant son approbation',
+        tags: ['Commandes'],
+        params: orderParams,
+        response: { 200: orderView, ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request) => view(ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId: request.params.orderId })),
+  );
+
+  r.post(
+    '/orders/:orderId/mandate',
+    {
+      config: allow('buyer:*', 'operator:*'),
+      schema: {
+        summary: 'Enregistrer le numéro de mandat (commanditaire public) : ouvre le financement',
+        tags: ['Commandes'],
+        params: orderParams,
+        body: mandateInput,
+        response: { 200: orderView, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) =>
+      view(ordersService.recordMandate({ ...deps, actor: requireActor(request), orderId: request.params.orderId, mandateNumber: request.body.mandateNumber })),
+  );
+};

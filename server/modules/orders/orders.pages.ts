@@ -1,0 +1,169 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { DomainError } from '../../shared/problem.ts';
+import type { FormErrors } from '../../shared/forms.ts';
+import { addMonths, parisDate } from '../../shared/paris-time.ts';
+import { operatorFeeBasisPoints } from '../../shared/settings.ts';
+import { isOperator } from '../accounts/actor.ts';
+import { invoiceToView, listInvoices, listPayments } from '../finance/invoices.service.ts';
+import { listPublicCategories } from '../programs/public-categories.service.ts';
+import { listPrograms } from '../programs/programs.repository.ts';
+import { findOrganisation } from '../accounts/accounts.repository.ts';
+import { getTerritories } from '../territories/territories.ts';
+import { readOrderForm, serviceErrorsToForm, type OrderFormValues } from './orders.forms.ts';
+import { ORDER_STATUS_LABELS, mandateInput } from './orders.schemas.ts';
+import * as ordersService from './orders.service.ts';
+
+const hide = { hide: true };
+const orderParams = z.object({ orderId: z.string().max(64) });
+
+const CAPPED_LABELS = {
+  envelope: 'plafonnée par ce qui reste de l’enveloppe du programme',
+  buyer_cap: 'plafonnée par le plafond par commanditaire du programme',
+} as const;
+
+export const ordersPages: FastifyPluginAsync = async (app) => {
+  const deps = { db: app.db, clock: app.clock };
+
+  app.get('/commandes', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const query = request.query as { statut?: string };
+    const status = query.statut === 'submitted' ? ('submitted' as const) : undefined;
+    const rows = ordersService.listOrdersFor(app.db, actor, { limit: 500, status });
+    return reply.renderPage('pages/orders/list.eta', {
+      title: status ? 'Commandes à approuver' : 'Commandes',
+      orders: rows.map((row) => ordersService.orderToView(row.order, row.buyerName)),
+      statusLabels: ORDER_STATUS_LABELS,
+      onlySubmitted: Boolean(status),
+      canOrder: actor.organisationKind === 'buyer',
+    });
+  });
+
+  const renderNewOrder = (request: FastifyRequest, reply: FastifyReply, data: { values: OrderFormValues; errors?: FormErrors; quote?: unknown; formError?: string }) => {
+    const actor = requireActor(request);
+    const programs = listPrograms(app.db, { limit: 100, status: 'open' });
+    return reply.renderPage('pages/orders/new.eta', {
+      title: 'Nouvelle commande',
+      publicCategories: listPublicCategories(app.db),
+      programs,
+      feeBasisPoints: operatorFeeBasisPoints(app.db, app.config),
+      cappedLabels: CAPPED_LABELS,
+      scripts: ['/static/js/order-quote.js'],
+      buyerName: actor.organisationName,
+      ...data,
+    });
+  };
+
+  app.get('/commandes/nouvelle', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const org = findOrganisation(app.db, actor, actor.organisationId)!;
+    const today = parisDate(app.clock.now());
+    const commune = org.communeCode ? getTerritories().commune(org.communeCode) : undefined;
+    const programs = listPrograms(app.db, { limit: 1, status: 'open' });
+    return renderNewOrder(request, reply, {
+      values: {
+        bookletCount: '',
+        passesPerBooklet: '10',
+        faceValueEuros: '10,00',
+        validFrom: today,
+        validUntil: addMonths(today, 12),
+        publics: [],
+        // A département orders for its own territory by default: the usual case, easy to change.
+        departements: org.buyerType === 'departement' && commune ? commune.departement : '',
+        epcis: '',
+        communes: org.buyerType === 'commune' && org.communeCode ? org.communeCode : '',
+        cofinancingProgramId: programs[0]?.id ?? '',
+        chorusServiceCode: '',
+        engagementNumber: '',
+      },
+    });
+  });
+
+  app.post('/commandes/nouvelle', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const { values, input, errors } = readOrderForm(body);
+    if (!input) return renderNewOrder(request, reply.code(400), { values, errors, formError: 'Vérifiez les champs signalés.' });
+    const feeBasisPoints = operatorFeeBasisPoints(app.db, app.config);
+    try {
+      if (body.action === 'simuler') {
+        const quote = ordersService.quoteOrder({ ...deps, actor, input, feeBasisPoints });
+        return renderNewOrder(request, reply, { values, quote });
+      }
+      const order = ordersService.submitOrder({ ...deps, actor, input, feeBasisPoints });
+      return reply.redirect(`/commandes/${order.id}?message=soumise`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return renderNewOrder(request, reply.code(error.status), {
+        values,
+        errors: error.errors ? serviceErrorsToForm(error.errors) : {},
+        formError: error.message,
+      });
+    }
+  });
+
+  const renderOrder = (request: FastifyRequest, reply: FastifyReply, orderId: string, extra: Record<string, unknown> = {}) => {
+    const actor = requireActor(request);
+    const order = ordersService.findOrderFor(app.db, actor, orderId);
+    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    const view = ordersService.orderToView(order, ordersService.buyerNameOf(app.db, order.buyerId));
+    const invoices = listInvoices(app.db, actor, { orderId, limit: 10 }).map((row) => ({
+      ...invoiceToView(row.invoice, row.orderReference),
+      payments: listPayments(app.db, actor, row.invoice.id),
+    }));
+    const categories = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
+    const query = request.query as { message?: string };
+    const messages: Record<string, string> = {
+      soumise: 'Commande envoyée : l’opérateur va l’examiner.',
+      approuvee: 'Commande approuvée : factures émises et écriture passée au journal.',
+      annulee: 'Commande annulée.',
+      mandat: 'Numéro de mandat enregistré.',
+      paiement: 'Paiement enregistré.',
+    };
+    return reply.renderPage('pages/orders/show.eta', {
+      title: `Commande ${order.reference}`,
+      order: view,
+      statusLabels: ORDER_STATUS_LABELS,
+      publicsLabels: view.publics ? view.publics.map((code) => categories.get(code) ?? code) : null,
+      territoryLabel: getTerritories().describeTerritory(view.territory),
+      invoices,
+      canApprove: isOperator(actor) && actor.role === 'admin' && order.status === 'submitted',
+      canCancel: order.status === 'submitted' && (actor.organisationKind === 'buyer' || (isOperator(actor) && actor.role === 'admin')),
+      canRecordMandate: order.status !== 'cancelled' && !order.mandateNumber && (actor.organisationKind === 'buyer' || isOperator(actor)),
+      canRecordPayment: isOperator(actor) && (actor.role === 'finance' || actor.role === 'admin'),
+      today: parisDate(app.clock.now()),
+      success: messages[query.message ?? ''],
+      ...extra,
+    });
+  };
+
+  app.get('/commandes/:orderId', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) =>
+    renderOrder(request, reply, orderParams.parse(request.params).orderId),
+  );
+
+  const action = (segment: string, access: ReturnType<typeof allow>, run: (request: FastifyRequest, orderId: string) => void, message: string) =>
+    app.post(`/commandes/:orderId/${segment}`, { schema: hide, config: access }, async (request, reply) => {
+      const { orderId } = orderParams.parse(request.params);
+      try {
+        run(request, orderId);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status === 404) throw error;
+        return renderOrder(request, reply.code(error.status), orderId, { formError: error.message });
+      }
+      return reply.redirect(`/commandes/${orderId}?message=${message}`, 303);
+    });
+
+  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId }), 'approuvee');
+  action('annuler', allow('buyer:*', 'operator:admin'), (request, orderId) => ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId }), 'annulee');
+  action(
+    'mandat',
+    allow('buyer:*', 'operator:*'),
+    (request, orderId) => {
+      const parsed = mandateInput.safeParse(request.body ?? {});
+      if (!parsed.success) throw new DomainError(400, 'validation_failed', 'Indiquez le numéro de mandat.');
+      ordersService.recordMandate({ ...deps, actor: requireActor(request), orderId, mandateNumber: parsed.data.mandateNumber });
+    },
+    'mandat',
+  );
+};

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { calendarDate, id } from '../../shared/schemas.ts';
+import { ORDER_STATUSES } from '../../../db/schema/orders.ts';
+
+const codeList = (label: string, pattern: RegExp, message: string) =>
+  z
+    .array(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(pattern, message),
+    )
+    .max(500, `500 ${label} au maximum`)
+    .optional();
+
+export const territoryInput = z
+  .object({
+    departements: codeList('départements', /^(\d{2}|2[AB]|9[78]\d)$/, 'code de département attendu (ex. 31, 2A, 974)'),
+    epcis: codeList('EPCI', /^\d{9}$/, 'SIREN d’EPCI attendu (9 chiffres)'),
+    communes: codeList('communes', /^([013-9]\d|2[AB1-9])\d{3}$/, 'code INSEE de commune attendu (5 caractères)'),
+  })
+  .strict();
+
+export const orderInput = z
+  .object({
+    bookletCount: z.number().int('nombre entier attendu').min(1, 'au moins 1 carnet').max(100_000, '100 000 carnets au maximum'),
+    passesPerBooklet: z.number().int('nombre entier attendu').min(1, 'au moins 1 pass par carnet').max(20, '20 pass par carnet au maximum'),
+    faceValueCents: z
+      .number()
+      .int('montant en centimes entiers attendu')
+      .min(100, 'valeur faciale d’au moins 1,00 €')
+      .max(10_000, 'valeur faciale de 100,00 € au maximum'),
+    validFrom: calendarDate,
+    validUntil: calendarDate,
+    publics: z.array(z.string().trim().min(1).max(64)).min(1, 'au moins un public, ou null pour tous les publics').max(50).nullable(),
+    territory: territoryInput.nullable(),
+    cofinancingProgramId: id.optional(),
+    chorusServiceCode: z.string().trim().max(100).optional(),
+    engagementNumber: z.string().trim().max(50).optional(),
+    mandateNumber: z.string().trim().max(50).optional(),
+  })
+  .refine((o) => o.validFrom <= o.validUntil, { path: ['validUntil'], message: 'la fin de validité doit suivre le début' });
+
+export type OrderInput = z.infer<typeof orderInput>;
+
+export const quoteView = z.object({
+  passCount: z.number().int(),
+  totalCents: z.number().int(),
+  feeBasisPoints: z.number().int(),
+  feeCents: z.number().int(),
+  vatCents: z.number().int(),
+  stateShareCents: z.number().int(),
+  buyerShareCents: z.number().int(),
+  buyerInvoiceTotalCents: z.number().int(),
+  uncappedStateShareCents: z.number().int(),
+  cappedBy: z.enum(['envelope', 'buyer_cap']).nullable(),
+  cofinancingProgramId: z.string().nullable(),
+});
+
+export const orderView = z.object({
+  id: z.string(),
+  reference: z.string(),
+  buyerId: z.string(),
+  buyerName: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  funded: z.boolean(),
+  fundedAt: z.string().nullable(),
+  bookletCount: z.number().int(),
+  passesPerBooklet: z.number().int(),
+  faceValueCents: z.number().int(),
+  validFrom: z.string(),
+  validUntil: z.string(),
+  publics: z.array(z.string()).nullable(),
+  territory: territoryInput.nullable(),
+  cofinancingProgramId: z.string().nullable(),
+  totalCents: z.number().int(),
+  stateShareCents: z.number().int(),
+  buyerShareCents: z.number().int(),
+  feeCents: z.number().int(),
+  vatCents: z.number().int(),
+  chorusServiceCode: z.string().nullable(),
+  engagementNumber: z.string().nullable(),
+  mandateNumber: z.string().nullable(),
+  submittedAt: z.string(),
+  approvedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+});
+
+export const mandateInput = z.object({ mandateNumber: z.string().trim().min(1, 'numéro de mandat obligatoire').max(50) });
+
+export const ordersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
+});
+
+export const ORDER_STATUS_LABELS: Record<(typeof ORDER_STATUSES)[number], string> = {
+  submitted: 'À approuver',
+  approved: 'Approuvée',
+  cancelled: 'Annulée',
+  closed: 'Clôturée',
+};

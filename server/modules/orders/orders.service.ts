@@ -1,0 +1,371 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { invoices, orders, type TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
+import { publicCategories } from '../../../db/schema/programs.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { addDays, parisDate } from '../../shared/paris-time.ts';
+import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../shared/problem.ts';
+import { newId } from '../../shared/secrets.ts';
+import { nextDocumentNumber } from '../../shared/sequences.ts';
+import { isOperator, type Actor } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { postEntry } from '../finance/ledger.ts';
+import { commitEnvelope, committedForBuyer, findProgram } from '../programs/programs.service.ts';
+import { getTerritories } from '../territories/territories.ts';
+import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
+import type { OrderInput } from './orders.schemas.ts';
+
+export type OrderRow = typeof orders.$inferSelect;
+
+interface Deps {
+  db: Db;
+  clock: Clock;
+}
+
+export const INVOICE_DUE_DAYS = 30;
+
+/** An order with what the views need: its buyer's name and whether the funding gate is open. */
+export function orderToView(order: OrderRow, buyerName: string) {
+  return {
+    id: order.id,
+    reference: order.reference,
+    buyerId: order.buyerId,
+    buyerName,
+    status: order.status,
+    funded: order.fundedAt !== null,
+    fundedAt: order.fundedAt,
+    bookletCount: order.bookletCount,
+    passesPerBooklet: order.passesPerBooklet,
+    faceValueCents: order.faceValueCents,
+    validFrom: order.validFrom,
+    validUntil: order.validUntil,
+    publics: order.publics ?? null,
+    territory: order.territory ?? null,
+    cofinancingProgramId: order.programId,
+    totalCents: order.totalCents,
+    stateShareCents: order.stateShareCents,
+    buyerShareCents: order.buyerShareCents,
+    feeCents: order.feeCents,
+    vatCents: order.vatCents,
+    chorusServiceCode: order.chorusServiceCode,
+    engagementNumber: order.engagementNumber,
+    mandateNumber: order.mandateNumber,
+    submittedAt: order.submittedAt,
+    approvedAt: order.approvedAt,
+    cancelledAt: order.cancelledAt,
+  };
+}
+
+/** Publics and territory codes must exist: each unknown code is named in a 400. */
+function validateRestrictions(tx: DbOrTx, input: Pick<OrderInput, 'publics' | 'territory'>): TerritoryRestrictionColumn | null {
+  const errors: FieldError[] = [];
+  if (input.publics) {
+    const known = new Set(
+      tx
+        .select({ code: publicCategories.code })
+        .from(publicCategories)
+        .where(and(inArray(publicCategories.code, input.publics), eq(publicCategories.active, true)))
+        .all()
+        .map((r) => r.code),
+    );
+    input.publics.forEach((code, i) => {
+      if (!known.has(code)) errors.push({ path: `publics.${i}`, message: `public inconnu : ${code}` });
+    });
+  }
+  let territory: TerritoryRestrictionColumn | null = null;
+  if (input.territory) {
+    const t = input.territory;
+    const hasCodes = (t.departements?.length ?? 0) + (t.epcis?.length ?? 0) + (t.communes?.length ?? 0) > 0;
+    // An empty restriction would admit nobody: it means "no restriction" on a form, so store null.
+    if (hasCodes) {
+      territory = {
+        ...(t.departements?.length ? { departements: [...new Set(t.departements)] } : {}),
+        ...(t.epcis?.length ? { epcis: [...new Set(t.epcis)] } : {}),
+        ...(t.communes?.length ? { communes: [...new Set(t.communes)] } : {}),
+      };
+      for (const unknown of getTerritories().validateTerritory(territory)) {
+        const index = (t[unknown.kind] ?? []).indexOf(unknown.code);
+        const label = { departements: 'département', epcis: 'EPCI', communes: 'commune' }[unknown.kind];
+        const hint = unknown.currentCode ? ` (code actuel : ${unknown.currentCode})` : '';
+        errors.push({ path: `territory.${unknown.kind}.${index}`, message: `${label} inconnu(e) : ${unknown.code}${hint}` });
+      }
+    }
+  }
+  if (errors.length > 0) {
+    throw badRequest('unknown_reference_code', `Codes inconnus : ${errors.map((e) => e.message).join(', ')}.`, errors);
+  }
+  return territory;
+}
+
+function programTerms(tx: DbOrTx, programId: string): ProgramTerms {
+  const program = findProgram(tx, programId);
+  if (!program) throw unprocessable('cofinancing_program_not_found', 'Ce programme de cofinancement n’existe pas.');
+  return {
+    id: program.id,
+    name: program.name,
+    rateBasisPoints: program.rateBasisPoints,
+    eligibleBuyerTypes: program.eligibleBuyerTypes,
+    envelopeCents: program.envelopeCents,
+    committedCents: program.committedCents,
+    minOrderCents: program.minOrderCents,
+    perBuyerCapCents: program.perBuyerCapCents,
+    startsOn: program.startsOn,
+    endsOn: program.endsOn,
+    status: program.status,
+  };
+}
+
+function buyerOf(tx: DbOrTx, actor: Actor) {
+  if (actor.organisationKind !== 'buyer') throw forbidden('forbidden', 'Seuls les commanditaires passent commande.');
+  return tx.select().from(organisations).where(eq(organisations.id, actor.organisationId)).get()!;
+}
+
+function quoteInside(tx: DbOrTx, clock: Clock, actor: Actor, input: OrderInput, feeBasisPoints: number) {
+  const buyer = buyerOf(tx, actor);
+  const territory = validateRestrictions(tx, input);
+  let program: { terms: ProgramTerms; committedForBuyerCents: number } | null = null;
+  if (input.cofinancingProgramId) {
+    const terms = programTerms(tx, input.cofinancingProgramId);
+    const total = input.bookletCount * input.passesPerBooklet * input.faceValueCents;
+    const refusal = cofinancingRefusal(terms, buyer.buyerType, parisDate(clock.now()), total);
+    if (refusal) throw unprocessable('cofinancing_not_eligible', refusal.message, { condition: refusal.condition });
+    program = { terms, committedForBuyerCents: committedForBuyer(tx, terms.id, buyer.id) };
+  }
+  const quote = computeQuote({ quantities: input, feeBasisPoints, program });
+  return { buyer, territory, quote };
+}
+
+export function quoteOrder(deps: Deps & { actor: Actor; input: OrderInput; feeBasisPoints: number }): Quote & { cofinancingProgramId: string | null } {
+  const { quote } = quoteInside(deps.db, deps.clock, deps.actor, deps.input, deps.feeBasisPoints);
+  return { ...quote, cofinancingProgramId: deps.input.cofinancingProgramId ?? null };
+}
+
+export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeBasisPoints: number }): OrderRow {
+  const { db, clock, actor, input, feeBasisPoints } = deps;
+  return db.transaction(
+    (tx) => {
+      const { buyer, territory, quote } = quoteInside(tx, clock, actor, input, feeBasisPoints);
+      const now = clock.now();
+      const row: OrderRow = {
+        id: newId(),
+        reference: nextDocumentNumber(tx, 'CMD', parisDate(now).slice(0, 4)),
+        buyerId: buyer.id,
+        status: 'submitted',
+        bookletCount: input.bookletCount,
+        passesPerBooklet: input.passesPerBooklet,
+        faceValueCents: input.faceValueCents,
+        validFrom: input.validFrom,
+        validUntil: input.validUntil,
+        publics: input.publics,
+        territory,
+        programId: input.cofinancingProgramId ?? null,
+        totalCents: quote.totalCents,
+        stateShareCents: quote.stateShareCents,
+        buyerShareCents: quote.buyerShareCents,
+        feeBasisPoints: quote.feeBasisPoints,
+        feeCents: quote.feeCents,
+        vatCents: quote.vatCents,
+        chorusServiceCode: input.chorusServiceCode || null,
+        engagementNumber: input.engagementNumber || null,
+        mandateNumber: input.mandateNumber || null,
+        fundedAt: null,
+        submittedAt: now.toISOString(),
+        submittedByUserId: actor.userId,
+        approvedAt: null,
+        approvedByUserId: null,
+        cancelledAt: null,
+        createdAt: now.toISOString(),
+      };
+      tx.insert(orders).values(row).run();
+      recordAudit(tx, clock, actor, 'order.submitted', { type: 'order', id: row.id }, { totalCents: row.totalCents, stateShareCents: row.stateShareCents });
+      return row;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** The order if the actor may see it (the operator, or its buyer); undefined otherwise, so callers answer 404. */
+export function findOrderFor(db: DbOrTx, actor: Actor, orderId: string): OrderRow | undefined {
+  const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
+  if (!order) return undefined;
+  return isOperator(actor) || order.buyerId === actor.organisationId ? order : undefined;
+}
+
+function requireOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
+  const order = findOrderFor(db, actor, orderId);
+  if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+  return order;
+}
+
+const isPublicBuyer = (buyerType: string | null) => buyerType !== null && buyerType !== 'private';
+
+/**
+ * Opens the funding gate (domain rule 3) when its condition holds: the buyer invoice is paid in full,
+ * or a mandate number is recorded for a public buyer. Called in the transaction that changed either.
+ * Returns true when the gate opened now.
+ */
+export function refreshFunding(tx: Tx, clock: Clock, orderId: string): boolean {
+  const order = tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
+  if (order.fundedAt || order.status !== 'approved') return false;
+  const buyer = tx.select().from(organisations).where(eq(organisations.id, order.buyerId)).get()!;
+  const buyerInvoice = tx
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.orderId, orderId), eq(invoices.party, 'buyer')))
+    .get();
+  const paid = !buyerInvoice || buyerInvoice.paidCents === buyerInvoice.totalCents;
+  const mandated = order.mandateNumber !== null && isPublicBuyer(buyer.buyerType);
+  if (!paid && !mandated) return false;
+  tx.update(orders)
+    .set({ fundedAt: clock.now().toISOString() })
+    .where(and(eq(orders.id, orderId), sql`${orders.fundedAt} IS NULL`))
+    .run();
+  recordAudit(tx, clock, null, 'order.funded', { type: 'order', id: orderId }, { by: paid ? 'payment' : 'mandate' });
+  // Passes of booklets already distributed become active here (distribution issue).
+  return true;
+}
+
+/**
+ * Approval, in one transaction: status change (exactly once), envelope commitment (never over the
+ * envelope), invoices with gapless numbers, and the journal entry of the issued value.
+ */
+export function approveOrder(deps: Deps & { actor: Actor; orderId: string }): OrderRow {
+  const { db, clock, actor, orderId } = deps;
+  return db.transaction(
+    (tx) => {
+      const order = requireOrder(tx, actor, orderId);
+      const now = clock.now();
+      const changed = tx
+        .update(orders)
+        .set({ status: 'approved', approvedAt: now.toISOString(), approvedByUserId: actor.userId })
+        .where(and(eq(orders.id, orderId), eq(orders.status, 'submitted')))
+        .run();
+      if (changed.changes !== 1) {
+        throw conflict('order_not_submitted', `Cette commande ne peut plus être approuvée (statut actuel : ${order.status}).`);
+      }
+      if (order.programId && order.stateShareCents > 0) {
+        commitEnvelope(tx, { programId: order.programId, orderId, buyerId: order.buyerId, amountCents: order.stateShareCents, at: now.toISOString() });
+      }
+      const buyer = tx.select().from(organisations).where(eq(organisations.id, order.buyerId)).get()!;
+      const today = parisDate(now);
+      const year = today.slice(0, 4);
+      const buyerInvoiceTotal = order.buyerShareCents + order.feeCents + order.vatCents;
+      const common = {
+        orderId,
+        buyerId: order.buyerId,
+        programId: order.programId,
+        issuedOn: today,
+        dueOn: addDays(today, INVOICE_DUE_DAYS),
+        buyerSiret: buyer.siret,
+        chorusServiceCode: order.chorusServiceCode,
+        engagementNumber: order.engagementNumber,
+        createdAt: now.toISOString(),
+      };
+      if (buyerInvoiceTotal > 0) {
+        tx.insert(invoices)
+          .values({
+            id: newId(),
+            number: nextDocumentNumber(tx, 'FAC', year),
+            party: 'buyer',
+            passValueCents: order.buyerShareCents,
+            feeCents: order.feeCents,
+            vatCents: order.vatCents,
+            totalCents: buyerInvoiceTotal,
+            ...common,
+          })
+          .run();
+      }
+      if (order.stateShareCents > 0) {
+        tx.insert(invoices)
+          .values({
+            id: newId(),
+            number: nextDocumentNumber(tx, 'FAC', year),
+            party: 'state',
+            passValueCents: order.stateShareCents,
+            feeCents: 0,
+            vatCents: 0,
+            totalCents: order.stateShareCents,
+            ...common,
+          })
+          .run();
+      }
+      postEntry(tx, clock, {
+        kind: 'order_approved',
+        refType: 'order',
+        refId: orderId,
+        label: `Commande ${order.reference} approuvée : pass émis`,
+        idempotencyKey: `order_approved:${orderId}`,
+        lines: [
+          { account: `buyer:${order.buyerId}:receivable`, debitCents: buyerInvoiceTotal },
+          { account: `program:${order.programId}:receivable`, debitCents: order.stateShareCents },
+          { account: 'passes:outstanding', creditCents: order.totalCents },
+          { account: 'fees:revenue', creditCents: order.feeCents },
+          { account: 'vat:collected', creditCents: order.vatCents },
+        ].filter((line) => (line.debitCents ?? line.creditCents ?? 0) > 0),
+      });
+      // Booklets and passes are issued here, in this same transaction (booklets issue).
+      recordAudit(tx, clock, actor, 'order.approved', { type: 'order', id: orderId });
+      refreshFunding(tx, clock, orderId);
+      return tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export function cancelOrder(deps: Deps & { actor: Actor; orderId: string }): OrderRow {
+  const { db, clock, actor, orderId } = deps;
+  return db.transaction(
+    (tx) => {
+      const order = requireOrder(tx, actor, orderId);
+      const changed = tx
+        .update(orders)
+        .set({ status: 'cancelled', cancelledAt: clock.now().toISOString() })
+        .where(and(eq(orders.id, orderId), eq(orders.status, 'submitted')))
+        .run();
+      if (changed.changes !== 1) {
+        throw conflict('order_not_cancellable', `Seule une commande en attente d’approbation peut être annulée (statut actuel : ${order.status}).`);
+      }
+      recordAudit(tx, clock, actor, 'order.cancelled', { type: 'order', id: orderId });
+      return { ...order, status: 'cancelled' as const, cancelledAt: clock.now().toISOString() };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** A public buyer's mandate (or engagement) number opens the funding gate without waiting for payment. */
+export function recordMandate(deps: Deps & { actor: Actor; orderId: string; mandateNumber: string }): OrderRow {
+  const { db, clock, actor, orderId, mandateNumber } = deps;
+  return db.transaction(
+    (tx) => {
+      const order = requireOrder(tx, actor, orderId);
+      if (order.status === 'cancelled') throw conflict('order_cancelled', 'Cette commande est annulée.');
+      const buyer = tx.select().from(organisations).where(eq(organisations.id, order.buyerId)).get()!;
+      if (!isPublicBuyer(buyer.buyerType)) {
+        throw unprocessable('mandate_not_allowed', 'Un numéro de mandat ne vaut financement que pour un commanditaire public : réglez la facture.');
+      }
+      tx.update(orders).set({ mandateNumber }).where(eq(orders.id, orderId)).run();
+      recordAudit(tx, clock, actor, 'order.mandate_recorded', { type: 'order', id: orderId }, { mandateNumber });
+      refreshFunding(tx, clock, orderId);
+      return tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export function buyerNameOf(db: DbOrTx, buyerId: string): string {
+  return db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, buyerId)).get()?.name ?? '';
+}
+
+export function listOrdersFor(db: DbOrTx, actor: Actor, page: { limit: number; after?: { createdAt: string; id: string }; status?: OrderRow['status'] }) {
+  const scope = isOperator(actor) ? undefined : eq(orders.buyerId, actor.organisationId);
+  const after = page.after ? sql`(${orders.createdAt}, ${orders.id}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
+  return db
+    .select({ order: orders, buyerName: organisations.name })
+    .from(orders)
+    .innerJoin(organisations, eq(organisations.id, orders.buyerId))
+    .where(and(scope, after, page.status ? eq(orders.status, page.status) : undefined))
+    .orderBy(sql`${orders.createdAt} DESC, ${orders.id} DESC`)
+    .limit(page.limit + 1)
+    .all();
+}

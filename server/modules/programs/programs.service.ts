@@ -1,0 +1,205 @@
+import { and, eq, lte, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { cofinancingPrograms, programCommitments, type ProgramStatus } from '../../../db/schema/programs.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { formatEuros } from '../../shared/money.ts';
+import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
+import { newId } from '../../shared/secrets.ts';
+import type { Actor } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { committedForBuyer, findCommitmentForOrder, findProgram, listPrograms, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
+import { programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
+
+export { committedForBuyer, findProgram, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
+
+interface Deps {
+  db: Db;
+  clock: Clock;
+}
+
+export function programToView(row: ProgramRow): ProgramView {
+  return {
+    id: row.id,
+    name: row.name,
+    rateBasisPoints: row.rateBasisPoints,
+    eligibleBuyerTypes: row.eligibleBuyerTypes,
+    envelopeCents: row.envelopeCents,
+    committedCents: row.committedCents,
+    remainingCents: row.envelopeCents - row.committedCents,
+    minOrderCents: row.minOrderCents,
+    perBuyerCapCents: row.perBuyerCapCents,
+    startsOn: row.startsOn,
+    endsOn: row.endsOn,
+    status: row.status,
+    createdAt: row.createdAt,
+  };
+}
+
+const programNotFound = () => notFound('cofinancing_program_not_found', 'Programme de cofinancement introuvable.');
+
+export function getProgram({ db, id }: { db: DbOrTx; id: string }): ProgramRow {
+  const row = findProgram(db, id);
+  if (!row) throw programNotFound();
+  return row;
+}
+
+export function listProgramsPage({ db, limit, after, status }: { db: DbOrTx; limit: number; after?: { createdAt: string; id: string }; status?: ProgramStatus }) {
+  return listPrograms(db, { limit, after, status });
+}
+
+export function createProgram({ db, clock, actor, input }: Deps & { actor: Actor; input: CreateProgramInput }): ProgramRow {
+  const row: ProgramRow = {
+    id: newId(),
+    name: input.name,
+    rateBasisPoints: input.rateBasisPoints,
+    eligibleBuyerTypes: input.eligibleBuyerTypes,
+    envelopeCents: input.envelopeCents,
+    committedCents: 0,
+    minOrderCents: input.minOrderCents ?? null,
+    perBuyerCapCents: input.perBuyerCapCents ?? null,
+    startsOn: input.startsOn,
+    endsOn: input.endsOn,
+    status: 'open',
+    createdAt: clock.now().toISOString(),
+  };
+  db.transaction((tx) => {
+    tx.insert(cofinancingPrograms).values(row).run();
+    recordAudit(tx, clock, actor, 'cofinancing_program.created', { type: 'cofinancing_program', id: row.id }, {
+      name: row.name,
+      rateBasisPoints: row.rateBasisPoints,
+      envelopeCents: row.envelopeCents,
+    });
+  });
+  return row;
+}
+
+/**
+ * Edits a programme. What is already committed stays committed: the envelope may shrink only
+ * down to it, and that bound is part of the UPDATE itself so a commitment landing meanwhile
+ * cannot slip under it.
+ */
+export function updateProgram({ db, clock, actor, id, input }: Deps & { actor: Actor; id: string; input: UpdateProgramInput }): ProgramRow {
+  return db.transaction(
+    (tx) => {
+      const current = findProgram(tx, id);
+      if (!current) throw programNotFound();
+      const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<ProgramRow>;
+      const merged: ProgramRow = { ...current, ...changes };
+      const issues = programConsistencyIssues(merged);
+      if (issues.length > 0) throw badRequest('validation_failed', 'Certaines valeurs envoyées sont invalides.', issues);
+      const updated = tx
+        .update(cofinancingPrograms)
+        .set(changes)
+        .where(and(eq(cofinancingPrograms.id, id), lte(cofinancingPrograms.committedCents, merged.envelopeCents)))
+        .run();
+      if (updated.changes !== 1) {
+        throw unprocessable(
+          'envelope_below_committed',
+          `L’enveloppe ne peut pas descendre à ${formatEuros(merged.envelopeCents)} : ${formatEuros(current.committedCents)} sont déjà engagés sur des commandes approuvées.`,
+          { committedCents: current.committedCents },
+        );
+      }
+      recordAudit(tx, clock, actor, 'cofinancing_program.updated', { type: 'cofinancing_program', id }, { changes });
+      return findProgram(tx, id)!;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** A closed programme takes no new commitments; those already made stand (orders keep their State share). */
+export function closeProgram({ db, clock, actor, id }: Deps & { actor: Actor; id: string }): ProgramRow {
+  return db.transaction(
+    (tx) => {
+      if (!findProgram(tx, id)) throw programNotFound();
+      const closed = tx
+        .update(cofinancingPrograms)
+        .set({ status: 'closed' })
+        .where(and(eq(cofinancingPrograms.id, id), eq(cofinancingPrograms.status, 'open')))
+        .run();
+      if (closed.changes !== 1) throw conflict('cofinancing_program_already_closed', 'Ce programme de cofinancement est déjà clôturé.');
+      recordAudit(tx, clock, actor, 'cofinancing_program.closed', { type: 'cofinancing_program', id });
+      return findProgram(tx, id)!;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export interface CommitEnvelopeInput {
+  programId: string;
+  orderId: string;
+  /** The buyer organisation whose order is co-financed (per-buyer cap). */
+  buyerId: string;
+  /** The State share of the order, > 0. */
+  amountCents: number;
+  /** ISO instant of the commitment (the approval time), from the caller's clock. */
+  at: string;
+}
+
+/**
+ * Commits part of a programme's envelope to one order, at approval (domain rule 2).
+ *
+ * The envelope is moved by a single conditional UPDATE that only succeeds while the envelope can
+ * take the amount, so two approvals can never over-commit it whatever their interleaving.
+ * Runs in a savepoint (or its own immediate transaction when given the database): a refusal
+ * leaves nothing behind even when the caller catches the error and carries on.
+ *
+ * Refusals (422): `cofinancing_program_closed`, `cofinancing_buyer_cap_reached`,
+ * `cofinancing_envelope_exhausted`; 404 `cofinancing_program_not_found`;
+ * 409 `cofinancing_already_committed` when the order already has a commitment.
+ */
+export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramCommitmentRow {
+  const { programId, orderId, buyerId, amountCents, at } = input;
+  if (!Number.isSafeInteger(amountCents) || amountCents <= 0) {
+    throw new RangeError(`commitEnvelope: amountCents must be a positive integer, got ${amountCents}`);
+  }
+  const run = (tx: DbOrTx): ProgramCommitmentRow => {
+    const program = findProgram(tx, programId);
+    if (!program) throw programNotFound();
+    if (program.status !== 'open') {
+      throw unprocessable('cofinancing_program_closed', `Le programme « ${program.name} » est clôturé : il n’engage plus de nouveaux montants.`);
+    }
+    if (findCommitmentForOrder(tx, orderId)) {
+      throw conflict('cofinancing_already_committed', 'Le cofinancement de cette commande est déjà engagé.');
+    }
+    if (program.perBuyerCapCents !== null) {
+      // Read inside the caller's transaction: under WAL a concurrent writer makes our UPDATE below
+      // fail with SQLITE_BUSY instead of letting this sum go stale.
+      const already = committedForBuyer(tx, programId, buyerId);
+      if (already + amountCents > program.perBuyerCapCents) {
+        throw unprocessable(
+          'cofinancing_buyer_cap_reached',
+          `Le plafond par commanditaire du programme « ${program.name} » (${formatEuros(program.perBuyerCapCents)}) serait dépassé : ${formatEuros(already)} déjà engagés, ${formatEuros(amountCents)} demandés.`,
+          { perBuyerCapCents: program.perBuyerCapCents, committedForBuyerCents: already, requestedCents: amountCents },
+        );
+      }
+    }
+    const updated = tx
+      .update(cofinancingPrograms)
+      .set({ committedCents: sql`${cofinancingPrograms.committedCents} + ${amountCents}` })
+      .where(
+        and(
+          eq(cofinancingPrograms.id, programId),
+          sql`${cofinancingPrograms.committedCents} + ${amountCents} <= ${cofinancingPrograms.envelopeCents}`,
+          eq(cofinancingPrograms.status, 'open'),
+        ),
+      )
+      .run();
+    if (updated.changes !== 1) {
+      const remainingCents = program.envelopeCents - program.committedCents;
+      throw unprocessable(
+        'cofinancing_envelope_exhausted',
+        `L’enveloppe du programme « ${program.name} » ne suffit plus : il reste ${formatEuros(Math.max(0, remainingCents))}, ${formatEuros(amountCents)} demandés.`,
+        { remainingCents: Math.max(0, remainingCents), requestedCents: amountCents },
+      );
+    }
+    const commitment: ProgramCommitmentRow = { id: newId(), programId, orderId, buyerId, amountCents, createdAt: at };
+    tx.insert(programCommitments).values(commitment).run();
+    return commitment;
+  };
+  return isTransaction(db) ? db.transaction(run) : (db as Db).transaction(run, { behavior: 'immediate' });
+}
+
+/** Drizzle's transactions expose rollback(); the database object does not. */
+function isTransaction(db: DbOrTx): boolean {
+  return 'rollback' in db;
+}
