@@ -22,6 +22,7 @@ import { programsPages } from './modules/programs/programs.pages.ts';
 import { territoriesApi } from './modules/territories/territories.api.ts';
 import { LoginThrottle } from './modules/accounts/login-throttle.ts';
 import idempotencyPlugin from './plugins/idempotency.ts';
+import { passCodeFactoryFor } from './modules/booklets/codes.ts';
 import { ordersApi } from './modules/orders/orders.api.ts';
 import { ordersPages } from './modules/orders/orders.pages.ts';
 import { invoicesApi } from './modules/finance/invoices.api.ts';
@@ -53,6 +54,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   app.decorate('config', config);
   app.decorate('db', db);
   app.decorate('clock', clock);
+  app.decorate('passCodes', passCodeFactoryFor(config));
 
   await app.register(errorsPlugin);
   await app.register(fastifyHelmet, {

@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureBootstrapAdmin } from './modules/accounts/accounts.service.ts';
 import { systemClock } from './shared/clock.ts';
+import { passCodeFactoryFor } from './modules/booklets/codes.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     if (created) console.log(`Administrateur de l’opérateur créé : ${config.bootstrapAdmin.email}`);
   }
   if (config.demoData && isDatabaseEmpty(db)) {
-    const logins = await seedDemoData(db, clock);
+    const logins = await seedDemoData(db, clock, passCodeFactoryFor(config));
     console.log('\nJeu de démonstration chargé. Comptes (mot de passe commun : %s) :', DEMO_PASSWORD);
     for (const login of logins) console.log(`  - ${login.email.padEnd(42)} ${login.kind}/${login.role} — ${login.organisation}`);
     console.log('');

@@ -17,6 +17,14 @@ export const ledgerAccounts = sqliteTable(
     normalSide: text('normal_side', { enum: NORMAL_SIDES }).notNull(),
     allowNegative: integer('allow_negative', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
+    /**
+     * Running totals of the account's lines, kept by postEntry in the same transaction: a balance check
+     * on a busy account (passes:outstanding, bank) is one row read instead of a SUM over millions of
+     * lines. A trigger refuses totals that make a non-negative account negative; ledger:verify and the
+     * tests compare them with the lines.
+     */
+    debitTotalCents: integer('debit_total_cents').notNull().default(0),
+    creditTotalCents: integer('credit_total_cents').notNull().default(0),
   },
   (t) => [uniqueIndex('ledger_accounts_code_unique').on(t.code), check('ledger_accounts_normal_side', sql`normal_side IN ('debit', 'credit')`)],
 );

@@ -6,6 +6,9 @@ import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
 import { recordAudit } from '../../server/modules/audit/audit.ts';
 import { seedDemoProgram, seedReferenceData } from './reference.ts';
+import { seedDemoOrders } from './demo-orders.ts';
+import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
+import { OPERATOR_FEE_SETTING, setSetting } from '../../server/shared/settings.ts';
 
 /**
  * The demo set loaded by `npm start` on an empty database. Later capabilities extend it:
@@ -96,7 +99,7 @@ export function isDatabaseEmpty(db: Db): boolean {
 }
 
 /** Loads the demo set; returns the logins to print. Idempotent: does nothing on a non-empty database. */
-export async function seedDemoData(db: Db, clock: Clock): Promise<DemoLogin[]> {
+export async function seedDemoData(db: Db, clock: Clock, codes: PassCodeFactory): Promise<DemoLogin[]> {
   if (!isDatabaseEmpty(db)) return [];
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const now = clock.now().toISOString();
@@ -124,7 +127,10 @@ export async function seedDemoData(db: Db, clock: Clock): Promise<DemoLogin[]> {
     }
     seedReferenceData(tx, clock);
     seedDemoProgram(tx, clock);
+    // The demo operator charges 4 % excl. VAT on the pass value, as the former national operator did.
+    setSetting(tx, OPERATOR_FEE_SETTING, '400', now);
     recordAudit(tx, clock, null, 'demo_data.loaded', { type: 'database' });
   });
+  seedDemoOrders(db, clock, codes);
   return logins;
 }

@@ -3,12 +3,15 @@ import type { Db } from '../../db/client.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Actor } from '../modules/accounts/actor.ts';
 import type { Access } from './auth.ts';
+import type { PassCodeFactory } from '../modules/booklets/pass-code.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Db;
     clock: Clock;
+    /** Signs and verifies pass codes with the configured secret. */
+    passCodes: PassCodeFactory;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null for anonymous requests. */

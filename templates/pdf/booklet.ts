@@ -335,6 +335,16 @@ function drawProofWatermark(doc: Doc): void {
   doc.restore();
 }
 
+/** Refuses, before anything of it is drawn, a booklet the layout cannot print correctly. */
+function checkBooklet(b: BookletPrintData): void {
+  const where = `carnet ${String(b.serial)}`;
+  if (typeof b.serial !== 'string' || b.serial.length === 0 || b.serial.length > 40) throw new RangeError(`${where} : numéro de série invalide`);
+  if (!Number.isSafeInteger(b.faceValueCents) || b.faceValueCents <= 0) throw new RangeError(`${where} : valeur faciale en centimes attendue`);
+  formatValidity(b.validFrom, b.validUntil); // throws on a malformed date
+  if (b.validFrom > b.validUntil) throw new RangeError(`${where} : validité inversée`);
+  for (const pass of b.passes) formatPassCode(pass.code); // throws on a malformed code
+}
+
 /**
  * Writes the print file for `booklets` to `out` and ends `out`. Resolves once `out` has finished,
  * with the number of pages; rejects if `out` fails or closes early, or if a booklet is invalid —
@@ -372,16 +382,25 @@ export async function renderBookletsPdf(
 
   // Hand-made pipe: forward chunks, remember when `out` asks us to wait, and fail on error/close.
   let finished = false;
+  let failure: Error | null = null;
   let drain: Promise<void> | null = null;
+  let rejectFailed: (err: Error) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
-    out.once('error', reject);
-    doc.once('error', reject);
-    out.once('close', () => {
-      if (!finished) reject(new Error('flux de sortie fermé avant la fin du PDF'));
-    });
+    rejectFailed = reject;
   });
   failed.catch(() => {}); // observed through Promise.race below
+  const onError = (err: Error) => {
+    failure ??= err;
+    rejectFailed(failure);
+  };
+  const onClose = () => {
+    if (!finished) onError(new Error('flux de sortie fermé avant la fin du PDF'));
+  };
+  out.on('error', onError);
+  out.on('close', onClose);
+  doc.on('error', onError);
   doc.on('data', (chunk: Buffer) => {
+    if (failure !== null) return;
     if (!out.write(chunk) && drain === null) {
       drain = new Promise<void>((resolve) => {
         out.once('drain', () => {
@@ -407,6 +426,7 @@ export async function renderBookletsPdf(
 
   try {
     for await (const booklet of booklets) {
+      checkBooklet(booklet); // before its first page, so a bad booklet never leaves half a page
       newPage();
       drawCover(doc, booklet, layoutCaches.uniqueText);
       booklet.passes.forEach((pass, i) => {
@@ -436,8 +456,13 @@ export async function renderBookletsPdf(
     out.end();
     await Promise.race([outFinished, failed]);
   } catch (err) {
-    doc.removeAllListeners('data');
+    failure ??= err instanceof Error ? err : new Error(String(err));
     throw err;
+  } finally {
+    doc.removeAllListeners('data');
+    out.removeListener('close', onClose);
+    // Keep swallowing late errors of a failed output (the caller destroys it); detach otherwise.
+    if (failure === null) out.removeListener('error', onError);
   }
   return { pages };
 }

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createProgram, seedReference, seedWorld } from '../helpers/fixtures.ts';
@@ -18,7 +18,7 @@ const baseOrder = {
   territory: { departements: ['31'] },
 };
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], programOverrides = {}) {
+async function setup(t: Test, programOverrides = {}) {
   const ctx = await buildTestApp(t);
   seedReference(ctx.db, ctx.clock);
   const world = await seedWorld(ctx.db);

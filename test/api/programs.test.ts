@@ -261,11 +261,14 @@ t.test('the programme form takes euros and percentages and re-renders with error
     startsOn: '2026-01-01',
     endsOn: '2026-12-31',
   };
-  const bad = await form({ ...fields, ratePercent: 'beaucoup', endsOn: '2025-01-01' });
+  const bad = await form({ ...fields, ratePercent: 'beaucoup' });
   t.equal(bad.statusCode, 400);
-  t.match(bad.body, /id="ratePercent-messages"[^]*fr-message--error/);
-  t.match(bad.body, /la date de fin/);
+  t.match(bad.body, /id="ratePercent-messages" aria-live="polite">\s*<p class="fr-message fr-message--error">/, 'the error is next to the rate');
   t.match(bad.body, 'value="Programme départemental"', 'typed values are kept');
+  t.match(bad.body, /value="epci" checked/, 'ticked boxes stay ticked');
+  const backwards = await form({ ...fields, endsOn: '2025-01-01' });
+  t.equal(backwards.statusCode, 400);
+  t.match(backwards.body, /id="endsOn-messages" aria-live="polite">\s*<p class="fr-message fr-message--error">la date de fin/);
   const ok = await form(fields);
   t.equal(ok.statusCode, 303);
   const row = db.select().from(cofinancingPrograms).get();
@@ -276,7 +279,7 @@ t.test('the programme form takes euros and percentages and re-renders with error
     return s.inject({ method: 'POST', url: `/programmes/${row!.id}/modifier`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: params.toString(), csrf: false });
   };
   commitEnvelope(db, { programId: row!.id, orderId: 'o1', buyerId: world.buyer.id, amountCents: 5_000_000, at: '2026-11-25T10:00:00.000Z' });
-  const tooSmall = await edit({ ...fields, envelopeEuros: '40 000' });
+  const tooSmall = await edit({ ...fields, envelopeEuros: '40 000', perBuyerCapEuros: '' });
   t.equal(tooSmall.statusCode, 422);
   t.match(tooSmall.body, /déjà engagés/);
   const saved = await edit({ ...fields, envelopeEuros: '2 000 000' });
@@ -302,7 +305,7 @@ t.test('the publics page adds a public and toggles it', async (t) => {
     });
   const bad = await post('/publics', { code: '', label: 'Parents isolés' });
   t.equal(bad.statusCode, 400);
-  t.match(bad.body, /id="code-messages"[^]*fr-message--error/);
+  t.match(bad.body, /id="code-messages" aria-live="polite">\s*<p class="fr-message fr-message--error">/);
   t.equal((await post('/publics', { code: 'parents_isoles', label: 'Parents isolés', priority: 'on' })).statusCode, 303);
   t.match(db.select().from(publicCategories).where(eq(publicCategories.code, 'parents_isoles')).get(), { priority: true, active: true });
   const dup = await post('/publics', { code: 'parents_isoles', label: 'Autre' });

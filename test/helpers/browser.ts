@@ -7,6 +7,7 @@ import { buildApp } from '../../server/app.ts';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { seedDemoData, DEMO_PASSWORD } from '../../db/seed/demo.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
+import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { testConfig, TEST_NOW } from './app.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -38,8 +39,9 @@ export async function startDemoServer(t: TapLike): Promise<{ app: FastifyInstanc
   const db = openDatabase(':memory:');
   migrateDatabase(db);
   const clock = new ManualClock(TEST_NOW);
-  await seedDemoData(db, clock);
-  const app = await buildApp({ config: testConfig({ publicUrl: 'http://127.0.0.1' }), db, clock, logger: false });
+  const config = testConfig({ publicUrl: 'http://127.0.0.1' });
+  await seedDemoData(db, clock, passCodeFactoryFor(config));
+  const app = await buildApp({ config, db, clock, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

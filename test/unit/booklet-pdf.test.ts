@@ -197,3 +197,14 @@ t.test('a failing output makes the rendering fail instead of hanging', async (t)
   broken.on('error', () => {});
   await t.rejects(renderBookletsPdf(broken, [booklet(1), booklet(2)], { publicUrl: PUBLIC_URL }), /disque plein/);
 });
+
+t.test('a booklet with a malformed date or pass code stops the print file, which is left unfinished', async (t) => {
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  await t.rejects(
+    renderBookletsPdf(sink, [booklet(1), { ...booklet(2), validUntil: '31/12/2027' }], { publicUrl: PUBLIC_URL }),
+    /PN27-000002|AAAA-MM-JJ/,
+  );
+  t.notOk(sink.writableEnded, 'a truncated file is never ended as if complete');
+  const badCode = { ...booklet(3), passes: [{ code: 'PAS-UN-CODE' }] };
+  await t.rejects(renderBookletsPdf(new Writable({ write: (_c, _e, cb) => cb() }), [badCode], { publicUrl: PUBLIC_URL }), /code de pass/);
+});

@@ -121,7 +121,7 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
         response: { 200: orderView, ...errorResponses(401, 403, 404, 409, 422) },
       },
     },
-    async (request) => view(ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId: request.params.orderId })),
+    async (request) => view(ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId: request.params.orderId, codes: app.passCodes })),
   );
 
   r.post(

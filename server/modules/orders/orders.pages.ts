@@ -154,7 +154,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       return reply.redirect(`/commandes/${orderId}?message=${message}`, 303);
     });
 
-  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId }), 'approuvee');
+  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes }), 'approuvee');
   action('annuler', allow('buyer:*', 'operator:admin'), (request, orderId) => ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId }), 'annulee');
   action(
     'mandat',

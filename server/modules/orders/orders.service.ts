@@ -13,6 +13,8 @@ import { recordAudit } from '../audit/audit.ts';
 import { postEntry } from '../finance/ledger.ts';
 import { commitEnvelope, committedForBuyer, findProgram } from '../programs/programs.service.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { issueBooklets } from '../booklets/issuance.ts';
+import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
 import type { OrderInput } from './orders.schemas.ts';
 
@@ -228,10 +230,10 @@ export function refreshFunding(tx: Tx, clock: Clock, orderId: string): boolean {
 
 /**
  * Approval, in one transaction: status change (exactly once), envelope commitment (never over the
- * envelope), invoices with gapless numbers, and the journal entry of the issued value.
+ * envelope), booklets and passes issued, invoices with gapless numbers, and the journal entry of the issued value.
  */
-export function approveOrder(deps: Deps & { actor: Actor; orderId: string }): OrderRow {
-  const { db, clock, actor, orderId } = deps;
+export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes: PassCodeFactory }): OrderRow {
+  const { db, clock, actor, orderId, codes } = deps;
   return db.transaction(
     (tx) => {
       const order = requireOrder(tx, actor, orderId);
@@ -304,7 +306,7 @@ export function approveOrder(deps: Deps & { actor: Actor; orderId: string }): Or
           { account: 'vat:collected', creditCents: order.vatCents },
         ].filter((line) => (line.debitCents ?? line.creditCents ?? 0) > 0),
       });
-      // Booklets and passes are issued here, in this same transaction (booklets issue).
+      issueBooklets(db, tx, { order, buyer, codes, now, year });
       recordAudit(tx, clock, actor, 'order.approved', { type: 'order', id: orderId });
       refreshFunding(tx, clock, orderId);
       return tx.select().from(orders).where(eq(orders.id, orderId)).get()!;

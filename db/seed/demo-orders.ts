@@ -1,0 +1,58 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { organisations, users } from '../schema/accounts.ts';
+import { cofinancingPrograms } from '../schema/programs.ts';
+import type { Clock } from '../../server/shared/clock.ts';
+import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
+import { approveOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { parisDate, addMonths } from '../../server/shared/paris-time.ts';
+
+import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
+
+function actorFor(db: Db, email: string): Actor {
+  const user = db.select().from(users).where(eq(users.email, email)).get()!;
+  const org = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    organisationId: org.id,
+    organisationKind: org.kind,
+    organisationName: org.name,
+    via: 'token',
+  };
+}
+
+/**
+ * The demo département's first order, through the same use cases a user goes through:
+ * 200 booklets of 10 passes at 10 € with the national 50 % co-financing, approved (booklets and
+ * passes issued, invoices raised) and funded by a mandate number, as a public buyer may.
+ */
+export function seedDemoOrders(db: Db, clock: Clock, codes: PassCodeFactory): void {
+  const buyer = actorFor(db, 'commandes@departement31.demo');
+  const operator = actorFor(db, 'admin@operateur.demo');
+  const program = db.select().from(cofinancingPrograms).get();
+  const today = parisDate(clock.now());
+  const order = submitOrder({
+    db,
+    clock,
+    actor: buyer,
+    feeBasisPoints: operatorFeeBasisPoints(db, { operatorFeeBasisPoints: 0 }),
+    input: {
+      bookletCount: 200,
+      passesPerBooklet: 10,
+      faceValueCents: 1000,
+      validFrom: today,
+      validUntil: addMonths(today, 12),
+      publics: null,
+      territory: { departements: ['31'] },
+      cofinancingProgramId: program?.id,
+      chorusServiceCode: 'DSI-INCLUSION',
+      engagementNumber: 'EJ-2026-00317',
+    },
+  });
+  approveOrder({ db, clock, actor: operator, orderId: order.id, codes });
+  recordMandate({ db, clock, actor: buyer, orderId: order.id, mandateNumber: 'MDT-2026-0042' });
+}

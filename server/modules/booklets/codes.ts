@@ -1,0 +1,9 @@
+import type { Config } from '../../config.ts';
+import { createPassCodeFactory, type PassCodeFactory } from './pass-code.ts';
+
+/** Key version of codes signed with PASS_CODE_SECRET. A rotation adds a version and keeps the old secret. */
+export const CURRENT_PASS_CODE_KEY_VERSION = '1';
+
+export function passCodeFactoryFor(config: Pick<Config, 'passCodeSecret'>): PassCodeFactory {
+  return createPassCodeFactory({ secrets: { [CURRENT_PASS_CODE_KEY_VERSION]: config.passCodeSecret }, currentVersion: CURRENT_PASS_CODE_KEY_VERSION });
+}
