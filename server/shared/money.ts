@@ -49,3 +49,18 @@ export function centsToDecimalComma(cents: number): string {
 export function centsToDecimalPoint(cents: number): string {
   return centsToDecimalComma(cents).replace(',', '.');
 }
+
+const EUROS = /^\d{1,13}([.,]\d{1,2})?$/;
+
+/**
+ * A euro amount typed in a form ("15 000 000", "1234,5", "20000.00 €") → cents, exactly (no float).
+ * undefined for an empty field, null for text that is not an amount.
+ */
+export function parseEuros(raw: unknown): number | undefined | null {
+  if (typeof raw !== 'string') return raw === undefined ? undefined : null;
+  const compact = raw.replace(/[\s\u00a0\u202f€]/g, '');
+  if (compact === '') return undefined;
+  if (!EUROS.test(compact)) return null;
+  const [whole, fraction = ''] = compact.split(/[.,]/) as [string, string?];
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+}

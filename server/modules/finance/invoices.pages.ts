@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { parseEuros } from '../orders/orders.forms.ts';
+import { parseEuros } from '../../shared/money.ts';
 import { paymentInput } from './invoices.api.ts';
 import * as invoicesService from './invoices.service.ts';
 

@@ -1,14 +1,7 @@
 import type { FormErrors } from '../../shared/forms.ts';
 import { formErrors } from '../../shared/forms.ts';
 import { orderInput, type OrderInput } from './orders.schemas.ts';
-
-/** "10", "10,5", "10,50", "1 234,56" → cents; null when it is not an amount in euros. */
-export function parseEuros(text: string): number | null {
-  const cleaned = text.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.');
-  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
-  const [units, decimals = ''] = cleaned.split('.');
-  return Number(units) * 100 + Number(decimals.padEnd(2, '0'));
-}
+import { parseEuros } from '../../shared/money.ts';
 
 const asList = (value: unknown): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => String(v).split(/[\s,;]+/)).filter(Boolean);
@@ -48,7 +41,7 @@ export function readOrderForm(body: Record<string, unknown>): { values: OrderFor
     engagementNumber: str('engagementNumber'),
   };
   const errors: FormErrors = {};
-  const faceValueCents = parseEuros(values.faceValueEuros);
+  const faceValueCents = parseEuros(values.faceValueEuros) ?? null;
   if (faceValueCents === null) errors.faceValueEuros = 'montant en euros attendu, par exemple 10 ou 10,00';
   const territory = {
     departements: asList(values.departements),

@@ -1,3 +1,4 @@
+import { parseEuros } from '../../shared/money.ts';
 import { z } from 'zod';
 import { BUYER_TYPES } from '../../../db/schema/accounts.ts';
 import { PROGRAM_STATUSES } from '../../../db/schema/programs.ts';
@@ -91,18 +92,6 @@ export const programListQuery = listQuery.extend({
 });
 
 // --- HTML forms: people type euros and percentages, the API takes cents and basis points --------
-
-const EUROS = /^\d{1,13}([.,]\d{1,2})?$/;
-
-/** "15 000 000", "1234,5", "20000.00" → cents; undefined for an empty field. */
-export function parseEuros(raw: unknown): number | undefined | null {
-  if (typeof raw !== 'string') return raw === undefined ? undefined : null;
-  const compact = raw.replace(/[\s\u00a0\u202f€]/g, '');
-  if (compact === '') return undefined;
-  if (!EUROS.test(compact)) return null;
-  const [whole, fraction = ''] = compact.split(/[.,]/) as [string, string?];
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-}
 
 /** "50" → 5000, "33,33" → 3333. */
 export function parsePercent(raw: unknown): number | undefined | null {
