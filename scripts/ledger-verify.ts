@@ -1,18 +1,19 @@
 /**
- * Checks the journal of the configured database: recomputes the hash chain from the stored rows and
- * the trial balance. Exit code 1 when either is broken, so that a cron job or a CI step can alert.
+ * Checks the journal of the configured database: recomputes the hash chain from the stored rows, the
+ * trial balance, and every account's running totals from its lines. Exit code 1 when either is broken, so that a cron job or a CI step can alert.
  *
  *   npm run ledger:verify
  */
 import { pathToFileURL } from 'node:url';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
 import { ConfigError, loadConfig } from '../server/config.ts';
-import { trialBalance, verifyChain } from '../server/modules/finance/ledger.ts';
+import { trialBalance, verifyBalances, verifyChain } from '../server/modules/finance/ledger.ts';
 import { formatEuros } from '../server/shared/money.ts';
 
 export function ledgerReport(db: Db): { ok: boolean; text: string } {
   const chain = verifyChain(db);
   const trial = trialBalance(db);
+  const balances = verifyBalances(db);
   const lines = ['Vérification du journal comptable', ''];
   if (chain.ok) {
     lines.push(`Chaînage : correct (${chain.entries} écriture${chain.entries > 1 ? 's' : ''}).`);
@@ -27,7 +28,17 @@ export function ledgerReport(db: Db): { ok: boolean; text: string } {
   lines.push(
     `Balance : ${trial.balanced ? 'équilibrée' : 'DÉSÉQUILIBRÉE'} (débits ${formatEuros(trial.debitCents)}, crédits ${formatEuros(trial.creditCents)}).`,
   );
-  const ok = chain.ok && trial.balanced;
+  if (balances.ok) {
+    lines.push(`Soldes des comptes : conformes aux lignes (${balances.accounts} compte${balances.accounts > 1 ? 's' : ''}).`);
+  } else {
+    lines.push(`Soldes des comptes : ${balances.mismatches.length} compte(s) NE correspondent PAS à leurs lignes :`);
+    for (const m of balances.mismatches) {
+      lines.push(
+        `  - ${m.code} : enregistré ${formatEuros(m.storedDebitCents)} au débit, ${formatEuros(m.storedCreditCents)} au crédit ; lignes ${formatEuros(m.linesDebitCents)} au débit, ${formatEuros(m.linesCreditCents)} au crédit`,
+      );
+    }
+  }
+  const ok = chain.ok && trial.balanced && balances.ok;
   lines.push('', ok ? 'Résultat : journal intègre.' : 'Résultat : journal NON intègre, à examiner avant toute nouvelle opération financière.');
   return { ok, text: lines.join('\n') };
 }

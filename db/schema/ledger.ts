@@ -75,8 +75,8 @@ export const journalLines = sqliteTable(
     creditCents: integer('credit_cents').notNull().default(0),
   },
   (t) => [
-    // Covering index: an account's balance is one SUM read from the index alone, however long the journal,
-    // and "the entries touching these accounts" (scoped lists) never reads the table either.
+    // Covering index: rebuilding an account's balance from its lines (verifyBalances) and finding
+    // "the entries touching these accounts" (scoped lists) read the index alone, never the table.
     index('journal_lines_account_idx').on(t.accountId, t.entryId, t.debitCents, t.creditCents),
     index('journal_lines_entry_idx').on(t.entryId),
     check(

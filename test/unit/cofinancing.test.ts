@@ -74,7 +74,7 @@ t.test('eligibility is refused with the failed condition named', async (t) => {
   t.equal(cofinancingRefusal(national, 'departement', '2026-11-25', 2_000_000), null);
 });
 
-t.test('for any order, buyer share + State share = total and the State never gets more than the rate', async (t) => {
+t.test('for any order, buyer share + State share = total and the State never gets more than the rate', async () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 100_000 }),

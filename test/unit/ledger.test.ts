@@ -11,6 +11,7 @@ import {
   postEntry,
   reverseEntry,
   trialBalance,
+  verifyBalances,
   verifyChain,
   type PostEntryInput,
   type ReverseEntryInput,
@@ -140,6 +141,7 @@ t.test('malformed entries are refused with stable codes', async (t) => {
   t.throws(() => post(db, clock, { ...base, lines: [{ account: 'bank', debitCents: -100 }, { account: 'vat:collected', creditCents: -100 }] }), { code: 'ledger_invalid_amount' });
   t.throws(() => post(db, clock, { ...base, lines: [{ account: 'bank', debitCents: 100 }, { account: 'cash', creditCents: 100 }] }), { code: 'ledger_unknown_account' });
   t.throws(() => post(db, clock, { ...base, valueDate: '2026-13-01' }), { code: 'ledger_invalid_value_date' });
+  t.throws(() => post(db, clock, { ...base, valueDate: '2026-02-30' }), { code: 'ledger_invalid_value_date' });
   t.throws(() => post(db, clock, { ...base, kind: 'Redemption!' }), { code: 'ledger_invalid_field' });
   t.equal(count(db, 'journal_entries'), 0);
 });
@@ -164,6 +166,44 @@ t.test('an account that may not go negative refuses an entry that would overdraw
   });
   t.equal(paid.seq, 3);
   t.equal(balanceOf(db, 'bank'), -10000, 'the bank is allowed below zero');
+});
+
+t.test('the database itself refuses running totals that overdraw a non-negative account', async (t) => {
+  const db = freshDb(t);
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  post(db, clock, orderApproved());
+  const sqlite = db.$client;
+  t.throws(
+    () => sqlite.prepare("UPDATE ledger_accounts SET debit_total_cents = debit_total_cents + 10001 WHERE code = 'passes:outstanding'").run(),
+    /ledger_negative_balance/,
+  );
+  post(db, clock, {
+    kind: 'refund',
+    refType: 'order',
+    refId: 'o1',
+    label: 'Remboursement',
+    idempotencyKey: 'refund',
+    lines: [
+      { account: 'passes:outstanding', debitCents: 100 },
+      { account: 'bank', creditCents: 100 },
+    ],
+  });
+  t.throws(
+    () => sqlite.prepare("UPDATE ledger_accounts SET allow_negative = 0 WHERE code = 'bank'").run(),
+    /ledger_negative_balance/,
+    'an overdrawn account cannot be switched to non-negative',
+  );
+});
+
+t.test('running totals that drift from the lines are reported by verifyBalances', async (t) => {
+  const db = freshDb(t);
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  post(db, clock, orderApproved());
+  t.same(verifyBalances(db), { ok: true, accounts: 3, mismatches: [] });
+  db.$client.prepare("UPDATE ledger_accounts SET debit_total_cents = debit_total_cents + 1 WHERE code LIKE 'buyer:%'").run();
+  t.same(verifyBalances(db).mismatches, [
+    { code: `buyer:${BUYER}:receivable`, storedDebitCents: 6001, storedCreditCents: 0, linesDebitCents: 6000, linesCreditCents: 0 },
+  ]);
 });
 
 t.test('an idempotent replay returns the first entry; the same key with other lines is a conflict', async (t) => {
@@ -364,6 +404,7 @@ t.test('property: any sequence of balanced entries keeps the trial balance at ze
           const normal = b.normalSide === 'debit' ? b.balanceCents : -b.balanceCents;
           if (!b.allowNegative && normal < 0) return false;
         }
+        if (!verifyBalances(db).ok) return false;
         const chain = verifyChain(db);
         return chain.ok && chain.entries === accepted;
       } finally {
@@ -373,4 +414,21 @@ t.test('property: any sequence of balanced entries keeps the trial balance at ze
     { numRuns: 60 },
   );
   t.ok(acceptedOverall > tried / 4, `enough entries went through to mean something (${acceptedOverall} of ${tried})`);
+});
+
+t.test('the ledger:verify report says whether the journal is intact', async (t) => {
+  const { ledgerReport } = await import('../../scripts/ledger-verify.ts');
+  const db = freshDb(t);
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  post(db, clock, orderApproved());
+  post(db, clock, redemption('r1'));
+  const good = ledgerReport(db);
+  t.equal(good.ok, true);
+  t.match(good.text, /Chaînage : correct \(2 écritures\)/);
+  t.match(good.text, /Balance : équilibrée/);
+  t.match(good.text, /Résultat : journal intègre/);
+  db.$client.exec("DROP TRIGGER journal_entries_no_update; UPDATE journal_entries SET value_date = '2026-02-28' WHERE seq = 1");
+  const bad = ledgerReport(db);
+  t.equal(bad.ok, false);
+  t.match(bad.text, /ROMPU à l’écriture n° 1/);
 });

@@ -9,7 +9,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { journalEntries, journalLines, ledgerAccounts, type NormalSide } from '../../../db/schema/ledger.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { parisDate } from '../../shared/paris-time.ts';
+import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId, sha256Hex } from '../../shared/secrets.ts';
 
@@ -195,17 +195,6 @@ function linesOfEntry(db: DbOrTx, entryId: string): CanonicalLine[] {
     .all();
 }
 
-function sumsOf(db: DbOrTx, accountId: string): { debitCents: number; creditCents: number } {
-  return db
-    .select({
-      debitCents: sql<number>`coalesce(sum(${journalLines.debitCents}), 0)`,
-      creditCents: sql<number>`coalesce(sum(${journalLines.creditCents}), 0)`,
-    })
-    .from(journalLines)
-    .where(eq(journalLines.accountId, accountId))
-    .get()!;
-}
-
 /**
  * Posts one balanced entry inside the caller's transaction (open it with `behavior: 'immediate'`:
  * the next seq and the previous hash are read here, then written). Throws a DomainError and writes
@@ -222,7 +211,7 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
   const idempotencyKey = checkedText(input.idempotencyKey, 'idempotencyKey', 200);
   const now = clock.now();
   const valueDate = input.valueDate ?? parisDate(now);
-  if (!DATE.test(valueDate)) throw refuse('ledger_invalid_value_date', `date de valeur « ${String(valueDate).slice(0, 20)} » invalide (AAAA-MM-JJ attendu).`);
+  if (!DATE.test(valueDate) || addDays(valueDate, 0) !== valueDate) throw refuse('ledger_invalid_value_date', `date de valeur « ${String(valueDate).slice(0, 20)} » invalide (AAAA-MM-JJ attendu).`);
   const reversesEntryId = input.reversesEntryId ?? null;
   const lines = normaliseLines(input.lines);
 
@@ -264,10 +253,23 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
   // Resolve every account and check balances before writing anything: a caller that catches the
   // error and carries on in the same transaction is left with no stray row.
   const createdAt = now.toISOString();
-  const accounts = new Map<string, { id: string; normalSide: NormalSide; allowNegative: boolean; create?: typeof ledgerAccounts.$inferInsert }>();
-  const delta = new Map<string, number>();
+  const accounts = new Map<
+    string,
+    {
+      id: string;
+      normalSide: NormalSide;
+      allowNegative: boolean;
+      debitTotalCents: number;
+      creditTotalCents: number;
+      create?: typeof ledgerAccounts.$inferInsert;
+    }
+  >();
+  const moves = new Map<string, { debitCents: number; creditCents: number }>();
   for (const line of lines) {
-    delta.set(line.account, (delta.get(line.account) ?? 0) + line.debitCents - line.creditCents);
+    const move = moves.get(line.account) ?? { debitCents: 0, creditCents: 0 };
+    move.debitCents += line.debitCents;
+    move.creditCents += line.creditCents;
+    moves.set(line.account, move);
     if (accounts.has(line.account)) continue;
     const row = tx.select().from(ledgerAccounts).where(eq(ledgerAccounts.code, line.account)).get();
     if (row) {
@@ -282,17 +284,14 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
         allowNegative: type.allowNegative,
         createdAt,
       };
-      accounts.set(line.account, { ...create, create });
+      accounts.set(line.account, { ...create, debitTotalCents: 0, creditTotalCents: 0, create });
     }
   }
-  for (const [code, change] of delta) {
+  for (const [code, move] of moves) {
     const account = accounts.get(code)!;
+    if (account.allowNegative) continue;
     const sign = account.normalSide === 'debit' ? 1 : -1;
-    // Only a movement against the normal side can create a deficit; one that reduces an existing
-    // deficit (possible after a change of allow_negative) is let through.
-    if (account.allowNegative || sign * change >= 0) continue;
-    const sums = account.create ? { debitCents: 0, creditCents: 0 } : sumsOf(tx, account.id);
-    const after = sign * (sums.debitCents - sums.creditCents + change);
+    const after = sign * (account.debitTotalCents + move.debitCents - account.creditTotalCents - move.creditCents);
     if (after < 0) {
       throw refuse('ledger_negative_balance', `le solde du compte ${code} deviendrait négatif (${after} centimes).`);
     }
@@ -321,6 +320,15 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
   tx.insert(journalLines)
     .values(lines.map((l) => ({ entryId: entry.id, accountId: accounts.get(l.account)!.id, debitCents: l.debitCents, creditCents: l.creditCents })))
     .run();
+  for (const [code, move] of moves) {
+    tx.update(ledgerAccounts)
+      .set({
+        debitTotalCents: sql`${ledgerAccounts.debitTotalCents} + ${move.debitCents}`,
+        creditTotalCents: sql`${ledgerAccounts.creditTotalCents} + ${move.creditCents}`,
+      })
+      .where(eq(ledgerAccounts.id, accounts.get(code)!.id))
+      .run();
+  }
   return { entryId: entry.id, seq: entry.seq, alreadyPosted: false };
 }
 
@@ -368,7 +376,10 @@ export interface AccountBalance {
 export const codeStartsWith = (prefix: string) =>
   sql`substr(${ledgerAccounts.code}, 1, ${prefix.length}) = ${prefix}`;
 
-/** Every account (or those whose code starts with `prefix`) with its totals, ordered by code. */
+/**
+ * Every account (or those whose code starts with `prefix`) with its totals, ordered by code.
+ * Read from the running totals; verifyBalances proves them equal to the lines.
+ */
 export function accountBalances(db: DbOrTx, options: { prefix?: string } = {}): AccountBalance[] {
   const rows = db
     .select({
@@ -376,13 +387,11 @@ export function accountBalances(db: DbOrTx, options: { prefix?: string } = {}): 
       name: ledgerAccounts.name,
       normalSide: ledgerAccounts.normalSide,
       allowNegative: ledgerAccounts.allowNegative,
-      debitCents: sql<number>`coalesce(sum(${journalLines.debitCents}), 0)`,
-      creditCents: sql<number>`coalesce(sum(${journalLines.creditCents}), 0)`,
+      debitCents: ledgerAccounts.debitTotalCents,
+      creditCents: ledgerAccounts.creditTotalCents,
     })
     .from(ledgerAccounts)
-    .leftJoin(journalLines, eq(journalLines.accountId, ledgerAccounts.id))
     .where(options.prefix ? codeStartsWith(options.prefix) : undefined)
-    .groupBy(ledgerAccounts.id)
     .orderBy(ledgerAccounts.code)
     .all();
   return rows.map((r) => ({ ...r, balanceCents: r.debitCents - r.creditCents }));
@@ -390,10 +399,42 @@ export function accountBalances(db: DbOrTx, options: { prefix?: string } = {}): 
 
 /** Debit minus credit of one account, in cents; 0 for an account never used. */
 export function balanceOf(db: DbOrTx, code: string): number {
-  const account = db.select({ id: ledgerAccounts.id }).from(ledgerAccounts).where(eq(ledgerAccounts.code, code)).get();
-  if (!account) return 0;
-  const sums = sumsOf(db, account.id);
-  return sums.debitCents - sums.creditCents;
+  const account = db
+    .select({ debit: ledgerAccounts.debitTotalCents, credit: ledgerAccounts.creditTotalCents })
+    .from(ledgerAccounts)
+    .where(eq(ledgerAccounts.code, code))
+    .get();
+  return account ? account.debit - account.credit : 0;
+}
+
+export interface BalanceMismatch {
+  code: string;
+  storedDebitCents: number;
+  storedCreditCents: number;
+  linesDebitCents: number;
+  linesCreditCents: number;
+}
+
+/**
+ * Rebuilds every account's totals from its lines (one pass over the covering index) and lists the
+ * accounts whose running totals differ: invariant 1 of finance.md, "cached totals never drift".
+ */
+export function verifyBalances(db: DbOrTx): { ok: boolean; accounts: number; mismatches: BalanceMismatch[] } {
+  // Spelled out: drizzle leaves the columns of a one-table query unqualified, and in the subquery an
+  // unqualified `id` would be the line's.
+  const rows = db
+    .select({
+      code: ledgerAccounts.code,
+      storedDebitCents: ledgerAccounts.debitTotalCents,
+      storedCreditCents: ledgerAccounts.creditTotalCents,
+      linesDebitCents: sql<number>`coalesce((SELECT sum(l.debit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
+      linesCreditCents: sql<number>`coalesce((SELECT sum(l.credit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
+    })
+    .from(ledgerAccounts)
+    .orderBy(ledgerAccounts.code)
+    .all();
+  const mismatches = rows.filter((r) => r.storedDebitCents !== r.linesDebitCents || r.storedCreditCents !== r.linesCreditCents);
+  return { ok: mismatches.length === 0, accounts: rows.length, mismatches };
 }
 
 export interface TrialBalance {
