@@ -27,6 +27,16 @@ import { ordersApi } from './modules/orders/orders.api.ts';
 import { ordersPages } from './modules/orders/orders.pages.ts';
 import { invoicesApi } from './modules/finance/invoices.api.ts';
 import { invoicesPages } from './modules/finance/invoices.pages.ts';
+import { bookletsApi } from './modules/booklets/booklets.api.ts';
+import { bookletsPages } from './modules/booklets/booklets.pages.ts';
+import { creditNotesApi } from './modules/finance/credit-notes.api.ts';
+import { exportsApi } from './modules/finance/exports.api.ts';
+import { reimbursementApi } from './modules/finance/reimbursement.api.ts';
+import { financePages } from './modules/finance/finance.pages.ts';
+import { distributionApi } from './modules/distribution/distribution.api.ts';
+import { distributionPages } from './modules/distribution/distribution.pages.ts';
+import { placesModule } from './modules/places/places.module.ts';
+import { redemptionModule } from './modules/redemption/redemption.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -93,6 +103,16 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(ordersPages);
   await app.register(invoicesApi, { prefix: '/api/v1' });
   await app.register(invoicesPages);
+  await app.register(bookletsApi, { prefix: '/api/v1' });
+  await app.register(bookletsPages);
+  await app.register(creditNotesApi, { prefix: '/api/v1' });
+  await app.register(exportsApi, { prefix: '/api/v1' });
+  await app.register(reimbursementApi, { prefix: '/api/v1' });
+  await app.register(financePages);
+  await app.register(distributionApi, { prefix: '/api/v1' });
+  await app.register(distributionPages);
+  await app.register(placesModule);
+  await app.register(redemptionModule);
 
   return app;
 }

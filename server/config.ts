@@ -24,6 +24,11 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OPERATOR_FEE_BASIS_POINTS: z.coerce.number().int().min(0).max(10000).default(0),
   GRACE_PERIOD_DAYS: z.coerce.number().int().min(0).max(366).default(31),
+  // The operator's account debited by the monthly SEPA transfers to places. The defaults are a
+  // well-formed demonstration account: a real deployment sets its own.
+  OPERATOR_ACCOUNT_NAME: z.string().trim().min(1).max(70).default('Opérateur national du Pass numérique'),
+  OPERATOR_IBAN: z.string().trim().min(15).max(40).default('FR7630006000011234567890189'),
+  OPERATOR_BIC: z.string().trim().regex(/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/, 'BIC invalide').default('AGRIFRPPXXX'),
 });
 
 export interface Config {
@@ -41,6 +46,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   operatorFeeBasisPoints: number;
   gracePeriodDays: number;
+  /** Debtor of the reimbursement transfers (SEPA pain.001). */
+  operatorAccount: { name: string; iban: string; bic: string };
 }
 
 export class ConfigError extends Error {
@@ -117,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     operatorFeeBasisPoints: e.OPERATOR_FEE_BASIS_POINTS,
     gracePeriodDays: e.GRACE_PERIOD_DAYS,
+    operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
   };
 }

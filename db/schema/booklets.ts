@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { organisations } from './accounts.ts';
+import { organisations, users } from './accounts.ts';
 import { orders } from './orders.ts';
 
 export const BOOKLET_STATUSES = ['in_stock', 'allotted', 'distributed', 'started', 'used_up', 'blocked', 'expired'] as const;
@@ -58,3 +58,17 @@ export const passes = sqliteTable(
   },
   (t) => [uniqueIndex('passes_code_unique').on(t.code), index('passes_booklet_idx').on(t.bookletId, t.position), index('passes_order_status_idx').on(t.orderId, t.status)],
 );
+
+/**
+ * The buyer's acceptance of the print proof ("bon à tirer"): the print file is refused until it exists.
+ * One row per order (primary key): accepting twice keeps the first acceptance, which is what was printed against.
+ */
+export const printProofs = sqliteTable('print_proofs', {
+  orderId: text('order_id')
+    .primaryKey()
+    .references(() => orders.id),
+  acceptedAt: text('accepted_at').notNull(),
+  acceptedByUserId: text('accepted_by_user_id')
+    .notNull()
+    .references(() => users.id),
+});

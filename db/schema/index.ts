@@ -3,3 +3,8 @@ export * from './programs.ts';
 export * from './ledger.ts';
 export * from './orders.ts';
 export * from './booklets.ts';
+export * from './distribution.ts';
+export * from './places.ts';
+export * from './redemption.ts';
+export * from './credit-notes.ts';
+export * from './reimbursement.ts';

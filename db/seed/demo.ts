@@ -7,6 +7,8 @@ import { newId } from '../../server/shared/secrets.ts';
 import { recordAudit } from '../../server/modules/audit/audit.ts';
 import { seedDemoProgram, seedReferenceData } from './reference.ts';
 import { seedDemoOrders } from './demo-orders.ts';
+import { seedDemoDistribution } from './demo-distribution.ts';
+import { seedDemoPlaces } from './demo-places.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { OPERATOR_FEE_SETTING, setSetting } from '../../server/shared/settings.ts';
 
@@ -132,5 +134,7 @@ export async function seedDemoData(db: Db, clock: Clock, codes: PassCodeFactory)
     recordAudit(tx, clock, null, 'demo_data.loaded', { type: 'database' });
   });
   seedDemoOrders(db, clock, codes);
+  seedDemoDistribution(db, clock);
+  seedDemoPlaces(db, clock, codes);
   return logins;
 }

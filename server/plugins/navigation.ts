@@ -13,13 +13,21 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   if (!actor) return [];
   const items: NavItem[] = [{ label: 'Tableau de bord', href: '/tableau-de-bord' }];
   if (actor.organisationKind === 'buyer') {
-    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Factures', href: '/finances/factures' });
+    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Prescripteurs et carnets', href: '/distribution' });
+    items.push({ label: 'Factures', href: '/finances/factures' }, { label: 'Avoirs', href: '/finances/avoirs' });
+  }
+  if (actor.organisationKind === 'prescriber') {
+    items.push({ label: 'Distribuer un carnet', href: '/distribuer' }, { label: 'Mon stock', href: '/mon-stock' });
+  }
+  if (actor.organisationKind === 'place') {
+    items.push({ label: 'Encaisser un pass', href: '/encaisser' }, { label: 'Mon lieu', href: '/mon-lieu' }, { label: 'Relevés', href: '/releves' });
   }
   if (actor.organisationKind === 'operator') {
-    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Factures', href: '/finances/factures' });
-    items.push({ label: 'Organisations', href: '/organisations' });
-    if (actor.role !== 'agent') items.push({ label: 'Journal', href: '/finances/journal' });
-    items.push({ label: 'Programmes de cofinancement', href: '/programmes' }, { label: 'Publics', href: '/publics' });
+    items.push({ label: 'Commandes', href: '/commandes' });
+    // Finance pages are many: one entry leads to their hub, which links each of them.
+    if (actor.role !== 'agent') items.push({ label: 'Finances', href: '/finances' });
+    items.push({ label: 'Organisations', href: '/organisations' }, { label: 'Lieux', href: '/lieux' }, { label: 'Distribution', href: '/distribution' });
+    items.push({ label: 'Programmes', href: '/programmes' });
   }
   items.push({ label: 'Mon organisation', href: '/mon-organisation' });
   return items;

@@ -51,6 +51,10 @@ export default fp(
     const eta = new Eta({ views: TEMPLATES_DIR, autoEscape: true, cache: true, defaultExtension: '.eta' });
     await app.register(fastifyView, { engine: { eta }, root: TEMPLATES_DIR, production: true });
 
+    // Stylesheets, scripts and fonts are public: the login page and the public forms need them.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/dsfr/') || route.url.startsWith('/static/')) route.config = { ...route.config, access: 'public' };
+    });
     // The DSFR is served from node_modules, never from a CDN.
     await app.register(fastifyStatic, { root: DSFR_DIST, prefix: '/dsfr/', decorateReply: false, maxAge: '7d' });
     await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/static/', decorateReply: false, maxAge: '1h' });

@@ -6,10 +6,13 @@ export interface CsvColumn<T> {
   value: (item: T) => string | number | null;
 }
 
-/** `Accept: text/csv`, or `?format=csv` for a plain download link in a page. */
+/**
+ * `Accept: text/csv`, or `?format=csv` for a plain download link in a page. Read from the raw URL:
+ * route schemas validate (and strip) the query before handlers see it.
+ */
 export function wantsCsv(request: FastifyRequest): boolean {
-  const format = (request.query as { format?: unknown } | undefined)?.format;
-  return (request.headers.accept ?? '').includes('text/csv') || format === 'csv';
+  if ((request.headers.accept ?? '').includes('text/csv')) return true;
+  return new URLSearchParams(request.url.split('?')[1] ?? '').get('format') === 'csv';
 }
 
 /** Every list answers JSON `{items, nextCursor}` or, with `Accept: text/csv`, a spreadsheet-ready CSV of the page. */

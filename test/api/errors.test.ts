@@ -98,3 +98,11 @@ t.test('the OpenAPI document lists every API route with a summary, tags and erro
   const ui = await app.inject({ method: 'GET', url: '/api/docs/' });
   t.equal(ui.statusCode, 200);
 });
+
+t.test('stylesheets and scripts are served to visitors who are not logged in', async (t) => {
+  const { app } = await buildTestApp(t);
+  for (const url of ['/dsfr/dsfr.min.css', '/static/css/app.css', '/dsfr/dsfr.module.min.js']) {
+    const res = await app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 200, url);
+  }
+});

@@ -165,7 +165,8 @@ t.test('the Journal page shows entries, the trial balance and a CSV link to fina
   t.equal(page.statusCode, 200);
   t.match(page.body, /<h1>Journal<\/h1>/);
   t.match(page.body, /fr-badge--success">Balance équilibrée/);
-  t.match(page.body, /href="\/finances\/journal"[^>]*>Journal</, 'in the navigation');
+  t.match(page.body, /href="\/finances"[^>]*>Finances</, 'the finance hub is in the navigation');
+  t.match((await s.inject({ method: 'GET', url: '/finances' })).body, /href="\/finances\/journal"/, 'the hub links the journal');
   t.match(page.body, /Créance Département de test/);
   t.match(page.body, /50,00\s€/);
 

@@ -22,6 +22,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     operatorFeeBasisPoints: 0,
     gracePeriodDays: 31,
+    operatorAccount: { name: 'Opérateur national du Pass numérique', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' },
     ...overrides,
   };
 }

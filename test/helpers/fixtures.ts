@@ -2,10 +2,15 @@ import { organisations, users, type BuyerType, type OrganisationKind, type UserR
 import type { Db } from '../../db/client.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
-import { TEST_NOW } from './app.ts';
+import { TEST_NOW, testConfig } from './app.ts';
 import { cofinancingPrograms } from '../../db/schema/programs.ts';
 import { seedReferenceData } from '../../db/seed/reference.ts';
 import { ManualClock, type Clock } from '../../server/shared/clock.ts';
+import { eq } from 'drizzle-orm';
+import { orders } from '../../db/schema/orders.ts';
+import type { Actor } from '../../server/modules/accounts/actor.ts';
+import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
+import { approveOrder, recordMandate, submitOrder, type OrderRow } from '../../server/modules/orders/orders.service.ts';
 
 export const TEST_PASSWORD = 'mot de passe de test solide';
 
@@ -121,4 +126,141 @@ export function createProgram(db: Db, overrides: Partial<TestProgram> = {}): Tes
   };
   db.insert(cofinancingPrograms).values(program).run();
   return program;
+}
+
+/** The Actor a service receives for a test user, as a session would build it. */
+export function actorOf(db: Db, user: Pick<TestUser, 'id'>): Actor {
+  const row = db.select().from(users).where(eq(users.id, user.id)).get()!;
+  const org = db.select().from(organisations).where(eq(organisations.id, row.organisationId)).get()!;
+  return {
+    userId: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    organisationId: org.id,
+    organisationKind: org.kind,
+    organisationName: org.name,
+    via: 'token',
+  };
+}
+
+/**
+ * An approved order, booklets and passes issued, through the same use cases as the API. Funded
+ * (by a mandate number, the buyer being public) only when asked: the funding gate is what some tests are about.
+ */
+export function createApprovedOrder(
+  db: Db,
+  clock: Clock,
+  input: {
+    buyer: TestUser;
+    operator: TestUser;
+    bookletCount?: number;
+    passesPerBooklet?: number;
+    validFrom?: string;
+    validUntil?: string;
+    publics?: string[] | null;
+    territory?: { departements?: string[]; epcis?: string[]; communes?: string[] } | null;
+    funded?: boolean;
+  },
+): OrderRow {
+  const buyer = actorOf(db, input.buyer);
+  const order = submitOrder({
+    db,
+    clock,
+    actor: buyer,
+    feeBasisPoints: 0,
+    input: {
+      bookletCount: input.bookletCount ?? 20,
+      passesPerBooklet: input.passesPerBooklet ?? 5,
+      faceValueCents: 1000,
+      validFrom: input.validFrom ?? '2026-11-01',
+      validUntil: input.validUntil ?? '2027-10-31',
+      publics: input.publics === undefined ? null : input.publics,
+      territory: input.territory === undefined ? null : input.territory,
+    },
+  });
+  approveOrder({ db, clock, actor: actorOf(db, input.operator), orderId: order.id, codes: passCodeFactoryFor(testConfig()) });
+  if (input.funded) recordMandate({ db, clock, actor: buyer, orderId: order.id, mandateNumber: `MDT-${unique()}` });
+  return db.select().from(orders).where(eq(orders.id, order.id)).get()!;
+}
+
+/**
+ * A place organisation as the operator leaves it after review: its place record (labelled unless
+ * told otherwise), active sites, validated bank details, an admin and an agent.
+ */
+export async function createPlace(
+  db: Db,
+  input: {
+    name?: string;
+    siret?: string;
+    status?: 'applied' | 'labelled' | 'suspended' | 'rejected';
+    sites?: { name?: string; communeCode: string }[];
+  } = {},
+) {
+  const { places, placeSites, placeBankAccounts } = await import('../../db/schema/places.ts');
+  const organisation = createOrganisation(db, { kind: 'place', name: input.name, siret: input.siret, communeCode: input.sites?.[0]?.communeCode ?? '31395' });
+  db.insert(places)
+    .values({
+      organisationId: organisation.id,
+      status: input.status ?? 'labelled',
+      source: 'application',
+      contactEmail: 'contact@lieu.test',
+      legalRepresentative: 'Représentante légale',
+      labelledAt: input.status === 'applied' ? null : TEST_NOW,
+      createdAt: TEST_NOW,
+      updatedAt: TEST_NOW,
+    })
+    .run();
+  const siteIds = (input.sites ?? [{ communeCode: '31395' }]).map((site, i) => {
+    const id = newId();
+    db.insert(placeSites)
+      .values({
+        id,
+        placeId: organisation.id,
+        name: site.name ?? `Site ${i + 1} de ${organisation.name}`,
+        address: `${i + 1} rue du Test`,
+        communeCode: site.communeCode,
+        services: ['Maîtrise des outils numériques du quotidien'],
+        free: false,
+        createdAt: TEST_NOW,
+        updatedAt: TEST_NOW,
+      })
+      .run();
+    return id;
+  });
+  db.insert(placeBankAccounts)
+    .values({ id: newId(), placeId: organisation.id, holder: organisation.name, iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP', status: 'validated', submittedAt: TEST_NOW })
+    .run();
+  return {
+    organisation,
+    siteIds,
+    admin: await createUser(db, organisation, { role: 'admin' }),
+    agent: await createUser(db, organisation, { role: 'agent' }),
+  };
+}
+
+/**
+ * Hands a booklet to a beneficiary without going through the distribution use case (those tests
+ * live with distribution): booklet `distributed`, its passes `active` when the order is funded.
+ * Returns the booklet's pass codes in order.
+ */
+export async function handOutBooklet(db: Db, bookletId: string): Promise<string[]> {
+  const { booklets, passes } = await import('../../db/schema/booklets.ts');
+  const booklet = db.select().from(booklets).where(eq(booklets.id, bookletId)).get()!;
+  const order = db.select().from(orders).where(eq(orders.id, booklet.orderId)).get()!;
+  db.update(booklets).set({ status: 'distributed' }).where(eq(booklets.id, bookletId)).run();
+  if (order.fundedAt) db.update(passes).set({ status: 'active', activatedAt: TEST_NOW }).where(eq(passes.bookletId, bookletId)).run();
+  return db
+    .select({ code: passes.code })
+    .from(passes)
+    .where(eq(passes.bookletId, bookletId))
+    .orderBy(passes.position)
+    .all()
+    .map((p) => p.code);
+}
+
+/** The booklets of an order in printing order. */
+export async function bookletsOf(db: Db, orderId: string) {
+  const { booklets } = await import('../../db/schema/booklets.ts');
+  return db.select().from(booklets).where(eq(booklets.orderId, orderId)).orderBy(booklets.position).all();
 }

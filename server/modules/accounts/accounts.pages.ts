@@ -18,7 +18,9 @@ import {
 } from './accounts.schemas.ts';
 import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
+import { financeDashboardData } from '../finance/finance.dashboard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -82,7 +84,12 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   app.get('/tableau-de-bord', { schema: hide, config: allow('*') }, async (request, reply) => {
     const actor = requireActor(request);
     const organisationCount = isOperator(actor) ? app.db.select({ n: count() }).from(organisations).get()!.n : 1;
-    return reply.renderPage(dashboardTemplateFor(actor), { title: 'Tableau de bord', counts: { organisations: organisationCount } });
+    return reply.renderPage(dashboardTemplateFor(actor), {
+      title: 'Tableau de bord',
+      counts: { organisations: organisationCount },
+      ...distributionDashboardData({ db: app.db, clock: app.clock, actor }),
+      ...financeDashboardData({ db: app.db, clock: app.clock, actor, gracePeriodDays: app.config.gracePeriodDays }),
+    });
   });
 
   // --- Organisation and its users -------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { apiTokens, invitations, organisations, sessions, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -117,7 +117,12 @@ export function resolveSession({ db, clock, sessionToken }: Deps & { sessionToke
 export function resolveApiToken({ db, clock, token }: Deps & { token: string }): Actor | null {
   const row = findActiveApiToken(db, sha256Hex(token));
   if (!row) return null;
-  db.update(apiTokens).set({ lastUsedAt: clock.now().toISOString() }).where(eq(apiTokens.id, row.tokenId)).run();
+  // Recorded at most once a minute: a write on every API call would cost more than the call itself.
+  const now = clock.now();
+  db.update(apiTokens)
+    .set({ lastUsedAt: now.toISOString() })
+    .where(and(eq(apiTokens.id, row.tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000).toISOString()))))
+    .run();
   return toActor(row, 'token');
 }
 

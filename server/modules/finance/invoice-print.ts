@@ -2,6 +2,8 @@ import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { cofinancingPrograms } from '../../../db/schema/programs.ts';
+import type { creditNotes } from '../../../db/schema/credit-notes.ts';
+import type { orders } from '../../../db/schema/orders.ts';
 import type { InvoicePrintData } from '../../../templates/pdf/invoice.ts';
 import { isValidSiren, vatNumberFromSiren } from '../../shared/siret.ts';
 import type { findInvoiceFor } from './invoices.service.ts';
@@ -76,5 +78,45 @@ export function invoicePrintData(db: DbOrTx, { invoice, order, buyer }: FoundInv
     vatCents: invoice.vatCents,
     totalCents: invoice.totalCents,
     mentions: ['Valeur faciale de bons à usages multiples : hors champ de la TVA lors de leur émission (CGI, art. 256 ter).', ...LATE_PAYMENT_MENTIONS],
+  };
+}
+
+/** A credit note reads like an invoice with negative intent: same layout, its own title and mentions. */
+export function creditNotePrintData(
+  db: DbOrTx,
+  { note, order, buyer }: { note: typeof creditNotes.$inferSelect; order: typeof orders.$inferSelect; buyer: typeof organisations.$inferSelect },
+): InvoicePrintData {
+  const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
+  const siren = operator?.siret?.slice(0, 9) ?? '';
+  const lines: InvoicePrintData['lines'] = [
+    {
+      label: `Pass non utilisés à la fin de validité — part du commanditaire`,
+      detail: `${note.passCount.toLocaleString('fr-FR')} pass, valeur faciale totale ${(note.totalCents / 100).toFixed(2).replace('.', ',')} €`,
+      amountCents: note.buyerShareCents,
+      vatLabel: 'Hors champ',
+    },
+  ];
+  if (note.stateShareCents > 0) {
+    lines.push({ label: 'Part de l’État, restituée au programme de cofinancement', amountCents: note.stateShareCents, vatLabel: 'Hors champ' });
+  }
+  return {
+    title: 'Avoir',
+    number: note.number,
+    issuedOn: note.issuedOn,
+    dueOn: note.issuedOn,
+    seller: { name: operator?.name ?? 'Opérateur du Pass numérique', address: operator?.address ?? '', siret: operator?.siret ?? null, vatNumber: isValidSiren(siren) ? vatNumberFromSiren(siren) : null },
+    customer: { name: buyer.name, siret: buyer.siret, address: buyer.address },
+    orderReference: order.reference,
+    chorusServiceCode: order.chorusServiceCode,
+    engagementNumber: order.engagementNumber,
+    lines,
+    totalExcludingVatCents: note.totalCents,
+    vatCents: 0,
+    totalCents: note.totalCents,
+    paidCents: 0,
+    mentions: [
+      `Avoir sur la commande ${order.reference} : valeur faciale des pass arrivés en fin de validité sans avoir été utilisés, répartie entre le commanditaire et l’État au prorata de leur part de la commande.`,
+      'Valeur faciale de bons à usages multiples : hors champ de la TVA (CGI, art. 256 ter).',
+    ],
   };
 }

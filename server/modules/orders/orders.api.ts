@@ -8,8 +8,9 @@ import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { operatorFeeBasisPoints } from '../../shared/settings.ts';
-import { mandateInput, ORDER_STATUS_LABELS, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
+import { mandateInput, ORDER_STATUS_LABELS, orderDetailView, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
+import { orderCounts } from '../booklets/booklets.service.ts';
 
 const orderParams = z.object({ orderId: id });
 
@@ -100,12 +101,17 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
     '/orders/:orderId',
     {
       config: allow('buyer:*', 'operator:*'),
-      schema: { summary: 'Une commande', tags: ['Commandes'], params: orderParams, response: { 200: orderView, ...errorResponses(401, 403, 404) } },
+      schema: {
+        summary: 'Une commande, avec ses pass et ses carnets comptés par situation',
+        tags: ['Commandes'],
+        params: orderParams,
+        response: { 200: orderDetailView, ...errorResponses(401, 403, 404) },
+      },
     },
     async (request) => {
       const order = ordersService.findOrderFor(app.db, requireActor(request), request.params.orderId);
       if (!order) throw notFound('order_not_found', 'Commande introuvable.');
-      return view(order);
+      return { ...view(order), ...orderCounts(app.db, order.id) };
     },
   );
 

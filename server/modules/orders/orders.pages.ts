@@ -14,6 +14,7 @@ import { getTerritories } from '../territories/territories.ts';
 import { readOrderForm, serviceErrorsToForm, type OrderFormValues } from './orders.forms.ts';
 import { ORDER_STATUS_LABELS, mandateInput } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
+import { printSummary } from '../booklets/booklets.service.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -120,6 +121,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       annulee: 'Commande annulée.',
       mandat: 'Numéro de mandat enregistré.',
       paiement: 'Paiement enregistré.',
+      bat: 'Bon à tirer validé : le fichier d’impression est disponible.',
     };
     return reply.renderPage('pages/orders/show.eta', {
       title: `Commande ${order.reference}`,
@@ -133,6 +135,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       canRecordMandate: order.status !== 'cancelled' && !order.mandateNumber && (actor.organisationKind === 'buyer' || isOperator(actor)),
       canRecordPayment: isOperator(actor) && (actor.role === 'finance' || actor.role === 'admin'),
       today: parisDate(app.clock.now()),
+      print: printSummary(app.db, actor, order),
       success: messages[query.message ?? ''],
       ...extra,
     });

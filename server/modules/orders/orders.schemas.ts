@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { calendarDate, id } from '../../shared/schemas.ts';
 import { ORDER_STATUSES } from '../../../db/schema/orders.ts';
+import { bookletCountsView, passCountsView } from '../booklets/booklets.schemas.ts';
 
 const codeList = (label: string, pattern: RegExp, message: string) =>
   z
@@ -86,6 +87,9 @@ export const orderView = z.object({
   approvedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
 });
+
+/** One order with where its passes and booklets stand (`GET /orders/{id}`): counted per request, so not in lists. */
+export const orderDetailView = orderView.extend({ counts: passCountsView, bookletCounts: bookletCountsView });
 
 export const mandateInput = z.object({ mandateNumber: z.string().trim().min(1, 'numéro de mandat obligatoire').max(50) });
 

@@ -15,6 +15,7 @@ import { commitEnvelope, committedForBuyer, findProgram } from '../programs/prog
 import { getTerritories } from '../territories/territories.ts';
 import { issueBooklets } from '../booklets/issuance.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
+import { activateDistributedPasses } from '../distribution/activation.ts';
 import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
 import type { OrderInput } from './orders.schemas.ts';
 
@@ -224,7 +225,8 @@ export function refreshFunding(tx: Tx, clock: Clock, orderId: string): boolean {
     .where(and(eq(orders.id, orderId), sql`${orders.fundedAt} IS NULL`))
     .run();
   recordAudit(tx, clock, null, 'order.funded', { type: 'order', id: orderId }, { by: paid ? 'payment' : 'mandate' });
-  // Passes of booklets already distributed become active here (distribution issue).
+  // A booklet handed out before the money arrived gets its passes activated now (domain rule 3).
+  activateDistributedPasses(tx, clock, orderId);
   return true;
 }
 

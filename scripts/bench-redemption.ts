@@ -1,0 +1,156 @@
+/**
+ * Redemption under load, over real HTTP on loopback: `npx tsx scripts/bench-redemption.ts [passes] [connections]`.
+ *
+ * The whole app (bearer-token authentication, signature check, the transaction with its
+ * conditional UPDATE, redemption row and journal entry, on a WAL file database) redeems distinct
+ * valid codes as fast as `connections` keep-alive clients can send them; then a bare Fastify route
+ * answering a constant takes the same load from the same load generator in the same run. Prints
+ * redemptions per second, p50/p99 latency and our rate as a fraction of the bare one.
+ *
+ * A benchmark, never a test: nothing here fails on a slow machine. Goal on a 2-core machine:
+ * ≥ 2 000 redemptions/s, p99 < 25 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Pool } from 'undici';
+import { sql } from 'drizzle-orm';
+import { migrateDatabase, openDatabase } from '../db/client.ts';
+import { organisations, users } from '../db/schema/accounts.ts';
+import { passes } from '../db/schema/booklets.ts';
+import { placeBankAccounts, places, placeSites } from '../db/schema/places.ts';
+import { buildApp } from '../server/app.ts';
+import { loadConfig, type Config } from '../server/config.ts';
+import type { Actor } from '../server/modules/accounts/actor.ts';
+import { createApiToken } from '../server/modules/accounts/accounts.service.ts';
+import { passCodeFactoryFor } from '../server/modules/booklets/codes.ts';
+import { approveOrder, recordMandate, submitOrder } from '../server/modules/orders/orders.service.ts';
+import { ManualClock } from '../server/shared/clock.ts';
+import { newId } from '../server/shared/secrets.ts';
+import { trialBalance } from '../server/modules/finance/ledger.ts';
+
+const PASS_COUNT = Number(process.argv[2] ?? 20_000);
+const CONNECTIONS = Number(process.argv[3] ?? 16);
+const NOW = '2026-11-25T10:00:00.000Z';
+
+const workDir = mkdtempSync(join(tmpdir(), 'pn-bench-redemption-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+const fr = (n: number, digits = 0) => n.toLocaleString('fr-FR', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+// Through loadConfig, so that the bench follows every new setting with its default.
+const config: Config = loadConfig({ DATA_DIR: workDir, DEMO_DATA: 'false', LOG_LEVEL: 'error', PUBLIC_URL: 'http://127.0.0.1' });
+
+function actor(org: typeof organisations.$inferSelect, userId: string): Actor {
+  return { userId, email: `${userId}@banc.test`, name: 'Banc', role: 'admin', organisationId: org.id, organisationKind: org.kind, organisationName: org.name, via: 'token' };
+}
+
+/** A funded order of PASS_COUNT passes, every booklet handed out, and a labelled place in Muret with an API token. */
+function seed() {
+  const db = openDatabase(config.databasePath);
+  migrateDatabase(db);
+  const clock = new ManualClock(NOW);
+  const org = (kind: 'operator' | 'buyer' | 'place', name: string, extra: Partial<typeof organisations.$inferInsert> = {}) => {
+    const row = { id: newId(), kind, name, siret: null, buyerType: null, communeCode: null, address: null, status: 'active', createdAt: NOW, ...extra };
+    db.insert(organisations).values(row).run();
+    const userId = newId();
+    db.insert(users).values({ id: userId, organisationId: row.id, email: `${userId}@banc.test`, name: 'Banc', role: 'admin', passwordHash: 'x', createdAt: NOW }).run();
+    return actor(row as typeof organisations.$inferSelect, userId);
+  };
+  const operator = org('operator', 'Opérateur');
+  const buyer = org('buyer', 'Département de la Haute-Garonne', { buyerType: 'departement', communeCode: '31555' });
+  const place = org('place', 'EPN de Muret', { communeCode: '31395' });
+  const order = submitOrder({
+    db,
+    clock,
+    actor: buyer,
+    feeBasisPoints: 0,
+    input: { bookletCount: PASS_COUNT / 10, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: { departements: ['31'] } },
+  });
+  approveOrder({ db, clock, actor: operator, orderId: order.id, codes: passCodeFactoryFor(config) });
+  recordMandate({ db, clock, actor: buyer, orderId: order.id, mandateNumber: 'MDT-BANC' });
+  // Distribution is not what is measured: hand every booklet out at once.
+  db.run(sql`UPDATE booklets SET status = 'distributed' WHERE order_id = ${order.id}`);
+  db.run(sql`UPDATE passes SET status = 'active', activated_at = ${NOW} WHERE order_id = ${order.id}`);
+  db.insert(places).values({ organisationId: place.organisationId, status: 'labelled', source: 'application', createdAt: NOW, updatedAt: NOW, labelledAt: NOW }).run();
+  db.insert(placeSites)
+    .values({ id: newId(), placeId: place.organisationId, name: 'EPN', address: '1 place', communeCode: '31395', services: [], createdAt: NOW, updatedAt: NOW })
+    .run();
+  db.insert(placeBankAccounts)
+    .values({ id: newId(), placeId: place.organisationId, holder: 'EPN', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP', status: 'validated', submittedAt: NOW })
+    .run();
+  const token = createApiToken({ db, clock, actor: place, name: 'banc' }).token;
+  const codes = db.select({ code: passes.code }).from(passes).all().map((p) => p.code);
+  return { db, clock, token, codes };
+}
+
+interface LoadResult {
+  count: number;
+  failures: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+/** `connections` keep-alive clients, each sending its next request as soon as the previous answer arrives. */
+async function load(origin: string, bodies: string[], headers: Record<string, string>): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const sent = process.hrtime.bigint();
+        const response = await pool.request({ path: '/api/v1/redemptions', method: 'POST', headers, body });
+        await response.body.dump();
+        latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+        if (response.statusCode !== 201) failures++;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { count: bodies.length, failures, seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+console.log(`… préparation : ${fr(PASS_COUNT)} pass distribués, un lieu labellisé, ${CONNECTIONS} connexions`);
+const { db, clock, token, codes } = seed();
+const app = await buildApp({ config, db, clock, logger: false });
+const origin = await listen(app);
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+const bodies = codes.map((code) => JSON.stringify({ code }));
+// Warm-up on a slice of codes: JIT, prepared statements, connection set-up.
+const warm = bodies.splice(0, Math.min(500, Math.floor(bodies.length / 10)));
+await load(origin, warm, headers);
+console.log(`… encaissements : ${fr(bodies.length)} codes distincts par POST /api/v1/redemptions`);
+const ours = await load(origin, bodies, headers);
+await app.close();
+
+const bare = Fastify({ logger: false });
+const constant = { id: 'x', code: 'x', amountCents: 1000, redeemedAt: NOW };
+bare.post('/api/v1/redemptions', async (_request, reply) => reply.code(201).send(constant));
+const bareOrigin = await listen(bare);
+await load(bareOrigin, warm, headers);
+console.log('… route Fastify nue (constante), même charge');
+const baseline = await load(bareOrigin, bodies, headers);
+await bare.close();
+
+const rate = (r: LoadResult) => r.count / r.seconds;
+console.log('');
+console.log(`Encaissements : ${fr(rate(ours))} /s, p50 ${fr(ours.p50, 2)} ms, p99 ${fr(ours.p99, 2)} ms, ${ours.failures} échec(s)`);
+console.log(`Route nue     : ${fr(rate(baseline))} /s, p50 ${fr(baseline.p50, 2)} ms, p99 ${fr(baseline.p99, 2)} ms`);
+console.log(`Rapport       : ${fr(rate(ours) / rate(baseline), 2)} (1 = aussi rapide que la route nue)`);
+console.log(`Objectif      : ≥ 2 000 /s et p99 < 25 ms — ${rate(ours) >= 2000 && ours.p99 < 25 ? 'atteint' : 'non atteint'}`);
+console.log(`Journal       : balance ${trialBalance(db).balanced ? 'équilibrée' : 'DÉSÉQUILIBRÉE'}`);
+db.$client.close();

@@ -1,0 +1,343 @@
+/**
+ * `npm run bench [pdfPasses]`: each figure of the booklets module beside a raw baseline measured in
+ * the same run, on the same machine, so the ratio means something whatever the hardware:
+ *
+ *   a. issuance of 100 000 passes in one transaction (issueBooklets) vs a bare better-sqlite3
+ *      prepared-insert loop of the same rows;
+ *   b. the print file (benchPdf, default 5 000 passes) vs bare pdfkit drawing as many pages;
+ *   c. GET /api/v1/passes/{code} through the whole app (session, throttle, signature, query) vs a
+ *      bare Fastify route answering a constant, both through inject;
+ *   d. QR codes drawn as vector paths vs the `qrcode` module computing the matrices alone;
+ *   e. a reimbursement batch over 1 000 000 redemptions across 2 000 places vs a bare GROUP BY
+ *      (goal: within 10 s), and the expiry of an order of 100 000 passes vs a bare UPDATE.
+ *
+ * A benchmark, never a test: nothing here fails on a slow machine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
+import { organisations, users } from '../db/schema/accounts.ts';
+import { orders } from '../db/schema/orders.ts';
+import { passes } from '../db/schema/booklets.ts';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { hashPassword } from '../server/modules/accounts/passwords.ts';
+import { issueBooklets } from '../server/modules/booklets/issuance.ts';
+import { orderCounts } from '../server/modules/booklets/booklets.service.ts';
+import { createPassCodeFactory, passUrl } from '../server/modules/booklets/pass-code.ts';
+import { drawQrCode } from '../server/modules/booklets/qr-vector.ts';
+import type { OrderRow } from '../server/modules/orders/orders.service.ts';
+import { ManualClock } from '../server/shared/clock.ts';
+import { newId } from '../server/shared/secrets.ts';
+import { benchPdf } from './bench-pdf.ts';
+import { benchBatch, benchExpiry } from './bench-finance.ts';
+
+const ISSUED_PASSES = 100_000;
+const PASSES_PER_BOOKLET = 10;
+const LOOKUPS = 2_000;
+const QR_CODES = 5_000;
+const PUBLIC_URL = 'https://pass.example.gouv.fr';
+const NOW = new Date('2026-11-25T10:00:00Z');
+
+const pdfPasses = Number(process.argv[2] ?? 5_000);
+if (!Number.isInteger(pdfPasses) || pdfPasses < 1) {
+  console.error('Usage : npm run bench [nombre de pass du fichier PDF, 5000 par défaut]');
+  process.exit(2);
+}
+
+const codes = createPassCodeFactory({ secrets: { '1': 'secret-du-banc-de-mesure-0123456789abcdef' }, currentVersion: '1' });
+const workDir = mkdtempSync(join(tmpdir(), 'pn-bench-'));
+process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
+
+const progress = (line: string) => console.log(`… ${line}`);
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const fr = (n: number, digits = 0) => n.toLocaleString('fr-FR', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+interface Row {
+  what: string;
+  ours: string;
+  baseline: string;
+  /** Our speed as a fraction of the baseline's: 1 = as fast as the bare tool. */
+  ratio: number;
+}
+const table: Row[] = [];
+
+/** A buyer, a user and a submitted order, written directly: the bench measures issuance, not ordering. */
+function seedOrder(db: Db, bookletCount: number): { order: OrderRow; buyer: typeof organisations.$inferSelect } {
+  const buyer = {
+    id: newId(),
+    kind: 'buyer' as const,
+    name: 'Département de la Haute-Garonne',
+    siret: null,
+    buyerType: 'departement' as const,
+    communeCode: '31555',
+    address: null,
+    status: 'active',
+    createdAt: NOW.toISOString(),
+  };
+  db.insert(organisations).values(buyer).run();
+  const userId = newId();
+  db.insert(users)
+    .values({ id: userId, organisationId: buyer.id, email: `banc-${userId}@exemple.test`, name: 'Banc', role: 'admin', passwordHash: 'x', disabled: false, createdAt: NOW.toISOString() })
+    .run();
+  const total = bookletCount * PASSES_PER_BOOKLET * 1000;
+  const order: OrderRow = {
+    id: newId(),
+    reference: `CMD-BANC-${userId.slice(0, 8)}`,
+    buyerId: buyer.id,
+    status: 'approved',
+    bookletCount,
+    passesPerBooklet: PASSES_PER_BOOKLET,
+    faceValueCents: 1000,
+    validFrom: '2026-11-01',
+    validUntil: '2027-12-31',
+    publics: null,
+    territory: { departements: ['31'] },
+    programId: null,
+    totalCents: total,
+    stateShareCents: 0,
+    buyerShareCents: total,
+    feeBasisPoints: 0,
+    feeCents: 0,
+    vatCents: 0,
+    chorusServiceCode: null,
+    engagementNumber: null,
+    mandateNumber: null,
+    fundedAt: NOW.toISOString(),
+    submittedAt: NOW.toISOString(),
+    submittedByUserId: userId,
+    approvedAt: NOW.toISOString(),
+    approvedByUserId: userId,
+    cancelledAt: null,
+    createdAt: NOW.toISOString(),
+  };
+  db.insert(orders).values(order).run();
+  return { order, buyer: db.select().from(organisations).all().find((o) => o.id === buyer.id)! };
+}
+
+function freshDb(name: string): Db {
+  const db = openDatabase(join(workDir, `${name}.sqlite`));
+  migrateDatabase(db);
+  return db;
+}
+
+// -------------------------------------------------------------------------------------------------
+// a. Issuance
+
+/** The bare loop: the same booklet and pass rows through two prepared INSERTs, codes given. */
+function bareInsert(db: Db, seeded: ReturnType<typeof seedOrder>, bookletCount: number, precomputed: string[]): void {
+  const insertBooklet = db.$client.prepare(
+    `INSERT INTO booklets (id, serial, order_id, buyer_id, position, pass_count, status, holder_id, created_at) VALUES (?, ?, ?, ?, ?, ?, 'in_stock', ?, ?)`,
+  );
+  const insertPass = db.$client.prepare(
+    `INSERT INTO passes (code, booklet_id, order_id, position, face_value_cents, status, created_at) VALUES (?, ?, ?, ?, ?, 'issued', ?)`,
+  );
+  const at = NOW.toISOString();
+  db.$client.transaction(() => {
+    let n = 0;
+    for (let b = 0; b < bookletCount; b++) {
+      const bookletId = newId();
+      insertBooklet.run(bookletId, `CD31-2026-${String(b + 1).padStart(6, '0')}`, seeded.order.id, seeded.buyer.id, b + 1, PASSES_PER_BOOKLET, seeded.buyer.id, at);
+      for (let p = 1; p <= PASSES_PER_BOOKLET; p++) insertPass.run(precomputed[n++], bookletId, seeded.order.id, p, 1000, at);
+    }
+  })();
+}
+
+function benchIssuance(): void {
+  const bookletCount = ISSUED_PASSES / PASSES_PER_BOOKLET;
+  progress('émission : mise en route (1 000 pass par chaque voie, bases jetables)…');
+  {
+    const warm = freshDb('warm-ours');
+    const w = seedOrder(warm, 100);
+    warm.transaction((tx) => issueBooklets(warm, tx, { order: w.order, buyer: w.buyer, codes, now: NOW, year: '2026' }));
+    warm.$client.close();
+    const warmBare = freshDb('warm-bare');
+    bareInsert(warmBare, seedOrder(warmBare, 100), 100, Array.from({ length: 1000 }, () => codes.generate()));
+    warmBare.$client.close();
+  }
+  progress(`émission : ${fr(ISSUED_PASSES)} pass en ${fr(bookletCount)} carnets par issueBooklets (base SQLite sur disque, WAL)…`);
+  const db = freshDb('issuance');
+  const { order, buyer } = seedOrder(db, bookletCount);
+  const start = process.hrtime.bigint();
+  db.transaction((tx) => issueBooklets(db, tx, { order, buyer, codes, now: NOW, year: '2026' }));
+  const ours = seconds(start);
+  const countStart = process.hrtime.bigint();
+  const counts = orderCounts(db, order.id);
+  const countMs = seconds(countStart) * 1000;
+  if (counts.counts.issued !== ISSUED_PASSES) throw new Error(`émission incomplète : ${counts.counts.issued}`);
+  db.$client.close();
+
+  progress(`référence : boucle nue d’INSERT préparés, mêmes ${fr(bookletCount)} carnets et ${fr(ISSUED_PASSES)} pass (codes calculés avant le chrono)…`);
+  const bare = freshDb('bare');
+  const seeded = seedOrder(bare, bookletCount);
+  const precomputed = Array.from({ length: ISSUED_PASSES }, () => codes.generate());
+  const bareStart = process.hrtime.bigint();
+  bareInsert(bare, seeded, bookletCount, precomputed);
+  const baseline = seconds(bareStart);
+  const inserted = bare.select().from(passes).all().length;
+  bare.$client.close();
+  if (inserted !== ISSUED_PASSES) throw new Error(`référence incomplète : ${inserted}`);
+
+  const genStart = process.hrtime.bigint();
+  for (let i = 0; i < ISSUED_PASSES; i++) codes.generate();
+  const generation = seconds(genStart);
+
+  console.log(
+    `   émission ${ours.toFixed(2)} s (${fr(ISSUED_PASSES / ours)} pass/s) ; boucle nue ${baseline.toFixed(2)} s ; ` +
+      `dont génération des codes seule ${generation.toFixed(2)} s ; comptage de la commande ${countMs.toFixed(0)} ms`,
+  );
+  table.push({
+    what: `Émission de ${fr(ISSUED_PASSES)} pass (1 transaction)`,
+    ours: `${ours.toFixed(2)} s`,
+    baseline: `${baseline.toFixed(2)} s (INSERT nus)`,
+    ratio: baseline / ours,
+  });
+  // The bare loop is handed its codes; issuance signs each one (random bytes + HMAC). Same work on both sides:
+  table.push({
+    what: '  même chose, codes comptés des deux côtés',
+    ours: `${ours.toFixed(2)} s`,
+    baseline: `${(baseline + generation).toFixed(2)} s (+ génération)`,
+    ratio: (baseline + generation) / ours,
+  });
+}
+
+// -------------------------------------------------------------------------------------------------
+// b. Print file
+
+async function benchPrint(): Promise<void> {
+  progress(`fichier d’impression : ${fr(pdfPasses)} pass en carnets de ${PASSES_PER_BOOKLET}, contre pdfkit nu…`);
+  const { ours, baseline } = await benchPdf(pdfPasses);
+  console.log(
+    `   carnets ${ours.pages} pages en ${ours.seconds.toFixed(2)} s (${fr(ours.pagesPerSecond)} pages/s, RSS max ${fr(ours.peakRssMegabytes)} Mo) ; ` +
+      `pdfkit nu ${baseline.pages} pages en ${baseline.seconds.toFixed(2)} s (${fr(baseline.pagesPerSecond)} pages/s, RSS max ${fr(baseline.peakRssMegabytes)} Mo)`,
+  );
+  table.push({
+    what: `Fichier PDF, ${fr(pdfPasses)} pass (pages/s)`,
+    ours: `${fr(ours.pagesPerSecond)} p/s`,
+    baseline: `${fr(baseline.pagesPerSecond)} p/s (pdfkit nu)`,
+    ratio: ours.pagesPerSecond / baseline.pagesPerSecond,
+  });
+}
+
+// -------------------------------------------------------------------------------------------------
+// c. Pass lookup through the app
+
+async function benchLookup(): Promise<void> {
+  progress(`vérification de pass : ${fr(LOOKUPS)} GET /api/v1/passes/{code} par inject (session, limitation, signature, requête), contre une route Fastify nue…`);
+  const db = freshDb('lookup');
+  const { order, buyer } = seedOrder(db, 200);
+  db.transaction((tx) => issueBooklets(db, tx, { order, buyer, codes, now: NOW, year: '2026' }));
+  const place = { id: newId(), kind: 'place' as const, name: 'EPN du banc', siret: null, buyerType: null, communeCode: '31555', address: null, status: 'active', createdAt: NOW.toISOString() };
+  db.insert(organisations).values(place).run();
+  const password = 'mot de passe du banc de mesure';
+  db.insert(users)
+    .values({ id: newId(), organisationId: place.id, email: 'agent@epn-banc.test', name: 'Agent', role: 'agent', passwordHash: await hashPassword(password), disabled: false, createdAt: NOW.toISOString() })
+    .run();
+  // Through the real config parser: every setting the app expects gets its default.
+  const config = loadConfig({
+    DATA_DIR: workDir,
+    PUBLIC_URL,
+    SESSION_SECRET: 'secret-de-session-du-banc-0123456789abcdef',
+    PASS_CODE_SECRET: 'secret-du-banc-de-mesure-0123456789abcdef',
+    DEMO_DATA: 'false',
+    LOG_LEVEL: 'silent',
+  });
+  const app = await buildApp({ config, db, clock: new ManualClock(NOW), logger: false });
+  const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'agent@epn-banc.test', password } });
+  if (login.statusCode !== 200) throw new Error(`connexion refusée : ${login.body}`);
+  const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const sample = db.select({ code: passes.code }).from(passes).limit(LOOKUPS).all().map((p) => p.code);
+
+  const bare = Fastify({ logger: false });
+  const constant = { code: sample[0], status: 'issued', faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-12-31', redeemable: false, reason: 'pass_not_distributed' };
+  bare.get('/api/v1/passes/:code', async () => constant);
+  await bare.ready();
+
+  // Warm-up: JIT, prepared plans, route compilation.
+  for (let i = 0; i < 200; i++) {
+    await app.inject({ method: 'GET', url: `/api/v1/passes/${sample[i % sample.length]}`, headers: { cookie } });
+    await bare.inject({ method: 'GET', url: `/api/v1/passes/${sample[i % sample.length]}` });
+  }
+  const ourStart = process.hrtime.bigint();
+  for (let i = 0; i < LOOKUPS; i++) {
+    const res = await app.inject({ method: 'GET', url: `/api/v1/passes/${sample[i % sample.length]}`, headers: { cookie } });
+    if (res.statusCode !== 200) throw new Error(`vérification refusée : ${res.statusCode} ${res.body}`);
+  }
+  const ours = seconds(ourStart);
+  const bareStart = process.hrtime.bigint();
+  for (let i = 0; i < LOOKUPS; i++) await bare.inject({ method: 'GET', url: `/api/v1/passes/${sample[i % sample.length]}` });
+  const baseline = seconds(bareStart);
+  await app.close();
+  await bare.close();
+  db.$client.close();
+
+  console.log(`   application ${fr(LOOKUPS / ours)} requêtes/s (${((ours / LOOKUPS) * 1000).toFixed(2)} ms chacune) ; route nue ${fr(LOOKUPS / baseline)} requêtes/s`);
+  table.push({
+    what: `GET /passes/{code}, ${fr(LOOKUPS)} requêtes`,
+    ours: `${fr(LOOKUPS / ours)} req/s`,
+    baseline: `${fr(LOOKUPS / baseline)} req/s (route nue)`,
+    ratio: baseline / ours,
+  });
+}
+
+// -------------------------------------------------------------------------------------------------
+// d. QR codes
+
+function benchQr(): void {
+  progress(`QR codes : ${fr(QR_CODES)} URL de pass dessinées en vecteurs, contre le module qrcode seul (matrices)…`);
+  const urls = Array.from({ length: QR_CODES }, () => passUrl(PUBLIC_URL, codes.generate()));
+  const doc = new PDFDocument({ autoFirstPage: false, bufferPages: false, size: 'A4', margin: 0 });
+  doc.on('data', () => {});
+  doc.addPage({ size: 'A4', margin: 0 });
+  for (let i = 0; i < 100; i++) {
+    drawQrCode(doc, urls[i]!, { x: 20, y: 20, size: 120 });
+    QRCode.create(urls[i]!, { errorCorrectionLevel: 'M' });
+  }
+  const ourStart = process.hrtime.bigint();
+  for (let i = 0; i < QR_CODES; i++) {
+    // A fresh page now and then, as the print file does, so the content stream stays page-sized.
+    if (i % 50 === 0) doc.addPage({ size: 'A4', margin: 0 });
+    drawQrCode(doc, urls[i]!, { x: 20, y: 20, size: 120 });
+  }
+  const ours = seconds(ourStart);
+  doc.end();
+  const bareStart = process.hrtime.bigint();
+  for (let i = 0; i < QR_CODES; i++) QRCode.create(urls[i]!, { errorCorrectionLevel: 'M' });
+  const baseline = seconds(bareStart);
+  console.log(`   dessinés ${fr(QR_CODES / ours)} QR/s ; qrcode seul ${fr(QR_CODES / baseline)} matrices/s`);
+  table.push({ what: `QR codes vectoriels, ${fr(QR_CODES)}`, ours: `${fr(QR_CODES / ours)} QR/s`, baseline: `${fr(QR_CODES / baseline)} QR/s (qrcode seul)`, ratio: baseline / ours });
+}
+
+// -------------------------------------------------------------------------------------------------
+
+const started = process.hrtime.bigint();
+console.log(`Banc de mesure Pass numérique — Node ${process.version}, ${process.platform}/${process.arch}`);
+// The print file first: its peak RSS is then not inflated by what the other benches allocated.
+await benchPrint();
+benchIssuance();
+await benchLookup();
+benchQr();
+{
+  const redemptionCount = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
+  const batch = benchBatch(redemptionCount, 2_000, progress);
+  console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);
+  table.push({ what: `Lot de remboursement, ${fr(redemptionCount)} utilisations`, ours: `${batch.ours.toFixed(2)} s`, baseline: `${batch.baseline.toFixed(2)} s (GROUP BY nu)`, ratio: batch.baseline / batch.ours });
+  const expiry = benchExpiry(ISSUED_PASSES, codes, progress);
+  console.log(`   fin de validité ${expiry.ours.toFixed(2)} s ; UPDATE nu ${expiry.baseline.toFixed(2)} s`);
+  table.push({ what: `Fin de validité, ${fr(ISSUED_PASSES)} pass`, ours: `${expiry.ours.toFixed(2)} s`, baseline: `${expiry.baseline.toFixed(2)} s (UPDATE nu)`, ratio: expiry.baseline / expiry.ours });
+}
+
+const widths = [44, 14, 30];
+console.log('');
+console.log(`${'Mesure'.padEnd(widths[0]!)} ${'Nous'.padStart(widths[1]!)} ${'Référence brute'.padStart(widths[2]!)}  Rapport`);
+console.log('-'.repeat(widths[0]! + widths[1]! + widths[2]! + 11));
+for (const row of table) {
+  console.log(`${row.what.padEnd(widths[0]!)} ${row.ours.padStart(widths[1]!)} ${row.baseline.padStart(widths[2]!)}  ${row.ratio.toFixed(2)}`);
+}
+console.log('');
+console.log('Rapport = notre vitesse / vitesse de la référence (1 = aussi rapide que l’outil nu ; objectifs : émission ≥ 0,5, lot de 1 000 000 d’utilisations en moins de 10 s).');
+console.log(`Durée totale ${seconds(started).toFixed(0)} s.`);

@@ -1,0 +1,71 @@
+/**
+ * Loads places from a national open-data file into the configured database:
+ *
+ *   npm run import-places -- lieux.csv [--format=mednum|data-inclusion]
+ *
+ * Same use case as POST /api/v1/places/import: idempotent, one transaction, imported places stay
+ * `applied` until an operator reviews them. Prints the created/updated/rejected counts and the
+ * reason of every rejected row. Exit code 1 when the file cannot be read or recognised.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { migrateDatabase, openDatabase } from '../db/client.ts';
+import { ConfigError, loadConfig } from '../server/config.ts';
+import { importPlaces, type ImportFormat } from '../server/modules/places/places.import.ts';
+import type { ImportReport } from '../server/modules/places/places.schemas.ts';
+import { systemClock } from '../server/shared/clock.ts';
+import { DomainError } from '../server/shared/problem.ts';
+
+export function describeReport(report: ImportReport): string {
+  const lines = [
+    `Format : ${report.format === 'mednum' ? 'schéma des lieux de médiation numérique' : 'data·inclusion'}`,
+    `${report.total} ligne(s) : ${report.created} créée(s), ${report.updated} mise(s) à jour, ${report.unchanged} inchangée(s), ${report.rejected} rejetée(s).`,
+  ];
+  const flagged = report.rows.filter((r) => r.acceptsPassNumerique && r.result !== 'rejected').length;
+  if (flagged > 0) lines.push(`${flagged} lieu(x) signalé(s) « pass-numerique » dans le fichier : à examiner en priorité.`);
+  for (const row of report.rows) {
+    if (row.result === 'rejected') lines.push(`  ligne ${row.line} (${row.id ?? 'sans id'}) rejetée : ${row.reasons.join(' ; ')}`);
+    else if (row.reasons.length > 0) lines.push(`  ligne ${row.line} (${row.id}) : ${row.reasons.join(' ; ')}`);
+  }
+  return lines.join('\n');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  const args = process.argv.slice(2);
+  const file = args.find((a) => !a.startsWith('--'));
+  const formatArg = args.find((a) => a.startsWith('--format='))?.slice('--format='.length);
+  if (!file || (formatArg !== undefined && formatArg !== 'mednum' && formatArg !== 'data-inclusion')) {
+    console.error('Usage : npm run import-places -- <fichier.csv|fichier.json> [--format=mednum|data-inclusion]');
+    process.exit(1);
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`\n${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    console.error(`Fichier illisible : ${file} (${(error as Error).message})`);
+    process.exit(1);
+  }
+  const db = openDatabase(config.databasePath);
+  try {
+    migrateDatabase(db);
+    const report = importPlaces({ db, clock: systemClock, actor: null, content, format: formatArg as ImportFormat | undefined });
+    console.log(describeReport(report));
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  } finally {
+    db.$client.close();
+  }
+}

@@ -1,0 +1,199 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { errorResponses, id, listOf } from '../../shared/schemas.ts';
+import { renderBookletsPdf } from '../../../templates/pdf/booklet.ts';
+import {
+  BOOKLET_STATUS_LABELS,
+  bookletListItem,
+  bookletListQuery,
+  bookletSerial,
+  bookletView,
+  passCodeInput,
+  passLookupView,
+  printProofView,
+} from './booklets.schemas.ts';
+import * as bookletsService from './booklets.service.ts';
+import { PassLookupThrottle } from './pass-lookup-throttle.ts';
+
+const orderParams = z.object({ orderId: id });
+const serialParams = z.object({ serial: bookletSerial });
+const pdfResponse = { 200: z.any().describe('Document PDF') };
+
+/**
+ * Streams a print job into the reply: the renderer writes into a PassThrough that Fastify pipes
+ * to the socket, and waits whenever the client reads slower than we draw. If the client goes away
+ * the stream is destroyed, the renderer stops and the booklet generator is closed.
+ */
+function sendPrintJob(request: FastifyRequest, reply: FastifyReply, job: bookletsService.PrintJob, publicUrl: string, disposition: 'inline' | 'attachment') {
+  const out = new PassThrough();
+  renderBookletsPdf(out, job.booklets, { proofWatermark: job.proofWatermark, publicUrl }).catch((err: unknown) => {
+    // Headers are gone by now: a truncated download is all the client can be told.
+    request.log.warn({ err }, `print file ${job.filename} interrupted`);
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  reply.type('application/pdf').header('content-disposition', `${disposition}; filename="${job.filename}"`).header('cache-control', 'no-store');
+  return reply.send(out);
+}
+
+export const bookletsApi: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const throttle = new PassLookupThrottle(app.clock);
+  const publicUrl = app.config.publicUrl;
+
+  r.get(
+    '/orders/:orderId/booklets',
+    {
+      config: allow('buyer:*', 'operator:*', 'prescriber:*'),
+      schema: {
+        summary: 'Carnets d’une commande, dans l’ordre d’impression',
+        description: 'Tous pour le commanditaire et l’opérateur, ceux qu’il détient pour un prescripteur. Accepte `Accept: text/csv`.',
+        tags: ['Carnets et pass'],
+        params: orderParams,
+        querystring: bookletListQuery,
+        response: { 200: listOf(bookletListItem), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, status } = request.query;
+      const page = bookletsService.listBooklets({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, limit, cursor, status });
+      if (wantsCsv(request)) {
+        return sendCsv(reply, 'carnets.csv', page.items, [
+          { header: 'Numéro de carnet', value: (b) => b.serial },
+          { header: 'Position', value: (b) => b.position },
+          { header: 'Statut', value: (b) => BOOKLET_STATUS_LABELS[b.status] },
+          { header: 'Détenteur', value: (b) => b.holderName },
+          { header: 'Pass', value: (b) => b.passCount },
+        ]);
+      }
+      return page;
+    },
+  );
+
+  r.get(
+    '/booklets/:serial',
+    {
+      config: allow('buyer:*', 'operator:*', 'prescriber:*'),
+      schema: {
+        summary: 'Un carnet et ses pass',
+        description: 'Pour le commanditaire, le prescripteur qui détient le carnet et l’opérateur.',
+        tags: ['Carnets et pass'],
+        params: serialParams,
+        response: { 200: bookletView, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => bookletsService.getBooklet({ db: app.db, actor: requireActor(request), serial: request.params.serial }),
+  );
+
+  r.get(
+    '/booklets/:serial.pdf',
+    {
+      config: allow('buyer:*', 'operator:*', 'prescriber:*'),
+      schema: {
+        summary: 'Un carnet en PDF (réimpression)',
+        description: 'Après validation du bon à tirer de la commande.',
+        tags: ['Carnets et pass'],
+        params: serialParams,
+        produces: ['application/pdf'],
+        response: { ...pdfResponse, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const job = bookletsService.bookletPrintJob({ db: app.db, actor: requireActor(request), serial: request.params.serial, publicUrl });
+      return sendPrintJob(request, reply, job, publicUrl, 'inline');
+    },
+  );
+
+  r.get(
+    '/orders/:orderId/proof.pdf',
+    {
+      config: allow('buyer:*', 'operator:*'),
+      schema: {
+        summary: 'Bon à tirer (BAT) : le premier carnet, filigrané « BAT — ne pas imprimer »',
+        tags: ['Carnets et pass'],
+        params: orderParams,
+        produces: ['application/pdf'],
+        response: { ...pdfResponse, ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const job = bookletsService.proofPrintJob({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, publicUrl });
+      return sendPrintJob(request, reply, job, publicUrl, 'inline');
+    },
+  );
+
+  r.post(
+    '/orders/:orderId/proof/accept',
+    {
+      config: allow('buyer:*'),
+      schema: {
+        summary: 'Valider le bon à tirer : ouvre le téléchargement du fichier d’impression',
+        description: 'Une seconde validation ne change rien : la première est conservée.',
+        tags: ['Carnets et pass'],
+        params: orderParams,
+        response: { 200: printProofView, ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request) => bookletsService.acceptPrintProof({ db: app.db, clock: app.clock, actor: requireActor(request), orderId: request.params.orderId }),
+  );
+
+  r.get(
+    '/orders/:orderId/booklets.pdf',
+    {
+      config: allow('buyer:*', 'operator:*'),
+      schema: {
+        summary: 'Fichier d’impression : tous les carnets de la commande (flux PDF)',
+        description: '409 `proof_not_accepted` tant que le bon à tirer n’est pas validé. Le fichier est produit à la volée, en flux : la mémoire du serveur ne dépend pas de la taille de la commande.',
+        tags: ['Carnets et pass'],
+        params: orderParams,
+        produces: ['application/pdf'],
+        response: { ...pdfResponse, ...errorResponses(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const job = bookletsService.orderPrintJob({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, publicUrl });
+      return sendPrintJob(request, reply, job, publicUrl, 'attachment');
+    },
+  );
+
+  r.get(
+    '/passes/:code',
+    {
+      config: allow('place:*', 'operator:*'),
+      schema: {
+        summary: 'Vérifier un pass : statut, valeur, validité, encaissable ou non et pourquoi',
+        description:
+          'Le code est accepté avec ou sans tirets ni espaces, en majuscules ou minuscules. Un code mal saisi ou falsifié répond 404 `pass_not_found` sans consulter la base ; ' +
+          'les échecs répétés sont limités par utilisateur et par adresse IP (429 `too_many_pass_lookups`, en-tête Retry-After).',
+        tags: ['Carnets et pass'],
+        params: z.object({ code: passCodeInput }),
+        response: { 200: passLookupView, ...errorResponses(401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const pass = bookletsService.lookupPass({
+        db: app.db,
+        clock: app.clock,
+        codes: app.passCodes,
+        throttle,
+        gracePeriodDays: app.config.gracePeriodDays,
+        who: { userId: actor.userId, ip: request.ip },
+        input: request.params.code,
+      });
+      reply.header('cache-control', 'no-store');
+      return {
+        code: pass.code,
+        status: pass.status,
+        faceValueCents: pass.faceValueCents,
+        validFrom: pass.validFrom,
+        validUntil: pass.validUntil,
+        redeemable: pass.redeemable,
+        ...(pass.reason ? { reason: pass.reason } : {}),
+      };
+    },
+  );
+};

@@ -1,0 +1,104 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import { booklets } from '../../../db/schema/booklets.ts';
+import { isOperator } from '../accounts/actor.ts';
+import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
+import { DomainError } from '../../shared/problem.ts';
+import { formatEuros } from '../../shared/money.ts';
+import { findOrderFor } from '../orders/orders.service.ts';
+import { getTerritories } from '../territories/territories.ts';
+import { BOOKLET_STATUS_LABELS, bookletListQuery } from './booklets.schemas.ts';
+import * as bookletsService from './booklets.service.ts';
+import { formatPassCode } from './pass-code.ts';
+import { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { PASS_REFUSAL_MESSAGES } from './redeemability.ts';
+
+const hide = { hide: true };
+const orderParams = z.object({ orderId: z.string().max(64) });
+const codeParams = z.object({ code: z.string().max(100) });
+
+export const bookletsPages: FastifyPluginAsync = async (app) => {
+  // The public page has its own per-IP throttle: its callers are anonymous, so only the address counts.
+  const throttle = new PassLookupThrottle(app.clock);
+
+  app.get('/commandes/:orderId/carnets', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const { orderId } = orderParams.parse(request.params);
+    const order = findOrderFor(app.db, actor, orderId);
+    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    const query = bookletListQuery.safeParse(request.query ?? {});
+    const { cursor, status } = query.success ? query.data : { cursor: undefined, status: undefined };
+    const page = bookletsService.listBooklets({ db: app.db, actor, orderId, limit: 500, cursor, status });
+    return reply.renderPage('pages/booklets/list.eta', {
+      title: `Carnets de la commande ${order.reference}`,
+      order,
+      booklets: page.items,
+      nextCursor: page.nextCursor,
+      firstPage: cursor === undefined,
+      statusLabels: BOOKLET_STATUS_LABELS,
+    });
+  });
+
+  app.post('/commandes/:orderId/bat', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    bookletsService.acceptPrintProof({ db: app.db, clock: app.clock, actor: requireActor(request), orderId });
+    return reply.redirect(`/commandes/${orderId}?message=bat#impression`, 303);
+  });
+
+  /**
+   * What someone holding a pass (or a place without an account) sees after scanning its QR code.
+   * It says whether the pass can be used and until when; nothing about who received it.
+   */
+  const passPage = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { code } = codeParams.parse(request.params);
+    // Codes in URLs must not end up in search engines or shared caches.
+    reply.header('x-robots-tag', 'noindex, nofollow').header('cache-control', 'no-store');
+    try {
+      const pass = bookletsService.lookupPass({
+        db: app.db,
+        clock: app.clock,
+        codes: app.passCodes,
+        throttle,
+        gracePeriodDays: app.config.gracePeriodDays,
+        who: { userId: null, ip: request.ip },
+        input: code,
+      });
+      return reply.renderPage('pages/booklets/pass.eta', {
+        title: 'Votre pass numérique',
+        pass: {
+          code: formatPassCode(pass.code),
+          faceValue: formatEuros(pass.faceValueCents),
+          validFrom: pass.validFrom,
+          validUntil: pass.validUntil,
+          redeemable: pass.redeemable,
+          message: pass.reason ? PASS_REFUSAL_MESSAGES[pass.reason] : null,
+          territory: getTerritories().describeTerritory(pass.territory),
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError) || (error.status !== 404 && error.status !== 429)) throw error;
+      if (error.headers) reply.headers(error.headers);
+      return reply.code(error.status).renderPage('pages/booklets/pass.eta', { title: 'Pass introuvable', pass: null, problem: error.message });
+    }
+  };
+  app.get('/p/:code', { schema: hide, config: publicAccess }, passPage);
+  // QR codes encode the URL in upper case (smaller symbol): /P/ answers like /p/.
+  app.get('/P/:code', { schema: hide, config: publicAccess }, passPage);
+
+  // The booklet's own QR code (printed on its cover) opens where its reader works with it:
+  // a prescriber lands on the distribution form with the serial filled in, the buyer or the
+  // operator on the order's booklet list. Anonymous readers are sent to the login page first.
+  const bookletQr = async (request: FastifyRequest, reply: FastifyReply) => {
+    const actor = requireActor(request);
+    const serial = z.string().trim().toUpperCase().max(40).parse((request.params as { serial?: string }).serial ?? '');
+    if (actor.organisationKind === 'prescriber') return reply.redirect(`/distribuer?carnet=${encodeURIComponent(serial)}`, 303);
+    const booklet = app.db.select({ orderId: booklets.orderId, buyerId: booklets.buyerId }).from(booklets).where(eq(booklets.serial, serial)).get();
+    if (!booklet || !(isOperator(actor) || booklet.buyerId === actor.organisationId)) {
+      throw new DomainError(404, 'booklet_not_found', `Aucun carnet ${serial} parmi ceux que vous pouvez consulter.`);
+    }
+    return reply.redirect(`/commandes/${booklet.orderId}/carnets`, 303);
+  };
+  app.get('/C/:serial', { schema: hide, config: allow('*') }, bookletQr);
+  app.get('/c/:serial', { schema: hide, config: allow('*') }, bookletQr);
+};

@@ -1,0 +1,167 @@
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client.ts';
+import { organisations, users } from '../../../db/schema/accounts.ts';
+import { booklets, passes, printProofs, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
+import { orders } from '../../../db/schema/orders.ts';
+import { isOperator, type Actor } from '../accounts/actor.ts';
+
+export type BookletRow = typeof booklets.$inferSelect;
+
+/**
+ * Booklets an actor may see: the operator sees all; the buyer sees those it bought; a prescriber
+ * those it holds. Everyone else gets nothing, so callers answer 404.
+ */
+function visibleTo(actor: Actor) {
+  if (isOperator(actor)) return undefined;
+  return or(eq(booklets.buyerId, actor.organisationId), eq(booklets.holderId, actor.organisationId));
+}
+
+export function findBookletBySerial(db: DbOrTx, actor: Actor, serial: string): BookletRow | undefined {
+  return db
+    .select()
+    .from(booklets)
+    .where(and(eq(booklets.serial, serial), visibleTo(actor)))
+    .get();
+}
+
+export function passesOfBooklet(db: DbOrTx, bookletId: string): { code: string; status: PassStatus }[] {
+  return db
+    .select({ code: passes.code, status: passes.status })
+    .from(passes)
+    .where(eq(passes.bookletId, bookletId))
+    .orderBy(asc(passes.position))
+    .all();
+}
+
+/** The order a booklet belongs to; unscoped, for callers that have checked the booklet's visibility. */
+export function orderOfBooklet(db: DbOrTx, booklet: Pick<BookletRow, 'orderId'>): typeof orders.$inferSelect {
+  return db.select().from(orders).where(eq(orders.id, booklet.orderId)).get()!;
+}
+
+/** True when the actor holds at least one booklet of the order (a prescriber sees only those). */
+export function holdsBookletOf(db: DbOrTx, actor: Actor, orderId: string): boolean {
+  return (
+    db
+      .select({ one: sql<number>`1` })
+      .from(booklets)
+      .where(and(eq(booklets.orderId, orderId), eq(booklets.holderId, actor.organisationId)))
+      .limit(1)
+      .get() !== undefined
+  );
+}
+
+/** One page of an order's booklets in printing order; fetches limit + 1 rows to tell whether a next page exists. */
+export function listOrderBooklets(
+  db: DbOrTx,
+  actor: Actor,
+  orderId: string,
+  page: { limit: number; afterPosition?: number; status?: BookletStatus },
+) {
+  return db
+    .select({
+      serial: booklets.serial,
+      orderId: booklets.orderId,
+      position: booklets.position,
+      status: booklets.status,
+      holderId: booklets.holderId,
+      holderName: organisations.name,
+      passCount: booklets.passCount,
+    })
+    .from(booklets)
+    .innerJoin(organisations, eq(organisations.id, booklets.holderId))
+    .where(
+      and(
+        eq(booklets.orderId, orderId),
+        visibleTo(actor),
+        page.afterPosition !== undefined ? gt(booklets.position, page.afterPosition) : undefined,
+        page.status ? eq(booklets.status, page.status) : undefined,
+      ),
+    )
+    .orderBy(asc(booklets.position))
+    .limit(page.limit + 1)
+    .all();
+}
+
+/**
+ * A batch of booklets for the print file, by position. Unscoped: the caller has already checked
+ * that the actor may print the order.
+ */
+export function bookletBatchForPrint(db: DbOrTx, orderId: string, range: { afterPosition: number; lastPosition: number; limit: number }) {
+  return db
+    .select({ id: booklets.id, serial: booklets.serial, position: booklets.position })
+    .from(booklets)
+    .where(and(eq(booklets.orderId, orderId), gt(booklets.position, range.afterPosition), sql`${booklets.position} <= ${range.lastPosition}`))
+    .orderBy(asc(booklets.position))
+    .limit(range.limit)
+    .all();
+}
+
+/** Codes of several booklets at once, grouped by booklet in pass order. */
+export function codesOfBooklets(db: DbOrTx, bookletIds: string[]): Map<string, { code: string }[]> {
+  const byBooklet = new Map<string, { code: string }[]>(bookletIds.map((id) => [id, []]));
+  if (bookletIds.length === 0) return byBooklet;
+  const rows = db
+    .select({ bookletId: passes.bookletId, code: passes.code })
+    .from(passes)
+    .where(inArray(passes.bookletId, bookletIds))
+    .orderBy(asc(passes.bookletId), asc(passes.position))
+    .all();
+  for (const row of rows) byBooklet.get(row.bookletId)?.push({ code: row.code });
+  return byBooklet;
+}
+
+/** Passes of an order counted by (booklet status, pass status): one grouped query, whatever the order size. */
+export function passCountsByStatus(db: DbOrTx, orderId: string): { bookletStatus: BookletStatus; passStatus: PassStatus; count: number }[] {
+  return db
+    .select({ bookletStatus: booklets.status, passStatus: passes.status, count: sql<number>`count(*)` })
+    .from(passes)
+    .innerJoin(booklets, eq(booklets.id, passes.bookletId))
+    .where(eq(passes.orderId, orderId))
+    .groupBy(booklets.status, passes.status)
+    .all();
+}
+
+export function bookletCountsByStatus(db: DbOrTx, orderId: string): { status: BookletStatus; count: number }[] {
+  return db
+    .select({ status: booklets.status, count: sql<number>`count(*)` })
+    .from(booklets)
+    .where(eq(booklets.orderId, orderId))
+    .groupBy(booklets.status)
+    .all();
+}
+
+/**
+ * A pass with the terms of its order. Not scoped to an organisation on purpose: any labelled place
+ * may be handed any pass, so a place (or the operator) looks codes up across every order. Callers
+ * only get here with a code whose signature has been verified.
+ */
+export function findPassByCode(db: DbOrTx, code: string) {
+  return db
+    .select({
+      code: passes.code,
+      status: passes.status,
+      faceValueCents: passes.faceValueCents,
+      orderId: passes.orderId,
+      validFrom: orders.validFrom,
+      validUntil: orders.validUntil,
+      territory: orders.territory,
+    })
+    .from(passes)
+    .innerJoin(orders, eq(orders.id, passes.orderId))
+    .where(eq(passes.code, code))
+    .get();
+}
+
+export function findPrintProof(db: DbOrTx, orderId: string) {
+  return db
+    .select({ orderId: printProofs.orderId, acceptedAt: printProofs.acceptedAt, acceptedByUserId: printProofs.acceptedByUserId, acceptedByName: users.name })
+    .from(printProofs)
+    .innerJoin(users, eq(users.id, printProofs.acceptedByUserId))
+    .where(eq(printProofs.orderId, orderId))
+    .get();
+}
+
+/** Records the acceptance unless one exists; true when this call recorded it. */
+export function insertPrintProof(db: DbOrTx, row: typeof printProofs.$inferInsert): boolean {
+  return db.insert(printProofs).values(row).onConflictDoNothing().run().changes === 1;
+}

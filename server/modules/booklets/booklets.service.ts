@@ -1,0 +1,287 @@
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import type { BookletStatus, PassStatus } from '../../../db/schema/booklets.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { parisDate } from '../../shared/paris-time.ts';
+import { conflict, forbidden, notFound, tooManyRequests } from '../../shared/problem.ts';
+import type { Actor } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { findOrderFor, buyerNameOf, type OrderRow } from '../orders/orders.service.ts';
+import { listPublicCategories } from '../programs/public-categories.service.ts';
+import { getTerritories } from '../territories/territories.ts';
+import { countBookletPages, type BookletPrintData } from '../../../templates/pdf/booklet.ts';
+import * as repo from './booklets.repository.ts';
+import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
+import type { PassCodeFactory } from './pass-code.ts';
+import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { lastRedeemableDay, passRedeemability, type PassRefusal } from './redeemability.ts';
+
+/** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
+export const PRINT_BATCH_SIZE = 200;
+
+const orderNotFound = () => notFound('order_not_found', 'Commande introuvable.');
+const bookletNotFound = (serial: string) => notFound('booklet_not_found', `Carnet introuvable : ${serial}.`);
+
+// ---------------------------------------------------------------------------------------------
+// Lists and views
+
+/**
+ * The order's booklets the actor may see: all of them for its buyer and the operator, the ones it
+ * holds for a prescriber. An order the actor has nothing to do with is a 404.
+ */
+export function listBooklets(input: { db: DbOrTx; actor: Actor; orderId: string; limit: number; cursor?: string; status?: BookletStatus }) {
+  const { db, actor, orderId, limit } = input;
+  if (!findOrderFor(db, actor, orderId) && !(actor.organisationKind === 'prescriber' && repo.holdsBookletOf(db, actor, orderId))) throw orderNotFound();
+  const rows = repo.listOrderBooklets(db, actor, orderId, {
+    limit,
+    afterPosition: input.cursor === undefined ? undefined : Number(input.cursor),
+    status: input.status,
+  });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? String(last.position) : null };
+}
+
+export function getBooklet(input: { db: DbOrTx; actor: Actor; serial: string }) {
+  const booklet = repo.findBookletBySerial(input.db, input.actor, input.serial);
+  if (!booklet) throw bookletNotFound(input.serial);
+  return {
+    serial: booklet.serial,
+    orderId: booklet.orderId,
+    status: booklet.status,
+    holderId: booklet.holderId,
+    passes: repo.passesOfBooklet(input.db, booklet.id),
+  };
+}
+
+const camel = { in_stock: 'inStock', allotted: 'allotted', distributed: 'distributed', started: 'started', used_up: 'usedUp', blocked: 'blocked', expired: 'expired' } as const;
+
+/**
+ * Where an order's passes and booklets stand. Pass counts are a partition: a pass not yet used
+ * counts where its booklet is (in stock, allotted, handed out), a used or closed one by its own
+ * status, so `issued` is always the sum of the rest.
+ */
+export function orderCounts(db: DbOrTx, orderId: string): { counts: PassCounts; bookletCounts: BookletCounts } {
+  const counts: PassCounts = { issued: 0, inStock: 0, allotted: 0, distributed: 0, redeemed: 0, reimbursed: 0, expired: 0, cancelled: 0, blocked: 0 };
+  for (const { bookletStatus, passStatus, count } of repo.passCountsByStatus(db, orderId)) {
+    counts.issued += count;
+    if (passStatus === 'issued' || passStatus === 'active') {
+      const where = camel[bookletStatus];
+      // An unused pass in a started or used-up booklet is still in the beneficiary's hands.
+      counts[where === 'started' || where === 'usedUp' ? 'distributed' : where] += count;
+    } else {
+      counts[passStatus] += count;
+    }
+  }
+  // No pass is cancelled today (orders are cancelled before issuance); the contract keeps the slot.
+  const bookletCounts: BookletCounts = { issued: 0, inStock: 0, allotted: 0, distributed: 0, started: 0, usedUp: 0, blocked: 0, expired: 0 };
+  for (const { status, count } of repo.bookletCountsByStatus(db, orderId)) {
+    bookletCounts.issued += count;
+    bookletCounts[camel[status]] += count;
+  }
+  return { counts, bookletCounts };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Print proof and print file
+
+/** The order, if the actor may print it and its booklets exist. */
+function printableOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
+  const order = findOrderFor(db, actor, orderId);
+  if (!order) throw orderNotFound();
+  if (order.status !== 'approved' && order.status !== 'closed') {
+    throw conflict('order_not_approved', 'Les carnets sont émis à l’approbation de la commande : rien à imprimer pour le moment.');
+  }
+  return order;
+}
+
+export function printProofOf(db: DbOrTx, orderId: string) {
+  return repo.findPrintProof(db, orderId) ?? null;
+}
+
+/** The buyer validates the proof (BAT); the first acceptance is kept, a second one changes nothing. */
+export function acceptPrintProof(deps: { db: Db; clock: Clock; actor: Actor; orderId: string }) {
+  const { db, clock, actor, orderId } = deps;
+  return db.transaction(
+    (tx) => {
+      const order = printableOrder(tx, actor, orderId);
+      if (actor.organisationKind !== 'buyer' || order.buyerId !== actor.organisationId) {
+        throw forbidden('forbidden', 'Seul le commanditaire valide le bon à tirer de sa commande.');
+      }
+      const acceptedAt = clock.now().toISOString();
+      if (repo.insertPrintProof(tx, { orderId, acceptedAt, acceptedByUserId: actor.userId })) {
+        recordAudit(tx, clock, actor, 'order.print_proof_accepted', { type: 'order', id: orderId });
+      }
+      return repo.findPrintProof(tx, orderId)!;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** What every booklet of an order prints the same: computed once per file, not per booklet. */
+function orderPrintTerms(db: DbOrTx, order: OrderRow, publicUrl: string): Omit<BookletPrintData, 'serial' | 'bookletUrl' | 'passes'> {
+  const labels = new Map(listPublicCategories(db, { includeInactive: true }).map((c) => [c.code, c.label]));
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    buyerName: buyerNameOf(db, order.buyerId),
+    faceValueCents: order.faceValueCents,
+    validFrom: order.validFrom,
+    validUntil: order.validUntil,
+    publicsLabels: order.publics ? order.publics.map((code) => labels.get(code) ?? code) : null,
+    territoryDescription: order.territory ? `${getTerritories().describeTerritory(order.territory)}.` : 'Partout en France.',
+    // The places directory page comes with the places module; the address is stable.
+    placesHint: `Trouvez les lieux labellisés sur ${base}/lieux, ou demandez à la structure qui vous a remis ce carnet.`,
+  };
+}
+
+/**
+ * Booklets of an order, positions `first`…`last`, as the renderer wants them. Reads PRINT_BATCH_SIZE
+ * booklets and their codes per pair of queries, lazily: the renderer pulls the next booklet only
+ * once the previous pages have gone out, so memory holds one batch whatever the order size.
+ */
+export function* printableBooklets(
+  db: DbOrTx,
+  order: OrderRow,
+  opts: { publicUrl: string; first?: number; last?: number; batchSize?: number },
+): Generator<BookletPrintData> {
+  const terms = orderPrintTerms(db, order, opts.publicUrl);
+  const base = opts.publicUrl.replace(/\/+$/, '');
+  const batchSize = opts.batchSize ?? PRINT_BATCH_SIZE;
+  let after = (opts.first ?? 1) - 1;
+  const last = opts.last ?? Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const batch = repo.bookletBatchForPrint(db, order.id, { afterPosition: after, lastPosition: last, limit: batchSize });
+    if (batch.length === 0) return;
+    const codes = repo.codesOfBooklets(
+      db,
+      batch.map((b) => b.id),
+    );
+    for (const booklet of batch) {
+      yield {
+        ...terms,
+        serial: booklet.serial,
+        // Upper case like the passes' URLs: the QR code stays in the compact alphanumeric mode.
+        bookletUrl: `${base}/C/${booklet.serial}`.toUpperCase(),
+        passes: codes.get(booklet.id) ?? [],
+      };
+    }
+    after = batch[batch.length - 1]!.position;
+    if (batch.length < batchSize) return;
+  }
+}
+
+export interface PrintJob {
+  filename: string;
+  booklets: Iterable<BookletPrintData>;
+  proofWatermark: boolean;
+}
+
+/** The proof: the first booklet, watermarked. Needs an approved order the actor can see. */
+export function proofPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string }): PrintJob {
+  const order = printableOrder(deps.db, deps.actor, deps.orderId);
+  return {
+    filename: `BAT-${order.reference}.pdf`,
+    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: 1, last: 1 }),
+    proofWatermark: true,
+  };
+}
+
+function requireAcceptedProof(db: DbOrTx, order: OrderRow): void {
+  if (!repo.findPrintProof(db, order.id)) {
+    throw conflict('proof_not_accepted', 'Validez d’abord le bon à tirer (BAT) de la commande : le fichier d’impression sera ensuite disponible.');
+  }
+}
+
+/** Every booklet of the order, once its proof is accepted. */
+export function orderPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string }): PrintJob {
+  const order = printableOrder(deps.db, deps.actor, deps.orderId);
+  requireAcceptedProof(deps.db, order);
+  return { filename: `carnets-${order.reference}.pdf`, booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl }), proofWatermark: false };
+}
+
+/**
+ * One booklet (a reprint). Its buyer, the prescriber holding it and the operator may print it,
+ * once the order's proof is accepted like for the whole file.
+ */
+export function bookletPrintJob(deps: { db: DbOrTx; actor: Actor; serial: string; publicUrl: string }): PrintJob {
+  const booklet = repo.findBookletBySerial(deps.db, deps.actor, deps.serial);
+  if (!booklet) throw bookletNotFound(deps.serial);
+  // Seeing the booklet is what entitles a prescriber to print it, not seeing the buyer's order.
+  const order = repo.orderOfBooklet(deps.db, booklet);
+  requireAcceptedProof(deps.db, order);
+  return {
+    filename: `carnet-${booklet.serial}.pdf`,
+    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: booklet.position, last: booklet.position }),
+    proofWatermark: false,
+  };
+}
+
+/** What the order page shows about printing; null before the booklets exist. */
+export function printSummary(db: DbOrTx, actor: Actor, order: OrderRow) {
+  if (order.status !== 'approved' && order.status !== 'closed') return null;
+  const proof = repo.findPrintProof(db, order.id) ?? null;
+  const { counts, bookletCounts } = orderCounts(db, order.id);
+  return {
+    bookletCount: bookletCounts.issued,
+    pageCount: countBookletPages(order.passesPerBooklet) * bookletCounts.issued,
+    proof,
+    canAcceptProof: proof === null && actor.organisationKind === 'buyer' && order.buyerId === actor.organisationId,
+    counts,
+    bookletCounts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass lookup
+
+export interface PassLookup {
+  code: string;
+  status: PassStatus;
+  faceValueCents: number;
+  validFrom: string;
+  validUntil: string;
+  /** validUntil plus the grace period: the last day a place accepts it. */
+  lastRedeemableDay: string;
+  territory: { departements?: string[]; epcis?: string[]; communes?: string[] } | null;
+  redeemable: boolean;
+  reason?: PassRefusal;
+}
+
+/**
+ * Looks a pass up by its code, as typed or scanned. The code's check character and signature are
+ * verified before the database is touched: a mistyped or forged code costs no query and is
+ * answered exactly like an unknown one (404 pass_not_found). Failed attempts are throttled per
+ * user and per IP address (429 too_many_pass_lookups with Retry-After).
+ */
+export function lookupPass(deps: {
+  db: DbOrTx;
+  clock: Clock;
+  codes: PassCodeFactory;
+  throttle: PassLookupThrottle;
+  gracePeriodDays: number;
+  who: { userId: string | null; ip: string };
+  input: string;
+}): PassLookup {
+  const { db, clock, codes, throttle, who } = deps;
+  const wait = throttle.retryAfterSeconds(who);
+  if (wait > 0) {
+    throw tooManyRequests('too_many_pass_lookups', `Trop de codes de pass inconnus saisis : réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
+  }
+  const verified = codes.verify(deps.input);
+  const pass = verified.ok ? repo.findPassByCode(db, verified.code) : undefined;
+  if (!pass) {
+    throttle.recordFailure(who);
+    throw notFound('pass_not_found', 'Aucun pass ne correspond à ce code : vérifiez-le caractère par caractère.');
+  }
+  const verdict = passRedeemability(pass, parisDate(clock.now()), deps.gracePeriodDays);
+  return {
+    code: pass.code,
+    status: pass.status,
+    faceValueCents: pass.faceValueCents,
+    validFrom: pass.validFrom,
+    validUntil: pass.validUntil,
+    lastRedeemableDay: lastRedeemableDay(pass.validUntil, deps.gracePeriodDays),
+    territory: pass.territory ?? null,
+    redeemable: verdict.redeemable,
+    ...(verdict.redeemable ? {} : { reason: verdict.reason }),
+  };
+}

@@ -1,0 +1,154 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { creditNotes } from '../../../db/schema/credit-notes.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { orders } from '../../../db/schema/orders.ts';
+import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { euroCell } from '../../shared/csv.ts';
+import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { notFound } from '../../shared/problem.ts';
+import { errorResponses, id, listOf } from '../../shared/schemas.ts';
+import { isOperator, type Actor } from '../accounts/actor.ts';
+import { findOrderFor } from '../orders/orders.service.ts';
+import { creditNotePrintData } from './invoice-print.ts';
+import { expireOrder } from './expiry.service.ts';
+import type { DbOrTx } from '../../../db/client.ts';
+
+const creditNoteView = z.object({
+  id: z.string(),
+  number: z.string(),
+  orderId: z.string(),
+  orderReference: z.string(),
+  buyerId: z.string(),
+  passCount: z.number().int(),
+  totalCents: z.number().int(),
+  buyerShareCents: z.number().int(),
+  stateShareCents: z.number().int(),
+  issuedOn: z.string(),
+});
+
+/** The operator sees every credit note; a buyer its own. */
+function listCreditNotes(db: DbOrTx, actor: Actor, orderId?: string) {
+  return db
+    .select({ note: creditNotes, orderReference: orders.reference })
+    .from(creditNotes)
+    .innerJoin(orders, eq(orders.id, creditNotes.orderId))
+    .where(and(isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId), orderId ? eq(creditNotes.orderId, orderId) : undefined))
+    .orderBy(asc(creditNotes.number))
+    .all()
+    .map(({ note, orderReference }) => ({
+      id: note.id,
+      number: note.number,
+      orderId: note.orderId,
+      orderReference,
+      buyerId: note.buyerId,
+      passCount: note.passCount,
+      totalCents: note.totalCents,
+      buyerShareCents: note.buyerShareCents,
+      stateShareCents: note.stateShareCents,
+      issuedOn: note.issuedOn,
+    }));
+}
+
+export const creditNotesApi: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/orders/:orderId/expire',
+    {
+      config: { ...allow('operator:admin', 'operator:finance'), idempotent: true },
+      schema: {
+        summary: 'Fin de validité : expirer les pass non utilisés et émettre l’avoir',
+        description: 'Possible après la fin de validité et le délai de grâce. Sans effet si tout est déjà expiré (idempotent).',
+        tags: ['Finances'],
+        params: z.object({ orderId: id }),
+        response: {
+          200: z.object({ expiredPassCount: z.number().int(), creditNote: creditNoteView.omit({ orderReference: true }).nullable() }),
+          ...errorResponses(401, 403, 404, 422),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const order = findOrderFor(app.db, actor, request.params.orderId);
+      if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+      const result = expireOrder({ db: app.db, clock: app.clock, actor, orderId: order.id, gracePeriodDays: app.config.gracePeriodDays });
+      const note = result.creditNote;
+      return {
+        expiredPassCount: result.expiredPassCount,
+        creditNote: note
+          ? {
+              id: note.id,
+              number: note.number,
+              orderId: note.orderId,
+              buyerId: note.buyerId,
+              passCount: note.passCount,
+              totalCents: note.totalCents,
+              buyerShareCents: note.buyerShareCents,
+              stateShareCents: note.stateShareCents,
+              issuedOn: note.issuedOn,
+            }
+          : null,
+      };
+    },
+  );
+
+  r.get(
+    '/credit-notes',
+    {
+      config: allow('operator:*', 'buyer:*'),
+      schema: {
+        summary: 'Avoirs (tous pour l’opérateur, les siens pour un commanditaire)',
+        description: 'Accepte `Accept: text/csv`.',
+        tags: ['Finances'],
+        querystring: z.object({ orderId: id.optional() }),
+        response: { 200: listOf(creditNoteView), ...errorResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const items = listCreditNotes(app.db, requireActor(request), request.query.orderId);
+      if (wantsCsv(request)) {
+        return sendCsv(reply, 'avoirs.csv', items, [
+          { header: 'Numéro', value: (n) => n.number },
+          { header: 'Commande', value: (n) => n.orderReference },
+          { header: 'Émis le', value: (n) => n.issuedOn },
+          { header: 'Pass expirés', value: (n) => n.passCount },
+          { header: 'Montant (€)', value: (n) => euroCell(n.totalCents) },
+          { header: 'Part commanditaire (€)', value: (n) => euroCell(n.buyerShareCents) },
+          { header: 'Part État (€)', value: (n) => euroCell(n.stateShareCents) },
+        ]);
+      }
+      return { items, nextCursor: null };
+    },
+  );
+
+  r.get(
+    '/credit-notes/:creditNoteId.pdf',
+    {
+      config: allow('operator:*', 'buyer:*'),
+      schema: {
+        summary: 'Un avoir en PDF',
+        tags: ['Finances'],
+        params: z.object({ creditNoteId: id }),
+        produces: ['application/pdf'],
+        response: { 200: z.any().describe('Document PDF'), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const found = app.db
+        .select({ note: creditNotes, order: orders, buyer: organisations })
+        .from(creditNotes)
+        .innerJoin(orders, eq(orders.id, creditNotes.orderId))
+        .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
+        .where(and(eq(creditNotes.id, request.params.creditNoteId), isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId)))
+        .get();
+      if (!found) throw notFound('credit_note_not_found', 'Avoir introuvable.');
+      reply.type('application/pdf').header('content-disposition', `inline; filename="${found.note.number}.pdf"`);
+      return reply.send(await renderInvoicePdf(creditNotePrintData(app.db, found)));
+    },
+  );
+};

@@ -1,0 +1,95 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { journalEntries, journalLines, ledgerAccounts } from '../../../db/schema/ledger.ts';
+import { parisDate } from '../../shared/paris-time.ts';
+import { buildFec, encodeFecLatin9, fecFileName, type FecEntry } from './fec.ts';
+
+/** Journal of the FEC for each kind of entry: sales, bank, miscellaneous operations. */
+const JOURNAL_OF_KIND: Record<string, { code: string; label: string }> = {
+  order_approved: { code: 'VE', label: 'Ventes de pass' },
+  payment_received: { code: 'BQ', label: 'Banque' },
+  batch_exported: { code: 'BQ', label: 'Banque' },
+  batch_paid: { code: 'BQ', label: 'Banque' },
+  payout_rejected: { code: 'BQ', label: 'Banque' },
+};
+const MISCELLANEOUS = { code: 'OD', label: 'Opérations diverses' };
+
+/**
+ * Ledger account codes → chart-of-accounts (PCG) numbers; the organisation or programme of a
+ * third-party account becomes the auxiliary account, so the accountant can letter it.
+ */
+export function pcgAccountOf(code: string): { compteNum: string; compteLib: string; aux?: string } {
+  const [head, id, tail] = code.split(':');
+  if (code === 'bank') return { compteNum: '512000', compteLib: 'Banque' };
+  if (code === 'bank:in_transit') return { compteNum: '580000', compteLib: 'Virements émis en attente de débit' };
+  if (code === 'passes:outstanding') return { compteNum: '467100', compteLib: 'Pass numérique en circulation' };
+  if (code === 'fees:revenue') return { compteNum: '706000', compteLib: 'Prestations de services (frais de gestion)' };
+  if (code === 'vat:collected') return { compteNum: '445710', compteLib: 'TVA collectée' };
+  if (head === 'buyer' && tail === 'receivable') return { compteNum: '411000', compteLib: 'Clients — commanditaires', aux: id };
+  if (head === 'buyer' && tail === 'credit_note') return { compteNum: '419800', compteLib: 'Avoirs à accorder aux commanditaires', aux: id };
+  if (head === 'program' && tail === 'receivable') return { compteNum: '441000', compteLib: 'État — cofinancement à recevoir', aux: id };
+  if (head === 'program' && tail === 'credit_note') return { compteNum: '441900', compteLib: 'État — cofinancement à restituer', aux: id };
+  if (head === 'place' && tail === 'payable') return { compteNum: '401000', compteLib: 'Fournisseurs — lieux labellisés', aux: id };
+  return { compteNum: '471000', compteLib: `Compte d’attente (${code})` };
+}
+
+/** The operator's FEC for a fiscal year (calendar year of the value dates), in ISO-8859-15 as the arrêté asks. */
+export function exportFec(db: DbOrTx, year: number): { fileName: string; content: Buffer; entryCount: number } {
+  const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
+  const auxNames = new Map<string, string>(db.select({ id: organisations.id, name: organisations.name }).from(organisations).all().map((o) => [o.id, o.name]));
+  const rows = db
+    .select({
+      entry: journalEntries,
+      accountCode: ledgerAccounts.code,
+      accountName: ledgerAccounts.name,
+      debitCents: journalLines.debitCents,
+      creditCents: journalLines.creditCents,
+    })
+    .from(journalEntries)
+    .innerJoin(journalLines, eq(journalLines.entryId, journalEntries.id))
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, journalLines.accountId))
+    .where(sql`substr(${journalEntries.valueDate}, 1, 4) = ${String(year)}`)
+    .orderBy(asc(journalEntries.seq), asc(ledgerAccounts.code))
+    .all();
+
+  const counters = new Map<string, number>();
+  const entries: FecEntry[] = [];
+  let current: FecEntry | undefined;
+  let currentId = '';
+  for (const row of rows) {
+    if (row.entry.id !== currentId) {
+      currentId = row.entry.id;
+      const journal = JOURNAL_OF_KIND[row.entry.kind] ?? MISCELLANEOUS;
+      const number = (counters.get(journal.code) ?? 0) + 1;
+      counters.set(journal.code, number);
+      current = {
+        journalCode: journal.code,
+        journalLib: journal.label,
+        ecritureNum: `${journal.code}${year}${String(number).padStart(6, '0')}`,
+        ecritureDate: row.entry.valueDate,
+        pieceRef: `${row.entry.refType}-${row.entry.refId.slice(0, 8)}`,
+        pieceDate: row.entry.valueDate,
+        ecritureLib: row.entry.label,
+        validDate: parisDate(new Date(row.entry.postedAt)),
+        lines: [],
+      };
+      entries.push(current);
+    }
+    const account = pcgAccountOf(row.accountCode);
+    current!.lines.push({
+      compteNum: account.compteNum,
+      compteLib: account.compteLib,
+      compAuxNum: account.aux ?? null,
+      compAuxLib: account.aux ? (auxNames.get(account.aux) ?? row.accountName) : null,
+      debitCents: row.debitCents,
+      creditCents: row.creditCents,
+    });
+  }
+  const siren = operator?.siret?.slice(0, 9) ?? '000000000';
+  return {
+    fileName: fecFileName(siren, `${year}-12-31`),
+    content: encodeFecLatin9(buildFec(entries)),
+    entryCount: entries.length,
+  };
+}

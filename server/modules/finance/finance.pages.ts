@@ -1,0 +1,136 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { creditNotes } from '../../../db/schema/credit-notes.ts';
+import { orders } from '../../../db/schema/orders.ts';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { parisDate, parisMonth } from '../../shared/paris-time.ts';
+import { DomainError } from '../../shared/problem.ts';
+import { isOperator } from '../accounts/actor.ts';
+import { monthlyActivity, renderActivityChart } from './activity-chart.ts';
+import { reconciliationReport } from './reconciliation.ts';
+import * as reimbursement from './reimbursement.service.ts';
+import { statementsOf } from './statements.ts';
+import { frenchMonth } from '../../../templates/pdf/statement.ts';
+
+const hide = { hide: true };
+const financeOnly = allow('operator:finance', 'operator:admin');
+const batchParams = z.object({ batchId: z.string().max(64) });
+
+const previousMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+};
+
+export const financePages: FastifyPluginAsync = async (app) => {
+  const deps = { db: app.db, clock: app.clock };
+
+  app.get('/finances', { schema: hide, config: financeOnly }, async (_request, reply) =>
+    reply.renderPage('pages/finance/hub.eta', { title: 'Finances', lastMonth: previousMonth(parisMonth(app.clock.now())) }),
+  );
+
+  app.get('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
+    const activity = monthlyActivity(app.db, parisMonth(app.clock.now()), 12);
+    return reply.renderPage('pages/finance/batches.eta', {
+      title: 'Remboursements des lieux',
+      batches: reimbursement.listBatches(app.db),
+      lastMonth: previousMonth(parisMonth(app.clock.now())),
+      chart: renderActivityChart(activity),
+      activity,
+      frenchMonth,
+    });
+  });
+
+  app.post('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
+    const period = String((request.body as Record<string, unknown> | undefined)?.period ?? '');
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new DomainError(400, 'validation_failed', 'Mois attendu au format AAAA-MM.');
+    const { batch } = reimbursement.buildBatch({ ...deps, actor: requireActor(request), period });
+    return reply.redirect(`/finances/remboursements/${batch.id}`, 303);
+  });
+
+  const renderBatch = (request: FastifyRequest, reply: FastifyReply, batchId: string, extra: Record<string, unknown> = {}) => {
+    const { batch, payouts } = reimbursement.getBatch(app.db, batchId);
+    const messages: Record<string, string> = {
+      approuve: 'Lot approuvé : le fichier de virements est prêt.',
+      paye: 'Virements confirmés : les pass sont remboursés.',
+      rejete: 'Rejet enregistré : les pass du lieu repartiront dans le prochain lot.',
+    };
+    return reply.renderPage('pages/finance/batch.eta', {
+      title: `Lot de remboursement ${batch.period}`,
+      batch,
+      payouts,
+      waiting: reimbursement.waitingPlaces(app.db, batch.period),
+      reconciliation: reconciliationReport(app.db, { period: batch.period }),
+      today: parisDate(app.clock.now()),
+      frenchMonth,
+      success: messages[(request.query as { message?: string }).message ?? ''],
+      ...extra,
+    });
+  };
+
+  app.get('/finances/remboursements/:batchId', { schema: hide, config: financeOnly }, async (request, reply) =>
+    renderBatch(request, reply, batchParams.parse(request.params).batchId),
+  );
+
+  const batchAction = (segment: string, run: (request: FastifyRequest, batchId: string) => void, message: string) =>
+    app.post(`/finances/remboursements/:batchId/${segment}`, { schema: hide, config: financeOnly }, async (request, reply) => {
+      const { batchId } = batchParams.parse(request.params);
+      try {
+        run(request, batchId);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status === 404) throw error;
+        return renderBatch(request, reply.code(error.status), batchId, { formError: error.message });
+      }
+      return reply.redirect(`/finances/remboursements/${batchId}?message=${message}`, 303);
+    });
+
+  batchAction('approuver', (request, batchId) => {
+    if ((request.body as Record<string, unknown> | undefined)?.confirmation !== 'oui') {
+      throw new DomainError(400, 'confirmation_required', 'Cochez la case de confirmation pour approuver le lot.');
+    }
+    reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId });
+  }, 'approuve');
+  batchAction('payer', (request, batchId) => {
+    const paidOn = String((request.body as Record<string, unknown> | undefined)?.paidOn ?? '');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn)) throw new DomainError(400, 'validation_failed', 'Indiquez la date d’exécution des virements.');
+    reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId, paidOn });
+  }, 'paye');
+  batchAction('rejeter', (request) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const reason = String(body.reason ?? '').trim();
+    if (!reason) throw new DomainError(400, 'validation_failed', 'Indiquez le motif du rejet donné par la banque.');
+    reimbursement.rejectPayout({ ...deps, actor: requireActor(request), payoutId: String(body.payoutId ?? ''), reason: reason.slice(0, 140) });
+  }, 'rejete');
+
+  app.get('/finances/rapprochement', { schema: hide, config: financeOnly }, async (request, reply) => {
+    const query = request.query as { period?: string };
+    const period = query.period && /^\d{4}-(0[1-9]|1[0-2])$/.test(query.period) ? query.period : undefined;
+    return reply.renderPage('pages/finance/reconciliation.eta', {
+      title: 'Rapprochement',
+      report: reconciliationReport(app.db, period ? { period } : {}),
+      period,
+    });
+  });
+
+  app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const rows = app.db
+      .select({ note: creditNotes, orderReference: orders.reference })
+      .from(creditNotes)
+      .innerJoin(orders, eq(orders.id, creditNotes.orderId))
+      .where(and(isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId)))
+      .orderBy(sql`${creditNotes.number} DESC`)
+      .all();
+    return reply.renderPage('pages/finance/credit-notes.eta', { title: 'Avoirs', notes: rows });
+  });
+
+  app.get('/releves', { schema: hide, config: allow('place:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.renderPage('pages/finance/statements.eta', {
+      title: 'Relevés et remboursements',
+      placeId: actor.organisationId,
+      statements: statementsOf(app.db, actor.organisationId),
+      frenchMonth,
+    });
+  });
+};

@@ -1,0 +1,256 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { auditLog, users } from '../../../db/schema/accounts.ts';
+import { PLACE_STATUSES } from '../../../db/schema/places.ts';
+import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
+import { formatIban } from '../../shared/bank.ts';
+import { DomainError } from '../../shared/problem.ts';
+import { isOperator } from '../accounts/actor.ts';
+import { applicationErrorsToForm, readApplicationForm, readBankForm, readSiteForm, type ApplicationFormValues, type SiteFormValues } from './places.forms.ts';
+import { BANK_STATUS_LABELS, PLACE_STATUS_LABELS, reasonInput } from './places.schemas.ts';
+import * as placesService from './places.service.ts';
+import { importPlaces, type ImportFormat } from './places.import.ts';
+import { describeOpeningHours } from './opening-hours.ts';
+import { PLACE_SERVICES } from './services.ts';
+import type { FormErrors } from '../../shared/forms.ts';
+
+const hide = { hide: true };
+const placeParams = z.object({ placeId: z.string().max(64) });
+const siteParams = z.object({ siteId: z.string().max(64) });
+
+const emptySite = (): SiteFormValues => ({ name: '', address: '', postalCode: '', communeCode: '', openingHours: '', services: [], free: false });
+
+const ACTION_MESSAGES: Record<string, string> = {
+  label: 'Lieu labellisé : il peut encaisser des pass.',
+  reject: 'Candidature refusée.',
+  suspend: 'Lieu suspendu : il ne peut plus encaisser de pass.',
+  reinstate: 'Lieu rétabli.',
+  'bank-validate': 'Coordonnées bancaires validées.',
+  'bank-reject': 'Coordonnées bancaires refusées.',
+  site: 'Lieu d’accueil enregistré.',
+  rib: 'Nouvelles coordonnées bancaires enregistrées : elles seront utilisées après validation par les finances de l’opérateur.',
+};
+
+const AUDIT_LABELS: Record<string, string> = {
+  'place.applied': 'Candidature déposée',
+  'place.labelled': 'Labellisé',
+  'place.rejected': 'Candidature refusée',
+  'place.suspended': 'Suspendu',
+  'place.reinstated': 'Rétabli',
+  'place.bank_details_submitted': 'Coordonnées bancaires soumises',
+  'place.bank_details_validated': 'Coordonnées bancaires validées',
+  'place.bank_details_rejected': 'Coordonnées bancaires refusées',
+  'place.bank_details_change_withdrawn': 'Changement de coordonnées bancaires retiré',
+  'place.site_added': 'Lieu d’accueil ajouté',
+  'place.site_updated': 'Lieu d’accueil modifié',
+};
+
+export const placesPages: FastifyPluginAsync = async (app) => {
+  const deps = { db: app.db, clock: app.clock };
+  const common = { services: PLACE_SERVICES, statusLabels: PLACE_STATUS_LABELS, bankStatusLabels: BANK_STATUS_LABELS, describeHours: describeOpeningHours };
+
+  // --- Public application -------------------------------------------------------------------
+
+  const renderApply = (reply: FastifyReply, data: { values: ApplicationFormValues; errors?: FormErrors; formError?: string }) =>
+    reply.renderPage('pages/places/apply.eta', { title: 'Demander le label Pass numérique', ...common, ...data });
+
+  app.get('/lieux/candidature', { schema: hide, config: publicAccess }, async (_request, reply) =>
+    renderApply(reply, {
+      values: { name: '', siret: '', legalRepresentative: '', contactEmail: '', accountHolder: '', iban: '', bic: '', site: emptySite() },
+    }),
+  );
+
+  app.post('/lieux/candidature', { schema: hide, config: { ...publicAccess, rateLimit: { max: 20, timeWindow: '1 hour' } } }, async (request, reply) => {
+    const { values, input, errors } = readApplicationForm((request.body ?? {}) as Record<string, unknown>);
+    if (!input) return renderApply(reply.code(400), { values, errors, formError: 'Vérifiez les champs signalés.' });
+    try {
+      placesService.applyForLabel({ ...deps, input, actor: request.actor });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return renderApply(reply.code(error.status), { values, errors: error.errors ? applicationErrorsToForm(error.errors) : {}, formError: error.message });
+    }
+    return reply.redirect('/lieux/candidature/envoyee', 303);
+  });
+
+  app.get('/lieux/candidature/envoyee', { schema: hide, config: publicAccess }, async (_request, reply) =>
+    reply.renderPage('pages/places/applied.eta', { title: 'Candidature envoyée' }),
+  );
+
+  // --- Operator review ------------------------------------------------------------------------
+
+  app.get('/lieux', { schema: hide, config: allow('operator:*') }, async (request, reply) => {
+    const actor = requireActor(request);
+    const query = request.query as { statut?: string };
+    const status = PLACE_STATUSES.find((s) => s === query.statut);
+    const rows = placesService.listPlaces(app.db, actor, { limit: 500, status });
+    return reply.renderPage('pages/places/list.eta', {
+      title: 'Lieux',
+      ...common,
+      places: rows.slice(0, 500).map((row) => placesService.placeToView(app.db, row.id)!),
+      counts: placesService.countPlacesByStatus(app.db),
+      status: status ?? null,
+      canImport: actor.role === 'admin',
+    });
+  });
+
+  const renderReview = (request: FastifyRequest, reply: FastifyReply, placeId: string, extra: Record<string, unknown> = {}) => {
+    const actor = requireActor(request);
+    const place = placesService.findPlaceFor(app.db, actor, placeId);
+    if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
+    const bank = placesService.bankAccountsForReview(app.db, actor, placeId);
+    const history = app.db
+      .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data, actorName: users.name })
+      .from(auditLog)
+      .leftJoin(users, eq(users.id, auditLog.actorUserId))
+      .where(and(eq(auditLog.subjectType, 'place'), eq(auditLog.subjectId, placeId)))
+      .orderBy(desc(auditLog.id))
+      .limit(50)
+      .all();
+    const query = request.query as { message?: string };
+    return reply.renderPage('pages/places/review.eta', {
+      title: place.name,
+      ...common,
+      place,
+      fullIban: {
+        validated: bank?.validated ? formatIban(bank.validated.iban) : null,
+        pending: bank?.pending ? formatIban(bank.pending.iban) : null,
+      },
+      history: history.map((h) => ({ ...h, label: AUDIT_LABELS[h.action] ?? h.action, reason: (h.data as { reason?: string } | null)?.reason ?? null })),
+      canDecide: isOperator(actor) && actor.role === 'admin',
+      canValidateBank: isOperator(actor) && (actor.role === 'admin' || actor.role === 'finance'),
+      success: ACTION_MESSAGES[query.message ?? ''],
+      ...extra,
+    });
+  };
+
+  app.get('/lieux/:placeId', { schema: hide, config: allow('operator:*') }, async (request, reply) => {
+    const { placeId } = placeParams.parse(request.params);
+    return renderReview(request, reply, placeId);
+  });
+
+  const operatorAction = (segment: string, access: ReturnType<typeof allow>, run: (request: FastifyRequest, placeId: string) => void) =>
+    app.post(`/lieux/:placeId/${segment}`, { schema: hide, config: access }, async (request, reply) => {
+      const { placeId } = placeParams.parse(request.params);
+      try {
+        run(request, placeId);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status === 404) throw error;
+        return renderReview(request, reply.code(error.status), placeId, { formError: error.message });
+      }
+      return reply.redirect(`/lieux/${placeId}?message=${segment}`, 303);
+    });
+
+  const reasonOf = (request: FastifyRequest): string => {
+    const parsed = reasonInput.safeParse(request.body ?? {});
+    if (!parsed.success) throw new DomainError(400, 'validation_failed', 'Indiquez le motif : il sera communiqué au lieu.');
+    return parsed.data.reason;
+  };
+  const decide = (decision: placesService.PlaceDecision, withReason: boolean) =>
+    operatorAction(decision, allow('operator:admin'), (request, placeId) =>
+      placesService.decideOnPlace({ ...deps, actor: requireActor(request), placeId, decision, reason: withReason ? reasonOf(request) : undefined }),
+    );
+  decide('label', false);
+  decide('reject', true);
+  decide('suspend', true);
+  decide('reinstate', false);
+  operatorAction('bank-validate', allow('operator:admin', 'operator:finance'), (request, placeId) =>
+    placesService.validateBankDetails({ ...deps, actor: requireActor(request), placeId }),
+  );
+  operatorAction('bank-reject', allow('operator:admin', 'operator:finance'), (request, placeId) =>
+    placesService.rejectBankDetails({ ...deps, actor: requireActor(request), placeId, reason: reasonOf(request) }),
+  );
+
+  // --- Import ---------------------------------------------------------------------------------
+
+  const renderImport = (reply: FastifyReply, data: Record<string, unknown>) =>
+    reply.renderPage('pages/places/import.eta', { title: 'Importer des lieux', scripts: ['/static/js/places-import.js'], ...data });
+
+  app.get('/lieux/import', { schema: hide, config: allow('operator:admin') }, async (_request, reply) => renderImport(reply, {}));
+
+  app.post('/lieux/import', { schema: hide, config: allow('operator:admin'), bodyLimit: 50 * 1024 * 1024 }, async (request, reply) => {
+    const body = (request.body ?? {}) as { content?: string; format?: string };
+    const content = typeof body.content === 'string' ? body.content : '';
+    const format = body.format === 'mednum' || body.format === 'data-inclusion' ? (body.format as ImportFormat) : undefined;
+    if (content.trim() === '') return renderImport(reply.code(400), { formError: 'Collez le contenu du fichier (CSV ou JSON) ou choisissez un fichier.', format: body.format });
+    try {
+      const report = importPlaces({ ...deps, actor: requireActor(request), content, format });
+      return renderImport(reply, { report, format: body.format });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return renderImport(reply.code(error.status), { formError: error.message, content, format: body.format });
+    }
+  });
+
+  // --- The place's own page -------------------------------------------------------------------
+
+  const renderMine = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+    const actor = requireActor(request);
+    const place = placesService.findPlaceFor(app.db, actor, actor.organisationId);
+    const query = request.query as { message?: string };
+    return reply.renderPage('pages/places/mine.eta', {
+      title: 'Mon lieu',
+      ...common,
+      place: place ?? null,
+      canManage: actor.role === 'admin',
+      newSite: emptySite(),
+      success: ACTION_MESSAGES[query.message ?? ''],
+      ...extra,
+    });
+  };
+
+  app.get('/mon-lieu', { schema: hide, config: allow('place:*') }, async (request, reply) => renderMine(request, reply));
+
+  const mineAction = (url: string, run: (request: FastifyRequest) => { errors?: FormErrors; values?: unknown; target?: string } | void, message: string) =>
+    app.post(url, { schema: hide, config: allow('place:admin') }, async (request, reply) => {
+      try {
+        const failed = run(request);
+        if (failed?.errors) {
+          return renderMine(request, reply.code(400), { formError: 'Vérifiez les champs signalés.', errors: failed.errors, values: failed.values, target: failed.target });
+        }
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.status === 404) throw error;
+        return renderMine(request, reply.code(error.status), { formError: error.message });
+      }
+      return reply.redirect(`/mon-lieu?message=${message}`, 303);
+    });
+
+  mineAction(
+    '/mon-lieu/lieux-d-accueil',
+    (request) => {
+      const actor = requireActor(request);
+      const { values, input, errors } = readSiteForm((request.body ?? {}) as Record<string, unknown>);
+      if (!input) return { errors, values, target: 'new' };
+      placesService.addSite({ ...deps, actor, placeId: actor.organisationId, input });
+    },
+    'site',
+  );
+
+  mineAction(
+    '/mon-lieu/lieux-d-accueil/:siteId',
+    (request) => {
+      const actor = requireActor(request);
+      const { siteId } = siteParams.parse(request.params);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      if (body.action === 'fermer' || body.action === 'rouvrir') {
+        placesService.updateSite({ ...deps, actor, placeId: actor.organisationId, siteId, input: { active: body.action === 'rouvrir' } });
+        return;
+      }
+      const { values, input, errors } = readSiteForm(body);
+      if (!input) return { errors, values, target: siteId };
+      placesService.updateSite({ ...deps, actor, placeId: actor.organisationId, siteId, input });
+    },
+    'site',
+  );
+
+  mineAction(
+    '/mon-lieu/coordonnees-bancaires',
+    (request) => {
+      const actor = requireActor(request);
+      const { values, input, errors } = readBankForm((request.body ?? {}) as Record<string, unknown>);
+      if (!input) return { errors, values, target: 'bank' };
+      placesService.submitBankDetails({ ...deps, actor, placeId: actor.organisationId, input });
+    },
+    'rib',
+  );
+};

@@ -1,0 +1,22 @@
+import { PassLookupThrottle } from '../booklets/pass-lookup-throttle.ts';
+import { DomainError, tooManyRequests } from '../../shared/problem.ts';
+
+export { PassLookupThrottle };
+
+/**
+ * Runs a lookup by pass code (redeem or check) under the failed-lookup throttle: refused with 429
+ * while the user or the IP address has too many recent unknown codes, and every `pass_not_found`
+ * counts. Redemption, the place's check and the booklets lookup share the same rules and code.
+ */
+export function underLookupThrottle<T>(throttle: PassLookupThrottle, who: { userId: string | null; ip: string }, run: () => T): T {
+  const wait = throttle.retryAfterSeconds(who);
+  if (wait > 0) {
+    throw tooManyRequests('too_many_pass_lookups', `Trop de codes inconnus saisis : réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
+  }
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'pass_not_found') throttle.recordFailure(who);
+    throw error;
+  }
+}

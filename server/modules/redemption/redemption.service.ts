@@ -1,0 +1,382 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { booklets, passes, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
+import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
+import { placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
+import { redemptions } from '../../../db/schema/redemption.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { parisDate, parisMonth } from '../../shared/paris-time.ts';
+import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
+import { newId } from '../../shared/secrets.ts';
+import { isOperator, type Actor } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
+import { postEntry, reverseEntry } from '../finance/ledger.ts';
+import { getTerritories } from '../territories/territories.ts';
+import { lastAcceptedDay, redeemability, type RedeemabilityVerdict } from './redeemability.ts';
+import type { CheckView, RedemptionView } from './redemption.schemas.ts';
+
+/** Domain rule 5: the place that accepted a pass may take it back for 24 hours, until it is batched. */
+export const CANCELLATION_WINDOW_MS = 24 * 3600_000;
+
+interface Deps {
+  db: Db;
+  clock: Clock;
+  codes: PassCodeFactory;
+  gracePeriodDays: number;
+}
+
+type SiteRow = Pick<typeof placeSites.$inferSelect, 'id' | 'name' | 'communeCode'>;
+
+/**
+ * The redemption path runs at national peak load (100 000 a day, bursts of thousands a second):
+ * its statements are prepared once per connection and reused, instead of being built and parsed
+ * on every request. They run on the raw connection, inside the caller's drizzle transaction.
+ */
+function statementsFor(db: Db) {
+  const client = db.$client;
+  return {
+    placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
+    activeSites: client.prepare<[string], SiteRow>(
+      'SELECT id, name, commune_code AS communeCode FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
+    ),
+    passFacts: client.prepare<
+      [string],
+      {
+        id: number;
+        status: PassStatus;
+        faceValueCents: number;
+        bookletId: string;
+        bookletStatus: BookletStatus;
+        validFrom: string;
+        validUntil: string;
+        fundedAt: string | null;
+        territory: string | null;
+      }
+    >(
+      `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
+              o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory
+         FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
+        WHERE p.code = ?`,
+    ),
+    liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
+    markRedeemed: client.prepare<[number]>("UPDATE passes SET status = 'redeemed' WHERE id = ? AND status = 'active'"),
+    insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
+      `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
+    ),
+    // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
+    refreshBooklet: client.prepare<{ booklet: string }>(
+      `UPDATE booklets SET status = (
+          SELECT CASE WHEN used = 0 THEN 'distributed' WHEN used >= booklets.pass_count THEN 'used_up' ELSE 'started' END
+            FROM (SELECT count(*) AS used FROM passes WHERE booklet_id = @booklet AND status IN ('redeemed', 'reimbursed')))
+        WHERE id = @booklet AND status IN ('distributed', 'started', 'used_up')`,
+    ),
+  };
+}
+type Statements = ReturnType<typeof statementsFor>;
+const cache = new WeakMap<object, Statements>();
+function statements(db: Db): Statements {
+  let found = cache.get(db.$client);
+  if (!found) {
+    found = statementsFor(db);
+    cache.set(db.$client, found);
+  }
+  return found;
+}
+
+const PASS_NOT_FOUND = 'Pass introuvable : vérifiez le code saisi ou scannez de nouveau le QR code.';
+
+/**
+ * The QR code holds `${PUBLIC_URL}/P/${CODE}`: a scanner (or a hurried paste) may hand us the whole
+ * URL. Its last path segment is the code; anything else is read as typed.
+ */
+export function codeFromScan(input: string): string {
+  const match = /\/p\/([^/?#\s]+)\/?(?:[?#].*)?$/i.exec(input.trim());
+  return match ? decodeURIComponent(match[1]!) : input;
+}
+
+/**
+ * First check of the list, before any lookup: well-formed, right check character, authentic
+ * signature. A mistyped code gets a hint (the check character is public); a forged one only
+ * "introuvable", like an unknown one.
+ */
+export function verifyCode(codes: PassCodeFactory, input: string): string {
+  const verified = codes.verify(codeFromScan(input));
+  if (verified.ok) return verified.code;
+  const detail =
+    verified.reason === 'malformed'
+      ? 'Code incomplet ou mal formé : un code de pass compte 20 caractères (lettres et chiffres).'
+      : verified.reason === 'check_character'
+        ? 'Code mal saisi : un caractère ne correspond pas. Vérifiez chaque caractère ou scannez le QR code.'
+        : PASS_NOT_FOUND;
+  throw notFound('pass_not_found', detail);
+}
+
+function placeOf(st: Statements, actor: Actor): { status: PlaceStatus } {
+  if (actor.organisationKind !== 'place') throw forbidden('forbidden', 'Seuls les lieux labellisés encaissent des pass.');
+  // A place organisation without a place record (created by hand) has never been labelled.
+  return st.placeStatus.get(actor.organisationId) ?? { status: 'applied' };
+}
+
+/** The site where the service was delivered: the one named, or the place's only active site. */
+function resolveSite(st: Statements, actor: Actor, siteId: string | undefined): SiteRow {
+  const sites = st.activeSites.all(actor.organisationId);
+  if (siteId !== undefined) {
+    const site = sites.find((s) => s.id === siteId);
+    if (!site) throw notFound('site_not_found', 'Lieu d’accueil introuvable : choisissez un de vos lieux d’accueil actifs.');
+    return site;
+  }
+  if (sites.length === 1) return sites[0]!;
+  if (sites.length === 0) throw unprocessable('place_has_no_site', 'Votre lieu n’a aucun lieu d’accueil actif : ajoutez-en un dans « Mon lieu ».');
+  throw badRequest('site_required', 'Votre lieu a plusieurs lieux d’accueil : indiquez celui où le service a été rendu.', [
+    { path: 'siteId', message: 'choisissez le lieu d’accueil' },
+  ]);
+}
+
+interface PassFacts {
+  pass: { id: number; status: PassStatus; faceValueCents: number; bookletId: string } | null;
+  booklet: { id: string; status: BookletStatus } | null;
+  order: { validFrom: string; validUntil: string; fundedAt: string | null; territory: TerritoryRestrictionColumn | null } | null;
+  redeemedAt: string | null;
+}
+
+function passFacts(st: Statements, code: string): PassFacts {
+  const row = st.passFacts.get(code);
+  if (!row) return { pass: null, booklet: null, order: null, redeemedAt: null };
+  const redeemedAt = row.status === 'redeemed' || row.status === 'reimbursed' ? (st.liveRedemptionAt.get(row.id)?.at ?? null) : null;
+  return {
+    pass: { id: row.id, status: row.status, faceValueCents: row.faceValueCents, bookletId: row.bookletId },
+    booklet: { id: row.bookletId, status: row.bookletStatus },
+    order: {
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      fundedAt: row.fundedAt,
+      territory: row.territory === null ? null : (JSON.parse(row.territory) as TerritoryRestrictionColumn | null),
+    },
+    redeemedAt,
+  };
+}
+
+function refusal(verdict: Extract<RedeemabilityVerdict, { redeemable: false }>): DomainError {
+  return new DomainError(verdict.status, verdict.code, verdict.message, verdict.redeemedAt ? { extra: { redeemedAt: verdict.redeemedAt } } : {});
+}
+
+/**
+ * Redeems a pass at the actor's place, in one transaction: the checks (issue 6 order), ONE
+ * conditional UPDATE of the pass that must change exactly one row, the redemption row (a unique
+ * index allows one live redemption per pass) and the journal entry. Whatever the concurrency, one
+ * attempt wins; every other one sees the pass redeemed and gets 409 with the date of the first.
+ */
+export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: string; service?: string }): RedemptionView {
+  const { db, clock, codes, gracePeriodDays, actor } = deps;
+  const code = verifyCode(codes, deps.code);
+  const st = statements(db);
+  return db.transaction(
+    (tx) => {
+      const place = placeOf(st, actor);
+      const site = resolveSite(st, actor, deps.siteId);
+      const now = clock.now();
+      const facts = passFacts(st, code);
+      const verdict = redeemability({ ...facts, place, site, today: parisDate(now), gracePeriodDays, territories: getTerritories() });
+      if (!verdict.redeemable) throw refusal(verdict);
+      const pass = facts.pass!;
+      if (st.markRedeemed.run(pass.id).changes !== 1) {
+        // Someone else won between the read and the write (another process on the same file).
+        const after = passFacts(st, code);
+        const again = redeemability({ ...after, place, site, today: parisDate(now), gracePeriodDays, territories: getTerritories() });
+        throw again.redeemable ? conflict('pass_already_redeemed', 'Pass déjà utilisé.') : refusal(again);
+      }
+      const id = newId();
+      const redeemedAt = now.toISOString();
+      const entry = postEntry(tx, clock, {
+        kind: 'redemption',
+        refType: 'redemption',
+        refId: id,
+        label: `Encaissement du pass ${formatPassCode(code)} par ${actor.organisationName}`.slice(0, 200),
+        idempotencyKey: `redemption:${id}`,
+        lines: [
+          { account: 'passes:outstanding', debitCents: pass.faceValueCents },
+          { account: `place:${actor.organisationId}:payable`, creditCents: pass.faceValueCents, name: `Dette envers ${actor.organisationName}`.slice(0, 200) },
+        ],
+      });
+      st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, deps.service ?? null, pass.faceValueCents, redeemedAt, parisMonth(now), actor.userId, entry.entryId);
+      st.refreshBooklet.run({ booklet: pass.bookletId });
+      return {
+        id,
+        code: formatPassCode(code),
+        amountCents: pass.faceValueCents,
+        redeemedAt,
+        siteId: site.id,
+        siteName: site.name,
+        service: deps.service ?? null,
+        status: 'live' as const,
+        cancelledAt: null,
+        cancellableUntil: new Date(now.getTime() + CANCELLATION_WINDOW_MS).toISOString(),
+        placeId: actor.organisationId,
+        placeName: actor.organisationName,
+      };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * "Tester un pass": the same checks as a redemption, at the same site, without writing anything.
+ * Unknown codes are a 404 (and count against the lookup throttle); every other verdict is a 200
+ * with `redeemable` and, when refused, the code and the French message of the refusal.
+ */
+export function checkPass(deps: Deps & { actor: Actor; code: string; siteId?: string }): CheckView {
+  const { db, clock, codes, gracePeriodDays, actor } = deps;
+  const code = verifyCode(codes, deps.code);
+  const st = statements(db);
+  const place = placeOf(st, actor);
+  const site = resolveSite(st, actor, deps.siteId);
+  const facts = passFacts(st, code);
+  const verdict = redeemability({ ...facts, place, site, today: parisDate(clock.now()), gracePeriodDays, territories: getTerritories() });
+  if (!facts.pass || !facts.order) throw notFound('pass_not_found', PASS_NOT_FOUND);
+  const common = {
+    code: formatPassCode(code),
+    faceValueCents: facts.pass.faceValueCents,
+    validFrom: facts.order.validFrom,
+    validUntil: facts.order.validUntil,
+    lastAcceptedDay: lastAcceptedDay(facts.order.validUntil, gracePeriodDays),
+  };
+  if (verdict.redeemable) return { ...common, redeemable: true, message: 'Pass valable : vous pouvez l’encaisser.' };
+  return { ...common, redeemable: false, reason: verdict.code, message: verdict.message, ...(verdict.redeemedAt ? { redeemedAt: verdict.redeemedAt } : {}) };
+}
+
+const redemptionNotFound = () => notFound('redemption_not_found', 'Encaissement introuvable.');
+
+/**
+ * The same place takes a redemption back within 24 hours, before any reimbursement batch: the
+ * redemption is marked cancelled, its journal entry reversed, the pass active again — one
+ * transaction, each step a conditional UPDATE.
+ */
+export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; redemptionId: string }): RedemptionView {
+  const { db, clock, actor, redemptionId } = deps;
+  return db.transaction(
+    (tx) => {
+      const row = tx
+        .select()
+        .from(redemptions)
+        .where(and(eq(redemptions.id, redemptionId), eq(redemptions.placeId, actor.organisationId)))
+        .get();
+      if (!row) throw redemptionNotFound();
+      if (row.status === 'cancelled') throw conflict('redemption_already_cancelled', 'Cet encaissement est déjà annulé.');
+      if (row.batchedAt) {
+        throw conflict('redemption_in_batch', 'Cet encaissement fait déjà partie d’un remboursement : il ne peut plus être annulé. Contactez l’opérateur.');
+      }
+      const now = clock.now();
+      const cutoff = new Date(now.getTime() - CANCELLATION_WINDOW_MS).toISOString();
+      if (row.redeemedAt < cutoff) {
+        throw conflict('cancellation_period_over', 'Un encaissement ne peut être annulé que dans les 24 heures : ce délai est dépassé. Contactez l’opérateur.');
+      }
+      const changed = tx
+        .update(redemptions)
+        .set({ status: 'cancelled', cancelledAt: now.toISOString(), cancelledByUserId: actor.userId })
+        .where(
+          and(
+            eq(redemptions.id, row.id),
+            eq(redemptions.status, 'live'),
+            sql`${redemptions.batchedAt} IS NULL`,
+            sql`${redemptions.redeemedAt} >= ${cutoff}`,
+          ),
+        )
+        .run();
+      if (changed.changes !== 1) throw conflict('redemption_not_cancellable', 'Cet encaissement vient de changer : rechargez la page.');
+      const pass = tx.select({ id: passes.id, code: passes.code, bookletId: passes.bookletId }).from(passes).where(eq(passes.id, row.passId)).get()!;
+      const booklet = tx.select({ status: booklets.status }).from(booklets).where(eq(booklets.id, pass.bookletId)).get()!;
+      // A booklet blocked since (lost after this redemption) must not get a usable pass back.
+      const back = booklet.status === 'blocked' ? 'blocked' : 'active';
+      const restored = tx
+        .update(passes)
+        .set({ status: back })
+        .where(and(eq(passes.id, pass.id), eq(passes.status, 'redeemed')))
+        .run();
+      if (restored.changes !== 1) throw conflict('redemption_not_cancellable', 'Ce pass a changé de situation : l’encaissement ne peut plus être annulé.');
+      const reversal = reverseEntry(tx, clock, {
+        entryId: row.journalEntryId,
+        kind: 'redemption_cancelled',
+        idempotencyKey: `redemption_cancelled:${row.id}`,
+        label: `Annulation de l’encaissement du pass ${formatPassCode(pass.code)}`,
+      });
+      tx.update(redemptions).set({ cancelJournalEntryId: reversal.entryId }).where(eq(redemptions.id, row.id)).run();
+      statements(db).refreshBooklet.run({ booklet: pass.bookletId });
+      recordAudit(tx, clock, actor, 'redemption.cancelled', { type: 'redemption', id: row.id }, { amountCents: row.amountCents });
+      return toView({ ...row, status: 'cancelled', cancelledAt: now.toISOString() }, pass.code, siteName(tx, row.siteId), actor.organisationName, now);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+const siteName = (db: DbOrTx, siteId: string) => db.select({ name: placeSites.name }).from(placeSites).where(eq(placeSites.id, siteId)).get()?.name ?? '';
+
+function toView(row: typeof redemptions.$inferSelect, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
+  const until = new Date(new Date(row.redeemedAt).getTime() + CANCELLATION_WINDOW_MS);
+  const cancellable = row.status === 'live' && !row.batchedAt && until > now;
+  return {
+    id: row.id,
+    code: formatPassCode(code),
+    amountCents: row.amountCents,
+    redeemedAt: row.redeemedAt,
+    siteId: row.siteId,
+    siteName: siteNameValue,
+    service: row.service,
+    status: row.status,
+    cancelledAt: row.cancelledAt,
+    cancellableUntil: cancellable ? until.toISOString() : null,
+    placeId: row.placeId,
+    placeName,
+  };
+}
+
+/** Redemptions visible to the actor: its own place's, or every place's for the operator; newest first. */
+export function listRedemptions(
+  db: DbOrTx,
+  clock: Clock,
+  actor: Actor,
+  page: { limit: number; after?: { createdAt: string; id: string }; period?: string; status?: 'live' | 'cancelled'; placeId?: string },
+): RedemptionView[] {
+  if (!isOperator(actor) && actor.organisationKind !== 'place') return [];
+  const scope = isOperator(actor) ? (page.placeId ? eq(redemptions.placeId, page.placeId) : undefined) : eq(redemptions.placeId, actor.organisationId);
+  const after = page.after ? sql`(${redemptions.redeemedAt}, ${redemptions.id}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
+  const rows = db
+    .select({ r: redemptions, code: passes.code, siteName: placeSites.name, placeName: organisations.name })
+    .from(redemptions)
+    .innerJoin(passes, eq(passes.id, redemptions.passId))
+    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
+    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
+    .where(and(scope, after, page.period ? eq(redemptions.period, page.period) : undefined, page.status ? eq(redemptions.status, page.status) : undefined))
+    .orderBy(desc(redemptions.redeemedAt), desc(redemptions.id))
+    .limit(page.limit + 1)
+    .all();
+  const now = clock.now();
+  return rows.map((row) => toView(row.r, row.code, row.siteName, row.placeName, now));
+}
+
+export function findRedemptionFor(db: DbOrTx, clock: Clock, actor: Actor, redemptionId: string): RedemptionView | undefined {
+  const row = db
+    .select({ r: redemptions, code: passes.code, siteName: placeSites.name, placeName: organisations.name })
+    .from(redemptions)
+    .innerJoin(passes, eq(passes.id, redemptions.passId))
+    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
+    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
+    .where(eq(redemptions.id, redemptionId))
+    .get();
+  if (!row || (!isOperator(actor) && row.r.placeId !== actor.organisationId)) return undefined;
+  return toView(row.r, row.code, row.siteName, row.placeName, clock.now());
+}
+
+/** The month's figures of a place's dashboard: live redemptions and their total, cancellations. */
+export function monthTotals(db: DbOrTx, placeId: string, period: string): { count: number; amountCents: number; cancelled: number } {
+  const rows = db
+    .select({ status: redemptions.status, n: sql<number>`count(*)`, cents: sql<number>`coalesce(sum(${redemptions.amountCents}), 0)` })
+    .from(redemptions)
+    .where(and(eq(redemptions.placeId, placeId), eq(redemptions.period, period), inArray(redemptions.status, ['live', 'cancelled'])))
+    .groupBy(redemptions.status)
+    .all();
+  const live = rows.find((r) => r.status === 'live');
+  return { count: live?.n ?? 0, amountCents: live?.cents ?? 0, cancelled: rows.find((r) => r.status === 'cancelled')?.n ?? 0 };
+}

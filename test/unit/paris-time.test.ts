@@ -1,0 +1,36 @@
+import t from 'tap';
+import { addMonths, parisDate, parisMonth, parisMonthRange, startOfParisDay } from '../../server/shared/paris-time.ts';
+
+t.test('a redemption at 23:30 UTC on 31 January belongs to February in Paris', async (t) => {
+  t.equal(parisMonth(new Date('2026-01-31T23:30:00Z')), '2026-02');
+  t.equal(parisMonth(new Date('2026-01-31T22:59:59Z')), '2026-01');
+});
+
+t.test('31 December at 23:30 UTC is already next year in Paris', async (t) => {
+  t.equal(parisDate(new Date('2026-12-31T23:30:00Z')), '2027-01-01');
+  t.equal(parisMonth(new Date('2026-12-31T22:30:00Z')), '2026-12');
+});
+
+t.test('daylight-saving Sundays: the day starts at the right UTC instant', async (t) => {
+  // Last Sunday of March 2026 (29th): clocks go forward at 02:00 → the day starts at 23:00 UTC the day before.
+  t.equal(startOfParisDay('2026-03-29').toISOString(), '2026-03-28T23:00:00.000Z');
+  t.equal(startOfParisDay('2026-03-30').toISOString(), '2026-03-29T22:00:00.000Z');
+  // Last Sunday of October 2026 (25th): clocks go back at 03:00.
+  t.equal(startOfParisDay('2026-10-25').toISOString(), '2026-10-24T22:00:00.000Z');
+  t.equal(startOfParisDay('2026-10-26').toISOString(), '2026-10-25T23:00:00.000Z');
+  t.equal(parisDate(new Date('2026-10-25T00:30:00Z')), '2026-10-25');
+  t.equal(parisDate(new Date('2026-03-29T22:30:00Z')), '2026-03-30');
+});
+
+t.test('a Paris month range covers the whole month across a DST change', async (t) => {
+  const { start, end } = parisMonthRange('2026-10');
+  t.equal(start.toISOString(), '2026-09-30T22:00:00.000Z');
+  t.equal(end.toISOString(), '2026-10-31T23:00:00.000Z');
+  const dec = parisMonthRange('2026-12');
+  t.equal(dec.end.toISOString(), '2026-12-31T23:00:00.000Z');
+});
+
+t.test('adding months clamps to the end of a shorter month', async (t) => {
+  t.equal(addMonths('2027-01-31', 1), '2027-02-28');
+  t.equal(addMonths('2026-11-25', 12), '2027-11-25');
+});
