@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     if (created) console.log(`Administrateur de l’opérateur créé : ${config.bootstrapAdmin.email}`);
   }
   if (config.demoData && isDatabaseEmpty(db)) {
-    const logins = await seedDemoData(db, clock, passCodeFactoryFor(config));
+    const logins = await seedDemoData(db, clock, passCodeFactoryFor(config), config.gracePeriodDays);
     console.log('\nJeu de démonstration chargé. Comptes (mot de passe commun : %s) :', DEMO_PASSWORD);
     for (const login of logins) console.log(`  - ${login.email.padEnd(42)} ${login.kind}/${login.role} — ${login.organisation}`);
     console.log('');

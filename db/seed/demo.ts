@@ -1,7 +1,8 @@
 import { count } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { organisations, users, type BuyerType, type OrganisationKind, type UserRole } from '../schema/accounts.ts';
-import type { Clock } from '../../server/shared/clock.ts';
+import { ManualClock, type Clock } from '../../server/shared/clock.ts';
+import { demoInstant, seedDemoFinance } from './demo-finance.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
 import { recordAudit } from '../../server/modules/audit/audit.ts';
@@ -101,7 +102,7 @@ export function isDatabaseEmpty(db: Db): boolean {
 }
 
 /** Loads the demo set; returns the logins to print. Idempotent: does nothing on a non-empty database. */
-export async function seedDemoData(db: Db, clock: Clock, codes: PassCodeFactory): Promise<DemoLogin[]> {
+export async function seedDemoData(db: Db, clock: Clock, codes: PassCodeFactory, gracePeriodDays = 31): Promise<DemoLogin[]> {
   if (!isDatabaseEmpty(db)) return [];
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const now = clock.now().toISOString();
@@ -133,8 +134,15 @@ export async function seedDemoData(db: Db, clock: Clock, codes: PassCodeFactory)
     setSetting(tx, OPERATOR_FEE_SETTING, '400', now);
     recordAudit(tx, clock, null, 'demo_data.loaded', { type: 'database' });
   });
-  seedDemoOrders(db, clock, codes);
-  seedDemoDistribution(db, clock);
-  seedDemoPlaces(db, clock, codes);
+  // The history is replayed at past dates, so every page has real figures: the current order was
+  // placed two months ago, its first passes used then and reimbursed since (see demo-finance.ts).
+  const today = clock.now();
+  const past = new ManualClock(demoInstant(today, 2, 5));
+  seedDemoOrders(db, past, codes);
+  past.set(demoInstant(today, 2, 8));
+  seedDemoDistribution(db, past);
+  past.set(demoInstant(today, 2, 15));
+  seedDemoPlaces(db, past, codes, gracePeriodDays);
+  seedDemoFinance(db, today, codes, gracePeriodDays);
   return logins;
 }

@@ -53,8 +53,9 @@ export function seedDemoProgram(db: DbOrTx, clock: Clock): string {
       committedCents: 0,
       minOrderCents: 2_000_000,
       perBuyerCapCents: 150_000_000,
-      startsOn: '2026-01-01',
-      endsOn: '2027-12-31',
+      // Around the date the demo is loaded, so its past and current orders fall inside the programme.
+      startsOn: `${Number(clock.now().toISOString().slice(0, 4)) - 1}-01-01`,
+      endsOn: `${Number(clock.now().toISOString().slice(0, 4)) + 1}-12-31`,
       status: 'open',
       createdAt: clock.now().toISOString(),
     })

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { createProgram, createUser, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { createProgram, createUser, seedReference, seedWorld, createPlace } from '../helpers/fixtures.ts';
 import { booklets, passes, printProofs } from '../../db/schema/booklets.ts';
 import { orders } from '../../db/schema/orders.ts';
 import { computeCheckCharacter, formatPassCode, PASS_CODE_ALPHABET } from '../../server/modules/booklets/pass-code.ts';
@@ -418,3 +418,20 @@ t.test('pages: the order shows the proof, its validation and the print file; the
   t.equal((await get(other, `/commandes/${order.id}/carnets`)).statusCode, 404);
 });
 
+
+t.test('the public pass page lists the labelled places of the territory, nearest first to the commune the visitor gives', async (t) => {
+  const { app, db, order } = await approved(t);
+  const pass = db.select().from(passes).where(eq(passes.orderId, order.id)).get()!;
+  await createPlace(db, { name: 'EPN de Muret', sites: [{ name: 'EPN de Muret', communeCode: '31395' }] });
+  await createPlace(db, { name: 'Médiathèque de Blagnac', sites: [{ name: 'Médiathèque de Blagnac', communeCode: '31069' }] });
+  await createPlace(db, { name: 'Lieu suspendu', status: 'suspended', sites: [{ name: 'Lieu suspendu', communeCode: '31555' }] });
+  await createPlace(db, { name: 'Fablab de Bordeaux', sites: [{ name: 'Fablab de Bordeaux', communeCode: '33063' }] });
+  const page = await app.inject({ method: 'GET', url: `/p/${pass.code}?commune=Blagnac` });
+  t.equal(page.statusCode, 200);
+  const body = page.body;
+  t.ok(body.indexOf('Médiathèque de Blagnac') < body.indexOf('EPN de Muret'), 'the place in the visitor’s commune first');
+  t.notMatch(body, /Lieu suspendu/, 'only labelled places');
+  t.notMatch(body, /Fablab de Bordeaux/, 'only places inside the order territory');
+  const byPostcode = await app.inject({ method: 'GET', url: `/p/${pass.code}?commune=31600` });
+  t.ok(byPostcode.body.indexOf('EPN de Muret') < byPostcode.body.indexOf('Médiathèque de Blagnac'), 'a postal code works too (31600 = Muret)');
+});

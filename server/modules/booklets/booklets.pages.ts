@@ -8,6 +8,7 @@ import { DomainError } from '../../shared/problem.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { findOrderFor } from '../orders/orders.service.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { usableSites } from '../places/places.nearby.ts';
 import { BOOKLET_STATUS_LABELS, bookletListQuery } from './booklets.schemas.ts';
 import * as bookletsService from './booklets.service.ts';
 import { formatPassCode } from './pass-code.ts';
@@ -64,8 +65,14 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
         who: { userId: null, ip: request.ip },
         input: code,
       });
+      // The visitor may say where they are (name or postal code): we never use where the pass was handed out.
+      const near = String((request.query as { commune?: unknown }).commune ?? '').trim().slice(0, 100);
+      const reference = near.length >= 2 ? getTerritories().searchCommunes(near, 1)[0] : undefined;
       return reply.renderPage('pages/booklets/pass.eta', {
         title: 'Votre pass numérique',
+        near,
+        reference: reference ? { code: reference.code, name: reference.name } : null,
+        sites: usableSites(app.db, { territory: pass.territory, nearCommuneCode: reference?.code ?? null, limit: 20 }),
         pass: {
           code: formatPassCode(pass.code),
           faceValue: formatEuros(pass.faceValueCents),

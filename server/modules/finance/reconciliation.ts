@@ -224,10 +224,21 @@ export function reconciliationReport(db: Db, scope: { orderId?: string; period?:
     scope,
     balanced: checks.every((c) => c.balanced),
     checks,
-    trialBalance: accountBalances(db).map((a) => ({ code: a.code, name: a.name, debitCents: a.debitCents, creditCents: a.creditCents, balanceCents: a.balanceCents })),
+    trialBalance: accountBalances(db).map((a) => ({ code: a.code, name: readableAccountName(db, a.code, a.name), debitCents: a.debitCents, creditCents: a.creditCents, balanceCents: a.balanceCents })),
   };
   if (scope.programId) report.program = programReport(db, scope.programId);
   return report;
+}
+
+/** Account names carry the id of their organisation or programme: show its name instead. */
+function readableAccountName(db: Db, code: string, name: string): string {
+  const [head, id] = code.split(':');
+  if (!id || (head !== 'buyer' && head !== 'place' && head !== 'program')) return name;
+  const row =
+    head === 'program'
+      ? db.get<{ name: string }>(sql`SELECT name FROM cofinancing_programs WHERE id = ${id}`)
+      : db.get<{ name: string }>(sql`SELECT name FROM organisations WHERE id = ${id}`);
+  return row ? name.replace(id, row.name) : name;
 }
 
 /** What the State is told about its programme: commitments, money, and how much went to priority publics. */

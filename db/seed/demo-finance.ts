@@ -1,0 +1,94 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { organisations, users } from '../schema/accounts.ts';
+import { booklets, passes } from '../schema/booklets.ts';
+import { invoices } from '../schema/orders.ts';
+import { cofinancingPrograms } from '../schema/programs.ts';
+import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
+import { expireOrder } from '../../server/modules/finance/expiry.service.ts';
+import { recordPayment } from '../../server/modules/finance/invoices.service.ts';
+import { approveBatch, buildBatch, markBatchPaid } from '../../server/modules/finance/reimbursement.service.ts';
+import { approveOrder, submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import { addMonths, parisDate, parisMonth, startOfParisDay } from '../../server/shared/paris-time.ts';
+import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
+
+function actorFor(db: Db, email: string): Actor {
+  const user = db.select().from(users).where(eq(users.email, email)).get()!;
+  const org = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
+  return { userId: user.id, email: user.email, name: user.name, role: user.role, organisationId: org.id, organisationKind: org.kind, organisationName: org.name, via: 'token' };
+}
+
+/** Noon, Paris time, on a given day of the month `monthsAgo` months before `now`. */
+export function demoInstant(now: Date, monthsAgo: number, day: number): Date {
+  const month = addMonths(`${parisMonth(now)}-01`, -monthsAgo).slice(0, 7);
+  return new Date(startOfParisDay(`${month}-${String(day).padStart(2, '0')}`).getTime() + 12 * 3600_000);
+}
+
+/**
+ * The demo's finance history, written by replaying the use cases at past dates:
+ * - an older order, paid, past its validity and grace period, expired with its credit note
+ *   (buyer and State shares);
+ * - the redemptions of two months ago batched, approved and paid;
+ * - redemptions of last month left unbatched (finance builds that batch) and of the current month.
+ */
+export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, gracePeriodDays: number): void {
+  const buyer = actorFor(db, 'commandes@departement31.demo');
+  const operator = actorFor(db, 'admin@operateur.demo');
+  const finance = actorFor(db, 'finances@operateur.demo');
+  const places = ['mediateur@epn-muret.demo', 'accueil@mediatheque-blagnac.demo', 'contact@fablab-saint-gaudens.demo'].map((e) => actorFor(db, e));
+  const program = db.select().from(cofinancingPrograms).get();
+  const clock = new ManualClock(demoInstant(now, 10, 10));
+
+  // An earlier order, valid six months: everything unused expired after the grace period.
+  const validFrom = parisDate(clock.now());
+  const old = submitOrder({
+    db,
+    clock,
+    actor: buyer,
+    feeBasisPoints: operatorFeeBasisPoints(db, { operatorFeeBasisPoints: 0 }),
+    input: {
+      bookletCount: 200,
+      passesPerBooklet: 10,
+      faceValueCents: 1000,
+      validFrom,
+      validUntil: addMonths(validFrom, 6),
+      publics: null,
+      territory: { departements: ['31'] },
+      cofinancingProgramId: program?.id,
+      engagementNumber: 'EJ-ANCIEN-0001',
+    },
+  });
+  approveOrder({ db, clock, actor: operator, orderId: old.id, codes });
+  clock.set(demoInstant(now, 9, 5));
+  for (const invoice of db.select().from(invoices).where(eq(invoices.orderId, old.id)).all()) {
+    recordPayment({ db, clock, actor: finance, input: { invoiceId: invoice.id, amountCents: invoice.totalCents, receivedOn: parisDate(clock.now()), reference: `VIR-${invoice.number}` } });
+  }
+  clock.set(now);
+  expireOrder({ db, clock, actor: null, orderId: old.id, gracePeriodDays });
+
+  // Two months ago's redemptions (made when the places were labelled) are batched and paid.
+  const twoMonthsAgo = parisMonth(demoInstant(now, 2, 15));
+  clock.set(demoInstant(now, 1, 2));
+  const { batch } = buildBatch({ db, clock, actor: finance, period: twoMonthsAgo });
+  approveBatch({ db, clock, actor: finance, batchId: batch.id });
+  clock.set(demoInstant(now, 1, 5));
+  markBatchPaid({ db, clock, actor: finance, batchId: batch.id, paidOn: parisDate(clock.now()) });
+
+  // More passes used last month (to be batched by finance) and this month (still open).
+  const active = db
+    .select({ code: passes.code })
+    .from(passes)
+    .innerJoin(booklets, eq(booklets.id, passes.bookletId))
+    .where(and(eq(passes.status, 'active')))
+    .orderBy(asc(booklets.position), asc(passes.position))
+    .limit(12)
+    .all()
+    .map((p) => p.code);
+  active.forEach((code, i) => {
+    clock.set(i < 8 ? demoInstant(now, 1, 10 + i) : new Date(Math.max(now.getTime() - 3600_000 * (i - 7), startOfParisDay(`${parisMonth(now)}-01`).getTime() + 60_000)));
+    redeemPass({ db, clock, codes, gracePeriodDays, actor: places[i % places.length]!, code });
+  });
+}

@@ -1,0 +1,547 @@
+/**
+ * Issue 7, Tests: random sequences of every operation of the system (orders, approvals, payments,
+ * mandates, designations, allotments, returns, distributions, redemptions and their cancellation,
+ * blocks, bank-detail changes, batches built, approved, paid, payouts rejected, expiries, time passing),
+ * on a small world, with every invariant of finance.md checked after each step. Model-free: the
+ * checks are recomputed from the database itself (the reconciliation report plus a few identities it
+ * does not state). The domain services are called directly, as the API would, for speed.
+ */
+import t from 'tap';
+import fc from 'fast-check';
+import { asc, eq, sql } from 'drizzle-orm';
+import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { booklets, passes } from '../../db/schema/booklets.ts';
+import { invoices, orders } from '../../db/schema/orders.ts';
+import { redemptions } from '../../db/schema/redemption.ts';
+import { payouts, reimbursementBatches } from '../../db/schema/reimbursement.ts';
+import type { BlockReason } from '../../db/schema/distribution.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import { DomainError } from '../../server/shared/problem.ts';
+import { parisDate, parisMonth } from '../../server/shared/paris-time.ts';
+import type { Actor } from '../../server/modules/accounts/actor.ts';
+import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
+import { approveOrder, cancelOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { recordPayment } from '../../server/modules/finance/invoices.service.ts';
+import {
+  allotBooklets,
+  blockBooklet,
+  designatePrescriber,
+  distributeBooklet,
+  returnBooklets,
+  revokePrescriber,
+} from '../../server/modules/distribution/distribution.service.ts';
+import { cancelRedemption, redeemPass } from '../../server/modules/redemption/redemption.service.ts';
+import { approveBatch, buildBatch, markBatchPaid, rejectPayout } from '../../server/modules/finance/reimbursement.service.ts';
+import { expireOrder } from '../../server/modules/finance/expiry.service.ts';
+import { submitBankDetails, validateBankDetails } from '../../server/modules/places/places.service.ts';
+import { reconciliationReport } from '../../server/modules/finance/reconciliation.ts';
+import { actorOf, createOrganisation, createPlace, createProgram, createUser, seedReference } from '../helpers/fixtures.ts';
+import { TEST_NOW, testConfig } from '../helpers/app.ts';
+
+const config = testConfig();
+const codes = passCodeFactoryFor(config);
+const GRACE = config.gracePeriodDays;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+// --- The parameters a step may draw ----------------------------------------------------------
+
+/** Validity windows around TEST_NOW (2026-11-25): some already open, one not yet, all reachable for expiry. */
+const VALIDITIES = [
+  { validFrom: '2026-11-01', validUntil: '2026-12-31' },
+  { validFrom: '2026-11-01', validUntil: '2027-03-31' },
+  { validFrom: '2026-12-15', validUntil: '2027-01-31' },
+  { validFrom: '2027-01-01', validUntil: '2027-06-30' },
+] as const;
+/** Places are in Toulouse (31555) and Blagnac (31069): Gironde (33) and Muret-only orders refuse them. */
+const TERRITORIES: ({ departements?: string[]; communes?: string[] } | null)[] = [null, { departements: ['31'] }, { communes: ['31555'] }, { departements: ['33'] }];
+const PUBLICS = [null, ['seniors_60_plus'], ['demandeurs_emploi', 'minima_sociaux']] as const;
+const CATEGORIES = ['seniors_60_plus', 'demandeurs_emploi', 'minima_sociaux', 'allophones'] as const;
+const COMMUNES = ['31555', '31069', '31395', '33063'] as const;
+const BLOCK_REASONS: readonly BlockReason[] = ['lost', 'stolen', 'damaged', 'other'];
+const IBANS = [
+  { holder: 'Compte principal', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+  { holder: 'Nouveau compte', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' },
+] as const;
+
+type Step =
+  | { kind: 'submit'; buyer: number; bookletCount: number; passesPerBooklet: number; faceValueCents: number; validity: number; territory: number; publics: number; withProgram: boolean; feeBasisPoints: number; mandate: boolean }
+  | { kind: 'approve'; order: number }
+  | { kind: 'cancelOrder'; order: number }
+  | { kind: 'mandate'; order: number }
+  | { kind: 'pay'; invoice: number; fraction: number }
+  | { kind: 'designate'; order: number; prescriber: number }
+  | { kind: 'revoke'; order: number; prescriber: number }
+  | { kind: 'allot'; order: number; prescriber: number; count: number }
+  | { kind: 'return'; order: number; prescriber: number; count: number; byPrescriber: boolean }
+  | { kind: 'distribute'; booklet: number; category: number; commune: number }
+  | { kind: 'redeem'; pass: number; place: number; namedSite: boolean }
+  | { kind: 'cancelRedemption'; redemption: number; byOtherPlace: boolean }
+  | { kind: 'block'; booklet: number; byHolder: boolean; reason: number }
+  | { kind: 'bankChange'; place: number; iban: number }
+  | { kind: 'bankValidate'; place: number }
+  | { kind: 'buildBatch'; monthsBack: number }
+  | { kind: 'approveBatch'; batch: number }
+  | { kind: 'payBatch'; batch: number }
+  | { kind: 'rejectPayout'; payout: number }
+  | { kind: 'expire'; order: number }
+  | { kind: 'time'; unit: 'hours' | 'days' | 'months'; amount: number };
+
+const idx = fc.nat(30);
+const submitStep = fc.record({
+  kind: fc.constant('submit' as const),
+  buyer: fc.nat(1),
+  bookletCount: fc.integer({ min: 1, max: 4 }),
+  passesPerBooklet: fc.integer({ min: 1, max: 4 }),
+  faceValueCents: fc.integer({ min: 100, max: 10_000 }),
+  validity: fc.nat(VALIDITIES.length - 1),
+  territory: fc.nat(TERRITORIES.length - 1),
+  publics: fc.nat(PUBLICS.length - 1),
+  withProgram: fc.boolean(),
+  feeBasisPoints: fc.constantFrom(0, 0, 250, 999),
+  mandate: fc.boolean(),
+});
+const distributeStep = fc.record({ kind: fc.constant('distribute' as const), booklet: idx, category: fc.nat(CATEGORIES.length - 1), commune: fc.nat(COMMUNES.length - 1) });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: submitStep },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('approve' as const), order: idx }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancelOrder' as const), order: idx }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('mandate' as const), order: idx }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('pay' as const), invoice: idx, fraction: fc.constantFrom(0.3, 0.5, 1, 1, 1.5) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('designate' as const), order: idx, prescriber: fc.nat(1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revoke' as const), order: idx, prescriber: fc.nat(1) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('allot' as const), order: idx, prescriber: fc.nat(1), count: fc.integer({ min: 1, max: 4 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('return' as const), order: idx, prescriber: fc.nat(1), count: fc.integer({ min: 1, max: 2 }), byPrescriber: fc.boolean() }) },
+  { weight: 8, arbitrary: distributeStep },
+  { weight: 12, arbitrary: fc.record({ kind: fc.constant('redeem' as const), pass: fc.nat(200), place: fc.nat(1), namedSite: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('cancelRedemption' as const), redemption: idx, byOtherPlace: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('block' as const), booklet: idx, byHolder: fc.boolean(), reason: fc.nat(BLOCK_REASONS.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bankChange' as const), place: fc.nat(1), iban: fc.nat(IBANS.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bankValidate' as const), place: fc.nat(1) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('buildBatch' as const), monthsBack: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('approveBatch' as const), batch: idx }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('payBatch' as const), batch: idx }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('rejectPayout' as const), payout: idx }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('expire' as const), order: idx }) },
+  {
+    weight: 4,
+    arbitrary: fc.oneof(
+      fc.record({ kind: fc.constant('time' as const), unit: fc.constant('hours' as const), amount: fc.integer({ min: 1, max: 30 }) }),
+      fc.record({ kind: fc.constant('time' as const), unit: fc.constant('days' as const), amount: fc.integer({ min: 1, max: 20 }) }),
+      fc.record({ kind: fc.constant('time' as const), unit: fc.constant('months' as const), amount: fc.integer({ min: 1, max: 4 }) }),
+    ),
+  },
+);
+
+/**
+ * Each run starts with 0–3 orders taken through the usual path in order (submitted, approved,
+ * funded, a prescriber designated, booklets allotted and some distributed), so that the free steps
+ * after it reach redemptions, batches and expiries within a few dozen steps. The prelude is made of
+ * the same steps, with random parameters, and is checked after each step like the rest; index -1
+ * means "the newest candidate", i.e. the order just submitted.
+ */
+const prelude: fc.Arbitrary<Step[]> = fc
+  .array(
+    fc.record({
+      submit: submitStep,
+      fund: fc.constantFrom('mandate', 'pay', 'none'),
+      prescriber: fc.nat(1),
+      allot: fc.integer({ min: 1, max: 4 }),
+      distribute: fc.array(distributeStep, { maxLength: 4 }),
+    }),
+    { maxLength: 3 },
+  )
+  .map((orders) =>
+    orders.flatMap((o): Step[] => [
+      o.submit,
+      { kind: 'approve', order: -1 },
+      ...(o.fund === 'mandate' ? [{ kind: 'mandate' as const, order: -1 }] : []),
+      ...(o.fund === 'pay' ? [1, 2].map(() => ({ kind: 'pay' as const, invoice: -1, fraction: 1 })) : []),
+      { kind: 'designate', order: -1, prescriber: o.prescriber },
+      { kind: 'allot', order: -1, prescriber: o.prescriber, count: o.allot },
+      ...o.distribute.map((d) => ({ ...d, booklet: -1 })),
+    ]),
+  );
+
+// --- The world -----------------------------------------------------------------------------------
+
+async function buildWorld() {
+  const db = openDatabase(':memory:');
+  migrateDatabase(db);
+  const clock = new ManualClock(TEST_NOW);
+  seedReference(db, clock);
+  // A small envelope and a per-buyer cap, so that commitments hit both.
+  const program = createProgram(db, { envelopeCents: 60_000, perBuyerCapCents: 40_000 });
+  const operator = createOrganisation(db, { kind: 'operator' });
+  const admin = actorOf(db, await createUser(db, operator, { role: 'admin' }));
+  const finance = actorOf(db, await createUser(db, operator, { role: 'finance' }));
+  const buyerOrgs = [
+    createOrganisation(db, { kind: 'buyer', buyerType: 'departement', communeCode: '31555' }),
+    createOrganisation(db, { kind: 'buyer', buyerType: 'private', communeCode: '31555' }),
+  ];
+  const buyers = await Promise.all(buyerOrgs.map(async (org) => actorOf(db, await createUser(db, org, { role: 'admin' }))));
+  const prescriberOrgs = [createOrganisation(db, { kind: 'prescriber', communeCode: '31555' }), createOrganisation(db, { kind: 'prescriber', communeCode: '31069' })];
+  const prescribers = await Promise.all(prescriberOrgs.map(async (org) => actorOf(db, await createUser(db, org, { role: 'agent' }))));
+  const placeRecords = [
+    await createPlace(db, { name: 'Espace numérique de Toulouse', sites: [{ communeCode: '31555' }] }),
+    await createPlace(db, { name: 'Médiathèque de Blagnac', sites: [{ communeCode: '31069' }] }),
+  ];
+  const places = placeRecords.map((p) => ({ agent: actorOf(db, p.agent), admin: actorOf(db, p.admin), siteId: p.siteIds[0]!, id: p.organisation.id }));
+  return { db, clock, program, admin, finance, buyers, prescribers, places };
+}
+type World = Awaited<ReturnType<typeof buildWorld>>;
+
+const pick = <T>(list: readonly T[], i: number): T | undefined => (list.length === 0 ? undefined : list[i < 0 ? list.length + (i % list.length) : i % list.length]);
+
+function previousMonth(month: string, back: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const total = y * 12 + (m - 1) - back;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
+}
+
+function advance(clock: ManualClock, s: Extract<Step, { kind: 'time' }>): void {
+  if (s.unit === 'hours') clock.advance(s.amount * HOUR);
+  else if (s.unit === 'days') clock.advance(s.amount * DAY);
+  else {
+    const now = clock.now();
+    now.setUTCMonth(now.getUTCMonth() + s.amount);
+    clock.set(now);
+  }
+}
+
+/**
+ * Runs one step against the services. Aimed (most steps), it picks its object among those the
+ * operation can apply to, so that sequences go deep (funded, distributed, redeemed, batched, paid,
+ * rejected, expired); not aimed, among all, so that refusals are exercised too. Business refusals
+ * propagate as DomainError for the caller to tolerate; 'noop' when there was nothing to act on.
+ */
+function run(w: World, s: Step, aimed: boolean): 'done' | 'noop' {
+  const { db, clock } = w;
+  const among = <T>(all: readonly T[], fits: (x: T) => boolean, i: number): T | undefined => pick(aimed ? all.filter(fits) : all, i);
+  const allOrders = () => db.select().from(orders).orderBy(asc(orders.createdAt), asc(orders.id)).all();
+  const allBooklets = () => db.select().from(booklets).orderBy(asc(booklets.serial)).all();
+  const buyerOf = (buyerId: string): Actor => w.buyers.find((b) => b.organisationId === buyerId)!;
+  const designated = (orderId: string) =>
+    new Set(db.all<{ id: string }>(sql`SELECT prescriber_id AS id FROM prescriber_designations WHERE order_id = ${orderId} AND revoked_at IS NULL`).map((r) => r.id));
+  switch (s.kind) {
+    case 'submit': {
+      const buyer = w.buyers[s.buyer]!;
+      const input = {
+        bookletCount: s.bookletCount,
+        passesPerBooklet: s.passesPerBooklet,
+        faceValueCents: s.faceValueCents,
+        ...VALIDITIES[s.validity]!,
+        territory: TERRITORIES[s.territory] ?? null,
+        publics: PUBLICS[s.publics] === null ? null : [...PUBLICS[s.publics]!],
+        cofinancingProgramId: s.withProgram ? w.program.id : undefined,
+        mandateNumber: s.mandate ? `MDT-${s.bookletCount}${s.faceValueCents}` : undefined,
+      };
+      submitOrder({ db, clock, actor: buyer, input, feeBasisPoints: s.feeBasisPoints });
+      return 'done';
+    }
+    case 'approve': {
+      const order = among(allOrders(), (o) => o.status === 'submitted', s.order);
+      if (!order) return 'noop';
+      approveOrder({ db, clock, actor: w.admin, orderId: order.id, codes });
+      return 'done';
+    }
+    case 'cancelOrder': {
+      const order = among(allOrders(), (o) => o.status === 'submitted', s.order);
+      if (!order) return 'noop';
+      cancelOrder({ db, clock, actor: buyerOf(order.buyerId), orderId: order.id });
+      return 'done';
+    }
+    case 'mandate': {
+      const order = among(allOrders(), (o) => o.status === 'approved' && o.fundedAt === null && o.buyerId === w.buyers[0]!.organisationId, s.order);
+      if (!order) return 'noop';
+      recordMandate({ db, clock, actor: buyerOf(order.buyerId), orderId: order.id, mandateNumber: `MDT-${order.reference}` });
+      return 'done';
+    }
+    case 'pay': {
+      const invoice = among(db.select().from(invoices).orderBy(asc(invoices.number)).all(), (i) => i.paidCents < i.totalCents, s.invoice);
+      if (!invoice) return 'noop';
+      const amountCents = Math.max(1, Math.round((invoice.totalCents - invoice.paidCents) * s.fraction));
+      recordPayment({ db, clock, actor: w.finance, input: { invoiceId: invoice.id, amountCents, receivedOn: parisDate(clock.now()), reference: `VIR-${invoice.number}` } });
+      return 'done';
+    }
+    case 'designate': {
+      const order = among(allOrders(), (o) => o.status === 'approved', s.order);
+      if (!order) return 'noop';
+      designatePrescriber({ db, clock, actor: buyerOf(order.buyerId), orderId: order.id, prescriberId: w.prescribers[s.prescriber]!.organisationId });
+      return 'done';
+    }
+    case 'revoke': {
+      const order = among(allOrders(), (o) => designated(o.id).size > 0, s.order);
+      if (!order) return 'noop';
+      const live = [...designated(order.id)];
+      const prescriberId = aimed ? pick(live, s.prescriber)! : w.prescribers[s.prescriber]!.organisationId;
+      revokePrescriber({ db, clock, actor: buyerOf(order.buyerId), orderId: order.id, prescriberId });
+      return 'done';
+    }
+    case 'allot': {
+      const inStock = new Set(allBooklets().filter((b) => b.status === 'in_stock').map((b) => b.orderId));
+      const order = among(allOrders(), (o) => inStock.has(o.id) && designated(o.id).size > 0, s.order);
+      if (!order) return 'noop';
+      const prescriberId = aimed ? pick([...designated(order.id)], s.prescriber)! : w.prescribers[s.prescriber]!.organisationId;
+      allotBooklets({ db, clock, actor: buyerOf(order.buyerId), input: { orderId: order.id, prescriberId, bookletCount: s.count } });
+      return 'done';
+    }
+    case 'return': {
+      const booklet = among(allBooklets(), (b) => b.status === 'allotted', s.order);
+      const order = booklet ? allOrders().find((o) => o.id === booklet.orderId) : pick(allOrders(), s.order);
+      if (!order) return 'noop';
+      const prescriber = (booklet && w.prescribers.find((p) => p.organisationId === booklet.holderId)) || w.prescribers[s.prescriber]!;
+      const actor = s.byPrescriber ? prescriber : buyerOf(order.buyerId);
+      returnBooklets({ db, clock, actor, input: { orderId: order.id, prescriberId: prescriber.organisationId, bookletCount: s.count } });
+      return 'done';
+    }
+    case 'distribute': {
+      const booklet = among(allBooklets(), (b) => b.status === 'allotted', s.booklet);
+      if (!booklet) return 'noop';
+      // The holder when it is a prescriber, else any prescriber (refused: not in its stock).
+      const actor = w.prescribers.find((p) => p.organisationId === booklet.holderId) ?? w.prescribers[s.booklet % 2]!;
+      distributeBooklet({ db, clock, actor, input: { bookletSerial: booklet.serial, publicCategory: CATEGORIES[s.category]!, communeCode: COMMUNES[s.commune]! } });
+      return 'done';
+    }
+    case 'redeem': {
+      const all = db.select({ code: passes.code, status: passes.status }).from(passes).orderBy(asc(passes.id)).all();
+      const pass = among(all, (p) => p.status === 'active', s.pass);
+      if (!pass) return 'noop';
+      const place = w.places[s.place]!;
+      redeemPass({ db, clock, codes, gracePeriodDays: GRACE, actor: place.agent, code: pass.code, siteId: s.namedSite ? place.siteId : undefined });
+      return 'done';
+    }
+    case 'cancelRedemption': {
+      const all = db.select().from(redemptions).orderBy(asc(redemptions.redeemedAt), asc(redemptions.id)).all();
+      const redemption = among(all, (r) => r.status === 'live' && r.batchedAt === null, s.redemption);
+      if (!redemption) return 'noop';
+      const place = w.places.find((p) => (p.id === redemption.placeId) !== (s.byOtherPlace && !aimed))!;
+      cancelRedemption({ db, clock, actor: place.agent, redemptionId: redemption.id });
+      return 'done';
+    }
+    case 'block': {
+      const booklet = among(allBooklets(), (b) => ['in_stock', 'allotted', 'distributed', 'started'].includes(b.status), s.booklet);
+      if (!booklet) return 'noop';
+      const holder = w.prescribers.find((p) => p.organisationId === booklet.holderId);
+      const actor = s.byHolder && holder ? holder : buyerOf(booklet.buyerId);
+      blockBooklet({ db, clock, actor, serial: booklet.serial, reason: BLOCK_REASONS[s.reason]! });
+      return 'done';
+    }
+    case 'bankChange': {
+      const place = w.places[s.place]!;
+      submitBankDetails({ db, clock, actor: place.admin, placeId: place.id, input: { ...IBANS[s.iban]! } });
+      return 'done';
+    }
+    case 'bankValidate': {
+      const place = w.places[s.place]!;
+      validateBankDetails({ db, clock, actor: w.finance, placeId: place.id });
+      return 'done';
+    }
+    case 'buildBatch':
+      buildBatch({ db, clock, actor: w.finance, period: previousMonth(parisMonth(clock.now()), s.monthsBack) });
+      return 'done';
+    case 'approveBatch': {
+      const batch = among(db.select().from(reimbursementBatches).orderBy(asc(reimbursementBatches.period)).all(), (b) => b.status === 'draft', s.batch);
+      if (!batch) return 'noop';
+      approveBatch({ db, clock, actor: w.finance, batchId: batch.id });
+      return 'done';
+    }
+    case 'payBatch': {
+      const batch = among(db.select().from(reimbursementBatches).orderBy(asc(reimbursementBatches.period)).all(), (b) => b.status === 'approved', s.batch);
+      if (!batch) return 'noop';
+      markBatchPaid({ db, clock, actor: w.finance, batchId: batch.id, paidOn: parisDate(clock.now()) });
+      return 'done';
+    }
+    case 'rejectPayout': {
+      const payout = among(db.select().from(payouts).orderBy(asc(payouts.reference)).all(), (p) => p.status === 'approved' || p.status === 'paid', s.payout);
+      if (!payout) return 'noop';
+      rejectPayout({ db, clock, actor: w.finance, payoutId: payout.id, reason: 'Compte clos' });
+      return 'done';
+    }
+    case 'expire': {
+      const order = among(allOrders(), (o) => o.status === 'approved' || o.status === 'closed', s.order);
+      if (!order) return 'noop';
+      expireOrder({ db, clock, actor: w.admin, orderId: order.id, gracePeriodDays: GRACE });
+      return 'done';
+    }
+    case 'time':
+      advance(clock, s);
+      return 'done';
+  }
+}
+
+// --- The invariants ------------------------------------------------------------------------------
+
+const count = (db: Db, query: ReturnType<typeof sql>): number => Number(db.get<{ n: number | null }>(query)?.n ?? 0);
+
+/**
+ * Every invariant of finance.md that a single process can break, recomputed from the rows: the
+ * reconciliation report (1–4, 6, 8, 10 and the envelopes), plus what it does not state itself.
+ * Returns a description of each violation; empty when all hold.
+ */
+function violations(w: World): string[] {
+  const { db } = w;
+  const out: string[] = [];
+  const report = reconciliationReport(db);
+  if (!report.balanced) {
+    for (const c of report.checks.filter((c) => !c.balanced)) out.push(`reconciliation ${c.id} (${c.label}): expected ${c.expected}, actual ${c.actual}`);
+  }
+  const rules: [string, ReturnType<typeof sql>][] = [
+    // 5. Single use: never two live redemptions of one pass.
+    ['a pass has two live redemptions', sql`SELECT COUNT(*) AS n FROM (SELECT pass_id FROM redemptions WHERE status = 'live' GROUP BY pass_id HAVING COUNT(*) > 1)`],
+    // 5. Envelope: committed ≤ envelope, and equal to the State shares of the approved orders.
+    ['a programme is committed over its envelope', sql`SELECT COUNT(*) AS n FROM cofinancing_programs WHERE committed_cents > envelope_cents`],
+    [
+      'a programme commitment differs from the State shares of its approved orders',
+      sql`SELECT COUNT(*) AS n FROM cofinancing_programs c WHERE c.committed_cents != (
+            SELECT COALESCE(SUM(o.state_share_cents), 0) FROM orders o WHERE o.program_id = c.id AND o.status IN ('approved', 'closed'))`,
+    ],
+    [
+      'a buyer is committed over the per-buyer cap',
+      sql`SELECT COUNT(*) AS n FROM (SELECT o.buyer_id FROM orders o JOIN cofinancing_programs c ON c.id = o.program_id
+            WHERE o.status IN ('approved', 'closed') AND c.per_buyer_cap_cents IS NOT NULL
+            GROUP BY o.program_id, o.buyer_id HAVING SUM(o.state_share_cents) > MAX(c.per_buyer_cap_cents))`,
+    ],
+    // A pass is used exactly when it has a live redemption.
+    [
+      'a redeemed or reimbursed pass without exactly one live redemption',
+      sql`SELECT COUNT(*) AS n FROM passes p WHERE p.status IN ('redeemed', 'reimbursed')
+            AND (SELECT COUNT(*) FROM redemptions r WHERE r.pass_id = p.id AND r.status = 'live') != 1`,
+    ],
+    [
+      'a live redemption of a pass that is not used',
+      sql`SELECT COUNT(*) AS n FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE r.status = 'live' AND p.status NOT IN ('redeemed', 'reimbursed')`,
+    ],
+    // 6. The reimbursement chain.
+    [
+      'a batched live redemption without exactly one reimbursement line',
+      sql`SELECT COUNT(*) AS n FROM redemptions r WHERE r.status = 'live' AND r.batched_at IS NOT NULL
+            AND (SELECT COUNT(*) FROM reimbursement_lines l WHERE l.redemption_id = r.id) != 1`,
+    ],
+    [
+      'a reimbursement line for a redemption never batched',
+      sql`SELECT COUNT(*) AS n FROM reimbursement_lines l JOIN redemptions r ON r.id = l.redemption_id WHERE r.batched_at IS NULL`,
+    ],
+    [
+      'a reimbursement line in two non-rejected payouts',
+      sql`SELECT COUNT(*) AS n FROM (SELECT pl.line_id FROM payout_lines pl JOIN payouts p ON p.id = pl.payout_id
+            WHERE p.status != 'rejected' GROUP BY pl.line_id HAVING COUNT(*) > 1)`,
+    ],
+    [
+      'an active payout line in a rejected payout',
+      sql`SELECT COUNT(*) AS n FROM payout_lines pl JOIN payouts p ON p.id = pl.payout_id WHERE pl.active = 1 AND p.status = 'rejected'`,
+    ],
+    [
+      'a payout line count differs from its lines',
+      sql`SELECT COUNT(*) AS n FROM payouts p WHERE p.status != 'rejected'
+            AND p.line_count != (SELECT COUNT(*) FROM payout_lines pl WHERE pl.payout_id = p.id AND pl.active = 1)`,
+    ],
+    [
+      'a batch count differs from its payouts',
+      sql`SELECT COUNT(*) AS n FROM reimbursement_batches b WHERE b.payout_count != (SELECT COUNT(*) FROM payouts p WHERE p.batch_id = b.id AND p.status != 'rejected')
+            OR b.line_count != (SELECT COALESCE(SUM(p.line_count), 0) FROM payouts p WHERE p.batch_id = b.id AND p.status != 'rejected')`,
+    ],
+    [
+      'a payout status out of step with its batch',
+      sql`SELECT COUNT(*) AS n FROM payouts p JOIN reimbursement_batches b ON b.id = p.batch_id WHERE p.status != 'rejected'
+            AND p.status != CASE b.status WHEN 'draft' THEN 'pending' ELSE b.status END`,
+    ],
+    [
+      'a reimbursed pass whose redemption is not in a paid payout',
+      sql`SELECT COUNT(*) AS n FROM passes ps JOIN redemptions r ON r.pass_id = ps.id AND r.status = 'live'
+            WHERE ps.status = 'reimbursed' AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l JOIN payout_lines pl ON pl.line_id = l.id AND pl.active = 1
+              JOIN payouts p ON p.id = pl.payout_id WHERE l.redemption_id = r.id AND p.status = 'paid')`,
+    ],
+    [
+      'a redeemed pass whose redemption is in a paid payout',
+      sql`SELECT COUNT(*) AS n FROM passes ps JOIN redemptions r ON r.pass_id = ps.id AND r.status = 'live'
+            WHERE ps.status = 'redeemed' AND EXISTS (SELECT 1 FROM reimbursement_lines l JOIN payout_lines pl ON pl.line_id = l.id AND pl.active = 1
+              JOIN payouts p ON p.id = pl.payout_id WHERE l.redemption_id = r.id AND p.status = 'paid')`,
+    ],
+    // 8. Credit notes: each expired pass in exactly one, split in proportion to the order (remainder to the buyer).
+    [
+      'an expired pass not in exactly one credit note',
+      sql`SELECT COUNT(*) AS n FROM passes p WHERE p.status = 'expired' AND (SELECT COUNT(*) FROM credit_note_passes cp WHERE cp.pass_id = p.id) != 1`,
+    ],
+    ['a credit note names a pass that is not expired', sql`SELECT COUNT(*) AS n FROM credit_note_passes cp JOIN passes p ON p.id = cp.pass_id WHERE p.status != 'expired'`],
+    [
+      'a credit note total differs from its passes',
+      sql`SELECT COUNT(*) AS n FROM credit_notes c WHERE c.total_cents != (SELECT COALESCE(SUM(p.face_value_cents), 0) FROM credit_note_passes cp JOIN passes p ON p.id = cp.pass_id WHERE cp.credit_note_id = c.id)`,
+    ],
+    [
+      'a credit note split not in proportion to its order',
+      sql`SELECT COUNT(*) AS n FROM credit_notes c JOIN orders o ON o.id = c.order_id
+            WHERE c.state_share_cents != (c.total_cents * o.state_share_cents) / o.total_cents`,
+    ],
+    // Domain rule 3: a pass is usable only once its booklet is handed out and its order funded.
+    [
+      'an active pass of a booklet not handed out, or of an unfunded order',
+      sql`SELECT COUNT(*) AS n FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
+            WHERE p.status = 'active' AND (o.funded_at IS NULL OR b.status NOT IN ('distributed', 'started', 'used_up'))`,
+    ],
+    // Passes exist for approved (or closed) orders only, as many as ordered.
+    [
+      'an order whose passes differ from what was ordered',
+      sql`SELECT COUNT(*) AS n FROM orders o WHERE (SELECT COUNT(*) FROM passes p WHERE p.order_id = o.id)
+            != CASE WHEN o.status IN ('approved', 'closed') THEN o.booklet_count * o.passes_per_booklet ELSE 0 END`,
+    ],
+  ];
+  for (const [label, query] of rules) {
+    const n = count(db, query);
+    if (n > 0) out.push(`${label} (${n})`);
+  }
+  return out;
+}
+
+/** States a run should reach for the property to mean something: counted over the runs, shown in the output. */
+const REACHED: [string, ReturnType<typeof sql>][] = [
+  ['redemption', sql`SELECT COUNT(*) AS n FROM redemptions WHERE status = 'live'`],
+  ['cancelled redemption', sql`SELECT COUNT(*) AS n FROM redemptions WHERE status = 'cancelled'`],
+  ['batch', sql`SELECT COUNT(*) AS n FROM payouts`],
+  ['paid batch', sql`SELECT COUNT(*) AS n FROM reimbursement_batches WHERE status = 'paid' AND total_cents > 0`],
+  ['rejected payout', sql`SELECT COUNT(*) AS n FROM payouts WHERE status = 'rejected'`],
+  ['re-batched line', sql`SELECT COUNT(*) AS n FROM (SELECT line_id FROM payout_lines GROUP BY line_id HAVING COUNT(*) > 1)`],
+  ['blocked pass', sql`SELECT COUNT(*) AS n FROM passes WHERE status = 'blocked'`],
+  ['credit note', sql`SELECT COUNT(*) AS n FROM credit_notes`],
+  ['capped commitment', sql`SELECT COUNT(*) AS n FROM orders WHERE program_id IS NOT NULL AND state_share_cents * 2 < total_cents AND status != 'cancelled'`],
+];
+
+t.test('random sequences of every operation keep every invariant of finance.md after each step', async (t) => {
+  const stats = new Map<string, { done: number; refused: number; noop: number }>();
+  const reached = new Map<string, number>();
+  const refusals = new Map<string, number>();
+  const started = Date.now();
+  await fc.assert(
+    fc.asyncProperty(prelude, fc.array(fc.tuple(step, fc.boolean(), fc.boolean()), { minLength: 10, maxLength: 40, size: 'max' }), async (start, free) => {
+      const w = await buildWorld();
+      // Prelude steps are aimed; free steps three times out of four.
+      const steps = [...start.map((s) => [s, true] as const), ...free.map(([s, a, b]) => [s, a || b] as const)];
+      try {
+        for (const [i, [s, aimed]] of steps.entries()) {
+          const tally = stats.get(s.kind) ?? { done: 0, refused: 0, noop: 0 };
+          stats.set(s.kind, tally);
+          try {
+            tally[run(w, s, aimed)]++;
+          } catch (error) {
+            // Business refusals are fine; a crash, a constraint failure or a 5xx is a bug.
+            if (!(error instanceof DomainError) || error.status >= 500) throw error;
+            tally.refused++;
+            refusals.set(`${s.kind}:${error.code}`, (refusals.get(`${s.kind}:${error.code}`) ?? 0) + 1);
+          }
+          const broken = violations(w);
+          if (broken.length > 0) {
+            throw new Error(`after step ${i} ${JSON.stringify(s)} at ${w.clock.now().toISOString()}:\n  ${broken.join('\n  ')}`);
+          }
+        }
+        for (const [label, query] of REACHED) if (count(w.db, query) > 0) reached.set(label, (reached.get(label) ?? 0) + 1);
+      } finally {
+        w.db.$client.close();
+      }
+    }),
+    { numRuns: Number(process.env.SYSTEM_PROPERTY_RUNS ?? 40) },
+  );
+  t.comment(`${((Date.now() - started) / 1000).toFixed(1)} s; steps done/refused/noop: ${[...stats].map(([k, v]) => `${k} ${v.done}/${v.refused}/${v.noop}`).join(', ')}`);
+  if (process.env.SYSTEM_PROPERTY_VERBOSE) t.comment(`refusals: ${[...refusals].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  t.comment(`runs reaching: ${[...reached].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  t.pass('every invariant held after every step of every generated sequence');
+});
