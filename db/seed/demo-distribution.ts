@@ -1,6 +1,6 @@
+import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { organisations, users } from '../schema/accounts.ts';
 import { orders } from '../schema/orders.ts';
 import type { AgeBand } from '../schema/distribution.ts';
 import type { Clock } from '../../server/shared/clock.ts';
@@ -8,19 +8,9 @@ import type { Actor } from '../../server/modules/accounts/actor.ts';
 import { listStock } from '../../server/modules/distribution/distribution.repository.ts';
 import { allotBooklets, blockBooklet, designatePrescriber, distributeBooklet, returnBooklets } from '../../server/modules/distribution/distribution.service.ts';
 
+/** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor {
-  const user = db.select().from(users).where(eq(users.email, email)).get()!;
-  const org = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
-  return {
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    organisationId: org.id,
-    organisationKind: org.kind,
-    organisationName: org.name,
-    via: 'token',
-  };
+  return actorForEmail(db, email)!;
 }
 
 type Handout = [publicCategory: string, communeCode: string, ageBand?: AgeBand];

@@ -1,6 +1,6 @@
+import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { organisations, users } from '../schema/accounts.ts';
 import { booklets, passes } from '../schema/booklets.ts';
 import { invoices } from '../schema/orders.ts';
 import { cofinancingPrograms } from '../schema/programs.ts';
@@ -15,10 +15,9 @@ import { ManualClock } from '../../server/shared/clock.ts';
 import { addMonths, parisDate, parisMonth, startOfParisDay } from '../../server/shared/paris-time.ts';
 import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
 
+/** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor {
-  const user = db.select().from(users).where(eq(users.email, email)).get()!;
-  const org = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
-  return { userId: user.id, email: user.email, name: user.name, role: user.role, organisationId: org.id, organisationKind: org.kind, organisationName: org.name, via: 'token' };
+  return actorForEmail(db, email)!;
 }
 
 /** Noon, Paris time, on a given day of the month `monthsAgo` months before `now`. */

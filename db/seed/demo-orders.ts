@@ -1,28 +1,16 @@
-import { eq } from 'drizzle-orm';
+import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts';
 import type { Db } from '../client.ts';
-import { organisations, users } from '../schema/accounts.ts';
 import { cofinancingPrograms } from '../schema/programs.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 import type { Actor } from '../../server/modules/accounts/actor.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { approveOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { parisDate, addMonths } from '../../server/shared/paris-time.ts';
-
 import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
 
+/** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor {
-  const user = db.select().from(users).where(eq(users.email, email)).get()!;
-  const org = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
-  return {
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    organisationId: org.id,
-    organisationKind: org.kind,
-    organisationName: org.name,
-    via: 'token',
-  };
+  return actorForEmail(db, email)!;
 }
 
 /**

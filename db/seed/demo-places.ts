@@ -1,6 +1,7 @@
+import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { organisations, users } from '../schema/accounts.ts';
+import { organisations } from '../schema/accounts.ts';
 import { booklets, passes } from '../schema/booklets.ts';
 import { placeBankAccounts, places, placeSites } from '../schema/places.ts';
 import type { Clock } from '../../server/shared/clock.ts';
@@ -68,20 +69,9 @@ const DEMO_PLACES: DemoPlace[] = [
   },
 ];
 
+/** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor | undefined {
-  const user = db.select().from(users).where(eq(users.email, email)).get();
-  if (!user) return undefined;
-  const org = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
-  return {
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    organisationId: org.id,
-    organisationKind: org.kind,
-    organisationName: org.name,
-    via: 'token',
-  };
+  return actorForEmail(db, email);
 }
 
 /**

@@ -65,3 +65,13 @@ export function registerPdfFonts(doc: PDFKit.PDFDocument): void {
   doc.registerFont(PDF_FONT, fontData.regular);
   doc.registerFont(PDF_FONT_BOLD, fontData.bold);
 }
+
+/** The whole document as one buffer, for small documents (invoices, statements) served in one reply. */
+export function collectPdf(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}

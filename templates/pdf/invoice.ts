@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { formatEuros } from '../../server/shared/money.ts';
 import { formatFrenchDate } from '../../server/shared/paris-time.ts';
-import { registerPdfFonts, PDF_FONT, PDF_FONT_BOLD } from './fonts.ts';
+import { collectPdf, registerPdfFonts, PDF_FONT, PDF_FONT_BOLD } from './fonts.ts';
 
 /** Everything a French invoice must show (code de commerce L441-9, CGI art. 242 nonies A). */
 export interface InvoicePrintData {
@@ -27,12 +27,7 @@ const MARGIN = 50;
 export function renderInvoicePdf(data: InvoicePrintData): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: `${data.title} ${data.number}`, Author: data.seller.name } });
   registerPdfFonts(doc);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = collectPdf(doc);
 
   const width = doc.page.width - 2 * MARGIN;
   doc.font(PDF_FONT_BOLD).fontSize(18).text(`${data.title} n° ${data.number}`, MARGIN, MARGIN);

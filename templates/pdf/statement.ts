@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { formatEuros } from '../../server/shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime } from '../../server/shared/paris-time.ts';
-import { PDF_FONT, PDF_FONT_BOLD, registerPdfFonts } from './fonts.ts';
+import { PDF_FONT, PDF_FONT_BOLD, registerPdfFonts, collectPdf } from './fonts.ts';
 
 export interface StatementPrintData {
   reference: string;
@@ -26,12 +26,7 @@ export const frenchMonth = (period: string) => `${MONTHS[Number(period.slice(5, 
 export function renderStatementPdf(data: StatementPrintData): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: false, info: { Title: `Relevé ${data.reference}` } });
   registerPdfFonts(doc);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = collectPdf(doc);
   const width = doc.page.width - 2 * MARGIN;
   doc.font(PDF_FONT_BOLD).fontSize(18).text(`Relevé de remboursement — ${frenchMonth(data.period)}`);
   doc.font(PDF_FONT).fontSize(10).text(`Référence ${data.reference} — émis par ${data.operatorName}`);

@@ -104,6 +104,14 @@ export async function login(
   return { sessionToken, actor: toActor({ user, organisation: org }, 'session', sessionId), expiresAt };
 }
 
+/** The actor of a user found by e-mail, as scripts and the demo seed act on behalf of a person. */
+export function actorForEmail(db: Db, email: string): Actor | undefined {
+  const user = findUserByEmail(db, email);
+  if (!user) return undefined;
+  const organisation = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
+  return toActor({ user, organisation }, 'token');
+}
+
 export function logout({ db, sessionId }: { db: Db; sessionId: string }): void {
   db.delete(sessions).where(eq(sessions.id, sessionId)).run();
 }
