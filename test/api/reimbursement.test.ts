@@ -194,3 +194,15 @@ t.test('Paris months: a redemption at 23:30 UTC on 31 January belongs to Februar
   const february = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-02' });
   t.equal(february.batch.lineCount, 1, 'in February');
 });
+
+t.test('two months built at the same instant, the later one first: the earlier one lines nothing twice', async (t) => {
+  const ctx = await octoberRedemptions(t);
+  ctx.clock.set('2026-12-02T09:00:00Z');
+  const november = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-11' });
+  t.match(november.batch, { lineCount: 5, totalCents: 5000 }, 'November takes the October redemptions still waiting');
+  // Same clock reading: the October build must not re-line what November marked at this instant.
+  const october = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-10' });
+  t.match(october, { created: true, batch: { lineCount: 0, totalCents: 0 } });
+  t.equal(ctx.db.select().from(reimbursementLines).all().length, 5);
+  t.same(reconciliationReport(ctx.db).checks.filter((c) => !c.balanced), []);
+});

@@ -76,11 +76,14 @@ export function buildBatch(deps: Deps & { actor: Actor | null; period: string })
         .run();
 
       // Mark first (from now on the place can no longer cancel these redemptions), then line what was marked:
-      // both statements scan the redemptions once, with no correlated subquery.
+      // both statements scan the redemptions once. Another batch (another month) built at the same
+      // instant marked its redemptions with the same batched_at and already lined them: the unique
+      // index probe skips those, instead of failing on reimbursement_lines_redemption_unique.
       tx.run(sql`UPDATE redemptions SET batched_at = ${at}
         WHERE status = 'live' AND batched_at IS NULL AND period <= ${period} AND place_id IN ${ELIGIBLE_PLACES}`);
       tx.run(sql`INSERT INTO reimbursement_lines (redemption_id, place_id, amount_cents, period, created_at)
-        SELECT r.id, r.place_id, r.amount_cents, r.period, ${at} FROM redemptions r WHERE r.batched_at = ${at}`);
+        SELECT r.id, r.place_id, r.amount_cents, r.period, ${at} FROM redemptions r
+        WHERE r.batched_at = ${at} AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.redemption_id = r.id)`);
 
       const open = sql`FROM reimbursement_lines l
         WHERE l.period <= ${period} AND l.place_id IN ${ELIGIBLE_PLACES}
