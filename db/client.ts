@@ -29,6 +29,40 @@ export function openDatabase(path: string): Db {
   return drizzle(sqlite, { schema }) as Db;
 }
 
+/**
+ * The better-sqlite3 connection under a drizzle database or transaction. better-sqlite3 is
+ * synchronous, one connection runs one transaction at a time: a statement prepared on this
+ * connection and run inside `db.transaction((tx) => …)` is part of that transaction. Hot paths use
+ * it to run statements prepared once per connection instead of building and parsing a query on
+ * every call. A transaction object has no `$client`: drizzle keeps the connection in its session,
+ * hence the checked lookup (a drizzle upgrade that moves it fails here, loudly, not silently).
+ */
+export function connectionOf(dbOrTx: DbOrTx): Database.Database {
+  const own = (dbOrTx as { $client?: unknown }).$client;
+  if (own instanceof Database) return own;
+  const client = (dbOrTx as unknown as { session?: { client?: unknown } }).session?.client;
+  if (client instanceof Database) return client;
+  throw new Error('connectionOf: no better-sqlite3 connection under this drizzle object');
+}
+
+/**
+ * Statements prepared once per connection: `cachedPerConnection(build)` returns a function giving,
+ * for a database or transaction, the statements `build` prepared on its connection (kept while the
+ * connection lives).
+ */
+export function cachedPerConnection<T>(build: (client: Database.Database) => T): (dbOrTx: DbOrTx) => T {
+  const cache = new WeakMap<Database.Database, T>();
+  return (dbOrTx) => {
+    const client = connectionOf(dbOrTx);
+    let found = cache.get(client);
+    if (found === undefined) {
+      found = build(client);
+      cache.set(client, found);
+    }
+    return found;
+  };
+}
+
 export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 }

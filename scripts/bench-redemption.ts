@@ -8,11 +8,12 @@
  * redemptions per second, p50/p99 latency and our rate as a fraction of the bare one.
  *
  * A benchmark, never a test: nothing here fails on a slow machine. Goal on a 2-core machine:
- * ≥ 2 000 redemptions/s, p99 < 25 ms.
+ * ≥ 2 000 redemptions/s, p99 < 25 ms. `npm run bench` runs it too (benchRedemption, on fewer passes).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Pool } from 'undici';
 import { sql } from 'drizzle-orm';
@@ -30,23 +31,16 @@ import { ManualClock } from '../server/shared/clock.ts';
 import { newId } from '../server/shared/secrets.ts';
 import { trialBalance } from '../server/modules/finance/ledger.ts';
 
-const PASS_COUNT = Number(process.argv[2] ?? 20_000);
-const CONNECTIONS = Number(process.argv[3] ?? 16);
 const NOW = '2026-11-25T10:00:00.000Z';
 
-const workDir = mkdtempSync(join(tmpdir(), 'pn-bench-redemption-'));
-process.on('exit', () => rmSync(workDir, { recursive: true, force: true }));
 const fr = (n: number, digits = 0) => n.toLocaleString('fr-FR', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-// Through loadConfig, so that the bench follows every new setting with its default.
-const config: Config = loadConfig({ DATA_DIR: workDir, DEMO_DATA: 'false', LOG_LEVEL: 'error', PUBLIC_URL: 'http://127.0.0.1' });
 
 function actor(org: typeof organisations.$inferSelect, userId: string): Actor {
   return { userId, email: `${userId}@banc.test`, name: 'Banc', role: 'admin', organisationId: org.id, organisationKind: org.kind, organisationName: org.name, via: 'token' };
 }
 
-/** A funded order of PASS_COUNT passes, every booklet handed out, and a labelled place in Muret with an API token. */
-function seed() {
+/** A funded order of `passCount` passes, every booklet handed out, and a labelled place in Muret with an API token. */
+function seed(config: Config, passCount: number) {
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
   const clock = new ManualClock(NOW);
@@ -65,7 +59,7 @@ function seed() {
     clock,
     actor: buyer,
     feeBasisPoints: 0,
-    input: { bookletCount: PASS_COUNT / 10, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: { departements: ['31'] } },
+    input: { bookletCount: passCount / 10, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: { departements: ['31'] } },
   });
   approveOrder({ db, clock, actor: operator, orderId: order.id, codes: passCodeFactoryFor(config) });
   recordMandate({ db, clock, actor: buyer, orderId: order.id, mandateNumber: 'MDT-BANC' });
@@ -84,7 +78,7 @@ function seed() {
   return { db, clock, token, codes };
 }
 
-interface LoadResult {
+export interface LoadResult {
   count: number;
   failures: number;
   seconds: number;
@@ -93,14 +87,14 @@ interface LoadResult {
 }
 
 /** `connections` keep-alive clients, each sending its next request as soon as the previous answer arrives. */
-async function load(origin: string, bodies: string[], headers: Record<string, string>): Promise<LoadResult> {
-  const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
+async function load(origin: string, bodies: string[], headers: Record<string, string>, connections: number): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections, pipelining: 1 });
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
+    Array.from({ length: connections }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
         const sent = process.hrtime.bigint();
@@ -124,33 +118,63 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
-console.log(`… préparation : ${fr(PASS_COUNT)} pass distribués, un lieu labellisé, ${CONNECTIONS} connexions`);
-const { db, clock, token, codes } = seed();
-const app = await buildApp({ config, db, clock, logger: false });
-const origin = await listen(app);
-const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-const bodies = codes.map((code) => JSON.stringify({ code }));
-// Warm-up on a slice of codes: JIT, prepared statements, connection set-up.
-const warm = bodies.splice(0, Math.min(500, Math.floor(bodies.length / 10)));
-await load(origin, warm, headers);
-console.log(`… encaissements : ${fr(bodies.length)} codes distincts par POST /api/v1/redemptions`);
-const ours = await load(origin, bodies, headers);
-await app.close();
+export interface RedemptionBench {
+  ours: LoadResult;
+  baseline: LoadResult;
+  /** The trial balance of the journal after the load: debits = credits. */
+  balanced: boolean;
+}
 
-const bare = Fastify({ logger: false });
-const constant = { id: 'x', code: 'x', amountCents: 1000, redeemedAt: NOW };
-bare.post('/api/v1/redemptions', async (_request, reply) => reply.code(201).send(constant));
-const bareOrigin = await listen(bare);
-await load(bareOrigin, warm, headers);
-console.log('… route Fastify nue (constante), même charge');
-const baseline = await load(bareOrigin, bodies, headers);
-await bare.close();
+export const redemptionRate = (r: LoadResult) => r.count / r.seconds;
 
-const rate = (r: LoadResult) => r.count / r.seconds;
-console.log('');
-console.log(`Encaissements : ${fr(rate(ours))} /s, p50 ${fr(ours.p50, 2)} ms, p99 ${fr(ours.p99, 2)} ms, ${ours.failures} échec(s)`);
-console.log(`Route nue     : ${fr(rate(baseline))} /s, p50 ${fr(baseline.p50, 2)} ms, p99 ${fr(baseline.p99, 2)} ms`);
-console.log(`Rapport       : ${fr(rate(ours) / rate(baseline), 2)} (1 = aussi rapide que la route nue)`);
-console.log(`Objectif      : ≥ 2 000 /s et p99 < 25 ms — ${rate(ours) >= 2000 && ours.p99 < 25 ? 'atteint' : 'non atteint'}`);
-console.log(`Journal       : balance ${trialBalance(db).balanced ? 'équilibrée' : 'DÉSÉQUILIBRÉE'}`);
-db.$client.close();
+/**
+ * `passCount` distinct valid codes redeemed through the whole app over HTTP by `connections`
+ * keep-alive clients (the first tenth, at most 500, as warm-up), then the same load on a bare
+ * Fastify route answering a constant.
+ */
+export async function benchRedemption(passCount: number, connections: number, progress: (line: string) => void): Promise<RedemptionBench> {
+  const workDir = mkdtempSync(join(tmpdir(), 'pn-bench-redemption-'));
+  try {
+    // Through loadConfig, so that the bench follows every new setting with its default.
+    const config: Config = loadConfig({ DATA_DIR: workDir, DEMO_DATA: 'false', LOG_LEVEL: 'error', PUBLIC_URL: 'http://127.0.0.1' });
+    progress(`encaissements : préparation de ${fr(passCount)} pass distribués, un lieu labellisé, ${connections} connexions`);
+    const { db, clock, token, codes } = seed(config, passCount);
+    const app = await buildApp({ config, db, clock, logger: false });
+    const origin = await listen(app);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const bodies = codes.map((code) => JSON.stringify({ code }));
+    // Warm-up on a slice of codes: JIT, prepared statements, connection set-up.
+    const warm = bodies.splice(0, Math.min(500, Math.floor(bodies.length / 10)));
+    await load(origin, warm, headers, connections);
+    progress(`encaissements : ${fr(bodies.length)} codes distincts par POST /api/v1/redemptions`);
+    const ours = await load(origin, bodies, headers, connections);
+    await app.close();
+
+    const bare = Fastify({ logger: false });
+    const constant = { id: 'x', code: 'x', amountCents: 1000, redeemedAt: NOW };
+    bare.post('/api/v1/redemptions', async (_request, reply) => reply.code(201).send(constant));
+    const bareOrigin = await listen(bare);
+    await load(bareOrigin, warm, headers, connections);
+    progress('encaissements : route Fastify nue (constante), même charge');
+    const baseline = await load(bareOrigin, bodies, headers, connections);
+    await bare.close();
+    const balanced = trialBalance(db).balanced;
+    db.$client.close();
+    return { ours, baseline, balanced };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+const runDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (runDirectly) {
+  const passCount = Number(process.argv[2] ?? 20_000);
+  const connections = Number(process.argv[3] ?? 16);
+  const { ours, baseline, balanced } = await benchRedemption(passCount, connections, (line) => console.log(`… ${line}`));
+  console.log('');
+  console.log(`Encaissements : ${fr(redemptionRate(ours))} /s, p50 ${fr(ours.p50, 2)} ms, p99 ${fr(ours.p99, 2)} ms, ${ours.failures} échec(s)`);
+  console.log(`Route nue     : ${fr(redemptionRate(baseline))} /s, p50 ${fr(baseline.p50, 2)} ms, p99 ${fr(baseline.p99, 2)} ms`);
+  console.log(`Rapport       : ${fr(redemptionRate(ours) / redemptionRate(baseline), 2)} (1 = aussi rapide que la route nue)`);
+  console.log(`Objectif      : ≥ 2 000 /s et p99 < 25 ms — ${redemptionRate(ours) >= 2000 && ours.p99 < 25 ? 'atteint' : 'non atteint'}`);
+  console.log(`Journal       : balance ${balanced ? 'équilibrée' : 'DÉSÉQUILIBRÉE'}`);
+}

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client.ts';
-import { apiTokens, invitations, organisations, sessions, users } from '../../../db/schema/accounts.ts';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { cachedPerConnection, type DbOrTx } from '../../../db/client.ts';
+import { invitations, organisations, users } from '../../../db/schema/accounts.ts';
 import { canSeeOrganisation, type Actor } from './actor.ts';
 
 export type OrganisationRow = typeof organisations.$inferSelect;
@@ -54,24 +54,44 @@ export interface ActorRow {
   organisation: OrganisationRow;
 }
 
-export function findActiveSession(db: DbOrTx, sessionId: string, nowIso: string): ActorRow | undefined {
-  return db
-    .select({ user: users, organisation: organisations })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, nowIso), eq(users.disabled, false)))
-    .get();
+/** What authentication needs to know about the caller: the fields of an Actor. */
+export type ActorFields = Omit<Actor, 'via' | 'sessionId'>;
+
+/**
+ * Every authenticated request resolves its session or token: prepared once per connection,
+ * not built and parsed on each request.
+ */
+const authStatements = cachedPerConnection((client) => {
+  const actorColumns = `u.id AS userId, u.email, u.name, u.role,
+         o.id AS organisationId, o.kind AS organisationKind, o.name AS organisationName`;
+  return {
+    session: client.prepare<[string, string], ActorFields>(
+      `SELECT ${actorColumns}
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
+        WHERE s.id = ? AND s.expires_at > ? AND u.disabled = 0`,
+    ),
+    apiToken: client.prepare<[string], ActorFields & { tokenId: string; lastUsedAt: string | null }>(
+      `SELECT ${actorColumns}, t.id AS tokenId, t.last_used_at AS lastUsedAt
+         FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.organisation_id
+        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0`,
+    ),
+    touchApiToken: client.prepare<[string, string, string]>(
+      'UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+    ),
+  };
+});
+
+export function findActiveSession(db: DbOrTx, sessionId: string, nowIso: string): ActorFields | undefined {
+  return authStatements(db).session.get(sessionId, nowIso);
 }
 
-export function findActiveApiToken(db: DbOrTx, tokenHash: string): (ActorRow & { tokenId: string }) | undefined {
-  return db
-    .select({ user: users, organisation: organisations, tokenId: apiTokens.id })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), eq(users.disabled, false)))
-    .get();
+export function findActiveApiToken(db: DbOrTx, tokenHash: string): (ActorFields & { tokenId: string; lastUsedAt: string | null }) | undefined {
+  return authStatements(db).apiToken.get(tokenHash);
+}
+
+/** Sets the token's last use to `nowIso` unless it was already set after `staleBefore`. */
+export function touchApiToken(db: DbOrTx, tokenId: string, nowIso: string, staleBefore: string): void {
+  authStatements(db).touchApiToken.run(nowIso, tokenId, staleBefore);
 }
 
 export function findInvitationByTokenHash(db: DbOrTx, tokenHash: string) {

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { apiTokens, invitations, organisations, sessions, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -14,6 +14,7 @@ import {
   findUserByEmail,
   findUserInOrganisation,
   listUsersOfOrganisation,
+  touchApiToken,
   type ActorRow,
   type OrganisationRow,
   type UserRow,
@@ -119,19 +120,19 @@ export function logout({ db, sessionId }: { db: Db; sessionId: string }): void {
 export function resolveSession({ db, clock, sessionToken }: Deps & { sessionToken: string }): Actor | null {
   const sessionId = sha256Hex(sessionToken);
   const row = findActiveSession(db, sessionId, clock.now().toISOString());
-  return row ? toActor(row, 'session', sessionId) : null;
+  return row ? { ...row, via: 'session', sessionId } : null;
 }
 
 export function resolveApiToken({ db, clock, token }: Deps & { token: string }): Actor | null {
   const row = findActiveApiToken(db, sha256Hex(token));
   if (!row) return null;
   // Recorded at most once a minute: a write on every API call would cost more than the call itself.
+  // The UPDATE is only sent when the last use read above is stale (it re-checks, for a concurrent writer).
   const now = clock.now();
-  db.update(apiTokens)
-    .set({ lastUsedAt: now.toISOString() })
-    .where(and(eq(apiTokens.id, row.tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now.getTime() - 60_000).toISOString()))))
-    .run();
-  return toActor(row, 'token');
+  const staleBefore = new Date(now.getTime() - 60_000).toISOString();
+  if (row.lastUsedAt === null || row.lastUsedAt < staleBefore) touchApiToken(db, row.tokenId, now.toISOString(), staleBefore);
+  const { tokenId: _tokenId, lastUsedAt: _lastUsedAt, ...actor } = row;
+  return { ...actor, via: 'token', sessionId: undefined };
 }
 
 export function getMe({ db, actor }: { db: Db; actor: Actor }) {

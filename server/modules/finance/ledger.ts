@@ -5,8 +5,8 @@
  * each one carries sha256(previous hash ‖ canonical entry), so an edit made behind the triggers' back
  * shows up in verifyChain.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { cachedPerConnection, type Db, type DbOrTx, type Tx } from '../../../db/client.ts';
 import { journalEntries, journalLines, ledgerAccounts, type NormalSide } from '../../../db/schema/ledger.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
@@ -195,14 +195,68 @@ function linesOfEntry(db: DbOrTx, entryId: string): CanonicalLine[] {
     .all();
 }
 
+interface AccountState {
+  id: string;
+  normalSide: NormalSide;
+  allowNegative: boolean;
+  debitTotalCents: number;
+  creditTotalCents: number;
+  /** Set when this entry opens the account: written with the entry, after every check passed. */
+  create?: { code: string; name: string };
+}
+
+/**
+ * postEntry runs on every redemption (national peak: thousands a second): its statements are
+ * prepared once per connection and run on the caller's transaction's connection, instead of being
+ * built by the query builder and parsed by SQLite on every call. The rarer paths (reversal checks,
+ * reports) keep the query builder.
+ */
+const ledgerStatements = cachedPerConnection((client) => ({
+  client,
+  entryByKey: client.prepare<[string], { id: string; seq: number; kind: string; refType: string; refId: string; reversesEntryId: string | null }>(
+    `SELECT id, seq, kind, ref_type AS refType, ref_id AS refId, reverses_entry_id AS reversesEntryId
+       FROM journal_entries WHERE idempotency_key = ?`,
+  ),
+  linesOfEntry: client.prepare<[string], CanonicalLine>(
+    `SELECT a.code AS account, l.debit_cents AS debitCents, l.credit_cents AS creditCents
+       FROM journal_lines l JOIN ledger_accounts a ON a.id = l.account_id
+      WHERE l.entry_id = ? ORDER BY l.id`,
+  ),
+  accountByCode: client.prepare<
+    [string],
+    { id: string; normalSide: NormalSide; allowNegative: 0 | 1; debitTotalCents: number; creditTotalCents: number }
+  >(
+    `SELECT id, normal_side AS normalSide, allow_negative AS allowNegative,
+            debit_total_cents AS debitTotalCents, credit_total_cents AS creditTotalCents
+       FROM ledger_accounts WHERE code = ?`,
+  ),
+  insertAccount: client.prepare<[string, string, string, NormalSide, 0 | 1, string]>(
+    'INSERT INTO ledger_accounts (id, code, name, normal_side, allow_negative, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
+  // The head of the hash chain: the unique index on seq answers it without a scan.
+  lastEntry: client.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM journal_entries ORDER BY seq DESC LIMIT 1'),
+  insertEntry: client.prepare<[string, number, string, string, string, string, string, string, string, string | null, string, string]>(
+    `INSERT INTO journal_entries (id, seq, kind, ref_type, ref_id, label, value_date, posted_at, idempotency_key, reverses_entry_id, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+  insertLine: client.prepare<[string, string, number, number]>(
+    'INSERT INTO journal_lines (entry_id, account_id, debit_cents, credit_cents) VALUES (?, ?, ?, ?)',
+  ),
+  addToTotals: client.prepare<[number, number, string]>(
+    'UPDATE ledger_accounts SET debit_total_cents = debit_total_cents + ?, credit_total_cents = credit_total_cents + ? WHERE id = ?',
+  ),
+}));
+
 /**
  * Posts one balanced entry inside the caller's transaction (open it with `behavior: 'immediate'`:
  * the next seq and the previous hash are read here, then written). Throws a DomainError and writes
  * nothing when the entry is refused; the caller's transaction then rolls back with it.
  * The same idempotency key again returns the first entry when its kind, reference and lines are
  * the same, and refuses otherwise (409 idempotency_key_reused).
+ * `tx` is a drizzle transaction, or the database while a transaction is open on its connection
+ * (the redemption path opens a raw better-sqlite3 one); outside a transaction it refuses to run.
  */
-export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEntry {
+export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): PostedEntry {
   const kind = checkedText(input.kind, 'kind', 50);
   if (!SNAKE.test(kind)) throw refuse('ledger_invalid_field', `nature « ${kind.slice(0, 50)} » invalide (snake_case attendu).`);
   const refType = checkedText(input.refType, 'refType', 50);
@@ -221,14 +275,16 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
     throw refuse('ledger_unbalanced', `débits (${debits} centimes) et crédits (${credits} centimes) diffèrent.`);
   }
 
-  const existing = tx.select().from(journalEntries).where(eq(journalEntries.idempotencyKey, idempotencyKey)).get();
+  const st = ledgerStatements(tx);
+  if (!st.client.inTransaction) throw new Error('postEntry runs inside the caller’s transaction');
+  const existing = st.entryByKey.get(idempotencyKey);
   if (existing) {
     const same =
       existing.kind === kind &&
       existing.refType === refType &&
       existing.refId === refId &&
       existing.reversesEntryId === reversesEntryId &&
-      sameLines(linesOfEntry(tx, existing.id), lines);
+      sameLines(st.linesOfEntry.all(existing.id), lines);
     if (!same) {
       throw conflict('idempotency_key_reused', 'Cette clé d’idempotence a déjà servi pour une autre écriture.', { entryId: existing.id });
     }
@@ -253,38 +309,30 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
   // Resolve every account and check balances before writing anything: a caller that catches the
   // error and carries on in the same transaction is left with no stray row.
   const createdAt = now.toISOString();
-  const accounts = new Map<
-    string,
-    {
-      id: string;
-      normalSide: NormalSide;
-      allowNegative: boolean;
-      debitTotalCents: number;
-      creditTotalCents: number;
-      create?: typeof ledgerAccounts.$inferInsert;
-    }
-  >();
+  const accounts = new Map<string, AccountState>();
   const moves = new Map<string, { debitCents: number; creditCents: number }>();
   for (const line of lines) {
-    const move = moves.get(line.account) ?? { debitCents: 0, creditCents: 0 };
-    move.debitCents += line.debitCents;
-    move.creditCents += line.creditCents;
-    moves.set(line.account, move);
+    const move = moves.get(line.account);
+    if (move) {
+      move.debitCents += line.debitCents;
+      move.creditCents += line.creditCents;
+    } else {
+      moves.set(line.account, { debitCents: line.debitCents, creditCents: line.creditCents });
+    }
     if (accounts.has(line.account)) continue;
-    const row = tx.select().from(ledgerAccounts).where(eq(ledgerAccounts.code, line.account)).get();
+    const row = st.accountByCode.get(line.account);
     if (row) {
-      accounts.set(line.account, row);
+      accounts.set(line.account, { ...row, allowNegative: row.allowNegative === 1 });
     } else {
       const { type, id } = accountTypeOf(line.account)!;
-      const create = {
+      accounts.set(line.account, {
         id: newId(),
-        code: line.account,
-        name: (line.name?.trim() || type.name(id)).slice(0, 200),
         normalSide: type.normalSide,
         allowNegative: type.allowNegative,
-        createdAt,
-      };
-      accounts.set(line.account, { ...create, debitTotalCents: 0, creditTotalCents: 0, create });
+        debitTotalCents: 0,
+        creditTotalCents: 0,
+        create: { code: line.account, name: (line.name?.trim() || type.name(id)).slice(0, 200) },
+      });
     }
   }
   for (const [code, move] of moves) {
@@ -297,7 +345,7 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
     }
   }
 
-  const last = tx.select({ seq: journalEntries.seq, hash: journalEntries.hash }).from(journalEntries).orderBy(desc(journalEntries.seq)).limit(1).get();
+  const last = st.lastEntry.get();
   const entry: HashedEntry = {
     id: newId(),
     seq: (last?.seq ?? 0) + 1,
@@ -314,21 +362,14 @@ export function postEntry(tx: Tx, clock: Clock, input: PostEntryInput): PostedEn
   const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = entryHash(prevHash, entry);
 
-  for (const account of accounts.values()) if (account.create) tx.insert(ledgerAccounts).values(account.create).run();
-  const { lines: _lines, ...row } = entry;
-  tx.insert(journalEntries).values({ ...row, prevHash, hash }).run();
-  tx.insert(journalLines)
-    .values(lines.map((l) => ({ entryId: entry.id, accountId: accounts.get(l.account)!.id, debitCents: l.debitCents, creditCents: l.creditCents })))
-    .run();
-  for (const [code, move] of moves) {
-    tx.update(ledgerAccounts)
-      .set({
-        debitTotalCents: sql`${ledgerAccounts.debitTotalCents} + ${move.debitCents}`,
-        creditTotalCents: sql`${ledgerAccounts.creditTotalCents} + ${move.creditCents}`,
-      })
-      .where(eq(ledgerAccounts.id, accounts.get(code)!.id))
-      .run();
+  for (const account of accounts.values()) {
+    if (account.create) {
+      st.insertAccount.run(account.id, account.create.code, account.create.name, account.normalSide, account.allowNegative ? 1 : 0, createdAt);
+    }
   }
+  st.insertEntry.run(entry.id, entry.seq, kind, refType, refId, label, valueDate, createdAt, idempotencyKey, reversesEntryId, prevHash, hash);
+  for (const l of lines) st.insertLine.run(entry.id, accounts.get(l.account)!.id, l.debitCents, l.creditCents);
+  for (const [code, move] of moves) st.addToTotals.run(move.debitCents, move.creditCents, accounts.get(code)!.id);
   return { entryId: entry.id, seq: entry.seq, alreadyPosted: false };
 }
 

@@ -1,12 +1,12 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../../db/client.ts';
+import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets, passes, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
 import { placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { parisDate, parisMonth } from '../../shared/paris-time.ts';
+import { parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
@@ -32,59 +32,55 @@ type SiteRow = Pick<typeof placeSites.$inferSelect, 'id' | 'name' | 'communeCode
 /**
  * The redemption path runs at national peak load (100 000 a day, bursts of thousands a second):
  * its statements are prepared once per connection and reused, instead of being built and parsed
- * on every request. They run on the raw connection, inside the caller's drizzle transaction.
+ * on every request. They run on the raw connection: inside the redemption's transaction, or on
+ * their own for the read-only check.
  */
-function statementsFor(db: Db) {
-  const client = db.$client;
-  return {
-    placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
-    activeSites: client.prepare<[string], SiteRow>(
-      'SELECT id, name, commune_code AS communeCode FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
-    ),
-    passFacts: client.prepare<
-      [string],
-      {
-        id: number;
-        status: PassStatus;
-        faceValueCents: number;
-        bookletId: string;
-        bookletStatus: BookletStatus;
-        validFrom: string;
-        validUntil: string;
-        fundedAt: string | null;
-        territory: string | null;
-      }
-    >(
-      `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
-              o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory
-         FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
-        WHERE p.code = ?`,
-    ),
-    liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
-    markRedeemed: client.prepare<[number]>("UPDATE passes SET status = 'redeemed' WHERE id = ? AND status = 'active'"),
-    insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
-      `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
-    ),
-    // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
-    refreshBooklet: client.prepare<{ booklet: string }>(
-      `UPDATE booklets SET status = (
-          SELECT CASE WHEN used = 0 THEN 'distributed' WHEN used >= booklets.pass_count THEN 'used_up' ELSE 'started' END
-            FROM (SELECT count(*) AS used FROM passes WHERE booklet_id = @booklet AND status IN ('redeemed', 'reimbursed')))
-        WHERE id = @booklet AND status IN ('distributed', 'started', 'used_up')`,
-    ),
-  };
-}
-type Statements = ReturnType<typeof statementsFor>;
-const cache = new WeakMap<object, Statements>();
-function statements(db: Db): Statements {
-  let found = cache.get(db.$client);
-  if (!found) {
-    found = statementsFor(db);
-    cache.set(db.$client, found);
-  }
-  return found;
-}
+const statements = cachedPerConnection((client) => ({
+  // One better-sqlite3 transaction function, reused: `.immediate(work)` runs `work` between BEGIN IMMEDIATE
+  // and COMMIT (ROLLBACK if it throws), without the query builder's per-transaction objects.
+  transaction: client.transaction((work: () => RedemptionView) => work()),
+  placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
+  activeSites: client.prepare<[string], SiteRow>(
+    'SELECT id, name, commune_code AS communeCode FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
+  ),
+  passFacts: client.prepare<
+    [string],
+    {
+      id: number;
+      status: PassStatus;
+      faceValueCents: number;
+      bookletId: string;
+      bookletStatus: BookletStatus;
+      validFrom: string;
+      validUntil: string;
+      fundedAt: string | null;
+      territory: string | null;
+    }
+  >(
+    `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
+            o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory
+       FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
+      WHERE p.code = ?`,
+  ),
+  liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
+  markRedeemed: client.prepare<[number]>("UPDATE passes SET status = 'redeemed' WHERE id = ? AND status = 'active'"),
+  insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
+    `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
+  ),
+  // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
+  // The row is only written when its status changes (twice in a booklet's life, not at every redemption):
+  // an unchanged row rewritten is still one more page for the commit to write.
+  refreshBooklet: client.prepare<{ booklet: string }>(
+    `WITH next(status) AS (
+        SELECT CASE WHEN used = 0 THEN 'distributed' WHEN used >= pass_count THEN 'used_up' ELSE 'started' END
+          FROM (SELECT count(*) AS used FROM passes WHERE booklet_id = @booklet AND status IN ('redeemed', 'reimbursed')),
+               (SELECT pass_count FROM booklets WHERE id = @booklet))
+     UPDATE booklets SET status = (SELECT status FROM next)
+      WHERE id = @booklet AND status IN ('distributed', 'started', 'used_up') AND status <> (SELECT status FROM next)`,
+  ),
+}));
+type Statements = ReturnType<typeof statements>;
 
 const PASS_NOT_FOUND = 'Pass introuvable : vérifiez le code saisi ou scannez de nouveau le QR code.';
 
@@ -173,53 +169,54 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
   const { db, clock, codes, gracePeriodDays, actor } = deps;
   const code = verifyCode(codes, deps.code);
   const st = statements(db);
-  return db.transaction(
-    (tx) => {
-      const place = placeOf(st, actor);
-      const site = resolveSite(st, actor, deps.siteId);
-      const now = clock.now();
-      const facts = passFacts(st, code);
-      const verdict = redeemability({ ...facts, place, site, today: parisDate(now), gracePeriodDays, territories: getTerritories() });
-      if (!verdict.redeemable) throw refusal(verdict);
-      const pass = facts.pass!;
-      if (st.markRedeemed.run(pass.id).changes !== 1) {
-        // Someone else won between the read and the write (another process on the same file).
-        const after = passFacts(st, code);
-        const again = redeemability({ ...after, place, site, today: parisDate(now), gracePeriodDays, territories: getTerritories() });
-        throw again.redeemable ? conflict('pass_already_redeemed', 'Pass déjà utilisé.') : refusal(again);
-      }
-      const id = newId();
-      const redeemedAt = now.toISOString();
-      const entry = postEntry(tx, clock, {
-        kind: 'redemption',
-        refType: 'redemption',
-        refId: id,
-        label: `Encaissement du pass ${formatPassCode(code)} par ${actor.organisationName}`.slice(0, 200),
-        idempotencyKey: `redemption:${id}`,
-        lines: [
-          { account: 'passes:outstanding', debitCents: pass.faceValueCents },
-          { account: `place:${actor.organisationId}:payable`, creditCents: pass.faceValueCents, name: `Dette envers ${actor.organisationName}`.slice(0, 200) },
-        ],
-      });
-      st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, deps.service ?? null, pass.faceValueCents, redeemedAt, parisMonth(now), actor.userId, entry.entryId);
-      st.refreshBooklet.run({ booklet: pass.bookletId });
-      return {
-        id,
-        code: formatPassCode(code),
-        amountCents: pass.faceValueCents,
-        redeemedAt,
-        siteId: site.id,
-        siteName: site.name,
-        service: deps.service ?? null,
-        status: 'live' as const,
-        cancelledAt: null,
-        cancellableUntil: new Date(now.getTime() + CANCELLATION_WINDOW_MS).toISOString(),
-        placeId: actor.organisationId,
-        placeName: actor.organisationName,
-      };
-    },
-    { behavior: 'immediate' },
-  );
+  // The statements, postEntry's included, run on this connection: they are part of this transaction.
+  return st.transaction.immediate(() => {
+    const place = placeOf(st, actor);
+    const site = resolveSite(st, actor, deps.siteId);
+    const now = clock.now();
+    const today = parisDate(now);
+    const facts = passFacts(st, code);
+    const verdict = redeemability({ ...facts, place, site, today, gracePeriodDays, territories: getTerritories() });
+    if (!verdict.redeemable) throw refusal(verdict);
+    const pass = facts.pass!;
+    if (st.markRedeemed.run(pass.id).changes !== 1) {
+      // Someone else won between the read and the write (another process on the same file).
+      const after = passFacts(st, code);
+      const again = redeemability({ ...after, place, site, today, gracePeriodDays, territories: getTerritories() });
+      throw again.redeemable ? conflict('pass_already_redeemed', 'Pass déjà utilisé.') : refusal(again);
+    }
+    const id = newId();
+    const formatted = formatPassCode(code);
+    const redeemedAt = now.toISOString();
+    const entry = postEntry(db, clock, {
+      kind: 'redemption',
+      refType: 'redemption',
+      refId: id,
+      label: `Encaissement du pass ${formatted} par ${actor.organisationName}`.slice(0, 200),
+      valueDate: today,
+      idempotencyKey: `redemption:${id}`,
+      lines: [
+        { account: 'passes:outstanding', debitCents: pass.faceValueCents },
+        { account: `place:${actor.organisationId}:payable`, creditCents: pass.faceValueCents, name: `Dette envers ${actor.organisationName}`.slice(0, 200) },
+      ],
+    });
+    st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, deps.service ?? null, pass.faceValueCents, redeemedAt, today.slice(0, 7), actor.userId, entry.entryId);
+    st.refreshBooklet.run({ booklet: pass.bookletId });
+    return {
+      id,
+      code: formatted,
+      amountCents: pass.faceValueCents,
+      redeemedAt,
+      siteId: site.id,
+      siteName: site.name,
+      service: deps.service ?? null,
+      status: 'live' as const,
+      cancelledAt: null,
+      cancellableUntil: new Date(now.getTime() + CANCELLATION_WINDOW_MS).toISOString(),
+      placeId: actor.organisationId,
+      placeName: actor.organisationName,
+    };
+  });
 }
 
 /**
