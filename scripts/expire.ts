@@ -4,12 +4,12 @@
  *   npm run expire
  */
 import { migrateDatabase, openDatabase } from '../db/client.ts';
-import { loadConfig } from '../server/config.ts';
+import { loadConfigOrExit } from '../server/config.ts';
 import { expireOrder, ordersDueForExpiry } from '../server/modules/finance/expiry.service.ts';
 import { systemClock } from '../server/shared/clock.ts';
 import { formatEuros } from '../server/shared/money.ts';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const db = openDatabase(config.databasePath);
 migrateDatabase(db);
 const due = ordersDueForExpiry(db, systemClock, config.gracePeriodDays);

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { migrateDatabase, openDatabase } from '../db/client.ts';
-import { ConfigError, loadConfig } from '../server/config.ts';
+import { loadConfigOrExit } from '../server/config.ts';
 import { importPlaces, type ImportFormat } from '../server/modules/places/places.import.ts';
 import type { ImportReport } from '../server/modules/places/places.schemas.ts';
 import { systemClock } from '../server/shared/clock.ts';
@@ -39,16 +39,7 @@ if (invokedDirectly) {
     console.error('Usage : npm run import-places -- <fichier.csv|fichier.json> [--format=mednum|data-inclusion]');
     process.exit(1);
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`\n${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(1);
   let content: string;
   try {
     content = readFileSync(file, 'utf8');

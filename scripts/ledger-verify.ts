@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
-import { ConfigError, loadConfig } from '../server/config.ts';
+import { loadConfigOrExit } from '../server/config.ts';
 import { trialBalance, verifyBalances, verifyChain } from '../server/modules/finance/ledger.ts';
 import { formatEuros } from '../server/shared/money.ts';
 
@@ -45,16 +45,7 @@ export function ledgerReport(db: Db): { ok: boolean; text: string } {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`\n${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(2);
   const db = openDatabase(config.databasePath);
   try {
     migrateDatabase(db);

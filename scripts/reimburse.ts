@@ -4,7 +4,7 @@
  *   npm run reimburse -- 2026-10
  */
 import { migrateDatabase, openDatabase } from '../db/client.ts';
-import { loadConfig } from '../server/config.ts';
+import { loadConfigOrExit } from '../server/config.ts';
 import { buildBatch, waitingPlaces } from '../server/modules/finance/reimbursement.service.ts';
 import { systemClock } from '../server/shared/clock.ts';
 import { formatEuros } from '../server/shared/money.ts';
@@ -21,7 +21,7 @@ if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
   console.error(`Mois invalide : « ${period} ». Format attendu : AAAA-MM, par exemple 2026-10.`);
   process.exit(2);
 }
-const config = loadConfig();
+const config = loadConfigOrExit();
 const db = openDatabase(config.databasePath);
 migrateDatabase(db);
 console.log(`Préparation du lot de remboursement de ${period}…`);

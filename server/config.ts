@@ -127,3 +127,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
   };
 }
+
+/** For command-line scripts: the configuration, or a readable message and the given exit code. */
+export function loadConfigOrExit(exitCode = 1): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`\n${error.message}\n`);
+      process.exit(exitCode);
+    }
+    throw error;
+  }
+}
