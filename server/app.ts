@@ -4,6 +4,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.ts';
+import { GroupCommit } from '../db/group-commit.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import './plugins/types.ts';
@@ -65,6 +66,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   app.decorate('db', db);
   app.decorate('clock', clock);
   app.decorate('passCodes', passCodeFactoryFor(config));
+  app.decorate('groupCommit', new GroupCommit(db.$client));
 
   await app.register(errorsPlugin);
   await app.register(fastifyHelmet, {

@@ -54,8 +54,8 @@ export const journalEntries = sqliteTable(
   (t) => [
     uniqueIndex('journal_entries_seq_unique').on(t.seq),
     uniqueIndex('journal_entries_idempotency_unique').on(t.idempotencyKey),
-    // NULLs are distinct in a SQLite unique index: any number of ordinary entries, one reversal per entry.
-    uniqueIndex('journal_entries_reverses_unique').on(t.reversesEntryId),
+    // One reversal per entry. Partial: ordinary entries (all but a few) are not written to it at all.
+    uniqueIndex('journal_entries_reverses_unique').on(t.reversesEntryId).where(sql`reverses_entry_id IS NOT NULL`),
     index('journal_entries_ref_idx').on(t.refType, t.refId),
     index('journal_entries_value_date_idx').on(t.valueDate),
   ],

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../../db/client.ts';
+import type { GroupCommit } from '../../db/group-commit.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Actor } from '../modules/accounts/actor.ts';
 import type { Access } from './auth.ts';
@@ -12,6 +13,8 @@ declare module 'fastify' {
     clock: Clock;
     /** Signs and verifies pass codes with the configured secret. */
     passCodes: PassCodeFactory;
+    /** Runs the hottest writes (redemptions) of one event-loop turn in one commit: see db/group-commit.ts. */
+    groupCommit: GroupCommit;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null for anonymous requests. */

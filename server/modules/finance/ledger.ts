@@ -11,7 +11,7 @@ import { journalEntries, journalLines, ledgerAccounts, type NormalSide } from '.
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { conflict, notFound, unprocessable } from '../../shared/problem.ts';
-import { newId, sha256Hex } from '../../shared/secrets.ts';
+import { newId, newOrderedId, sha256Hex } from '../../shared/secrets.ts';
 
 // --- Chart of accounts ------------------------------------------------------------------------
 
@@ -347,7 +347,8 @@ export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): Post
 
   const last = st.lastEntry.get();
   const entry: HashedEntry = {
-    id: newId(),
+    // Time-ordered: the entry's indexes (id, idempotency key, reference) grow at their end.
+    id: newOrderedId(),
     seq: (last?.seq ?? 0) + 1,
     kind,
     refType,

@@ -7,16 +7,21 @@ export { PassLookupThrottle };
  * Runs a lookup by pass code (redeem or check) under the failed-lookup throttle: refused with 429
  * while the user or the IP address has too many recent unknown codes, and every `pass_not_found`
  * counts. Redemption, the place's check and the booklets lookup share the same rules and code.
+ * `run` may return a promise (a redemption waits for its group commit): its refusal counts too.
  */
 export function underLookupThrottle<T>(throttle: PassLookupThrottle, who: { userId: string | null; ip: string }, run: () => T): T {
   const wait = throttle.retryAfterSeconds(who);
   if (wait > 0) {
     throw tooManyRequests('too_many_pass_lookups', `Trop de codes inconnus saisis : réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
   }
-  try {
-    return run();
-  } catch (error) {
+  const counted = (error: unknown): never => {
     if (error instanceof DomainError && error.code === 'pass_not_found') throttle.recordFailure(who);
     throw error;
+  };
+  try {
+    const result = run();
+    return (result instanceof Promise ? result.catch(counted) : result) as T;
+  } catch (error) {
+    return counted(error);
   }
 }

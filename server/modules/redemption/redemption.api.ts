@@ -33,8 +33,9 @@ export const redemptionApi: FastifyPluginAsync<{ throttle: PassLookupThrottle }>
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const redemption = underLookupThrottle(throttle, { userId: actor.userId, ip: request.ip }, () =>
-        redemptionService.redeemPass({ ...deps, actor, code: request.body.code, siteId: request.body.siteId, service: request.body.service }),
+      const { code, siteId, service } = request.body;
+      const redemption = await underLookupThrottle(throttle, { userId: actor.userId, ip: request.ip }, () =>
+        app.groupCommit.run(() => redemptionService.redeemPass({ ...deps, actor, code, siteId, service })),
       );
       return reply.code(201).send(redemption);
     },

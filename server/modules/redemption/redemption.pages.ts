@@ -111,7 +111,10 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
         const check = underLookupThrottle(throttle, who, () => redemptionService.checkPass({ ...deps, actor, code: body.code!, siteId }));
         return renderScan(request, reply, { verdict: checkVerdict(check), values: { ...values, code: body.code } });
       }
-      const redemption = underLookupThrottle(throttle, who, () => redemptionService.redeemPass({ ...deps, actor, code: body.code!, siteId, service }));
+      const code = body.code;
+      const redemption = await underLookupThrottle(throttle, who, () =>
+        app.groupCommit.run(() => redemptionService.redeemPass({ ...deps, actor, code, siteId, service })),
+      );
       return renderScan(request, reply, { verdict: acceptedVerdict(redemption), values });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

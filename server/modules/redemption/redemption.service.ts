@@ -8,7 +8,7 @@ import { redemptions } from '../../../db/schema/redemption.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
-import { newId } from '../../shared/secrets.ts';
+import { newOrderedId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
@@ -185,7 +185,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
       const again = redeemability({ ...after, place, site, today, gracePeriodDays, territories: getTerritories() });
       throw again.redeemable ? conflict('pass_already_redeemed', 'Pass déjà utilisé.') : refusal(again);
     }
-    const id = newId();
+    const id = newOrderedId();
     const formatted = formatPassCode(code);
     const redeemedAt = now.toISOString();
     const entry = postEntry(db, clock, {
