@@ -73,6 +73,15 @@ export function toProblem(error: unknown, request: FastifyRequest): { problem: P
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500 && !isResponseSerializationError(error)) {
     return { problem: make(fastifyError.statusCode, 'bad_request', 'La requête ne peut pas être traitée.'), headers: {} };
   }
+  if (fastifyError.code === 'SQLITE_BUSY' || fastifyError.code?.startsWith('SQLITE_BUSY_')) {
+    // Another process (a script: batch, expiry, import) held the write lock past the busy timeout.
+    // Nothing was written; the same request will pass once it is done.
+    request.log.warn({ err: error }, 'database busy');
+    return {
+      problem: make(503, 'service_busy', 'Le service est momentanément occupé par un traitement : réessayez dans quelques secondes.'),
+      headers: { 'retry-after': '5' },
+    };
+  }
   request.log.error({ err: error }, 'unexpected error');
   // Never the message: it may hold SQL or internals.
   return { problem: make(500, 'internal_error', 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez plus tard.'), headers: {} };

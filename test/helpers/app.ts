@@ -38,9 +38,12 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-/** A fresh app on a fresh in-memory database with every migration applied; closed when the test ends. */
-export async function buildTestApp(t: Teardown, options: { now?: string; config?: Partial<Config> } = {}): Promise<TestApp> {
-  const db = openDatabase(':memory:');
+/**
+ * A fresh app on a fresh database with every migration applied, closed when the test ends: in
+ * memory, or in `databasePath` (a temporary file) when the test needs a second connection.
+ */
+export async function buildTestApp(t: Teardown, options: { now?: string; config?: Partial<Config>; databasePath?: string } = {}): Promise<TestApp> {
+  const db = openDatabase(options.databasePath ?? ':memory:');
   migrateDatabase(db);
   const clock = new ManualClock(options.now ?? TEST_NOW);
   const config = testConfig(options.config);
