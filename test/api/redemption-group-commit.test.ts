@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { journalEntries } from '../../db/schema/ledger.ts';
 import { trialBalance, verifyChain } from '../../server/modules/finance/ledger.ts';
 
 /** A funded order for the Haute-Garonne, a booklet of 10 handed out, a labelled place in Muret; on a file when asked. */
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], databasePath?: string) {
+async function setup(t: Test, databasePath?: string) {
   const ctx = await buildTestApp(t, { databasePath });
   seedReference(ctx.db, ctx.clock);
   const world = await seedWorld(ctx.db);
