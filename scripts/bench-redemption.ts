@@ -97,9 +97,9 @@ export interface LoadResult {
  * `connections` keep-alive clients sending `bodies` to `origin`, from a worker thread (the load
  * generator must not steal the server's event loop, as it would in-process).
  */
-async function load(origin: string, bodies: string[], headers: Record<string, string>, connections: number): Promise<LoadResult> {
+async function load(origin: string, bodies: string[], headers: Record<string, string>, connections: number, idempotencyKeys = false): Promise<LoadResult> {
   const worker = new Worker(new URL('./load-generator.mjs', import.meta.url), {
-    workerData: { origin, path: '/api/v1/redemptions', method: 'POST', headers, bodies, connections },
+    workerData: { origin, path: '/api/v1/redemptions', method: 'POST', headers, bodies, connections, idempotencyKeys },
   });
   const [outcome] = (await once(worker, 'message')) as [{ seconds: number; failures: number; firstFailure: string | null; latencies: Float64Array }];
   await worker.terminate();
@@ -116,6 +116,8 @@ async function listen(app: FastifyInstance): Promise<string> {
 
 export interface RedemptionBench {
   ours: LoadResult;
+  /** The same load, each request with its own Idempotency-Key (as an integration should send). */
+  withKeys: LoadResult;
   baseline: LoadResult;
   /** The trial balance of the journal after the load: debits = credits. */
   balanced: boolean;
@@ -125,25 +127,28 @@ export const redemptionRate = (r: LoadResult) => r.count / r.seconds;
 
 /**
  * `passCount` distinct valid codes redeemed through the whole app over HTTP by `connections`
- * keep-alive clients (the first tenth, at most 500, as warm-up), then the same load on a bare
- * Fastify route answering a constant.
+ * keep-alive clients (the first tenth, at most 500, as warm-up); `passCount` more with an
+ * Idempotency-Key on each request; then the first load on a bare Fastify route answering a constant.
  */
 export async function benchRedemption(passCount: number, connections: number, progress: (line: string) => void): Promise<RedemptionBench> {
   const workDir = mkdtempSync(join(tmpdir(), 'pn-bench-redemption-'));
   try {
     // Through loadConfig, so that the bench follows every new setting with its default.
     const config: Config = loadConfig({ DATA_DIR: workDir, DEMO_DATA: 'false', LOG_LEVEL: 'error', PUBLIC_URL: 'http://127.0.0.1' });
-    progress(`encaissements : préparation de ${fr(passCount)} pass distribués, un lieu labellisé, ${connections} connexions`);
-    const { db, clock, token, codes } = seed(config, passCount);
+    progress(`encaissements : préparation de ${fr(2 * passCount)} pass distribués, un lieu labellisé, ${connections} connexions`);
+    const { db, clock, token, codes } = seed(config, 2 * passCount);
     const app = await buildApp({ config, db, clock, logger: false });
     const origin = await listen(app);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const bodies = codes.map((code) => JSON.stringify({ code }));
+    const keyedBodies = bodies.splice(passCount);
     // Warm-up on a slice of codes: JIT, prepared statements, connection set-up.
     const warm = bodies.splice(0, Math.min(500, Math.floor(bodies.length / 10)));
     await load(origin, warm, headers, connections);
     progress(`encaissements : ${fr(bodies.length)} codes distincts par POST /api/v1/redemptions`);
     const ours = await load(origin, bodies, headers, connections);
+    progress(`encaissements : ${fr(keyedBodies.length)} autres codes, chaque requête avec son Idempotency-Key`);
+    const withKeys = await load(origin, keyedBodies, headers, connections, true);
     await app.close();
 
     const bare = Fastify({ logger: false });
@@ -156,7 +161,7 @@ export async function benchRedemption(passCount: number, connections: number, pr
     await bare.close();
     const balanced = trialBalance(db).balanced;
     db.$client.close();
-    return { ours, baseline, balanced };
+    return { ours, withKeys, baseline, balanced };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -166,9 +171,10 @@ const runDirectly = process.argv[1] !== undefined && import.meta.url === pathToF
 if (runDirectly) {
   const passCount = Number(process.argv[2] ?? 20_000);
   const connections = Number(process.argv[3] ?? 16);
-  const { ours, baseline, balanced } = await benchRedemption(passCount, connections, (line) => console.log(`… ${line}`));
+  const { ours, withKeys, baseline, balanced } = await benchRedemption(passCount, connections, (line) => console.log(`… ${line}`));
   console.log('');
   console.log(`Encaissements : ${fr(redemptionRate(ours))} /s, p50 ${fr(ours.p50, 2)} ms, p99 ${fr(ours.p99, 2)} ms, ${ours.failures} échec(s)${ours.firstFailure ? ` (premier : ${ours.firstFailure})` : ''}`);
+  console.log(`Avec clés     : ${fr(redemptionRate(withKeys))} /s, p50 ${fr(withKeys.p50, 2)} ms, p99 ${fr(withKeys.p99, 2)} ms, ${withKeys.failures} échec(s) (Idempotency-Key sur chaque requête)`);
   console.log(`Route nue     : ${fr(redemptionRate(baseline))} /s, p50 ${fr(baseline.p50, 2)} ms, p99 ${fr(baseline.p99, 2)} ms`);
   console.log(`Rapport       : ${fr(redemptionRate(ours) / redemptionRate(baseline), 2)} (1 = aussi rapide que la route nue)`);
   console.log(`Objectif      : ≥ 2 000 /s et p99 < 25 ms — ${redemptionRate(ours) >= 2000 && ours.p99 < 25 ? 'atteint' : 'non atteint'}`);

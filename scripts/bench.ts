@@ -322,19 +322,29 @@ function benchQr(): void {
 // f. Redemptions over HTTP
 
 async function benchRedemptions(): Promise<void> {
-  const { ours, baseline, balanced } = await benchRedemption(REDEMPTION_PASSES, REDEMPTION_CONNECTIONS, progress);
-  if (ours.failures > 0 || !balanced) throw new Error(`encaissements : ${ours.failures} échec(s), journal ${balanced ? 'équilibré' : 'déséquilibré'}`);
+  const { ours, withKeys, baseline, balanced } = await benchRedemption(REDEMPTION_PASSES, REDEMPTION_CONNECTIONS, progress);
+  const failures = ours.failures + withKeys.failures;
+  if (failures > 0 || !balanced) {
+    throw new Error(`encaissements : ${failures} échec(s) (${ours.firstFailure ?? withKeys.firstFailure ?? ''}), journal ${balanced ? 'équilibré' : 'déséquilibré'}`);
+  }
   console.log(
     `   application ${fr(redemptionRate(ours))} encaissements/s (p50 ${fr(ours.p50, 1)} ms, p99 ${fr(ours.p99, 1)} ms) ; ` +
       `route nue ${fr(redemptionRate(baseline))} requêtes/s (p99 ${fr(baseline.p99, 1)} ms)`,
   );
   const met = redemptionRate(ours) >= 2000 && ours.p99 < 25;
   console.log(`   objectif ≥ 2 000 /s et p99 < 25 ms : ${met ? 'atteint' : 'NON ATTEINT'}`);
+  console.log(`   avec une Idempotency-Key par requête : ${fr(redemptionRate(withKeys))} encaissements/s (p99 ${fr(withKeys.p99, 1)} ms)`);
   table.push({
     what: `POST /redemptions, ${fr(ours.count)} (${REDEMPTION_CONNECTIONS} conn. HTTP)`,
     ours: `${fr(redemptionRate(ours))} /s`,
     baseline: `${fr(redemptionRate(baseline))} /s (route nue)`,
     ratio: redemptionRate(ours) / redemptionRate(baseline),
+  });
+  table.push({
+    what: '  avec Idempotency-Key sur chaque requête',
+    ours: `${fr(redemptionRate(withKeys))} /s`,
+    baseline: `${fr(redemptionRate(baseline))} /s (route nue)`,
+    ratio: redemptionRate(withKeys) / redemptionRate(baseline),
   });
   table.push({ what: '  latence p99 (objectif < 25 ms)', ours: `${ours.p99.toFixed(1)} ms`, baseline: `${baseline.p99.toFixed(1)} ms (route nue)`, ratio: baseline.p99 / ours.p99 });
 }

@@ -127,7 +127,8 @@ export const idempotencyKeys = sqliteTable(
     responseBody: text('response_body').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [uniqueIndex('idempotency_unique').on(t.actorUserId, t.route, t.key)],
+  // created_at: the hourly purge of keys past their retention reads the oldest ones only.
+  (t) => [uniqueIndex('idempotency_unique').on(t.actorUserId, t.route, t.key), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
 /** Operator settings editable at run time (e.g. the operator fee); the environment gives defaults. */

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { IDEMPOTENCY_RETENTION_DAYS } from './idempotency.ts';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
@@ -28,7 +29,9 @@ export default fp(
         info: {
           title: 'Pass numérique — API',
           description:
-            'API de la plateforme ouverte du Pass numérique. Montants en centimes d’euro entiers (champs `…Cents`), dates `AAAA-MM-JJ` (Europe/Paris). Erreurs au format problem+json (RFC 9457) avec un `code` stable.',
+            'API de la plateforme ouverte du Pass numérique. Montants en centimes d’euro entiers (champs `…Cents`), dates `AAAA-MM-JJ` (Europe/Paris). Erreurs au format problem+json (RFC 9457) avec un `code` stable. ' +
+            `Les POST qui déplacent de l’argent ou des pass acceptent l’en-tête Idempotency-Key : la même clé et le même corps rendent la première réponse pendant ${IDEMPOTENCY_RETENTION_DAYS} jours. ` +
+            'Base occupée par un traitement : 503 `service_busy` avec Retry-After, rien n’est écrit.',
           version: '1.0.0',
         },
         servers: [{ url: app.config.publicUrl }],

@@ -7,6 +7,8 @@ import { invoices, orders } from '../../db/schema/orders.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
 import { setSetting, OPERATOR_FEE_SETTING } from '../../server/shared/settings.ts';
 import { trialBalance, balanceOf } from '../../server/modules/finance/ledger.ts';
+import { IDEMPOTENCY_RETENTION_DAYS, purgeIdempotencyKeys } from '../../server/plugins/idempotency.ts';
+import { idempotencyKeys } from '../../db/schema/accounts.ts';
 
 const baseOrder = {
   bookletCount: 200,
@@ -233,6 +235,37 @@ t.test('Idempotency-Key: a replay returns the first order; another body with the
   const other = await post(buyer, '/api/v1/orders', { ...baseOrder, bookletCount: 3 }, { 'idempotency-key': 'cmd-1' });
   t.equal(other.statusCode, 409);
   t.equal(other.json().code, 'idempotency_key_reused');
+});
+
+t.test(`Idempotency-Key: remembered ${IDEMPOTENCY_RETENTION_DAYS} days, then forgotten by the purge`, async (t) => {
+  const { app, world, db, clock } = await setup(t);
+  const order = async (key: string) => post(await loginAs(app, world.buyerAdmin), '/api/v1/orders', baseOrder, { 'idempotency-key': key });
+  t.equal((await order('cmd-ancienne')).statusCode, 201);
+  clock.advance((IDEMPOTENCY_RETENTION_DAYS * 24 - 1) * 3600_000);
+  t.equal((await order('cmd-recente')).statusCode, 201);
+  t.equal(purgeIdempotencyKeys(db, clock.now()), 0, 'nothing is older than the retention yet');
+  clock.advance(2 * 3600_000);
+  t.equal(purgeIdempotencyKeys(db, clock.now()), 1, 'the first key is past the retention');
+  t.same(
+    db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).all().map((r) => r.key),
+    ['cmd-recente'],
+  );
+  const again = await order('cmd-ancienne');
+  t.equal(again.statusCode, 201);
+  t.notOk(again.headers['idempotent-replayed'], 'a forgotten key acts again');
+  t.equal(db.select().from(orders).all().length, 3);
+});
+
+t.test('the service purges keys past their retention when it starts (then every hour)', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  const old = new Date(clock.now().getTime() - (IDEMPOTENCY_RETENTION_DAYS * 24 + 1) * 3600_000).toISOString();
+  const key = { actorUserId: 'u', route: 'POST /api/v1/orders', requestHash: 'h', statusCode: 201, responseBody: '{}' };
+  db.insert(idempotencyKeys).values([{ ...key, key: 'ancienne', createdAt: old }, { ...key, key: 'du-jour', createdAt: clock.now().toISOString() }]).run();
+  await app.ready();
+  t.same(
+    db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).all().map((r) => r.key),
+    ['du-jour'],
+  );
 });
 
 t.test('invoices list and PDFs: the buyer sees its invoice, not the State claim; CSV available', async (t) => {

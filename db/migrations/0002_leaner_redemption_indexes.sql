@@ -1,3 +1,0 @@
-DROP INDEX `redemptions_pass_idx`;--> statement-breakpoint
-DROP INDEX `journal_entries_reverses_unique`;--> statement-breakpoint
-CREATE UNIQUE INDEX `journal_entries_reverses_unique` ON `journal_entries` (`reverses_entry_id`) WHERE reverses_entry_id IS NOT NULL;
