@@ -1,14 +1,15 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.ts';
+import { startCheckpointer } from '../db/checkpointer.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import './plugins/types.ts';
 import errorsPlugin from './plugins/errors.ts';
+import securityHeadersPlugin from './plugins/security-headers.ts';
 import authPlugin from './plugins/auth.ts';
 import viewsPlugin from './plugins/views.ts';
 import openapiPlugin from './plugins/openapi.ts';
@@ -67,9 +68,11 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   app.decorate('clock', clock);
   app.decorate('passCodes', passCodeFactoryFor(config));
   app.decorate('groupCommit', new GroupCommit(db.$client));
+  const checkpointer = startCheckpointer(db.$client, { onError: (message) => app.log.warn({ message }, 'WAL checkpoint failed') });
+  app.addHook('onClose', () => checkpointer.stop());
 
   await app.register(errorsPlugin);
-  await app.register(fastifyHelmet, {
+  await app.register(securityHeadersPlugin, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

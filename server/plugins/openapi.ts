@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { IDEMPOTENCY_RETENTION_DAYS } from './idempotency.ts';
+import { IDEMPOTENCY_RETENTION_DAYS } from '../shared/idempotency-keys.ts';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';

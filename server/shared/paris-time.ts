@@ -11,9 +11,26 @@ const dateParts = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
+/**
+ * Since 1976 Paris is UTC+1 or UTC+2 and switches at 01:00 UTC: its days start and end on UTC hour
+ * boundaries, so every instant of one UTC hour has the same Paris date. The last hour's date is
+ * kept: the redemption path asks for it several times a request, and Intl formatting is not free.
+ */
+const WHOLE_HOUR_OFFSETS_SINCE = Date.UTC(1976, 0, 1);
+let memoHour = Number.NaN;
+let memoDate = '';
+
 /** The Paris calendar date of an instant, as YYYY-MM-DD. */
 export function parisDate(instant: Date): string {
-  return dateParts.format(instant);
+  const time = instant.getTime();
+  const hour = Math.floor(time / 3600_000);
+  if (hour === memoHour) return memoDate;
+  const date = dateParts.format(instant);
+  if (time >= WHOLE_HOUR_OFFSETS_SINCE) {
+    memoHour = hour;
+    memoDate = date;
+  }
+  return date;
 }
 
 /** The Paris month of an instant, as YYYY-MM. */

@@ -7,7 +7,7 @@ import { invoices, orders } from '../../db/schema/orders.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
 import { setSetting, OPERATOR_FEE_SETTING } from '../../server/shared/settings.ts';
 import { trialBalance, balanceOf } from '../../server/modules/finance/ledger.ts';
-import { IDEMPOTENCY_RETENTION_DAYS, purgeIdempotencyKeys } from '../../server/plugins/idempotency.ts';
+import { IDEMPOTENCY_RETENTION_DAYS, purgeIdempotencyKeys } from '../../server/shared/idempotency-keys.ts';
 import { idempotencyKeys } from '../../db/schema/accounts.ts';
 
 const baseOrder = {

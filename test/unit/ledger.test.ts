@@ -6,6 +6,7 @@ import {
   accountBalances,
   accountTypeOf,
   balanceOf,
+  canonicalJson,
   entryHash,
   GENESIS_HASH,
   postEntry,
@@ -144,6 +145,9 @@ t.test('malformed entries are refused with stable codes', async (t) => {
   t.throws(() => post(db, clock, { ...base, valueDate: '2026-02-30' }), { code: 'ledger_invalid_value_date' });
   t.throws(() => post(db, clock, { ...base, kind: 'Redemption!' }), { code: 'ledger_invalid_field' });
   t.equal(count(db, 'journal_entries'), 0);
+  const fee = { ...base, lines: [{ account: 'bank', debitCents: 100 }, { account: 'fees:revenue', creditCents: 100 }] };
+  post(db, clock, { ...fee, valueDate: '2026-02-28' });
+  t.throws(() => post(db, clock, { ...fee, idempotencyKey: 'fee:2', valueDate: '2026-02-29' }), { code: 'ledger_invalid_value_date' }, 'after a valid date, a bad one is still refused');
 });
 
 t.test('an account that may not go negative refuses an entry that would overdraw it; the bank may', async (t) => {
@@ -321,6 +325,28 @@ t.test('verifyChain finds a rewritten hash (next link broken) and a deleted entr
   fresh.$client.prepare('DELETE FROM journal_lines WHERE entry_id = ?').run(r1.entryId);
   fresh.$client.prepare('DELETE FROM journal_entries WHERE id = ?').run(r1.entryId);
   t.match(verifyChain(fresh), { ok: false, brokenAtSeq: 3, reason: 'seq_gap' });
+});
+
+t.test('property: canonicalJson is the sorted-key JSON the chained hashes were computed with', async (t) => {
+  // The first implementation, kept as the reference: hashes already in a journal depend on these bytes.
+  const reference = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+  };
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.option(fc.integer(), { nil: undefined })), (json, withUndefined) => {
+      t.equal(canonicalJson(json), reference(json));
+      t.equal(canonicalJson(withUndefined), reference(withUndefined));
+    }),
+    { numRuns: 300 },
+  );
+  t.equal(canonicalJson({ b: 1, a: [{ d: null, c: 'é' }], u: undefined }), '{"a":[{"c":"é","d":null}],"b":1}');
 });
 
 t.test('the chart of accounts: known patterns only, with their normal sides', async (t) => {

@@ -34,3 +34,18 @@ t.test('adding months clamps to the end of a shorter month', async (t) => {
   t.equal(addMonths('2027-01-31', 1), '2027-02-28');
   t.equal(addMonths('2026-11-25', 12), '2027-11-25');
 });
+
+t.test('parisDate, which remembers the last UTC hour, agrees with Intl at every half hour of a year, in any order', async (t) => {
+  const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const instants = Array.from({ length: 2 * 24 * 366 }, (_, i) => new Date(start + i * 1800_000));
+  // Forward, then shuffled: a remembered date must never leak into another hour.
+  const shuffled = [...instants].sort((a, b) => ((a.getTime() * 7919) % 104729) - ((b.getTime() * 7919) % 104729));
+  const wrong = [...instants, ...shuffled].filter((instant) => parisDate(instant) !== intl.format(instant));
+  t.same(wrong, [], 'no instant gets another date than Intl gives');
+  // Either side of the October switch (01:00 UTC) and of midnight in Paris.
+  t.equal(parisDate(new Date('2026-10-24T21:59:59.999Z')), '2026-10-24');
+  t.equal(parisDate(new Date('2026-10-24T22:00:00Z')), '2026-10-25');
+  t.equal(parisDate(new Date('2026-10-25T22:59:59.999Z')), '2026-10-25');
+  t.equal(parisDate(new Date('2026-10-25T23:00:00Z')), '2026-10-26');
+});

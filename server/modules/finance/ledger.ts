@@ -65,12 +65,21 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with keys sorted at every level: the same entry always serialises to the same bytes. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (canonicalJson(value[i]) ?? '');
+    return `${out}]`;
+  }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const record = value as Record<string, unknown>;
+    // Keys in code-unit order (Array.prototype.sort's default), undefined values left out.
+    let out = '{';
+    for (const key of Object.keys(record).sort()) {
+      const item = record[key];
+      if (item === undefined) continue;
+      out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value);
 }
@@ -141,6 +150,16 @@ export interface PostedEntry {
 
 const SNAKE = /^[a-z][a-z0-9_]{0,49}$/;
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** The last date found valid: entries of a day share their value date (one check a day, not one an entry). */
+let lastValidDate = '';
+/** YYYY-MM-DD naming a day that exists (no 31 April, no 29 February outside leap years). */
+function isCalendarDate(value: string): boolean {
+  if (value === lastValidDate) return true;
+  if (typeof value !== 'string' || !DATE.test(value) || addDays(value, 0) !== value) return false;
+  lastValidDate = value;
+  return true;
+}
 
 // Callers are our own code, not users: these messages describe the refused value without internals,
 // and the stable codes are what tests and logs rely on.
@@ -265,7 +284,7 @@ export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): Post
   const idempotencyKey = checkedText(input.idempotencyKey, 'idempotencyKey', 200);
   const now = clock.now();
   const valueDate = input.valueDate ?? parisDate(now);
-  if (!DATE.test(valueDate) || addDays(valueDate, 0) !== valueDate) throw refuse('ledger_invalid_value_date', `date de valeur « ${String(valueDate).slice(0, 20)} » invalide (AAAA-MM-JJ attendu).`);
+  if (!isCalendarDate(valueDate)) throw refuse('ledger_invalid_value_date', `date de valeur « ${String(valueDate).slice(0, 20)} » invalide (AAAA-MM-JJ attendu).`);
   const reversesEntryId = input.reversesEntryId ?? null;
   const lines = normaliseLines(input.lines);
 

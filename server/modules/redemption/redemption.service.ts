@@ -69,16 +69,12 @@ const statements = cachedPerConnection((client) => ({
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
   ),
   // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
-  // The row is only written when its status changes (twice in a booklet's life, not at every redemption):
-  // an unchanged row rewritten is still one more page for the commit to write.
-  refreshBooklet: client.prepare<{ booklet: string }>(
-    `WITH next(status) AS (
-        SELECT CASE WHEN used = 0 THEN 'distributed' WHEN used >= pass_count THEN 'used_up' ELSE 'started' END
-          FROM (SELECT count(*) AS used FROM passes WHERE booklet_id = @booklet AND status IN ('redeemed', 'reimbursed')),
-               (SELECT pass_count FROM booklets WHERE id = @booklet))
-     UPDATE booklets SET status = (SELECT status FROM next)
-      WHERE id = @booklet AND status IN ('distributed', 'started', 'used_up') AND status <> (SELECT status FROM next)`,
+  bookletUse: client.prepare<[string], { status: BookletStatus; passCount: number; used: number }>(
+    `SELECT b.status, b.pass_count AS passCount,
+            (SELECT count(*) FROM passes p WHERE p.booklet_id = b.id AND p.status IN ('redeemed', 'reimbursed')) AS used
+       FROM booklets b WHERE b.id = ?`,
   ),
+  setBookletStatus: client.prepare<[BookletStatus, string, BookletStatus]>('UPDATE booklets SET status = ? WHERE id = ? AND status = ?'),
 }));
 type Statements = ReturnType<typeof statements>;
 
@@ -155,6 +151,21 @@ function passFacts(st: Statements, code: string): PassFacts {
   };
 }
 
+const FOLLOWS_ITS_PASSES: readonly BookletStatus[] = ['distributed', 'started', 'used_up'];
+
+/**
+ * A handed-out booklet's status follows its passes: `started` once one is used, `used_up` when all
+ * are, `distributed` again if its only use is cancelled. The row is only written when its status
+ * changes (twice in a booklet's life, not at every redemption): an unchanged row rewritten is still
+ * one more page for the commit to write.
+ */
+function refreshBookletStatus(st: Statements, bookletId: string): void {
+  const booklet = st.bookletUse.get(bookletId);
+  if (!booklet || !FOLLOWS_ITS_PASSES.includes(booklet.status)) return;
+  const next: BookletStatus = booklet.used === 0 ? 'distributed' : booklet.used >= booklet.passCount ? 'used_up' : 'started';
+  if (next !== booklet.status) st.setBookletStatus.run(next, bookletId, booklet.status);
+}
+
 function refusal(verdict: Extract<RedeemabilityVerdict, { redeemable: false }>): DomainError {
   return new DomainError(verdict.status, verdict.code, verdict.message, verdict.redeemedAt ? { extra: { redeemedAt: verdict.redeemedAt } } : {});
 }
@@ -201,7 +212,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
       ],
     });
     st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, deps.service ?? null, pass.faceValueCents, redeemedAt, today.slice(0, 7), actor.userId, entry.entryId);
-    st.refreshBooklet.run({ booklet: pass.bookletId });
+    refreshBookletStatus(st, pass.bookletId);
     return {
       id,
       code: formatted,
@@ -300,7 +311,7 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
         label: `Annulation de l’encaissement du pass ${formatPassCode(pass.code)}`,
       });
       tx.update(redemptions).set({ cancelJournalEntryId: reversal.entryId }).where(eq(redemptions.id, row.id)).run();
-      statements(db).refreshBooklet.run({ booklet: pass.bookletId });
+      refreshBookletStatus(statements(db), pass.bookletId);
       recordAudit(tx, clock, actor, 'redemption.cancelled', { type: 'redemption', id: row.id }, { amountCents: row.amountCents });
       return toView({ ...row, status: 'cancelled', cancelledAt: now.toISOString() }, pass.code, siteName(tx, row.siteId), actor.organisationName, now);
     },
