@@ -4,6 +4,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorMatches, type Actor, type RolePattern } from '../modules/accounts/actor.ts';
 import { resolveApiToken, resolveSession, SESSION_DURATION_MS } from '../modules/accounts/accounts.service.ts';
+import { ActorCache } from '../modules/accounts/actor-cache.ts';
 import { forbidden, unauthorized } from '../shared/problem.ts';
 
 export type Access = 'public' | RolePattern[];
@@ -55,18 +56,19 @@ export default fp(
     });
 
     app.decorateRequest('actor', null);
+    const actors = new ActorCache();
 
     app.addHook('onRequest', async (request) => {
       const authorization = request.headers.authorization;
       if (authorization !== undefined) {
         const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-        const actor = match ? resolveApiToken({ db: app.db, clock: app.clock, token: match[1]! }) : null;
+        const actor = match ? resolveApiToken({ db: app.db, clock: app.clock, token: match[1]!, cache: actors }) : null;
         if (!actor) throw unauthorized('invalid_token', 'Jeton d’API invalide ou révoqué.');
         request.actor = actor;
         return;
       }
       const sessionToken = request.cookies[SESSION_COOKIE];
-      if (sessionToken) request.actor = resolveSession({ db: app.db, clock: app.clock, sessionToken });
+      if (sessionToken) request.actor = resolveSession({ db: app.db, clock: app.clock, sessionToken, cache: actors });
     });
 
     const verifyCsrf = (request: FastifyRequest, reply: FastifyReply) =>

@@ -2,7 +2,7 @@ import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs, bearer } from '../helpers/app.ts';
 import { seedWorld, TEST_PASSWORD } from '../helpers/fixtures.ts';
-import { auditLog, users } from '../../db/schema/accounts.ts';
+import { apiTokens, auditLog, users } from '../../db/schema/accounts.ts';
 
 t.test('a user logs in with the right password and gets an httpOnly, SameSite=Lax session cookie', async (t) => {
   const { app, db } = await buildTestApp(t);
@@ -43,6 +43,7 @@ t.test('a disabled user cannot log in and their sessions stop working', async (t
   const world = await seedWorld(db);
   const agent = await loginAs(app, world.buyerAgent);
   const admin = await loginAs(app, world.buyerAdmin);
+  t.equal((await agent.inject({ method: 'GET', url: '/api/v1/me' })).statusCode, 200, 'the session works, and its caller is remembered');
   const res = await admin.inject({ method: 'POST', url: `/api/v1/organizations/${world.buyer.id}/users/${world.buyerAgent.id}/disable` });
   t.equal(res.statusCode, 200);
   t.equal(res.json().disabled, true);
@@ -133,6 +134,19 @@ t.test('an API token authenticates without cookie or CSRF token; revoked tokens 
   t.equal(after.json().code, 'invalid_token');
 });
 
+t.test('a caller is remembered for 30 seconds at most: a token revoked behind the service’s back stops working by then', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  const world = await seedWorld(db);
+  const admin = await loginAs(app, world.operatorAdmin);
+  const { token } = (await admin.inject({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'Intégration' } })).json();
+  const api = bearer(app, token);
+  t.equal((await api({ method: 'GET', url: '/api/v1/me' })).statusCode, 200);
+  // A change made outside the service (another process, a hand-written SQL fix): nothing tells the cache.
+  db.update(apiTokens).set({ revokedAt: clock.now().toISOString() }).run();
+  clock.advance(30_000);
+  t.equal((await api({ method: 'GET', url: '/api/v1/me' })).statusCode, 401);
+});
+
 t.test('logout ends the session', async (t) => {
   const { app, db } = await buildTestApp(t);
   const world = await seedWorld(db);
@@ -145,7 +159,10 @@ t.test('sessions expire after 12 hours', async (t) => {
   const { app, db, clock } = await buildTestApp(t);
   const world = await seedWorld(db);
   const s = await loginAs(app, world.placeAdmin);
-  clock.advance(12 * 3600_000 + 1000);
+  t.equal((await s.inject({ method: 'GET', url: '/api/v1/me' })).statusCode, 200);
+  clock.advance(12 * 3600_000 - 1000);
+  t.equal((await s.inject({ method: 'GET', url: '/api/v1/me' })).statusCode, 200, 'a second before the end');
+  clock.advance(2000);
   t.equal((await s.inject({ method: 'GET', url: '/api/v1/me' })).statusCode, 401);
 });
 
@@ -190,6 +207,7 @@ t.test('an admin resets a password by issuing a new invitation; the old link and
   const world = await seedWorld(db);
   const admin = await loginAs(app, world.buyerAdmin);
   const agentSession = await loginAs(app, world.buyerAgent);
+  t.equal((await agentSession.inject({ method: 'GET', url: '/api/v1/me' })).statusCode, 200);
   const first = (await admin.inject({ method: 'POST', url: `/api/v1/organizations/${world.buyer.id}/users/${world.buyerAgent.id}/invitations` })).json();
   const second = (await admin.inject({ method: 'POST', url: `/api/v1/organizations/${world.buyer.id}/users/${world.buyerAgent.id}/invitations` })).json();
   const old = await app.inject({ method: 'POST', url: `/api/v1/invitations/${first.invitationToken}/accept`, payload: { password: 'une phrase de passe longue' } });

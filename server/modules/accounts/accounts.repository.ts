@@ -65,8 +65,8 @@ const authStatements = cachedPerConnection((client) => {
   const actorColumns = `u.id AS userId, u.email, u.name, u.role,
          o.id AS organisationId, o.kind AS organisationKind, o.name AS organisationName`;
   return {
-    session: client.prepare<[string, string], ActorFields>(
-      `SELECT ${actorColumns}
+    session: client.prepare<[string, string], ActorFields & { expiresAt: string }>(
+      `SELECT ${actorColumns}, s.expires_at AS expiresAt
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
         WHERE s.id = ? AND s.expires_at > ? AND u.disabled = 0`,
     ),
@@ -81,7 +81,7 @@ const authStatements = cachedPerConnection((client) => {
   };
 });
 
-export function findActiveSession(db: DbOrTx, sessionId: string, nowIso: string): ActorFields | undefined {
+export function findActiveSession(db: DbOrTx, sessionId: string, nowIso: string): (ActorFields & { expiresAt: string }) | undefined {
   return authStatements(db).session.get(sessionId, nowIso);
 }
 

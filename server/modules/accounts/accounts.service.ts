@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound, tooManyRequests, unauthorized, unprocess
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { isOperator, type Actor } from './actor.ts';
+import { credentialsChanged, type ActorCache } from './actor-cache.ts';
 import {
   findActiveApiToken,
   findActiveSession,
@@ -115,24 +116,39 @@ export function actorForEmail(db: Db, email: string): Actor | undefined {
 
 export function logout({ db, sessionId }: { db: Db; sessionId: string }): void {
   db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+  credentialsChanged(db);
 }
 
-export function resolveSession({ db, clock, sessionToken }: Deps & { sessionToken: string }): Actor | null {
+/** The caller behind a session cookie, or null (unknown, expired, or its user disabled). */
+export function resolveSession({ db, clock, sessionToken, cache }: Deps & { sessionToken: string; cache?: ActorCache }): Actor | null {
   const sessionId = sha256Hex(sessionToken);
-  const row = findActiveSession(db, sessionId, clock.now().toISOString());
-  return row ? { ...row, via: 'session', sessionId } : null;
+  const now = clock.now();
+  const cached = cache?.get(db, `session:${sessionId}`, now);
+  if (cached) return cached;
+  const found = findActiveSession(db, sessionId, now.toISOString());
+  if (!found) return null;
+  const { expiresAt, ...row } = found;
+  const actor: Actor = { ...row, via: 'session', sessionId };
+  cache?.set(db, `session:${sessionId}`, actor, now, expiresAt);
+  return actor;
 }
 
-export function resolveApiToken({ db, clock, token }: Deps & { token: string }): Actor | null {
-  const row = findActiveApiToken(db, sha256Hex(token));
+/** The caller behind an API token, or null (unknown, revoked, or its user disabled). */
+export function resolveApiToken({ db, clock, token, cache }: Deps & { token: string; cache?: ActorCache }): Actor | null {
+  const tokenHash = sha256Hex(token);
+  const now = clock.now();
+  const cached = cache?.get(db, `token:${tokenHash}`, now);
+  if (cached) return cached;
+  const row = findActiveApiToken(db, tokenHash);
   if (!row) return null;
   // Recorded at most once a minute: a write on every API call would cost more than the call itself.
   // The UPDATE is only sent when the last use read above is stale (it re-checks, for a concurrent writer).
-  const now = clock.now();
   const staleBefore = new Date(now.getTime() - 60_000).toISOString();
   if (row.lastUsedAt === null || row.lastUsedAt < staleBefore) touchApiToken(db, row.tokenId, now.toISOString(), staleBefore);
-  const { tokenId: _tokenId, lastUsedAt: _lastUsedAt, ...actor } = row;
-  return { ...actor, via: 'token', sessionId: undefined };
+  const { tokenId: _tokenId, lastUsedAt: _lastUsedAt, ...fields } = row;
+  const actor: Actor = { ...fields, via: 'token', sessionId: undefined };
+  cache?.set(db, `token:${tokenHash}`, actor, now);
+  return actor;
 }
 
 export function getMe({ db, actor }: { db: Db; actor: Actor }) {
@@ -257,6 +273,7 @@ export async function acceptInvitation({ db, clock, token, password }: Deps & { 
       if (used.changes !== 1) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée.');
       tx.update(users).set({ passwordHash }).where(eq(users.id, found!.user.id)).run();
       tx.delete(sessions).where(eq(sessions.userId, found!.user.id)).run();
+      credentialsChanged(tx);
       recordAudit(tx, clock, { userId: found!.user.id, organisationId: found!.user.organisationId }, 'user.password_set', {
         type: 'user',
         id: found!.user.id,
@@ -281,6 +298,7 @@ export function setUserDisabled(deps: Deps & { actor: Actor; organisationId: str
     if (user.id === actor.userId) throw unprocessable('cannot_disable_self', 'Vous ne pouvez pas désactiver votre propre compte.');
     tx.update(users).set({ disabled }).where(eq(users.id, userId)).run();
     if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+    credentialsChanged(tx);
     recordAudit(tx, clock, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id: userId });
     return { ...user, disabled };
   });
@@ -312,6 +330,7 @@ export function revokeApiToken({ db, clock, actor, tokenId }: Deps & { actor: Ac
       .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
       .run();
     if (done.changes !== 1) throw notFound('api_token_not_found', 'Jeton introuvable.');
+    credentialsChanged(tx);
     recordAudit(tx, clock, actor, 'api_token.revoked', { type: 'api_token', id: tokenId });
   });
 }

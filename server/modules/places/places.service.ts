@@ -7,6 +7,7 @@ import { maskIban } from '../../shared/bank.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
+import { credentialsChanged } from '../accounts/actor-cache.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { getTerritories } from '../territories/territories.ts';
 import type { ApplicationInput, BankDetailsInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
@@ -201,6 +202,8 @@ export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Ac
       if (claimable) {
         placeId = claimable.id;
         tx.update(organisations).set({ name: input.name, communeCode: first.communeCode, address: first.address }).where(eq(organisations.id, placeId)).run();
+        // Its name is part of its users' identity (receipts, journal labels).
+        credentialsChanged(tx);
         tx.update(places)
           .set({ legalRepresentative: input.legalRepresentative ?? null, contactEmail: input.contactEmail, appliedAt: now, updatedAt: now })
           .where(eq(places.organisationId, placeId))
