@@ -7,6 +7,7 @@ import { startCheckpointer } from '../db/checkpointer.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { installFrenchValidationMessages } from './shared/french-errors.ts';
 import './plugins/types.ts';
 import errorsPlugin from './plugins/errors.ts';
 import securityHeadersPlugin from './plugins/security-headers.ts';
@@ -39,6 +40,7 @@ import { distributionApi } from './modules/distribution/distribution.api.ts';
 import { distributionPages } from './modules/distribution/distribution.pages.ts';
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
+import { siteModule } from './modules/site/site.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -50,6 +52,7 @@ export interface AppDependencies {
 
 /** Builds the whole service as a Fastify instance that never listens: main.ts and every test call it. */
 export async function buildApp({ config, db, clock = systemClock, logger }: AppDependencies): Promise<FastifyInstance> {
+  installFrenchValidationMessages();
   const app = Fastify({
     logger: logger ?? {
       level: config.logLevel,
@@ -118,6 +121,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(distributionPages);
   await app.register(placesModule);
   await app.register(redemptionModule);
+  await app.register(siteModule);
 
   return app;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { installFrenchValidationMessages } from './shared/french-errors.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'attendu : true ou false' })
@@ -91,6 +92,7 @@ function loadOrCreateSecrets(dataDir: string): StoredSecrets {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  installFrenchValidationMessages();
   // Empty variables count as unset, as in most shells' `VAR= cmd`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);

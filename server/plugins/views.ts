@@ -12,6 +12,7 @@ import { navigationFor } from './navigation.ts';
 import { csrfTokenFor } from './auth.ts';
 import { formatEuros } from '../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime } from '../shared/paris-time.ts';
+import { labelTableCells } from '../shared/table-labels.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATES_DIR = join(here, '..', '..', 'templates');
@@ -61,7 +62,7 @@ export default fp(
 
     app.decorateReply('renderPage', async function (this: FastifyReply, template: string, data: Record<string, unknown> = {}) {
       const context = { ...commonContext(this.request, this, this.request.actor), ...data };
-      const html = await this.viewAsync(template, context);
+      const html = labelTableCells(await this.viewAsync(template, context));
       return this.type('text/html; charset=utf-8').send(html);
     });
   },
