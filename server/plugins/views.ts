@@ -13,6 +13,7 @@ import { csrfTokenFor } from './auth.ts';
 import { formatEuros } from '../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime } from '../shared/paris-time.ts';
 import { labelTableCells } from '../shared/table-labels.ts';
+import { countOf, plural } from '../shared/plural.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATES_DIR = join(here, '..', '..', 'templates');
@@ -32,6 +33,9 @@ const templateHelpers = {
   euros: formatEuros,
   date: formatFrenchDate,
   dateTime: formatFrenchDateTime,
+  /** it.h.count(3, 'carnet') → "3 carnets"; it.h.plural(n, 'bloqué') → the word alone. */
+  count: countOf,
+  plural,
   kindLabel: (kind: keyof typeof KIND_LABELS) => KIND_LABELS[kind],
   roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role],
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { countOf } from './plural.ts';
 
 /**
  * One French wording for every validation message zod produces by itself, installed once for the
@@ -22,11 +23,6 @@ const FORMAT_WORDS: Record<string, string> = {
   iban: 'IBAN invalide.',
 };
 
-/** "1 caractère", "12 caractères": French plural (0 and 1 take the singular). */
-export function countWord(count: number | bigint, singular: string, plural = `${singular}s`): string {
-  const n = Number(count);
-  return `${n.toLocaleString('fr-FR')} ${Math.abs(n) < 2 ? singular : plural}`;
-}
 
 function isMissing(input: unknown): boolean {
   return input === undefined || input === null || input === '';
@@ -67,7 +63,7 @@ export function frenchIssueMessage(issue: Issue): string {
           return issue.origin === 'string' ? 'Ce champ est obligatoire.' : 'Choisissez au moins une valeur.';
         }
         const min = issue.inclusive === false ? Number(issue.minimum) + 1 : issue.minimum;
-        return `Au moins ${countWord(min, unit[0], unit[1])}.`;
+        return `Au moins ${countOf(min, unit[0], unit[1])}.`;
       }
       return issue.inclusive === false
         ? `La valeur doit être supérieure à ${numberText(issue.minimum)}.`
@@ -77,7 +73,7 @@ export function frenchIssueMessage(issue: Issue): string {
       const unit = sizeUnit(issue.origin);
       if (unit) {
         const max = issue.inclusive === false ? Number(issue.maximum) - 1 : issue.maximum;
-        return `${countWord(max, unit[0], unit[1])} au plus.`.replace(/^./, (c) => c.toUpperCase());
+        return `${countOf(max, unit[0], unit[1])} au plus.`.replace(/^./, (c) => c.toUpperCase());
       }
       return issue.inclusive === false
         ? `La valeur doit être inférieure à ${numberText(issue.maximum)}.`

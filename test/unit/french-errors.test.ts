@@ -1,6 +1,7 @@
 import t from 'tap';
 import { z } from 'zod';
-import { countWord, frenchIssueMessage, installFrenchValidationMessages } from '../../server/shared/french-errors.ts';
+import { frenchIssueMessage, installFrenchValidationMessages } from '../../server/shared/french-errors.ts';
+import { countOf, plural } from '../../server/shared/plural.ts';
 
 installFrenchValidationMessages();
 
@@ -61,11 +62,13 @@ t.test('no zod issue kind falls back to English', async (t) => {
   }
 });
 
-t.test('countWord agrees in number', async (t) => {
-  t.equal(countWord(0, 'carnet'), '0 carnet');
-  t.equal(countWord(1, 'carnet'), '1 carnet');
-  t.equal(countWord(2, 'carnet'), '2 carnets');
-  t.equal(countWord(1200, 'pass', 'pass'), '1 200 pass'.replace(' ', '\u202f'));
+t.test('counts agree in number, French style', async (t) => {
+  t.equal(countOf(0, 'carnet'), '0 carnet');
+  t.equal(countOf(1, 'carnet'), '1 carnet');
+  t.equal(countOf(2, 'carnet'), '2 carnets');
+  t.equal(countOf(1200, 'lieu', 'lieux'), '1\u202f200 lieux');
+  t.equal(plural(1, 'bloqué'), 'bloqué');
+  t.equal(plural(3, 'bloqué'), 'bloqués');
 });
 
 t.test('the map is a pure function of the issue', async (t) => {

@@ -143,7 +143,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
         const invitation = accounts.inviteUser({ ...deps, actor, organisationId, input: parsed.data, publicUrl: app.config.publicUrl });
         return renderOrganisation(request, reply.code(201), organisationId, {
           invitation: { ...invitation, email: parsed.data.email },
-          success: `${parsed.data.name} est invité(e).`,
+          success: `Invitation créée pour ${parsed.data.name}.`,
         });
       } catch (error) {
         if (!(error instanceof DomainError) || error.status === 404) throw error;

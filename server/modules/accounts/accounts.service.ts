@@ -22,6 +22,7 @@ import {
 } from './accounts.repository.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+import { countOf } from '../../shared/plural.ts';
 
 export const SESSION_DURATION_MS = 12 * 3600_000;
 export const INVITATION_DURATION_MS = 7 * 24 * 3600_000;
@@ -84,7 +85,7 @@ export async function login(
   const { db, clock, throttle, email, password, ip } = deps;
   const wait = throttle.retryAfterSeconds(email, ip);
   if (wait > 0) {
-    throw tooManyRequests('too_many_login_attempts', `Trop de tentatives de connexion. Réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
+    throw tooManyRequests('too_many_login_attempts', `Trop de tentatives de connexion. Réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
   }
   const user = findUserByEmail(db, email);
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);

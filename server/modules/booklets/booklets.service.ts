@@ -14,6 +14,7 @@ import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
 import type { PassCodeFactory } from './pass-code.ts';
 import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { lastRedeemableDay, passRedeemability, type PassRefusal } from './redeemability.ts';
+import { countOf } from '../../shared/plural.ts';
 
 /** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
 export const PRINT_BATCH_SIZE = 200;
@@ -264,7 +265,7 @@ export function lookupPass(deps: {
   const { db, clock, codes, throttle, who } = deps;
   const wait = throttle.retryAfterSeconds(who);
   if (wait > 0) {
-    throw tooManyRequests('too_many_pass_lookups', `Trop de codes de pass inconnus saisis : réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
+    throw tooManyRequests('too_many_pass_lookups', `Trop de codes de pass inconnus saisis : réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
   }
   const verified = codes.verify(deps.input);
   const pass = verified.ok ? repo.findPassByCode(db, verified.code) : undefined;

@@ -23,6 +23,7 @@ import {
   returnInput,
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
+import { countOf, plural } from '../../shared/plural.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -100,9 +101,9 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
     const n = Number(query.n ?? 0);
     const messages: Record<string, string> = {
       designe: 'Prescripteur désigné : vous pouvez lui confier des carnets.',
-      retire: `Désignation retirée : ${n} carnet(s) non distribué(s) revenu(s) dans votre stock.`,
-      confie: `${n} carnet(s) confié(s) au prescripteur.`,
-      repris: `${n} carnet(s) revenu(s) dans votre stock.`,
+      retire: `Désignation retirée : ${countOf(n, 'carnet')} non ${plural(n, 'distribué')} ${plural(n, 'revenu')} dans votre stock.`,
+      confie: `${countOf(n, 'carnet')} ${plural(n, 'confié')} au prescripteur.`,
+      repris: `${countOf(n, 'carnet')} ${plural(n, 'revenu')} dans votre stock.`,
       bloque: 'Carnet bloqué : ses pass non encaissés ne peuvent plus être utilisés.',
     };
     return reply.renderPage('pages/distribution/order.eta', {
@@ -212,7 +213,7 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
     const labels = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
     const query = request.query as { message?: string; n?: string };
     const messages: Record<string, string> = {
-      rendu: `${Number(query.n ?? 0)} carnet(s) rendu(s) au commanditaire.`,
+      rendu: `${countOf(Number(query.n ?? 0), 'carnet')} ${plural(Number(query.n ?? 0), 'rendu')} au commanditaire.`,
       bloque: 'Carnet bloqué : ses pass non encaissés ne peuvent plus être utilisés.',
     };
     return reply.renderPage('pages/distribution/stock.eta', {

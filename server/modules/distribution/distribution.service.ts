@@ -16,6 +16,7 @@ import { getTerritories } from '../territories/territories.ts';
 import { activateBookletPasses, HANDED_OUT_STATUSES } from './activation.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type DistributionInput, type ReturnInput } from './distribution.schemas.ts';
 import { expandSerialSelection, summariseSerials } from './serials.ts';
+import { countOf, plural } from '../../shared/plural.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
 export type DistributionRow = typeof distributions.$inferSelect;
@@ -37,7 +38,7 @@ function chunked<T>(list: readonly T[], size = CHUNK): T[][] {
 /** "A, B, C et 4 autres": refusals name the serials, without flooding the message. */
 function nameSerials(serials: readonly string[], max = 5): string {
   const shown = serials.slice(0, max).join(', ');
-  return serials.length > max ? `${shown} et ${serials.length - max} autre(s)` : shown;
+  return serials.length > max ? `${shown} et ${countOf(serials.length - max, 'autre')}` : shown;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ export function designatePrescriber(deps: Deps & { actor: Actor; orderId: string
         .values({ id: newId(), orderId, prescriberId, designatedAt: now, designatedByUserId: actor.userId })
         .onConflictDoNothing()
         .run();
-      if (inserted.changes !== 1) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné(e) sur la commande ${order.reference}.`);
+      if (inserted.changes !== 1) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné sur la commande ${order.reference}.`);
       recordAudit(tx, clock, actor, 'prescriber.designated', { type: 'order', id: orderId }, { prescriberId });
       return { orderId, prescriberId, prescriberName: prescriber.name, designatedAt: now, heldBooklets: 0, distributedBooklets: 0 };
     },
@@ -254,7 +255,7 @@ export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput
         const count = input.bookletCount!;
         selected = tx.select({ id: booklets.id, serial: booklets.serial }).from(booklets).where(inStock).orderBy(asc(booklets.position)).limit(count).all();
         if (selected.length < count) {
-          throw unprocessable('not_enough_stock', `Il ne reste que ${selected.length} carnet(s) en stock sur la commande ${order.reference} : impossible d’en confier ${count}.`, {
+          throw unprocessable('not_enough_stock', `Il ne reste que ${countOf(selected.length, 'carnet')} en stock sur la commande ${order.reference} : impossible d’en confier ${count}.`, {
             available: selected.length,
           });
         }
@@ -323,7 +324,7 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
           .limit(count)
           .all();
         if (selected.length < count) {
-          throw unprocessable('not_enough_stock', `Ce prescripteur ne détient que ${selected.length} carnet(s) non distribué(s) de la commande ${order.reference}.`, {
+          throw unprocessable('not_enough_stock', `Ce prescripteur ne détient que ${countOf(selected.length, 'carnet')} non ${plural(selected.length, 'distribué')} de la commande ${order.reference}.`, {
             available: selected.length,
           });
         }

@@ -89,9 +89,9 @@ function validateRestrictions(tx: DbOrTx, input: Pick<OrderInput, 'publics' | 't
       };
       for (const unknown of getTerritories().validateTerritory(territory)) {
         const index = (t[unknown.kind] ?? []).indexOf(unknown.code);
-        const label = { departements: 'département', epcis: 'EPCI', communes: 'commune' }[unknown.kind];
+        const label = { departements: 'Département inconnu', epcis: 'EPCI inconnu', communes: 'Commune inconnue' }[unknown.kind];
         const hint = unknown.currentCode ? ` (code actuel : ${unknown.currentCode})` : '';
-        errors.push({ path: `territory.${unknown.kind}.${index}`, message: `${label} inconnu(e) : ${unknown.code}${hint}` });
+        errors.push({ path: `territory.${unknown.kind}.${index}`, message: `${label} : ${unknown.code}${hint}` });
       }
     }
   }

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { eq } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { organisations } from '../../db/schema/accounts.ts';
+import { placeSites } from '../../db/schema/places.ts';
+import { DEMO_ORGANISATIONS } from '../../db/seed/demo.ts';
+import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser, startDemoServer } from '../helpers/browser.ts';
+
+const run = promisify(execFile);
+// A sweep of some hundred pages with axe: on a loaded shared machine it can take several minutes,
+// more than tap's default bound for a file. This is a bound against a hang, not a measure.
+t.setTimeout(20 * 60_000);
+const VNU_JAR = createRequire(import.meta.url)('vnu-jar') as string;
+
+/** Names as long as real ones get: a long public body's name and a long place name. */
+const LONG_BUYER_NAME = 'Communauté d’agglomération du Grand Territoire de la Vallée et des Coteaux réunis pour l’inclusion numérique de toutes les habitantes et tous les habitants'.slice(0, 150);
+const LONG_PLACE_NAME = 'Espace public numérique intercommunal de la médiathèque Jean-Baptiste Poquelin et de la maison France Services du canton';
+
+/** Same-origin pages a person can open from where they are: no files, no API, no logout. */
+async function pageLinks(page: Page): Promise<string[]> {
+  const hrefs = await page.$$eval('a[href^="/"]', (links) => links.map((a) => a.getAttribute('href') ?? ''));
+  return hrefs.filter((h) => !/^\/(dsfr|static|api)\//.test(h) && !/\.(pdf|csv|xml|txt)(\?|$)/.test(h) && !h.includes('#'));
+}
+
+async function layoutFindings(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const findings: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > window.innerWidth) findings.push(`page ${doc.scrollWidth} px wide for a ${window.innerWidth} px screen`);
+    for (const el of document.querySelectorAll<HTMLElement>('button, a.fr-btn, input[type="submit"]')) {
+      if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const text = (el instanceof HTMLInputElement ? el.value : el.innerText).trim();
+      if (!text) findings.push(`a button shows no words: ${el.outerHTML.slice(0, 120)}`);
+    }
+    return findings;
+  });
+}
+
+t.test('every page of every role holds on a 360 px phone and at 1280 px, with long names, axe and the Nu checker clean', { skip: browserSkipReason() }, async (t) => {
+  const browser = await launchBrowser(t);
+  const { app, baseUrl } = await startDemoServer(t);
+  const buyer = DEMO_ORGANISATIONS.find((o) => o.kind === 'buyer')!;
+  app.db.update(organisations).set({ name: LONG_BUYER_NAME }).where(eq(organisations.name, buyer.name)).run();
+  const place = DEMO_ORGANISATIONS.find((o) => o.kind === 'place')!;
+  app.db.update(organisations).set({ name: LONG_PLACE_NAME }).where(eq(organisations.name, place.name)).run();
+  const site = app.db.select().from(placeSites).limit(1).get()!;
+  app.db.update(placeSites).set({ name: `${LONG_PLACE_NAME} — accueil principal` }).where(eq(placeSites.id, site.id)).run();
+
+  const htmlDir = mkdtempSync(join(tmpdir(), 'pages-'));
+  t.teardown(() => rmSync(htmlDir, { recursive: true, force: true }));
+  const saved: string[] = [];
+  const visited = new Set<string>();
+
+  for (const org of DEMO_ORGANISATIONS) {
+    const user = org.users[0]!;
+    for (const width of [360, 1280]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      const scriptErrors: string[] = [];
+      page.on('pageerror', (error) => scriptErrors.push(error.message));
+      await loginInBrowser(page, baseUrl, user.email, DEMO_PASSWORD);
+      // The dashboard, every page its navigation and its own links reach, one level further.
+      const queue = ['/tableau-de-bord', ...(await pageLinks(page))];
+      const seen = new Set<string>();
+      for (let i = 0; i < queue.length && seen.size < 40; i++) {
+        const href = queue[i]!;
+        if (seen.has(href)) continue;
+        seen.add(href);
+        scriptErrors.length = 0;
+        const response = await page.goto(baseUrl + href);
+        const where = `${user.email} ${href} at ${width} px`;
+        t.ok(response && response.status() < 500, `${where}: answers`);
+        t.same(await layoutFindings(page), [], `${where}: fits the screen and every button has words`);
+        t.same(scriptErrors, [], `${where}: no script error`);
+        if (width === 360 && !visited.has(`${org.kind}:${href}`)) {
+          visited.add(`${org.kind}:${href}`);
+          t.same(await axeViolations(page), [], `${where}: no axe violation`);
+          const html = await (await page.context().request.get(baseUrl + href)).text();
+          const file = join(htmlDir, `${saved.length}.html`);
+          writeFileSync(file, html);
+          saved.push(`${file} = ${user.email} ${href}`);
+        }
+        if (i < 12) for (const link of await pageLinks(page)) if (!queue.includes(link)) queue.push(link);
+      }
+      await context.close();
+    }
+  }
+  // Anonymous pages: login, legal pages, site map.
+  const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  const page = await context.newPage();
+  for (const href of ['/connexion', '/plan-du-site', '/mentions-legales', '/donnees-personnelles', '/gestion-des-cookies', '/accessibilite', '/lieux/candidature']) {
+    await page.goto(baseUrl + href);
+    t.same(await layoutFindings(page), [], `anonymous ${href} at 360 px fits`);
+    t.same(await axeViolations(page), [], `anonymous ${href}: no axe violation`);
+    const file = join(htmlDir, `${saved.length}.html`);
+    writeFileSync(file, await (await context.request.get(baseUrl + href)).text());
+    saved.push(`${file} = anonymous ${href}`);
+  }
+  await context.close();
+
+  // The W3C Nu checker on the HTML as the server sent it, every page in one run of the checker.
+  const files = saved.map((s) => s.split(' = ')[0]!);
+  const result = await run('java', ['-Xss8m', '-jar', VNU_JAR, '--errors-only', '--format', 'json', '--exit-zero-always', ...files], { maxBuffer: 64 * 1024 * 1024 });
+  const messages = (JSON.parse(result.stderr || result.stdout) as { messages: { url: string; message: string; extract?: string }[] }).messages;
+  const named = messages.map((m) => `${saved.find((s) => m.url.endsWith(s.split(' = ')[0]!))?.split(' = ')[1]}: ${m.message} ${m.extract ?? ''}`.slice(0, 300));
+  t.same(named, [], `Nu HTML checker: no error on ${files.length} pages`);
+  t.ok(files.length >= 30, `pages checked: ${files.length}`);
+});
