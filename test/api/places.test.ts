@@ -271,7 +271,13 @@ t.test('the operator’s review pages and the place’s own page render', async 
   t.equal(review.statusCode, 200);
   t.match(review.body, /FR76 3000 6000 0112 3456 7890 189/, 'the operator sees the full IBAN to check it against the RIB');
   t.match(review.body, /Suspendre ce lieu/);
-  const suspend = await operator.inject({ method: 'POST', url: `/lieux/${organisation.id}/suspend`, payload: { reason: 'Contrôle' } });
+  const recap = await operator.inject({ method: 'POST', url: `/lieux/${organisation.id}/suspend`, payload: { reason: 'Contrôle' } });
+  t.equal(recap.statusCode, 200, 'suspending first shows a recap');
+  t.match(recap.body, /Suspendre Médiathèque de test/);
+  t.match(recap.body, /ne pourra plus encaisser/);
+  t.match(recap.body, /name="reason" value="Contrôle"/, 'the reason is carried to the confirmation');
+  t.match((await operator.inject({ method: 'GET', url: `/api/v1/places/${organisation.id}` })).json(), { status: 'labelled' }, 'nothing changed before confirming');
+  const suspend = await operator.inject({ method: 'POST', url: `/lieux/${organisation.id}/suspend`, payload: { reason: 'Contrôle', confirmation: 'oui' } });
   t.equal(suspend.statusCode, 303);
   const mine = await (await loginAs(app, admin)).inject({ method: 'GET', url: '/mon-lieu' });
   t.equal(mine.statusCode, 200);

@@ -59,6 +59,8 @@ t.test('finance builds, approves and pays last month’s batch; the place gets i
 
   await finance.getByLabel('Virements exécutés le').fill('2026-11-27');
   await finance.getByRole('button', { name: 'Marquer le lot comme payé' }).click();
+  t.match(await finance.locator('h1').innerText(), /comme payé \?/, 'marking paid first shows its recap');
+  await finance.getByRole('button', { name: 'Confirmer le paiement du lot' }).click();
   await finance.waitForURL(/message=paye/);
   t.match(await finance.locator('.fr-badge').first().innerText(), /Payé/i);
 

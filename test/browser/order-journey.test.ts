@@ -39,6 +39,10 @@ t.test('a buyer orders 200 booklets with the live 50 % quote; the operator appro
   t.same(await axeViolations(operator), [], 'orders to approve: no axe violation');
   await operator.getByRole('link', { name: reference }).click();
   await operator.getByRole('button', { name: 'Approuver la commande' }).click();
+  t.match(await operator.locator('h1').innerText(), /Approuver la commande/, 'approval first shows its recap');
+  t.match(await operator.locator('main').innerText(), /engagée sur l’enveloppe du programme/);
+  t.same(await axeViolations(operator), [], 'approval recap: no axe violation');
+  await operator.getByRole('button', { name: 'Approuver la commande' }).click();
   await operator.waitForURL(/message=approuvee/);
   t.match(await operator.locator('.fr-alert--success').innerText(), /Commande approuvée/);
 

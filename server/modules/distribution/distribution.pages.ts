@@ -24,6 +24,7 @@ import {
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
 import { countOf, plural } from '../../shared/plural.ts';
+import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -196,6 +197,23 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
         : renderOrder(request, reply.code(status), orderId, { formError, values: { bloquer: { serial: str(body, 'serial'), reason } } });
     if (!serial.success) return again(400, 'Indiquez le numéro du carnet à bloquer, par exemple CD31-2026-000001.');
     if (!BLOCK_REASONS.includes(reason)) return again(400, 'Choisissez le motif du blocage.');
+    if (!isConfirmed(body)) {
+      return renderConfirmation(request, reply, {
+        title: `Bloquer le carnet ${serial.data} ?`,
+        facts: [
+          { label: 'Carnet', value: serial.data },
+          { label: 'Motif', value: BLOCK_REASON_LABELS[reason] ?? reason },
+        ],
+        consequences: [
+          'Les pass de ce carnet qui n’ont pas encore été utilisés seront refusés dans tous les lieux, à partir de maintenant.',
+          'Les pass déjà utilisés restent remboursés aux lieux.',
+          'Un carnet bloqué ne peut pas être débloqué.',
+        ],
+        confirmLabel: 'Bloquer le carnet',
+        cancelHref: back,
+        irreversible: true,
+      });
+    }
     try {
       service.blockBooklet({ ...deps, actor, serial: serial.data, reason });
     } catch (error) {

@@ -12,6 +12,10 @@ import { reconciliationReport } from './reconciliation.ts';
 import * as reimbursement from './reimbursement.service.ts';
 import { statementsOf } from './statements.ts';
 import { frenchMonth } from '../../../templates/pdf/statement.ts';
+import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
+import { countOf } from '../../shared/plural.ts';
+import { formatEuros } from '../../shared/money.ts';
+import { formatFrenchDate } from '../../shared/paris-time.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -72,10 +76,16 @@ export const financePages: FastifyPluginAsync = async (app) => {
     renderBatch(request, reply, batchParams.parse(request.params).batchId),
   );
 
-  const batchAction = (segment: string, run: (request: FastifyRequest, batchId: string) => void, message: string) =>
+  const batchAction = (
+    segment: string,
+    run: (request: FastifyRequest, batchId: string) => void,
+    message: string,
+    confirm?: (request: FastifyRequest, batchId: string) => ConfirmationPage,
+  ) =>
     app.post(`/finances/remboursements/:batchId/${segment}`, { schema: hide, config: financeOnly }, async (request, reply) => {
       const { batchId } = batchParams.parse(request.params);
       try {
+        if (confirm && !isConfirmed(request.body)) return await renderConfirmation(request, reply, confirm(request, batchId));
         run(request, batchId);
       } catch (error) {
         if (!(error instanceof DomainError) || error.status === 404) throw error;
@@ -90,11 +100,45 @@ export const financePages: FastifyPluginAsync = async (app) => {
     }
     reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId });
   }, 'approuve');
-  batchAction('payer', (request, batchId) => {
+  /** The execution date of the transfers: a real date, and not after today (Paris): a payment is recorded once made. */
+  const paidOnOf = (request: FastifyRequest): string => {
     const paidOn = String((request.body as Record<string, unknown> | undefined)?.paidOn ?? '');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn)) throw new DomainError(400, 'validation_failed', 'Indiquez la date d’exécution des virements.');
-    reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId, paidOn });
-  }, 'paye');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn) || Number.isNaN(Date.parse(`${paidOn}T12:00:00Z`))) {
+      throw new DomainError(400, 'validation_failed', 'Indiquez la date d’exécution des virements, par exemple 27/11/2026.');
+    }
+    if (paidOn > parisDate(app.clock.now())) {
+      throw new DomainError(422, 'date_in_future', `La date d’exécution (${formatFrenchDate(paidOn)}) est dans le futur : indiquez la date à laquelle la banque a exécuté les virements.`);
+    }
+    return paidOn;
+  };
+  batchAction(
+    'payer',
+    (request, batchId) => {
+      reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId, paidOn: paidOnOf(request) });
+    },
+    'paye',
+    (request, batchId) => {
+      const paidOn = paidOnOf(request);
+      const { batch, payouts } = reimbursement.getBatch(app.db, batchId);
+      return {
+        title: `Marquer le lot « ${frenchMonth(batch.period)} » comme payé ?`,
+        facts: [
+          { label: 'Encaissements du mois', value: frenchMonth(batch.period) },
+          { label: 'Montant total', value: formatEuros(batch.totalCents) },
+          { label: 'Virements', value: countOf(payouts.length, 'virement') },
+          { label: 'Exécutés le', value: formatFrenchDate(paidOn) },
+        ],
+        consequences: [
+          `Le paiement de ${formatEuros(batch.totalCents)} est passé au journal à la date du ${formatFrenchDate(paidOn)}.`,
+          'Chaque lieu du lot voit son relevé marqué comme payé.',
+          'Un virement rejeté ensuite par la banque se traite depuis ce lot, virement par virement.',
+        ],
+        confirmLabel: 'Confirmer le paiement du lot',
+        cancelHref: `/finances/remboursements/${batchId}`,
+        irreversible: true,
+      };
+    },
+  );
   batchAction('rejeter', (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const reason = String(body.reason ?? '').trim();

@@ -15,6 +15,9 @@ import { readOrderForm, serviceErrorsToForm, type OrderFormValues } from './orde
 import { ORDER_STATUS_LABELS, mandateInput } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
 import { printSummary } from '../booklets/booklets.service.ts';
+import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
+import { countOf } from '../../shared/plural.ts';
+import { formatEuros } from '../../shared/money.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -145,9 +148,16 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
     renderOrder(request, reply, orderParams.parse(request.params).orderId),
   );
 
-  const action = (segment: string, access: ReturnType<typeof allow>, run: (request: FastifyRequest, orderId: string) => void, message: string) =>
+  const action = (
+    segment: string,
+    access: ReturnType<typeof allow>,
+    run: (request: FastifyRequest, orderId: string) => void,
+    message: string,
+    confirm?: (request: FastifyRequest, orderId: string) => ConfirmationPage,
+  ) =>
     app.post(`/commandes/:orderId/${segment}`, { schema: hide, config: access }, async (request, reply) => {
       const { orderId } = orderParams.parse(request.params);
+      if (confirm && !isConfirmed(request.body)) return renderConfirmation(request, reply, confirm(request, orderId));
       try {
         run(request, orderId);
       } catch (error) {
@@ -157,8 +167,51 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       return reply.redirect(`/commandes/${orderId}?message=${message}`, 303);
     });
 
-  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes }), 'approuvee');
-  action('annuler', allow('buyer:*', 'operator:admin'), (request, orderId) => ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId }), 'annulee');
+  /** The order as the recap pages show it; another organisation's order is a 404 here as everywhere. */
+  const orderFacts = (request: FastifyRequest, orderId: string) => {
+    const order = ordersService.findOrderFor(app.db, requireActor(request), orderId);
+    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    const view = ordersService.orderToView(order, ordersService.buyerNameOf(app.db, order.buyerId));
+    const passes = view.bookletCount * view.passesPerBooklet;
+    const facts = [
+      { label: 'Commande', value: view.reference },
+      { label: 'Commanditaire', value: view.buyerName },
+      { label: 'Carnets', value: `${countOf(view.bookletCount, 'carnet')} de ${countOf(view.passesPerBooklet, 'pass', 'pass')} à ${formatEuros(view.faceValueCents)}, soit ${countOf(passes, 'pass', 'pass')}` },
+      { label: 'Montant des pass', value: formatEuros(view.totalCents) },
+      { label: 'Part de l’État', value: formatEuros(view.stateShareCents) },
+      { label: 'Part du commanditaire', value: formatEuros(view.buyerShareCents) },
+    ];
+    return { view, passes, facts };
+  };
+  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes }), 'approuvee', (request, orderId) => {
+    const { view, passes, facts } = orderFacts(request, orderId);
+    return {
+      title: `Approuver la commande ${view.reference} ?`,
+      facts,
+      consequences: [
+        view.stateShareCents > 0
+          ? `La part de l’État, ${formatEuros(view.stateShareCents)}, est engagée sur l’enveloppe du programme de cofinancement, et un appel de fonds lui est adressé.`
+          : 'Aucune part de l’État : la commande n’est pas cofinancée.',
+        `Une facture de ${formatEuros(view.buyerShareCents + view.feeCents + view.vatCents)} est émise au nom de ${view.buyerName}, avec un numéro définitif.`,
+        `${countOf(view.bookletCount, 'carnet')} et ${countOf(passes, 'pass', 'pass')} sont émis ; ils ne pourront être utilisés qu’une fois la commande financée.`,
+        'L’écriture est passée au journal comptable.',
+      ],
+      confirmLabel: 'Approuver la commande',
+      cancelHref: `/commandes/${orderId}`,
+      irreversible: true,
+    };
+  });
+  action('annuler', allow('buyer:*', 'operator:admin'), (request, orderId) => ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId }), 'annulee', (request, orderId) => {
+    const { view, facts } = orderFacts(request, orderId);
+    return {
+      title: `Annuler la commande ${view.reference} ?`,
+      facts,
+      consequences: ['La commande ne pourra plus être approuvée : rien n’a encore été facturé ni engagé.', 'Pour commander de nouveau, il faudra créer une nouvelle commande.'],
+      confirmLabel: 'Annuler la commande',
+      cancelHref: `/commandes/${orderId}`,
+      irreversible: true,
+    };
+  });
   action(
     'mandat',
     allow('buyer:*', 'operator:*'),

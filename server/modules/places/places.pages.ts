@@ -14,6 +14,7 @@ import { importPlaces, type ImportFormat } from './places.import.ts';
 import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 import type { FormErrors } from '../../shared/forms.ts';
+import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 
 const hide = { hide: true };
 const placeParams = z.object({ placeId: z.string().max(64) });
@@ -129,9 +130,23 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     return renderReview(request, reply, placeId);
   });
 
-  const operatorAction = (segment: string, access: ReturnType<typeof allow>, run: (request: FastifyRequest, placeId: string) => void) =>
+  const operatorAction = (
+    segment: string,
+    access: ReturnType<typeof allow>,
+    run: (request: FastifyRequest, placeId: string) => void,
+    confirm?: (place: NonNullable<ReturnType<typeof placesService.findPlaceFor>>) => ConfirmationPage,
+  ) =>
     app.post(`/lieux/:placeId/${segment}`, { schema: hide, config: access }, async (request, reply) => {
       const { placeId } = placeParams.parse(request.params);
+      if (confirm && !isConfirmed(request.body)) {
+        const place = placesService.findPlaceFor(app.db, requireActor(request), placeId);
+        if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
+        // A suspension needs its reason before the recap: refuse in place, as the form would.
+        if (segment === 'suspend' && !reasonInput.safeParse(request.body ?? {}).success) {
+          return renderReview(request, reply.code(400), placeId, { formError: 'Indiquez le motif : il sera communiqué au lieu.' });
+        }
+        return renderConfirmation(request, reply, confirm(place));
+      }
       try {
         run(request, placeId);
       } catch (error) {
@@ -146,9 +161,43 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     if (!parsed.success) throw new DomainError(400, 'validation_failed', 'Indiquez le motif : il sera communiqué au lieu.');
     return parsed.data.reason;
   };
+  const placeFacts = (place: { name: string; siret: string | null; sites: { name: string }[] }) => [
+    { label: 'Lieu', value: place.name },
+    { label: 'SIRET', value: place.siret ?? 'non renseigné' },
+    { label: 'Lieux d’accueil', value: place.sites.map((s) => s.name).join(', ') || 'aucun' },
+  ];
+  /** Labelling and suspending change what a place may do at once: both are confirmed on a recap page. */
+  const CONFIRMATIONS: Partial<Record<placesService.PlaceDecision, (place: NonNullable<ReturnType<typeof placesService.findPlaceFor>>) => ConfirmationPage>> = {
+    label: (place) => ({
+      title: `Labelliser ${place.name} ?`,
+      facts: placeFacts(place),
+      consequences: [
+        'Le lieu pourra encaisser des pass dès maintenant, dans ses lieux d’accueil actifs.',
+        'Il apparaîtra dans la liste publique des lieux qui acceptent le Pass numérique.',
+        'Ses encaissements lui seront remboursés chaque mois, une fois ses coordonnées bancaires validées.',
+      ],
+      confirmLabel: 'Labelliser le lieu',
+      cancelHref: `/lieux/${place.id}`,
+    }),
+    suspend: (place) => ({
+      title: `Suspendre ${place.name} ?`,
+      facts: placeFacts(place),
+      consequences: [
+        'Le lieu ne pourra plus encaisser de pass à partir de maintenant.',
+        'Ses encaissements déjà faits restent dus et lui seront remboursés.',
+        'Il disparaît de la liste publique des lieux jusqu’à sa réintégration.',
+      ],
+      confirmLabel: 'Suspendre le lieu',
+      cancelHref: `/lieux/${place.id}`,
+    }),
+  };
   const decide = (decision: placesService.PlaceDecision, withReason: boolean) =>
-    operatorAction(decision, allow('operator:admin'), (request, placeId) =>
-      placesService.decideOnPlace({ ...deps, actor: requireActor(request), placeId, decision, reason: withReason ? reasonOf(request) : undefined }),
+    operatorAction(
+      decision,
+      allow('operator:admin'),
+      (request, placeId) =>
+        placesService.decideOnPlace({ ...deps, actor: requireActor(request), placeId, decision, reason: withReason ? reasonOf(request) : undefined }),
+      CONFIRMATIONS[decision],
     );
   decide('label', false);
   decide('reject', true);

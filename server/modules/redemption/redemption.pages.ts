@@ -9,6 +9,7 @@ import { PLACE_SERVICES } from '../places/services.ts';
 import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts';
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
 import * as redemptionService from './redemption.service.ts';
+import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 
 const hide = { hide: true };
 
@@ -125,7 +126,27 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
 
   app.post('/encaisser/annuler/:redemptionId', { schema: hide, config: allow('place:*') }, async (request, reply) => {
     const { redemptionId } = z.object({ redemptionId: z.string().max(64) }).parse(request.params);
-    const back = (request.body as { retour?: string } | undefined)?.retour === 'liste' ? '/mon-lieu/encaissements?message=annule' : '/encaisser?message=annule';
+    const fromList = (request.body as { retour?: string } | undefined)?.retour === 'liste';
+    const back = fromList ? '/mon-lieu/encaissements?message=annule' : '/encaisser?message=annule';
+    if (!isConfirmed(request.body)) {
+      const redemption = redemptionService.findRedemptionFor(app.db, app.clock, requireActor(request), redemptionId);
+      if (!redemption) throw new DomainError(404, 'redemption_not_found', 'Encaissement introuvable.');
+      return renderConfirmation(request, reply, {
+        title: 'Annuler cet encaissement ?',
+        facts: [
+          { label: 'Pass', value: redemption.code },
+          { label: 'Encaissé le', value: formatFrenchDateTime(redemption.redeemedAt) },
+          { label: 'Lieu d’accueil', value: redemption.siteName },
+          { label: 'Montant', value: formatEuros(redemption.amountCents) },
+        ],
+        consequences: [
+          'Le pass redevient utilisable : la personne pourra le présenter de nouveau.',
+          `Ce montant de ${formatEuros(redemption.amountCents)} ne vous sera pas remboursé pour cet encaissement.`,
+        ],
+        confirmLabel: 'Annuler l’encaissement',
+        cancelHref: fromList ? '/mon-lieu/encaissements' : '/encaisser',
+      });
+    }
     try {
       redemptionService.cancelRedemption({ db: app.db, clock: app.clock, actor: requireActor(request), redemptionId });
     } catch (error) {
