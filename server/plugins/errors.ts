@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { DomainError, statusTitle, type FieldError } from '../shared/problem.ts';
+import { asSentence } from '../shared/forms.ts';
 
 export interface ProblemBody {
   type: string;
@@ -28,7 +29,7 @@ const FASTIFY_CODES: Record<string, { code: string; detail: string }> = {
 function zodIssuesToFieldErrors(issues: { path: PropertyKey[]; message: string }[], prefix?: string): FieldError[] {
   return issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.'),
-    message: issue.message,
+    message: asSentence(issue.message),
   }));
 }
 
@@ -52,7 +53,7 @@ export function toProblem(error: unknown, request: FastifyRequest): { problem: P
     const context = (error as FastifyError).validationContext;
     const errors: FieldError[] = error.validation.map((v) => ({
       path: [context === 'body' ? undefined : context, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
-      message: v.message ?? 'valeur invalide',
+      message: asSentence(v.message ?? 'valeur invalide'),
     }));
     return { problem: make(400, 'validation_failed', 'Certaines valeurs envoyées sont invalides.', { errors }), headers: {} };
   }

@@ -3,7 +3,22 @@ import { centsToDecimalComma } from './money.ts';
 /** Excel only detects UTF-8 with a BOM; without it accents come out as mojibake. */
 export const BOM = '\uFEFF';
 
-export type CsvCell = string | number | null | undefined;
+/** A code that must stay text in a spreadsheet (SIRET, INSEE code, postal code): see `codeCell`. */
+export interface CodeCell {
+  code: string;
+}
+export type CsvCell = string | number | null | undefined | CodeCell;
+
+/**
+ * Identifiers with leading zeros ("01053", "00230456700017") come out of Excel and LibreOffice
+ * as numbers without their zeros. Such a cell is written `="01053"`, which both read as the text
+ * 01053 (the documented policy, README "Exports CSV"). Only digits are accepted here, so this
+ * formula form can never carry anything else: a name typed as "=HYPERLINK(…)" stays neutralised.
+ */
+export function codeCell(value: string | null | undefined): CodeCell | null {
+  if (value === null || value === undefined || value === '') return null;
+  return { code: value };
+}
 
 // French Excel and LibreOffice split on ';' because ',' is the decimal separator.
 const SEPARATOR = ';';
@@ -20,6 +35,7 @@ function neutralise(text: string): string {
 
 function cellText(value: CsvCell): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return /^\d+$/.test(value.code) && value.code.startsWith('0') ? `="${value.code}"` : neutralise(value.code);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new RangeError(`nombre invalide dans un CSV : ${value}`);
     return String(value).replace('.', ',');
@@ -33,6 +49,11 @@ function quote(text: string): string {
 
 function line(cells: CsvCell[]): string {
   return cells.map((c) => quote(cellText(c))).join(SEPARATOR);
+}
+
+/** One CSV record with its line end. */
+export function csvRecord(cells: CsvCell[]): string {
+  return line(cells) + EOL;
 }
 
 /** UTF-8 text with BOM, ';' separators and CRLF after every record, ready to send as text/csv. */

@@ -89,9 +89,10 @@ export function addMonths(date: string, months: number): string {
 const longDate = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: 'numeric', month: 'long', year: 'numeric' });
 const dateTime = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, dateStyle: 'short', timeStyle: 'short' });
 
-/** "25 novembre 2026" for a calendar date. */
+/** "25 novembre 2026" for a calendar date; the first of a month is "1er" ("1er décembre 2026"), as French writes it. */
 export function formatFrenchDate(date: string): string {
-  return longDate.format(new Date(`${date}T12:00:00Z`));
+  const text = longDate.format(new Date(`${date}T12:00:00Z`));
+  return text.startsWith('1 ') ? `1er ${text.slice(2)}` : text;
 }
 
 /** "25/11/2026 11:00" (Paris) for an instant. */

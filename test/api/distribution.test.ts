@@ -267,7 +267,7 @@ t.test('order dates: not valid before validFrom, expired after validUntil, both 
   const early = await post(prescriber, '/api/v1/distributions', handout(a!));
   t.equal(early.statusCode, 422);
   t.equal(early.json().code, 'order_not_valid_yet');
-  t.match(early.json().detail, /1 janvier 2027/);
+  t.match(early.json().detail, /1er janvier 2027/);
   prescriber = await at(ctx, '2026-12-31T23:30:00Z'); // 00:30 in Paris on 1 January
   t.equal((await post(prescriber, '/api/v1/distributions', handout(a!))).statusCode, 201, 'the first Paris day of validity');
   prescriber = await at(ctx, '2027-06-30T21:59:00Z'); // 23:59 in Paris, last day

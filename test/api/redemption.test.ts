@@ -127,7 +127,7 @@ t.test('validity dates plus grace, in Paris time: last day of grace accepted, th
   const ctx = await setup(t, { validFrom: '2026-12-01', validUntil: '2026-12-31', now: '2026-11-30T22:59:59Z' });
   const early = await redeem(ctx.agent, { code: ctx.codes[0] });
   t.equal(early.statusCode, 422);
-  t.match(early.json(), { code: 'pass_not_valid_yet', detail: /1 décembre 2026/ });
+  t.match(early.json(), { code: 'pass_not_valid_yet', detail: /1er décembre 2026/ });
   ctx.clock.set('2026-11-30T23:00:00Z'); // 1 December, 00:00 in Paris
   t.equal((await redeem(ctx.agent, { code: ctx.codes[0] })).statusCode, 201, 'first day of validity, Paris time');
   ctx.clock.set('2027-01-31T22:59:59Z'); // 31 January, 23:59:59 in Paris

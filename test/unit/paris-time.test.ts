@@ -49,3 +49,11 @@ t.test('parisDate, which remembers the last UTC hour, agrees with Intl at every 
   t.equal(parisDate(new Date('2026-10-25T22:59:59.999Z')), '2026-10-25');
   t.equal(parisDate(new Date('2026-10-25T23:00:00Z')), '2026-10-26');
 });
+
+t.test('the first of a month is written "1er", as in French', async (t) => {
+  const { formatFrenchDate } = await import('../../server/shared/paris-time.ts');
+  t.equal(formatFrenchDate('2026-12-01'), '1er décembre 2026');
+  t.equal(formatFrenchDate('2027-01-01'), '1er janvier 2027');
+  t.equal(formatFrenchDate('2026-12-11'), '11 décembre 2026', 'the 11th is not a first');
+  t.equal(formatFrenchDate('2026-12-21'), '21 décembre 2026');
+});

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, clearSessionCookie, csrfTokenFor, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { codeCell } from '../../shared/csv.ts';
+import { getTerritories } from '../territories/territories.ts';
 import { decodeCursor, toPage } from '../../shared/pagination.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf, listQuery, noContent } from '../../shared/schemas.ts';
@@ -87,19 +89,21 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const rows = listOrganisations(app.db, actor, { limit: request.query.limit, after: decodeCursor(request.query.cursor) });
-      const page = toPage(rows.map(accounts.organisationToView), request.query.limit);
+      const readPage = (cursor: string | undefined, limit: number) =>
+        toPage(listOrganisations(app.db, actor, { limit, after: decodeCursor(cursor) }).map(accounts.organisationToView), limit);
       if (wantsCsv(request)) {
-        return sendCsv(reply, 'organisations.csv', page.items, [
+        const territories = getTerritories();
+        return sendAllPagesCsv(reply, 'organisations.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
           { header: 'Identifiant', value: (o) => o.id },
           { header: 'Type', value: (o) => KIND_LABELS[o.kind] },
           { header: 'Nom', value: (o) => o.name },
-          { header: 'SIRET', value: (o) => o.siret },
-          { header: 'Commune', value: (o) => o.communeCode },
-          { header: 'Statut', value: (o) => o.status },
+          { header: 'SIRET', value: (o) => codeCell(o.siret) },
+          { header: 'Commune', value: (o) => (o.communeCode ? territories.commune(o.communeCode)?.name ?? null : null) },
+          { header: 'Code INSEE', value: (o) => codeCell(o.communeCode) },
+          { header: 'Statut', value: (o) => (o.status === 'active' ? 'active' : 'suspendue') },
         ]);
       }
-      return page;
+      return readPage(request.query.cursor, request.query.limit);
     },
   );
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { renderBookletsPdf } from '../../../templates/pdf/booklet.ts';
 import {
@@ -59,9 +59,12 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, status } = request.query;
-      const page = bookletsService.listBooklets({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, limit, cursor, status });
+      const actor = requireActor(request);
+      const readPage = (pageCursor: string | undefined, pageSize: number) =>
+        bookletsService.listBooklets({ db: app.db, actor, orderId: request.params.orderId, limit: pageSize, cursor: pageCursor, status });
+      const page = readPage(cursor, limit);
       if (wantsCsv(request)) {
-        return sendCsv(reply, 'carnets.csv', page.items, [
+        return sendAllPagesCsv(reply, 'carnets.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
           { header: 'Numéro de carnet', value: (b) => b.serial },
           { header: 'Position', value: (b) => b.position },
           { header: 'Statut', value: (b) => BOOKLET_STATUS_LABELS[b.status] },

@@ -62,7 +62,7 @@ export const distributionInput = z.object({
 export type DistributionInput = z.infer<typeof distributionInput>;
 
 export const blockInput = z.object({
-  reason: z.enum(BLOCK_REASONS, { message: 'motif attendu : lost, stolen, damaged ou other' }).describe('lost (perdu), stolen (volé), damaged (abîmé), other'),
+  reason: z.enum(BLOCK_REASONS, { message: 'Choisissez le motif : perdu, volé, abîmé ou autre.' }).describe('lost (perdu), stolen (volé), damaged (abîmé), other'),
 });
 
 export const designationView = z.object({

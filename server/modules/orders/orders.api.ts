@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
@@ -72,12 +72,17 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, status } = request.query;
-      const rows = ordersService.listOrdersFor(app.db, requireActor(request), { limit, after: decodeCursor(cursor), status });
-      const items = rows.slice(0, limit).map((row) => ordersService.orderToView(row.order, row.buyerName));
-      const last = rows[limit - 1]?.order;
-      const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+      const actor = requireActor(request);
+      const readPage = (pageCursor: string | undefined, pageSize = limit) => {
+        const rows = ordersService.listOrdersFor(app.db, actor, { limit: pageSize, after: decodeCursor(pageCursor), status });
+        const last = rows[pageSize - 1]?.order;
+        return {
+          items: rows.slice(0, pageSize).map((row) => ordersService.orderToView(row.order, row.buyerName)),
+          nextCursor: rows.length > pageSize && last ? encodeCursor(last) : null,
+        };
+      };
       if (wantsCsv(request)) {
-        return sendCsv(reply, 'commandes.csv', items, [
+        return sendAllPagesCsv(reply, 'commandes.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
           { header: 'Référence', value: (o) => o.reference },
           { header: 'Commanditaire', value: (o) => o.buyerName },
           { header: 'Statut', value: (o) => ORDER_STATUS_LABELS[o.status] },
@@ -93,7 +98,7 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
           { header: 'Soumise le', value: (o) => o.submittedAt },
         ]);
       }
-      return { items, nextCursor };
+      return readPage(cursor);
     },
   );
 

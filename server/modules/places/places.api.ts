@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { codeCell } from '../../shared/csv.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
@@ -82,14 +83,19 @@ export const placesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, status } = request.query;
-      const rows = placesService.listPlaces(app.db, requireActor(request), { limit, after: decodeCursor(cursor), status });
-      const items = rows.slice(0, limit).map((row) => placesService.placeToView(app.db, row.id)!);
-      const last = rows[limit - 1];
-      const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+      const actor = requireActor(request);
+      const readPage = (pageCursor: string | undefined, pageSize = limit) => {
+        const rows = placesService.listPlaces(app.db, actor, { limit: pageSize, after: decodeCursor(pageCursor), status });
+        const last = rows[pageSize - 1];
+        return {
+          items: rows.slice(0, pageSize).map((row) => placesService.placeToView(app.db, row.id)!),
+          nextCursor: rows.length > pageSize && last ? encodeCursor(last) : null,
+        };
+      };
       if (wantsCsv(request)) {
-        return sendCsv(reply, 'lieux.csv', items, [
+        return sendAllPagesCsv(reply, 'lieux.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
           { header: 'Nom', value: (p) => p.name },
-          { header: 'SIRET', value: (p) => p.siret },
+          { header: 'SIRET', value: (p) => codeCell(p.siret) },
           { header: 'Statut', value: (p) => PLACE_STATUS_LABELS[p.status] },
           { header: 'Origine', value: (p) => (p.source === 'import' ? 'import open data' : 'candidature') },
           { header: 'Indice Pass numérique', value: (p) => (p.acceptsPassNumerique ? 'oui' : 'non') },
@@ -99,7 +105,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
           { header: 'Créé le', value: (p) => p.createdAt },
         ]);
       }
-      return { items, nextCursor };
+      return readPage(cursor);
     },
   );
 
