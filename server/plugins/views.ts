@@ -14,6 +14,7 @@ import { formatEuros } from '../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime } from '../shared/paris-time.ts';
 import { labelTableCells } from '../shared/table-labels.ts';
 import { countOf, plural } from '../shared/plural.ts';
+import { frenchMonth, ofFrenchMonth } from '../shared/paris-time.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATES_DIR = join(here, '..', '..', 'templates');
@@ -36,6 +37,10 @@ const templateHelpers = {
   /** it.h.count(3, 'carnet') → "3 carnets"; it.h.plural(n, 'bloqué') → the word alone. */
   count: countOf,
   plural,
+  /** "2026-10" → "octobre 2026" */
+  month: frenchMonth,
+  /** "2026-10" → "d’octobre 2026", "2026-11" → "de novembre 2026" */
+  ofMonth: ofFrenchMonth,
   kindLabel: (kind: keyof typeof KIND_LABELS) => KIND_LABELS[kind],
   roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role],
 };

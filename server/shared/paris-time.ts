@@ -99,3 +99,16 @@ export function formatFrenchDate(date: string): string {
 export function formatFrenchDateTime(instant: Date | string): string {
   return dateTime.format(new Date(instant));
 }
+
+const FRENCH_MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+
+/** "2026-10" → "octobre 2026". */
+export function frenchMonth(period: string): string {
+  return `${FRENCH_MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
+}
+
+/** "de novembre 2026", "d’octobre 2026": the month after "de", elided before a vowel as French writes it. */
+export function ofFrenchMonth(period: string): string {
+  const month = frenchMonth(period);
+  return /^[aeiouéèêàâîôûœ]/i.test(month) ? `d’${month}` : `de ${month}`;
+}

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { formatEuros } from '../../server/shared/money.ts';
-import { formatFrenchDate, formatFrenchDateTime } from '../../server/shared/paris-time.ts';
+import { formatFrenchDate, formatFrenchDateTime, frenchMonth } from '../../server/shared/paris-time.ts';
 import { PDF_FONT, PDF_FONT_BOLD, registerPdfFonts, collectPdf } from './fonts.ts';
 
 export interface StatementPrintData {
@@ -19,8 +19,7 @@ export interface StatementPrintData {
 }
 
 const MARGIN = 50;
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-export const frenchMonth = (period: string) => `${MONTHS[Number(period.slice(5, 7)) - 1]} ${period.slice(0, 4)}`;
+export { frenchMonth };
 
 /** A place's monthly statement: every pass it accepted that month, and what it is paid. */
 export function renderStatementPdf(data: StatementPrintData): Promise<Buffer> {

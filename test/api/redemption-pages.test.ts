@@ -35,6 +35,7 @@ t.test('without JavaScript the scan form redeems and shows the big verdict', asy
   const tested = await post(codes[1]!, 'tester');
   t.match(tested.body, /Pass valable — 10,00\s€/);
   t.match(tested.body, /Rien n’a été encaissé/);
+  t.match(tested.body, /valable jusqu’au 31 octobre 2027 \(date imprimée\), avec un délai de grâce jusqu’au 1er décembre 2027/, 'the printed end and the grace period, each said apart');
   const typo = await post(`${codes[2]!.slice(0, 19)}${codes[2]!.endsWith('0') ? '1' : '0'}`);
   t.equal(typo.statusCode, 404);
   t.match(typo.body, /Pass introuvable/);

@@ -57,3 +57,12 @@ t.test('the first of a month is written "1er", as in French', async (t) => {
   t.equal(formatFrenchDate('2026-12-11'), '11 décembre 2026', 'the 11th is not a first');
   t.equal(formatFrenchDate('2026-12-21'), '21 décembre 2026');
 });
+
+t.test('months are named in French, elided after "de" before a vowel', async (t) => {
+  const { frenchMonth, ofFrenchMonth } = await import('../../server/shared/paris-time.ts');
+  t.equal(frenchMonth('2026-10'), 'octobre 2026');
+  t.equal(ofFrenchMonth('2026-10'), 'd’octobre 2026');
+  t.equal(ofFrenchMonth('2026-04'), 'd’avril 2026');
+  t.equal(ofFrenchMonth('2026-08'), 'd’août 2026');
+  t.equal(ofFrenchMonth('2026-11'), 'de novembre 2026');
+});

@@ -21,6 +21,7 @@ import { findOrganisation, listOrganisations } from './accounts.repository.ts';
 import { financeDashboardData } from '../finance/finance.dashboard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
+import { placeDashboardData } from '../redemption/place.dashboard.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -89,6 +90,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
       counts: { organisations: organisationCount },
       ...distributionDashboardData({ db: app.db, clock: app.clock, actor }),
       ...financeDashboardData({ db: app.db, clock: app.clock, actor, gracePeriodDays: app.config.gracePeriodDays }),
+      ...placeDashboardData({ db: app.db, clock: app.clock, actor }),
     });
   });
 

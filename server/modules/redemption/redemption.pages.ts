@@ -55,7 +55,11 @@ export function checkVerdict(c: CheckView): Verdict {
     return {
       kind: 'valid',
       title: `Pass valable — ${formatEuros(c.faceValueCents)}`,
-      detail: `Rien n’a été encaissé. Ce pass est accepté jusqu’au ${formatFrenchDate(c.lastAcceptedDay)}.`,
+      // The paper says the validity end; the grace period after it is the platform's, said apart so the two never look contradictory.
+      detail:
+        c.lastAcceptedDay === c.validUntil
+          ? `Rien n’a été encaissé. Ce pass est valable jusqu’au ${formatFrenchDate(c.validUntil)}.`
+          : `Rien n’a été encaissé. Ce pass est valable jusqu’au ${formatFrenchDate(c.validUntil)} (date imprimée), avec un délai de grâce jusqu’au ${formatFrenchDate(c.lastAcceptedDay)}.`,
     };
   }
   return { kind: 'refused', title: VERDICT_TITLES[c.reason ?? ''] ?? 'Pass refusé', detail: c.message };
