@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { allow, clearSessionCookie, csrfTokenFor, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, toPage } from '../../shared/pagination.ts';
-import { notFound } from '../../shared/problem.ts';
+import { DomainError, notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf, listQuery, noContent } from '../../shared/schemas.ts';
 import {
   acceptInvitationBody,
+  changePasswordBody,
   createdTokenView,
   createOrganisationBody,
   createTokenBody,
@@ -44,10 +45,15 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
         tags: ['Comptes'],
         security: [],
         body: loginBody,
-        response: { 200: sessionView, ...errorResponses(400, 401, 429) },
+        response: { 200: sessionView, ...errorResponses(400, 401, 415, 429) },
       },
     },
     async (request, reply) => {
+      // JSON only: a cross-site HTML form can post urlencoded fields, never JSON, so it cannot log
+      // a victim's browser into the attacker's account (login CSRF). The login page has its token.
+      if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+        throw new DomainError(415, 'unsupported_media_type', 'Type de contenu non pris en charge : envoyez du JSON.');
+      }
       const { sessionToken, actor } = await accounts.login({ ...deps, throttle: loginThrottle, ...request.body, ip: request.ip });
       setSessionCookie(reply, sessionToken, app.config.secureCookies);
       request.actor = actor;
@@ -260,12 +266,31 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
     {
       schema: {
         summary: 'Créer un jeton d’API (affiché une seule fois)',
+        description: 'Depuis une session seulement : un jeton ne peut pas en créer un autre (403 `session_required`). Expiration facultative.',
         tags: ['Comptes'],
         body: createTokenBody,
         response: { 201: createdTokenView, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request, reply) => reply.code(201).send(accounts.createApiToken({ ...deps, actor: requireActor(request), name: request.body.name })),
+    async (request, reply) =>
+      reply.code(201).send(accounts.createApiToken({ ...deps, actor: requireActor(request), ...request.body, ip: request.ip })),
+  );
+
+  r.put(
+    '/me/password',
+    {
+      schema: {
+        summary: 'Changer son mot de passe (ferme toutes ses sessions et révoque tous ses jetons d’API)',
+        tags: ['Comptes'],
+        body: changePasswordBody,
+        response: { 204: noContent, ...errorResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.changePassword({ ...deps, actor: requireActor(request), ...request.body, ip: request.ip });
+      clearSessionCookie(reply);
+      return reply.code(204).send(null);
+    },
   );
 
   r.get(
@@ -285,7 +310,7 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
       },
     },
     async (request, reply) => {
-      accounts.revokeApiToken({ ...deps, actor: requireActor(request), tokenId: request.params.tokenId });
+      accounts.revokeApiToken({ ...deps, actor: requireActor(request), tokenId: request.params.tokenId, ip: request.ip });
       return reply.code(204).send(null);
     },
   );

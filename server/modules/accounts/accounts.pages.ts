@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { count } from 'drizzle-orm';
 import { organisations } from '../../../db/schema/accounts.ts';
-import { allow, clearSessionCookie, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
+import { allow, anonymousCsrfToken, clearSessionCookie, hasValidAnonymousCsrfToken, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
 import { dashboardTemplateFor } from '../../plugins/navigation.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
@@ -20,16 +20,13 @@ import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
 import { financeDashboardData } from '../finance/finance.dashboard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { safeReturnPath } from './return-path.ts';
 import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
 const userParams = orgParams.extend({ userId: z.string().max(64) });
 
-/** Only same-site paths are followed after login: an open redirect would help phishing. */
-function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/tableau-de-bord';
-}
 
 const options = <K extends string>(labels: Record<K, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
 
@@ -45,7 +42,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   );
 
   const renderLogin = (reply: FastifyReply, data: Record<string, unknown>) =>
-    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', ...data });
+    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', loginCsrfToken: anonymousCsrfToken(reply), ...data });
 
   app.get('/connexion', { schema: hide, config: publicAccess }, async (request, reply) => {
     if (request.actor) return reply.redirect('/tableau-de-bord', 303);
@@ -60,7 +57,14 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     const body = (request.body ?? {}) as Record<string, unknown>;
     const retour = safeReturnPath(body.retour);
     const parsed = loginBody.safeParse(body);
-    const values = { email: typeof body.email === 'string' ? body.email : '' };
+    const values = { email: typeof body.email === 'string' ? body.email.slice(0, 254) : '' };
+    if (!hasValidAnonymousCsrfToken(app, request, reply)) {
+      return renderLogin(reply.code(403), {
+        retour,
+        values,
+        formError: 'Le formulaire de connexion a expiré ou ne vient pas de ce site : vérifiez l’adresse de la page et recommencez.',
+      });
+    }
     if (!parsed.success) {
       return renderLogin(reply.code(400), { retour, values, errors: formErrors(parsed.error), formError: 'Vérifiez les champs signalés.' });
     }

@@ -70,10 +70,10 @@ const authStatements = cachedPerConnection((client) => {
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
         WHERE s.id = ? AND s.expires_at > ? AND u.disabled = 0`,
     ),
-    apiToken: client.prepare<[string], ActorFields & { tokenId: string; lastUsedAt: string | null }>(
-      `SELECT ${actorColumns}, t.id AS tokenId, t.last_used_at AS lastUsedAt
+    apiToken: client.prepare<[string, string], ActorFields & { tokenId: string; lastUsedAt: string | null; expiresAt: string | null }>(
+      `SELECT ${actorColumns}, t.id AS tokenId, t.last_used_at AS lastUsedAt, t.expires_at AS expiresAt
          FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.organisation_id
-        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0`,
+        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND (t.expires_at IS NULL OR t.expires_at > ?)`,
     ),
     touchApiToken: client.prepare<[string, string, string]>(
       'UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
@@ -85,8 +85,12 @@ export function findActiveSession(db: DbOrTx, sessionId: string, nowIso: string)
   return authStatements(db).session.get(sessionId, nowIso);
 }
 
-export function findActiveApiToken(db: DbOrTx, tokenHash: string): (ActorFields & { tokenId: string; lastUsedAt: string | null }) | undefined {
-  return authStatements(db).apiToken.get(tokenHash);
+export function findActiveApiToken(
+  db: DbOrTx,
+  tokenHash: string,
+  nowIso: string,
+): (ActorFields & { tokenId: string; lastUsedAt: string | null; expiresAt: string | null }) | undefined {
+  return authStatements(db).apiToken.get(tokenHash, nowIso);
 }
 
 /** Sets the token's last use to `nowIso` unless it was already set after `staleBefore`. */
