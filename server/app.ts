@@ -39,6 +39,7 @@ import { distributionApi } from './modules/distribution/distribution.api.ts';
 import { distributionPages } from './modules/distribution/distribution.pages.ts';
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
+import securityModule from './modules/security/security.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -96,6 +97,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(openapiPlugin);
   await app.register(idempotencyPlugin);
 
+  await app.register(securityModule);
   const loginThrottle = new LoginThrottle(clock);
   await app.register(healthRoutes);
   await app.register(accountsApi, { prefix: '/api/v1', loginThrottle });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { allow, clearSessionCookie, csrfTokenFor, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, toPage } from '../../shared/pagination.ts';
-import { DomainError, notFound } from '../../shared/problem.ts';
+import { DomainError, notFound, unauthorized } from '../../shared/problem.ts';
+import { mfaEnabled, verifySecondFactor } from '../security/mfa.service.ts';
 import { errorResponses, id, listOf, listQuery, noContent } from '../../shared/schemas.ts';
 import {
   acceptInvitationBody,
@@ -15,7 +16,7 @@ import {
   invitationView,
   inviteUserBody,
   KIND_LABELS,
-  loginBody,
+  apiLoginBody,
   meView,
   organisationView,
   ROLE_LABELS,
@@ -44,8 +45,8 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
         description: 'Renvoie le jeton anti-CSRF à joindre (en-tête x-csrf-token) aux requêtes qui modifient des données.',
         tags: ['Comptes'],
         security: [],
-        body: loginBody,
-        response: { 200: sessionView, ...errorResponses(400, 401, 415, 429) },
+        body: apiLoginBody,
+        response: { 200: sessionView, ...errorResponses(400, 401, 403, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -54,7 +55,14 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
       if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
         throw new DomainError(415, 'unsupported_media_type', 'Type de contenu non pris en charge : envoyez du JSON.');
       }
-      const { sessionToken, actor } = await accounts.login({ ...deps, throttle: loginThrottle, ...request.body, ip: request.ip });
+      const { secondFactorCode, ...credentials } = request.body;
+      const user = await accounts.checkPassword({ ...deps, throttle: loginThrottle, ...credentials, ip: request.ip });
+      const withSecondFactor = mfaEnabled({ db: app.db, userId: user.id });
+      if (withSecondFactor) {
+        if (!secondFactorCode) throw unauthorized('second_factor_required', 'Ce compte demande un second facteur : joignez secondFactorCode.');
+        verifySecondFactor({ ...deps, userId: user.id, organisationId: user.organisationId, code: secondFactorCode, throttle: app.secondFactorThrottle, ip: request.ip });
+      }
+      const { sessionToken, actor } = accounts.openSession({ ...deps, user, ip: request.ip, secondFactor: withSecondFactor });
       setSessionCookie(reply, sessionToken, app.config.secureCookies);
       request.actor = actor;
       return { ...accounts.getMe({ db: app.db, actor }), csrfToken: csrfTokenFor(reply, actor) };

@@ -21,6 +21,8 @@ import { findOrganisation, listOrganisations } from './accounts.repository.ts';
 import { financeDashboardData } from '../finance/finance.dashboard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { safeReturnPath } from './return-path.ts';
+import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
+import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
 import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
 
 const hide = { hide: true };
@@ -69,7 +71,13 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
       return renderLogin(reply.code(400), { retour, values, errors: formErrors(parsed.error), formError: 'Vérifiez les champs signalés.' });
     }
     try {
-      const { sessionToken } = await accounts.login({ ...deps, throttle: loginThrottle, ...parsed.data, ip: request.ip });
+      const user = await accounts.checkPassword({ ...deps, throttle: loginThrottle, ...parsed.data, ip: request.ip });
+      // A second factor, unless this browser was remembered for this account.
+      if (mfaEnabled({ db: app.db, userId: user.id }) && !isRememberedDevice({ ...deps, userId: user.id, token: request.cookies[DEVICE_COOKIE] })) {
+        beginSecondFactorStep(reply, user.id, app.clock.now().getTime(), app.config.secureCookies);
+        return reply.redirect(`/connexion/second-facteur?retour=${encodeURIComponent(retour)}`, 303);
+      }
+      const { sessionToken } = accounts.openSession({ ...deps, user, ip: request.ip });
       setSessionCookie(reply, sessionToken, app.config.secureCookies);
       return reply.redirect(retour, 303);
     } catch (error) {

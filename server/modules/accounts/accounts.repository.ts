@@ -36,6 +36,11 @@ export function findUserByEmail(db: DbOrTx, email: string): UserRow | undefined 
 }
 
 /** A user of an organisation the actor may see; undefined otherwise. */
+/** For authentication steps after the password (second factor): the account itself, unscoped. */
+export function findUserById(db: DbOrTx, userId: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.id, userId)).get();
+}
+
 export function findUserInOrganisation(db: DbOrTx, actor: Actor, organisationId: string, userId: string): UserRow | undefined {
   if (!canSeeOrganisation(actor, organisationId)) return undefined;
   return db
@@ -66,7 +71,8 @@ const authStatements = cachedPerConnection((client) => {
          o.id AS organisationId, o.kind AS organisationKind, o.name AS organisationName`;
   return {
     session: client.prepare<[string, string], ActorFields & { expiresAt: string }>(
-      `SELECT ${actorColumns}, s.expires_at AS expiresAt
+      `SELECT ${actorColumns}, s.expires_at AS expiresAt, s.second_factor_at AS secondFactorAt, s.auth_method AS authMethod,
+              EXISTS (SELECT 1 FROM user_totp m WHERE m.user_id = u.id AND m.confirmed_at IS NOT NULL) AS mfaEnabled
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
         WHERE s.id = ? AND s.expires_at > ? AND u.disabled = 0`,
     ),

@@ -22,6 +22,10 @@ export const loginBody = z.object({
   password: z.string().min(1, 'mot de passe obligatoire').max(256),
 });
 
+export const apiLoginBody = loginBody.extend({
+  secondFactorCode: z.string().trim().max(40).optional().describe('Code TOTP à 6 chiffres (ou code de secours) quand la double authentification est activée'),
+});
+
 export const organisationView = z.object({
   id: z.string(),
   kind: organisationKind,

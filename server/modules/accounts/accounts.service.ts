@@ -76,24 +76,15 @@ export function organisationToView(org: OrganisationRow) {
 
 const BAD_CREDENTIALS = 'Adresse e-mail ou mot de passe incorrect.';
 
-/**
- * Checks the credentials and opens a session. Every failure (unknown e-mail, wrong password,
- * disabled account, invitation not yet accepted) gives the same message after the same work.
- */
-export async function login(
-  deps: Deps & { throttle: LoginThrottle; email: string; password: string; ip: string },
-): Promise<{ sessionToken: string; actor: Actor; expiresAt: string }> {
-  const user = await checkPassword(deps);
-  return openSession({ db: deps.db, clock: deps.clock, user, ip: deps.ip });
-}
-
 function waitMessage(seconds: number): string {
   return seconds < 120 ? `${seconds} seconde(s)` : `${Math.ceil(seconds / 60)} minute(s)`;
 }
 
 /**
- * The user whose e-mail and password these are, or a refusal. Failures slow the next attempts
- * down (LoginThrottle) instead of locking the account, and its owner is told when they pile up.
+ * The user whose e-mail and password these are, or a refusal. Every failure (unknown e-mail, wrong
+ * password, disabled account, invitation not yet accepted) gives the same message after the same
+ * work. Failures slow the next attempts down (LoginThrottle) instead of locking the account, and
+ * its owner is told when they pile up.
  */
 export async function checkPassword(
   deps: Deps & { throttle: LoginThrottle; email: string; password: string; ip: string },
@@ -176,7 +167,7 @@ export function resolveSession({ db, clock, sessionToken, cache }: Deps & { sess
   const found = findActiveSession(db, sessionId, now.toISOString());
   if (!found) return null;
   const { expiresAt, ...row } = found;
-  const actor: Actor = { ...row, via: 'session', sessionId };
+  const actor: Actor = { ...row, mfaEnabled: Boolean(row.mfaEnabled), via: 'session', sessionId };
   cache?.set(db, `session:${sessionId}`, actor, now, expiresAt);
   return actor;
 }

@@ -11,6 +11,7 @@ import { monthlyActivity, renderActivityChart } from './activity-chart.ts';
 import { reconciliationReport } from './reconciliation.ts';
 import * as reimbursement from './reimbursement.service.ts';
 import { statementsOf } from './statements.ts';
+import { requireStepUp } from '../security/security.module.ts';
 import { frenchMonth } from '../../../templates/pdf/statement.ts';
 
 const hide = { hide: true };
@@ -88,11 +89,13 @@ export const financePages: FastifyPluginAsync = async (app) => {
     if ((request.body as Record<string, unknown> | undefined)?.confirmation !== 'oui') {
       throw new DomainError(400, 'confirmation_required', 'Cochez la case de confirmation pour approuver le lot.');
     }
+    requireStepUp(app, request);
     reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId });
   }, 'approuve');
   batchAction('payer', (request, batchId) => {
     const paidOn = String((request.body as Record<string, unknown> | undefined)?.paidOn ?? '');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn)) throw new DomainError(400, 'validation_failed', 'Indiquez la date d’exécution des virements.');
+    requireStepUp(app, request);
     reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId, paidOn });
   }, 'paye');
   batchAction('rejeter', (request) => {

@@ -147,7 +147,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
   r.put(
     '/places/:placeId/bank-details',
     {
-      config: allow('place:admin', 'operator:admin'),
+      config: { ...allow('place:admin', 'operator:admin'), stepUp: true },
       schema: {
         summary: 'Changer les coordonnées bancaires : en attente de validation par les finances',
         description:
