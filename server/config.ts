@@ -32,9 +32,6 @@ export const envSchema = z.object({
   OPERATOR_BIC: z.string().trim().regex(/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/, 'BIC invalide').default('AGRIFRPPXXX'),
   TRUST_PROXY: z.string().max(2000).optional(),
   MFA_REQUIRED: booleanFromEnv.optional(),
-  PROCONNECT_ISSUER: z.url({ message: 'URL absolue attendue' }).optional(),
-  PROCONNECT_CLIENT_ID: z.string().min(1).max(500).optional(),
-  PROCONNECT_CLIENT_SECRET: z.string().min(1).max(500).optional(),
 });
 
 /** Which proxies may set X-Forwarded-For: none, a number of hops, or addresses and CIDR ranges. */
@@ -98,8 +95,6 @@ export interface Config {
   trustProxy?: TrustProxy;
   /** Operator and finance users must use a second factor. Default: true when PUBLIC_URL is https. */
   mfaRequired?: boolean;
-  /** ProConnect (OpenID Connect) sign-in, when all three are given. */
-  proConnect?: { issuer: string; clientId: string; clientSecret: string };
 }
 
 export class ConfigError extends Error {
@@ -142,17 +137,6 @@ function loadOrCreateSecrets(dataDir: string): StoredSecrets {
   return created;
 }
 
-function proConnectFrom(e: z.infer<typeof envSchema>): Config['proConnect'] {
-  const given = [e.PROCONNECT_ISSUER, e.PROCONNECT_CLIENT_ID, e.PROCONNECT_CLIENT_SECRET].filter((v) => v !== undefined).length;
-  if (given === 0) return undefined;
-  if (given !== 3) {
-    throw new ConfigError(
-      'Configuration invalide :\n  - PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET vont ensemble : donnez les trois ou aucun',
-    );
-  }
-  return { issuer: e.PROCONNECT_ISSUER!, clientId: e.PROCONNECT_CLIENT_ID!, clientSecret: e.PROCONNECT_CLIENT_SECRET! };
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty variables count as unset, as in most shells' `VAR= cmd`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -190,7 +174,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     mfaRequired: e.MFA_REQUIRED ?? publicUrl.startsWith('https://'),
-    proConnect: proConnectFrom(e),
   };
 }
 
