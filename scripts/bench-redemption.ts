@@ -76,7 +76,8 @@ function seed(config: Config, passCount: number) {
   db.insert(placeBankAccounts)
     .values({ id: newId(), placeId: place.organisationId, holder: 'EPN', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP', status: 'validated', submittedAt: NOW })
     .run();
-  const token = createApiToken({ db, clock, actor: place, name: 'banc' }).token;
+  // Tokens are made from a session (never by another token): the bench acts as the person signed in.
+  const token = createApiToken({ db, clock, actor: { ...place, via: 'session' }, name: 'banc' }).token;
   // In code order, i.e. random with respect to issuance: passes come back to counters in any order,
   // and each redemption then touches its own page of the passes table, as in real use.
   const codes = db.select({ code: passes.code }).from(passes).orderBy(passes.code).all().map((p) => p.code);

@@ -5,11 +5,11 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Db } from '../db/client.ts';
 import { startCheckpointer } from '../db/checkpointer.ts';
 import { GroupCommit } from '../db/group-commit.ts';
-import type { Config } from './config.ts';
+import { fastifyTrustProxy, type Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { installFrenchValidationMessages } from './shared/french-errors.ts';
 import './plugins/types.ts';
-import errorsPlugin from './plugins/errors.ts';
+import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from './plugins/errors.ts';
 import securityHeadersPlugin from './plugins/security-headers.ts';
 import authPlugin from './plugins/auth.ts';
 import viewsPlugin from './plugins/views.ts';
@@ -41,6 +41,7 @@ import { distributionPages } from './modules/distribution/distribution.pages.ts'
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
 import { siteModule } from './modules/site/site.module.ts';
+import securityModule from './modules/security/security.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -60,9 +61,11 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     },
     // One line per request is noise at national scale; errors and business events are logged explicitly.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 5 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -97,6 +100,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(openapiPlugin);
   await app.register(idempotencyPlugin);
 
+  await app.register(securityModule);
   const loginThrottle = new LoginThrottle(clock);
   await app.register(healthRoutes);
   await app.register(accountsApi, { prefix: '/api/v1', loginThrottle });

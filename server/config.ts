@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { installFrenchValidationMessages } from './shared/french-errors.ts';
 
@@ -30,7 +31,49 @@ export const envSchema = z.object({
   OPERATOR_ACCOUNT_NAME: z.string().trim().min(1).max(70).default('Opérateur national du Pass numérique'),
   OPERATOR_IBAN: z.string().trim().min(15).max(40).default('FR7630006000011234567890189'),
   OPERATOR_BIC: z.string().trim().regex(/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/, 'BIC invalide').default('AGRIFRPPXXX'),
+  TRUST_PROXY: z.string().max(2000).optional(),
+  MFA_REQUIRED: booleanFromEnv.optional(),
 });
+
+/** Which proxies may set X-Forwarded-For: none, a number of hops, or addresses and CIDR ranges. */
+export type TrustProxy = false | number | string[];
+
+function isAddressOrCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address ?? '');
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/** As Fastify takes it: a hop count becomes "trust the N nearest hops" (what proxy-addr does with a number). */
+export function fastifyTrustProxy(trust: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
+}
+
+/**
+ * TRUST_PROXY: unset or "false" trusts no proxy (X-Forwarded-For is ignored, the socket's address
+ * counts); a number trusts that many hops; otherwise a comma-separated list of addresses or CIDRs.
+ * "true" (trust anyone) is refused: any client could then choose the address it is throttled under.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed === '' || trimmed === 'false' || trimmed === '0') return false;
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed);
+    if (hops > 10) throw new ConfigError('Configuration invalide :\n  - TRUST_PROXY : 10 relais au plus');
+    return hops;
+  }
+  const entries = trimmed.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const invalid = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (entries.length === 0 || invalid.length > 0) {
+    throw new ConfigError(
+      `Configuration invalide :\n  - TRUST_PROXY : attendu un nombre de relais ou une liste d’adresses ou de plages CIDR séparées par des virgules (refusé : ${invalid.join(', ') || trimmed})`,
+    );
+  }
+  return entries;
+}
 
 export interface Config {
   port: number;
@@ -49,6 +92,10 @@ export interface Config {
   gracePeriodDays: number;
   /** Debtor of the reimbursement transfers (SEPA pain.001). */
   operatorAccount: { name: string; iban: string; bic: string };
+  /** Proxies whose X-Forwarded-For is believed (request.ip, per-IP throttles). Default: none. */
+  trustProxy?: TrustProxy;
+  /** Operator and finance users must use a second factor. Default: true when PUBLIC_URL is https. */
+  mfaRequired?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorFeeBasisPoints: e.OPERATOR_FEE_BASIS_POINTS,
     gracePeriodDays: e.GRACE_PERIOD_DAYS,
     operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    mfaRequired: e.MFA_REQUIRED ?? publicUrl.startsWith('https://'),
   };
 }
 

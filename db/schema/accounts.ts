@@ -42,6 +42,9 @@ export const users = sqliteTable(
     passwordHash: text('password_hash'),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
+    /** ProConnect identifiers, kept from the last ProConnect sign-in. */
+    proconnectSub: text('proconnect_sub'),
+    proconnectSiret: text('proconnect_siret'),
   },
   (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`), index('users_org_idx').on(t.organisationId)],
 );
@@ -73,6 +76,12 @@ export const sessions = sqliteTable(
       .references(() => users.id),
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at').notNull(),
+    /** 'password' or 'proconnect'. */
+    authMethod: text('auth_method').notNull().default('password'),
+    /** Last time a second factor was given in this session (TOTP, recovery code, ProConnect): step-up reads it. */
+    secondFactorAt: text('second_factor_at'),
+    /** ProConnect ID token, sent back to the provider at logout to end its session too. */
+    idTokenHint: text('id_token_hint'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
@@ -89,6 +98,8 @@ export const apiTokens = sqliteTable(
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     revokedAt: text('revoked_at'),
+    /** Optional end of validity chosen at creation; null = until revoked. */
+    expiresAt: text('expires_at'),
   },
   (t) => [uniqueIndex('api_tokens_hash_unique').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
 );

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import CsrfTokens from '@fastify/csrf';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorMatches, type Actor, type RolePattern } from '../modules/accounts/actor.ts';
 import { resolveApiToken, resolveSession, SESSION_DURATION_MS } from '../modules/accounts/accounts.service.ts';
 import { ActorCache } from '../modules/accounts/actor-cache.ts';
@@ -12,6 +13,8 @@ export type Access = 'public' | RolePattern[];
 export const SESSION_COOKIE = 'pn_session';
 const CSRF_COOKIE = 'pn_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What anonymous forms' CSRF tokens are bound to (the login form): the secret cookie does the rest. */
+const ANONYMOUS_CSRF_SUBJECT = 'anonymous';
 
 /** Route config: who may call it. `allow('operator:admin', 'buyer:*')`. */
 export function allow(...patterns: RolePattern[]): { access: Access } {
@@ -39,6 +42,27 @@ export function csrfTokenFor(reply: FastifyReply, actor: Actor | null): string {
   return actor?.via === 'session' && actor.sessionId ? reply.generateCsrf({ userInfo: actor.sessionId }) : '';
 }
 
+/**
+ * A CSRF token for a form posted before any session exists (the login form): without it, a
+ * cross-site form could sign a victim's browser into the attacker's account (login CSRF).
+ */
+export function anonymousCsrfToken(reply: FastifyReply): string {
+  return reply.generateCsrf({ userInfo: ANONYMOUS_CSRF_SUBJECT });
+}
+
+
+/**
+ * Checks the token of an anonymous form (the login form) with the same secret cookie and key as the
+ * plugin, answering yes or no, so the page can say what went wrong next to the form it re-renders.
+ */
+export function hasValidAnonymousCsrfToken(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
+  const secret = reply.unsignCookie(request.cookies[CSRF_COOKIE] ?? '');
+  const token = (request.body as { _csrf?: unknown } | undefined)?._csrf;
+  if (!secret.valid || !secret.value || typeof token !== 'string') return false;
+  const tokens = CsrfTokens({ hmacKey: app.config.sessionSecret, userInfo: true }) as CsrfTokens.TokensUserinfo;
+  return tokens.verify(secret.value, token, ANONYMOUS_CSRF_SUBJECT);
+}
+
 export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
 }
@@ -52,7 +76,7 @@ export default fp(
       cookieKey: CSRF_COOKIE,
       cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: app.config.secureCookies, signed: true },
       // Binds each token to the session that asked for it: a token leaked from one session is useless in another.
-      getUserInfo: (request) => request.actor?.sessionId ?? '',
+      getUserInfo: (request) => request.actor?.sessionId ?? ANONYMOUS_CSRF_SUBJECT,
     });
 
     app.decorateRequest('actor', null);

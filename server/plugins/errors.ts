@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { DomainError, statusTitle, type FieldError } from '../shared/problem.ts';
@@ -22,6 +23,9 @@ const FASTIFY_CODES: Record<string, { code: string; detail: string }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', detail: 'Le corps de la requête est vide alors que du JSON est attendu.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', detail: 'Le corps de la requête n’est pas du JSON valide.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', detail: 'En-tête Content-Length incohérent.' },
+  FST_ERR_BAD_URL: { code: 'bad_url', detail: 'L’adresse demandée contient un encodage invalide.' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', detail: 'L’adresse demandée est trop longue.' },
+  FST_ERR_ASYNC_CONSTRAINT: { code: 'bad_request', detail: 'La requête ne peut pas être traitée.' },
   FST_CSRF_INVALID_TOKEN: { code: 'csrf_token_invalid', detail: 'Jeton anti-CSRF absent ou invalide : rechargez la page et recommencez.' },
   FST_CSRF_MISSING_SECRET: { code: 'csrf_token_invalid', detail: 'Jeton anti-CSRF absent ou invalide : rechargez la page et recommencez.' },
 };
@@ -106,6 +110,51 @@ export async function sendProblem(request: FastifyRequest, reply: FastifyReply, 
     return reply.renderPage('pages/error.eta', { problem, title: problem.title });
   }
   return reply.type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (bad percent-encoding, a path parameter
+ * past maxParamLength) answered like every other error instead of Fastify's bare JSON.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendProblem(request, reply, error);
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: string; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: 'headers_too_large',
+    detail: 'Les en-têtes de la requête sont trop volumineux.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'request_timeout', detail: 'La requête n’est pas arrivée à temps.' },
+  HPE_URI_TOO_LONG: { status: 414, reason: 'URI Too Long', code: 'uri_too_long', detail: 'L’adresse demandée est trop longue.' },
+};
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser cannot read (headers too large, a
+ * malformed request line) never reach Fastify. The answer is problem+json with `Connection: close`,
+ * and the socket is ended after it: the rest of what the client sent cannot be parsed, so the
+ * connection cannot serve another request, and the client must be told rather than reset.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, reason: 'Bad Request', code: 'bad_request', detail: 'La requête est mal formée.' };
+  const body = JSON.stringify({
+    type: `https://pass-numerique.example/problemes/${known.code}`,
+    title: statusTitle(known.status),
+    status: known.status,
+    detail: known.detail,
+    code: known.code,
+  });
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${known.status} ${known.reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy();
+  }
 }
 
 export default fp(

@@ -29,7 +29,9 @@ export function navigationFor(actor: Actor | null): NavItem[] {
     items.push({ label: 'Organisations', href: '/organisations' }, { label: 'Lieux', href: '/lieux' }, { label: 'Distribution', href: '/distribution' });
     items.push({ label: 'Programmes', href: '/programmes' });
   }
+  if (actor.organisationKind === 'operator' && actor.role === 'admin') items.push({ label: 'Journal de sécurité', href: '/securite/journal' });
   items.push({ label: 'Mon organisation', href: '/mon-organisation' });
+  items.push({ label: 'Double authentification', href: '/mon-compte/double-authentification' });
   return items;
 }
 

@@ -25,5 +25,10 @@ declare module 'fastify' {
     access?: Access;
     /** Set to false on the few state-changing routes that need no CSRF token (login, invitation acceptance). */
     csrf?: boolean;
+    /**
+     * A sensitive action (approving a batch, marking it paid, changing bank details): a user with a
+     * second factor gives a fresh one (header X-Second-Factor or form field secondFactorCode).
+     */
+    stepUp?: boolean;
   }
 }

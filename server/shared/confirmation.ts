@@ -33,7 +33,8 @@ function carriedFields(body: unknown): { name: string; value: string }[] {
   if (typeof body !== 'object' || body === null) return [];
   const fields: { name: string; value: string }[] = [];
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
-    if (name === '_csrf' || name === CONFIRMATION_FIELD) continue;
+    // A one-time second-factor code is checked before the recap and never sent twice (it would be a replay).
+    if (name === '_csrf' || name === CONFIRMATION_FIELD || name === 'secondFactorCode') continue;
     for (const one of Array.isArray(value) ? value : [value]) {
       if (typeof one === 'string' || typeof one === 'number') fields.push({ name, value: String(one) });
     }

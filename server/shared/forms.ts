@@ -1,4 +1,5 @@
 import type { ZodError } from 'zod';
+import { badRequest } from './problem.ts';
 
 /** Field name → first message, for re-rendering a form with each error next to its field. */
 export type FormErrors = Record<string, string>;
@@ -20,4 +21,22 @@ export function formErrors(error: ZodError): FormErrors {
  */
 export function asSentence(message: string): string {
   return message.charAt(0).toLocaleUpperCase('fr-FR') + message.slice(1);
+}
+
+/**
+ * The fields of a posted HTML form, each one string. A field sent twice (`a=1&a=2` arrives as an
+ * array), a nested value or a JSON body of another shape is refused with a 400, never handed on
+ * to code that expects text.
+ */
+export function formFields(body: unknown): Record<string, string> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('invalid_form', 'Le formulaire envoyé est illisible.');
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'string') {
+      throw badRequest('invalid_form', `Le champ « ${name.slice(0, 60)} » doit être envoyé une seule fois, sous forme de texte.`);
+    }
+    fields[name] = value;
+  }
+  return fields;
 }

@@ -29,8 +29,11 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'Non autorisé (forbidden, csrf_token_invalid)',
   404: 'Introuvable, ou appartenant à une autre organisation',
   409: 'Conflit avec l’état actuel',
+  413: 'Contenu trop volumineux',
+  415: 'Type de contenu non pris en charge',
   422: 'Règle métier non respectée',
   429: 'Trop de tentatives',
+  503: 'Service occupé par un traitement (service_busy, Retry-After)',
 };
 
 /** The error responses a route documents in OpenAPI, all as problem+json. */

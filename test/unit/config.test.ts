@@ -59,3 +59,21 @@ t.test('bad configuration stops the boot with a readable message naming each var
 t.test('DEMO_DATA=false turns the demo set off', async (t) => {
   t.equal(loadConfig({ DATA_DIR: tempDir(), DEMO_DATA: 'false' }).demoData, false);
 });
+
+t.test('TRUST_PROXY: no proxy by default, a hop count or addresses and CIDRs; "true" and junk are refused', async (t) => {
+  const dir = tempDir();
+  t.equal(loadConfig({ DATA_DIR: dir }).trustProxy, false, 'X-Forwarded-For ignored unless said otherwise');
+  t.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '1' }).trustProxy, 1);
+  t.same(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1']);
+  t.throws(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'true' }), ConfigError);
+  t.throws(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: '10.0.0.0/33' }), /TRUST_PROXY/);
+  t.throws(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'proxy.example' }), /TRUST_PROXY/);
+});
+
+t.test('MFA_REQUIRED defaults to true behind https, false on plain http, and can be set either way', async (t) => {
+  const dir = tempDir();
+  t.equal(loadConfig({ DATA_DIR: dir }).mfaRequired, false);
+  t.equal(loadConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://pass.example.gouv.fr' }).mfaRequired, true);
+  t.equal(loadConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://pass.example.gouv.fr', MFA_REQUIRED: 'false' }).mfaRequired, false);
+  t.equal(loadConfig({ DATA_DIR: dir, MFA_REQUIRED: 'true' }).mfaRequired, true);
+});

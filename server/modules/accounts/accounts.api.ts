@@ -6,17 +6,19 @@ import { EXPORT_PAGE_SIZE, sendAllPagesCsv, sendCsv, wantsCsv } from '../../shar
 import { codeCell } from '../../shared/csv.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { decodeCursor, toPage } from '../../shared/pagination.ts';
-import { notFound } from '../../shared/problem.ts';
+import { DomainError, notFound, unauthorized } from '../../shared/problem.ts';
+import { mfaEnabled, verifySecondFactor } from '../security/mfa.service.ts';
 import { errorResponses, id, listOf, listQuery, noContent } from '../../shared/schemas.ts';
 import {
   acceptInvitationBody,
+  changePasswordBody,
   createdTokenView,
   createOrganisationBody,
   createTokenBody,
   invitationView,
   inviteUserBody,
   KIND_LABELS,
-  loginBody,
+  apiLoginBody,
   meView,
   organisationView,
   ROLE_LABELS,
@@ -45,12 +47,24 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
         description: 'Renvoie le jeton anti-CSRF à joindre (en-tête x-csrf-token) aux requêtes qui modifient des données.',
         tags: ['Comptes'],
         security: [],
-        body: loginBody,
-        response: { 200: sessionView, ...errorResponses(400, 401, 429) },
+        body: apiLoginBody,
+        response: { 200: sessionView, ...errorResponses(400, 401, 403, 415, 429) },
       },
     },
     async (request, reply) => {
-      const { sessionToken, actor } = await accounts.login({ ...deps, throttle: loginThrottle, ...request.body, ip: request.ip });
+      // JSON only: a cross-site HTML form can post urlencoded fields, never JSON, so it cannot log
+      // a victim's browser into the attacker's account (login CSRF). The login page has its token.
+      if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+        throw new DomainError(415, 'unsupported_media_type', 'Type de contenu non pris en charge : envoyez du JSON.');
+      }
+      const { secondFactorCode, ...credentials } = request.body;
+      const user = await accounts.checkPassword({ ...deps, throttle: loginThrottle, ...credentials, ip: request.ip });
+      const withSecondFactor = mfaEnabled({ db: app.db, userId: user.id });
+      if (withSecondFactor) {
+        if (!secondFactorCode) throw unauthorized('second_factor_required', 'Ce compte demande un second facteur : joignez secondFactorCode.');
+        verifySecondFactor({ ...deps, userId: user.id, organisationId: user.organisationId, code: secondFactorCode, throttle: app.secondFactorThrottle, ip: request.ip });
+      }
+      const { sessionToken, actor } = accounts.openSession({ ...deps, user, ip: request.ip, secondFactor: withSecondFactor });
       setSessionCookie(reply, sessionToken, app.config.secureCookies);
       request.actor = actor;
       return { ...accounts.getMe({ db: app.db, actor }), csrfToken: csrfTokenFor(reply, actor) };
@@ -264,12 +278,31 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
     {
       schema: {
         summary: 'Créer un jeton d’API (affiché une seule fois)',
+        description: 'Depuis une session seulement : un jeton ne peut pas en créer un autre (403 `session_required`). Expiration facultative.',
         tags: ['Comptes'],
         body: createTokenBody,
         response: { 201: createdTokenView, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request, reply) => reply.code(201).send(accounts.createApiToken({ ...deps, actor: requireActor(request), name: request.body.name })),
+    async (request, reply) =>
+      reply.code(201).send(accounts.createApiToken({ ...deps, actor: requireActor(request), ...request.body, ip: request.ip })),
+  );
+
+  r.put(
+    '/me/password',
+    {
+      schema: {
+        summary: 'Changer son mot de passe (ferme toutes ses sessions et révoque tous ses jetons d’API)',
+        tags: ['Comptes'],
+        body: changePasswordBody,
+        response: { 204: noContent, ...errorResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      await accounts.changePassword({ ...deps, actor: requireActor(request), ...request.body, ip: request.ip });
+      clearSessionCookie(reply);
+      return reply.code(204).send(null);
+    },
   );
 
   r.get(
@@ -289,7 +322,7 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
       },
     },
     async (request, reply) => {
-      accounts.revokeApiToken({ ...deps, actor: requireActor(request), tokenId: request.params.tokenId });
+      accounts.revokeApiToken({ ...deps, actor: requireActor(request), tokenId: request.params.tokenId, ip: request.ip });
       return reply.code(204).send(null);
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { count } from 'drizzle-orm';
 import { organisations } from '../../../db/schema/accounts.ts';
-import { allow, clearSessionCookie, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
+import { allow, anonymousCsrfToken, clearSessionCookie, hasValidAnonymousCsrfToken, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
 import { dashboardTemplateFor } from '../../plugins/navigation.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
@@ -20,6 +20,9 @@ import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
 import { financeDashboardData } from '../finance/finance.dashboard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { safeReturnPath } from './return-path.ts';
+import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
+import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
 import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
 import { placeDashboardData } from '../redemption/place.dashboard.ts';
 
@@ -27,10 +30,6 @@ const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
 const userParams = orgParams.extend({ userId: z.string().max(64) });
 
-/** Only same-site paths are followed after login: an open redirect would help phishing. */
-function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/tableau-de-bord';
-}
 
 const options = <K extends string>(labels: Record<K, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
 
@@ -46,7 +45,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   );
 
   const renderLogin = (reply: FastifyReply, data: Record<string, unknown>) =>
-    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', ...data });
+    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', loginCsrfToken: anonymousCsrfToken(reply), ...data });
 
   app.get('/connexion', { schema: hide, config: publicAccess }, async (request, reply) => {
     if (request.actor) return reply.redirect('/tableau-de-bord', 303);
@@ -61,12 +60,25 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     const body = (request.body ?? {}) as Record<string, unknown>;
     const retour = safeReturnPath(body.retour);
     const parsed = loginBody.safeParse(body);
-    const values = { email: typeof body.email === 'string' ? body.email : '' };
+    const values = { email: typeof body.email === 'string' ? body.email.slice(0, 254) : '' };
+    if (!hasValidAnonymousCsrfToken(app, request, reply)) {
+      return renderLogin(reply.code(403), {
+        retour,
+        values,
+        formError: 'Le formulaire de connexion a expiré ou ne vient pas de ce site : vérifiez l’adresse de la page et recommencez.',
+      });
+    }
     if (!parsed.success) {
       return renderLogin(reply.code(400), { retour, values, errors: formErrors(parsed.error), formError: 'Vérifiez les champs signalés.' });
     }
     try {
-      const { sessionToken } = await accounts.login({ ...deps, throttle: loginThrottle, ...parsed.data, ip: request.ip });
+      const user = await accounts.checkPassword({ ...deps, throttle: loginThrottle, ...parsed.data, ip: request.ip });
+      // A second factor, unless this browser was remembered for this account.
+      if (mfaEnabled({ db: app.db, userId: user.id }) && !isRememberedDevice({ ...deps, userId: user.id, token: request.cookies[DEVICE_COOKIE] })) {
+        beginSecondFactorStep(reply, user.id, app.clock.now().getTime(), app.config.secureCookies);
+        return reply.redirect(`/connexion/second-facteur?retour=${encodeURIComponent(retour)}`, 303);
+      }
+      const { sessionToken } = accounts.openSession({ ...deps, user, ip: request.ip });
       setSessionCookie(reply, sessionToken, app.config.secureCookies);
       return reply.redirect(retour, 303);
     } catch (error) {

@@ -36,6 +36,11 @@ export function findUserByEmail(db: DbOrTx, email: string): UserRow | undefined 
 }
 
 /** A user of an organisation the actor may see; undefined otherwise. */
+/** For authentication steps after the password (second factor): the account itself, unscoped. */
+export function findUserById(db: DbOrTx, userId: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.id, userId)).get();
+}
+
 export function findUserInOrganisation(db: DbOrTx, actor: Actor, organisationId: string, userId: string): UserRow | undefined {
   if (!canSeeOrganisation(actor, organisationId)) return undefined;
   return db
@@ -66,14 +71,15 @@ const authStatements = cachedPerConnection((client) => {
          o.id AS organisationId, o.kind AS organisationKind, o.name AS organisationName`;
   return {
     session: client.prepare<[string, string], ActorFields & { expiresAt: string }>(
-      `SELECT ${actorColumns}, s.expires_at AS expiresAt
+      `SELECT ${actorColumns}, s.expires_at AS expiresAt, s.second_factor_at AS secondFactorAt, s.auth_method AS authMethod,
+              EXISTS (SELECT 1 FROM user_totp m WHERE m.user_id = u.id AND m.confirmed_at IS NOT NULL) AS mfaEnabled
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
         WHERE s.id = ? AND s.expires_at > ? AND u.disabled = 0`,
     ),
-    apiToken: client.prepare<[string], ActorFields & { tokenId: string; lastUsedAt: string | null }>(
-      `SELECT ${actorColumns}, t.id AS tokenId, t.last_used_at AS lastUsedAt
+    apiToken: client.prepare<[string, string], ActorFields & { tokenId: string; lastUsedAt: string | null; expiresAt: string | null }>(
+      `SELECT ${actorColumns}, t.id AS tokenId, t.last_used_at AS lastUsedAt, t.expires_at AS expiresAt
          FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.organisation_id
-        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0`,
+        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0 AND (t.expires_at IS NULL OR t.expires_at > ?)`,
     ),
     touchApiToken: client.prepare<[string, string, string]>(
       'UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
@@ -85,8 +91,12 @@ export function findActiveSession(db: DbOrTx, sessionId: string, nowIso: string)
   return authStatements(db).session.get(sessionId, nowIso);
 }
 
-export function findActiveApiToken(db: DbOrTx, tokenHash: string): (ActorFields & { tokenId: string; lastUsedAt: string | null }) | undefined {
-  return authStatements(db).apiToken.get(tokenHash);
+export function findActiveApiToken(
+  db: DbOrTx,
+  tokenHash: string,
+  nowIso: string,
+): (ActorFields & { tokenId: string; lastUsedAt: string | null; expiresAt: string | null }) | undefined {
+  return authStatements(db).apiToken.get(tokenHash, nowIso);
 }
 
 /** Sets the token's last use to `nowIso` unless it was already set after `staleBefore`. */

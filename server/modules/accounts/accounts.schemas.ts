@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BUYER_TYPES, ORGANISATION_KINDS, USER_ROLES } from '../../../db/schema/accounts.ts';
 import { boundedText, email } from '../../shared/schemas.ts';
-import { PASSWORD_MIN_LENGTH } from './passwords.ts';
+import { newPassword } from './password-policy.ts';
 
 export const organisationKind = z.enum(ORGANISATION_KINDS);
 export const buyerType = z.enum(BUYER_TYPES);
@@ -20,6 +20,10 @@ const communeCode = z
 export const loginBody = z.object({
   email,
   password: z.string().min(1, 'mot de passe obligatoire').max(256),
+});
+
+export const apiLoginBody = loginBody.extend({
+  secondFactorCode: z.string().trim().max(40).optional().describe('Code TOTP à 6 chiffres (ou code de secours) quand la double authentification est activée'),
 });
 
 export const organisationView = z.object({
@@ -81,15 +85,28 @@ export const invitationView = z.object({
   expiresAt: z.string(),
 });
 
-export const acceptInvitationBody = z.object({
-  password: z
-    .string()
-    .min(PASSWORD_MIN_LENGTH, `le mot de passe doit contenir au moins ${PASSWORD_MIN_LENGTH} caractères`)
-    .max(256, '256 caractères au maximum'),
+const newPasswordField = newPassword.describe(
+  '12 caractères au moins (256 au plus), pas un seul caractère répété, pas une suite, pas un mot de passe courant',
+);
+
+export const acceptInvitationBody = z.object({ password: newPasswordField });
+
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'mot de passe actuel obligatoire').max(256),
+  newPassword: newPasswordField,
 });
 
-export const createTokenBody = z.object({ name: boundedText(100) });
-export const tokenView = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });
+export const createTokenBody = z.object({
+  name: boundedText(100),
+  expiresInDays: z.number().int().min(1, '1 jour au moins').max(3660, '10 ans au plus').optional().describe('Sans valeur : valable jusqu’à révocation'),
+});
+export const tokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable().describe('Dernière utilisation, à la minute près'),
+  expiresAt: z.string().nullable(),
+});
 export const createdTokenView = tokenView.extend({ token: z.string().describe('Affiché une seule fois : conservez-le') });
 
 export const KIND_LABELS: Record<z.infer<typeof organisationKind>, string> = {

@@ -1,8 +1,8 @@
 import { and, eq, isNull, lt } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
+import type { Db, Tx } from '../../../db/client.ts';
 import { apiTokens, invitations, organisations, sessions, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { conflict, forbidden, notFound, tooManyRequests, unauthorized, unprocessable } from '../../shared/problem.ts';
+import { forbidden, notFound, tooManyRequests, unauthorized, unprocessable, conflict } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { isOperator, type Actor } from './actor.ts';
@@ -20,9 +20,10 @@ import {
   type OrganisationRow,
   type UserRow,
 } from './accounts.repository.ts';
-import type { LoginThrottle } from './login-throttle.ts';
+import { NOTICE_AFTER_FAILURES, type LoginThrottle } from './login-throttle.ts';
+import { recordSecurityEvent } from '../security/security-events.ts';
+import { noticeRepeatedLoginFailures } from '../security/notices.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
-import { countOf } from '../../shared/plural.ts';
 
 export const SESSION_DURATION_MS = 12 * 3600_000;
 export const INVITATION_DURATION_MS = 7 * 24 * 3600_000;
@@ -75,33 +76,70 @@ export function organisationToView(org: OrganisationRow) {
 
 const BAD_CREDENTIALS = 'Adresse e-mail ou mot de passe incorrect.';
 
+function waitMessage(seconds: number): string {
+  return seconds < 120 ? `${seconds} seconde(s)` : `${Math.ceil(seconds / 60)} minute(s)`;
+}
+
 /**
- * Checks the credentials and opens a session. Every failure (unknown e-mail, wrong password,
- * disabled account, invitation not yet accepted) gives the same message after the same work.
+ * The user whose e-mail and password these are, or a refusal. Every failure (unknown e-mail, wrong
+ * password, disabled account, invitation not yet accepted) gives the same message after the same
+ * work. Failures slow the next attempts down (LoginThrottle) instead of locking the account, and
+ * its owner is told when they pile up.
  */
-export async function login(
+export async function checkPassword(
   deps: Deps & { throttle: LoginThrottle; email: string; password: string; ip: string },
-): Promise<{ sessionToken: string; actor: Actor; expiresAt: string }> {
+): Promise<UserRow> {
   const { db, clock, throttle, email, password, ip } = deps;
   const wait = throttle.retryAfterSeconds(email, ip);
   if (wait > 0) {
-    throw tooManyRequests('too_many_login_attempts', `Trop de tentatives de connexion. Réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
+    throw tooManyRequests('too_many_login_attempts', `Trop de tentatives de connexion. Réessayez dans ${waitMessage(wait)}.`, wait);
   }
   const user = findUserByEmail(db, email);
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !user.passwordHash || user.disabled || !passwordOk) {
-    throttle.recordFailure(email, ip);
+    const failures = throttle.recordFailure(email, ip);
+    db.transaction((tx) => {
+      recordSecurityEvent(tx, clock, { kind: 'login.failed', userId: user?.id, organisationId: user?.organisationId, ip, data: user ? undefined : { email } });
+      if (user && failures === NOTICE_AFTER_FAILURES) {
+        noticeRepeatedLoginFailures(tx, clock, { userId: user.id, organisationId: user.organisationId, email: user.email, ip, failures });
+      }
+    });
     throw unauthorized('invalid_credentials', BAD_CREDENTIALS);
   }
-  throttle.recordSuccess(email);
+  throttle.recordSuccess(email, ip);
+  return user;
+}
+
+/** Opens a session for a user already authenticated (password, and second factor or ProConnect when they apply). */
+export function openSession(
+  deps: Deps & { user: UserRow; ip: string; authMethod?: 'password' | 'proconnect'; secondFactor?: boolean; idTokenHint?: string },
+): { sessionToken: string; actor: Actor; expiresAt: string } {
+  const { db, clock, user, ip, authMethod = 'password', secondFactor = false, idTokenHint } = deps;
   const sessionToken = randomToken();
   const sessionId = sha256Hex(sessionToken);
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_DURATION_MS).toISOString();
   const org = db.transaction((tx) => {
     tx.delete(sessions).where(lt(sessions.expiresAt, now.toISOString())).run();
-    tx.insert(sessions).values({ id: sessionId, userId: user.id, createdAt: now.toISOString(), expiresAt }).run();
+    tx.insert(sessions)
+      .values({
+        id: sessionId,
+        userId: user.id,
+        createdAt: now.toISOString(),
+        expiresAt,
+        authMethod,
+        secondFactorAt: secondFactor ? now.toISOString() : null,
+        idTokenHint: idTokenHint ?? null,
+      })
+      .run();
     recordAudit(tx, clock, { userId: user.id, organisationId: user.organisationId }, 'session.login', { type: 'user', id: user.id });
+    recordSecurityEvent(tx, clock, {
+      kind: authMethod === 'proconnect' ? 'proconnect.succeeded' : 'login.succeeded',
+      userId: user.id,
+      organisationId: user.organisationId,
+      ip,
+      data: { secondFactor },
+    });
     return tx.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
   });
   return { sessionToken, actor: toActor({ user, organisation: org }, 'session', sessionId), expiresAt };
@@ -129,7 +167,7 @@ export function resolveSession({ db, clock, sessionToken, cache }: Deps & { sess
   const found = findActiveSession(db, sessionId, now.toISOString());
   if (!found) return null;
   const { expiresAt, ...row } = found;
-  const actor: Actor = { ...row, via: 'session', sessionId };
+  const actor: Actor = { ...row, mfaEnabled: Boolean(row.mfaEnabled), via: 'session', sessionId };
   cache?.set(db, `session:${sessionId}`, actor, now, expiresAt);
   return actor;
 }
@@ -140,15 +178,15 @@ export function resolveApiToken({ db, clock, token, cache }: Deps & { token: str
   const now = clock.now();
   const cached = cache?.get(db, `token:${tokenHash}`, now);
   if (cached) return cached;
-  const row = findActiveApiToken(db, tokenHash);
+  const row = findActiveApiToken(db, tokenHash, now.toISOString());
   if (!row) return null;
   // Recorded at most once a minute: a write on every API call would cost more than the call itself.
   // The UPDATE is only sent when the last use read above is stale (it re-checks, for a concurrent writer).
   const staleBefore = new Date(now.getTime() - 60_000).toISOString();
   if (row.lastUsedAt === null || row.lastUsedAt < staleBefore) touchApiToken(db, row.tokenId, now.toISOString(), staleBefore);
-  const { tokenId: _tokenId, lastUsedAt: _lastUsedAt, ...fields } = row;
+  const { tokenId: _tokenId, lastUsedAt: _lastUsedAt, expiresAt, ...fields } = row;
   const actor: Actor = { ...fields, via: 'token', sessionId: undefined };
-  cache?.set(db, `token:${tokenHash}`, actor, now);
+  cache?.set(db, `token:${tokenHash}`, actor, now, expiresAt ?? undefined);
   return actor;
 }
 
@@ -217,11 +255,24 @@ export function inviteUser(
       const org = findOrganisation(tx, actor, organisationId);
       if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
       assertCanManageUsers(actor, organisationId);
-      if (findUserByEmail(tx, input.email)) {
-        throw conflict('email_already_used', `L’adresse ${input.email} est déjà utilisée par un compte.`);
-      }
       if (input.role === 'finance' && org.kind !== 'operator') {
         throw unprocessable('role_not_allowed', 'Le rôle « Finances » est réservé aux utilisateurs de l’opérateur.');
+      }
+      const existing = findUserByEmail(tx, input.email);
+      if (existing) {
+        // The same answer as for a new address, so that inviting cannot tell which addresses have an
+        // account (in any organisation). The link works for no one; the event is recorded for the
+        // operator and the owner of the address can be told by mail from here.
+        recordSecurityEvent(tx, clock, {
+          kind: 'user.invited_existing_address',
+          userId: existing.id,
+          organisationId: existing.organisationId,
+          actorUserId: actor.userId,
+          data: { invitingOrganisationId: organisationId },
+        });
+        const token = randomToken();
+        const expiresAt = new Date(clock.now().getTime() + INVITATION_DURATION_MS).toISOString();
+        return { id: newId(), invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
       }
       const userId = newId();
       tx.insert(users)
@@ -258,6 +309,41 @@ export function describeInvitation({ db, clock, token }: Deps & { token: string 
   return { email: found.user.email, name: found.user.name, expiresAt: found.invitation.expiresAt };
 }
 
+/**
+ * Ends every way in for this user: sessions deleted, API tokens revoked, cached callers forgotten.
+ * Called in the transaction that sets a new password (change, invitation, reset), so the old
+ * credentials stop working at the same instant the new one starts.
+ */
+export function revokeAllCredentials({ tx, clock, userId }: { tx: Tx; clock: Clock; userId: string }): void {
+  tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+  tx.update(apiTokens)
+    .set({ revokedAt: clock.now().toISOString() })
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .run();
+  credentialsChanged(tx);
+}
+
+/** A signed-in person chooses a new password: the current one is asked again, every session and token ends. */
+export async function changePassword(
+  deps: Deps & { actor: Actor; currentPassword: string; newPassword: string; ip: string },
+): Promise<void> {
+  const { db, clock, actor, currentPassword, newPassword, ip } = deps;
+  const user = findUserByEmail(db, actor.email);
+  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
+    throw unprocessable('current_password_incorrect', 'Le mot de passe actuel est incorrect.');
+  }
+  const passwordHash = await hashPassword(newPassword);
+  db.transaction(
+    (tx) => {
+      tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+      revokeAllCredentials({ tx, clock, userId: user.id });
+      recordAudit(tx, clock, actor, 'user.password_changed', { type: 'user', id: user.id });
+      recordSecurityEvent(tx, clock, { kind: 'password.changed', userId: user.id, organisationId: user.organisationId, ip });
+    },
+    { behavior: 'immediate' },
+  );
+}
+
 export async function acceptInvitation({ db, clock, token, password }: Deps & { token: string; password: string }): Promise<void> {
   describeInvitation({ db, clock, token });
   const passwordHash = await hashPassword(password);
@@ -273,8 +359,7 @@ export async function acceptInvitation({ db, clock, token, password }: Deps & { 
         .run();
       if (used.changes !== 1) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée.');
       tx.update(users).set({ passwordHash }).where(eq(users.id, found!.user.id)).run();
-      tx.delete(sessions).where(eq(sessions.userId, found!.user.id)).run();
-      credentialsChanged(tx);
+      revokeAllCredentials({ tx, clock, userId: found!.user.id });
       recordAudit(tx, clock, { userId: found!.user.id, organisationId: found!.user.organisationId }, 'user.password_set', {
         type: 'user',
         id: found!.user.id,
@@ -305,25 +390,33 @@ export function setUserDisabled(deps: Deps & { actor: Actor; organisationId: str
   });
 }
 
-export function createApiToken({ db, clock, actor, name }: Deps & { actor: Actor; name: string }) {
+/**
+ * Tokens are made by a person in a session, never by another token: a leaked token must not be
+ * able to mint fresh ones that outlive its revocation.
+ */
+export function createApiToken({ db, clock, actor, name, expiresInDays, ip }: Deps & { actor: Actor; name: string; expiresInDays?: number; ip?: string }) {
+  if (actor.via !== 'session') throw forbidden('session_required', 'Un jeton d’API se crée depuis une session ouverte, pas avec un autre jeton.');
   const token = randomToken('pn_');
-  const row = { id: newId(), userId: actor.userId, name, tokenHash: sha256Hex(token), createdAt: clock.now().toISOString(), lastUsedAt: null };
+  const now = clock.now();
+  const expiresAt = expiresInDays === undefined ? null : new Date(now.getTime() + expiresInDays * 86_400_000).toISOString();
+  const row = { id: newId(), userId: actor.userId, name, tokenHash: sha256Hex(token), createdAt: now.toISOString(), lastUsedAt: null, expiresAt };
   db.transaction((tx) => {
     tx.insert(apiTokens).values(row).run();
     recordAudit(tx, clock, actor, 'api_token.created', { type: 'api_token', id: row.id }, { name });
+    recordSecurityEvent(tx, clock, { kind: 'api_token.created', userId: actor.userId, organisationId: actor.organisationId, ip, data: { tokenId: row.id, name, expiresAt } });
   });
-  return { id: row.id, name, createdAt: row.createdAt, lastUsedAt: null, token };
+  return { id: row.id, name, createdAt: row.createdAt, lastUsedAt: null, expiresAt, token };
 }
 
 export function listApiTokens({ db, actor }: { db: Db; actor: Actor }) {
   return db
-    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt })
+    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt })
     .from(apiTokens)
     .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
     .all();
 }
 
-export function revokeApiToken({ db, clock, actor, tokenId }: Deps & { actor: Actor; tokenId: string }): void {
+export function revokeApiToken({ db, clock, actor, tokenId, ip }: Deps & { actor: Actor; tokenId: string; ip?: string }): void {
   db.transaction((tx) => {
     const done = tx
       .update(apiTokens)
@@ -333,6 +426,7 @@ export function revokeApiToken({ db, clock, actor, tokenId }: Deps & { actor: Ac
     if (done.changes !== 1) throw notFound('api_token_not_found', 'Jeton introuvable.');
     credentialsChanged(tx);
     recordAudit(tx, clock, actor, 'api_token.revoked', { type: 'api_token', id: tokenId });
+    recordSecurityEvent(tx, clock, { kind: 'api_token.revoked', userId: actor.userId, organisationId: actor.organisationId, ip, data: { tokenId } });
   });
 }
 

@@ -12,6 +12,12 @@ export interface Actor {
   /** How the caller authenticated: sessions need CSRF tokens on state changes, bearer tokens do not. */
   via: 'session' | 'token';
   sessionId?: string;
+  /** Sessions only: when a second factor (TOTP, recovery code, ProConnect) was last given in it. */
+  secondFactorAt?: string | null;
+  /** Sessions only: 'password' or 'proconnect'. */
+  authMethod?: string;
+  /** Sessions only: the user has a confirmed second factor (TOTP). */
+  mfaEnabled?: boolean;
 }
 
 export type RolePattern = `${OrganisationKind | '*'}:${UserRole | '*'}` | '*';

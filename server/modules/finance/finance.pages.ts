@@ -11,6 +11,7 @@ import { monthlyActivity, renderActivityChart } from './activity-chart.ts';
 import { reconciliationReport } from './reconciliation.ts';
 import * as reimbursement from './reimbursement.service.ts';
 import { statementsOf } from './statements.ts';
+import { requireStepUp } from '../security/security.module.ts';
 import { frenchMonth } from '../../../templates/pdf/statement.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 import { countOf } from '../../shared/plural.ts';
@@ -98,6 +99,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
     if ((request.body as Record<string, unknown> | undefined)?.confirmation !== 'oui') {
       throw new DomainError(400, 'confirmation_required', 'Cochez la case de confirmation pour approuver le lot.');
     }
+    requireStepUp(app, request);
     reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId });
   }, 'approuve');
   /** The execution date of the transfers: a real date, and not after today (Paris): a payment is recorded once made. */
@@ -114,11 +116,15 @@ export const financePages: FastifyPluginAsync = async (app) => {
   batchAction(
     'payer',
     (request, batchId) => {
-      reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId, paidOn: paidOnOf(request) });
+      const paidOn = paidOnOf(request);
+      requireStepUp(app, request);
+      reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId, paidOn });
     },
     'paye',
     (request, batchId) => {
       const paidOn = paidOnOf(request);
+      // The second factor is asked before the recap; the confirmation then rides on its freshness.
+      requireStepUp(app, request);
       const { batch, payouts } = reimbursement.getBatch(app.db, batchId);
       return {
         title: `Marquer le lot « ${frenchMonth(batch.period)} » comme payé ?`,

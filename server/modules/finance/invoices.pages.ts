@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { parseEuros } from '../../shared/money.ts';
+import { formFields } from '../../shared/forms.ts';
 import { paymentInput } from './invoices.api.ts';
 import * as invoicesService from './invoices.service.ts';
 
@@ -19,7 +20,7 @@ export const invoicesPages: FastifyPluginAsync = async (app) => {
 
   // The payment form sits on the order page, one per invoice: its fields carry the invoice id.
   app.post('/finances/paiements', { schema: hide, config: allow('operator:finance', 'operator:admin') }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, string | undefined>;
+    const body: Record<string, string | undefined> = formFields(request.body);
     const invoiceId = body.invoiceId ?? '';
     const found = invoicesService.findInvoiceFor(app.db, requireActor(request), invoiceId);
     if (!found) throw new DomainError(404, 'invoice_not_found', 'Facture introuvable.');

@@ -120,8 +120,8 @@ export const reimbursementApi: FastifyPluginAsync = async (app) => {
   r.post(
     '/reimbursement-batches/:batchId/approve',
     {
-      config: { ...financeOnly, idempotent: true },
-      schema: { summary: 'Approuver un lot : rend le fichier SEPA disponible', tags: ['Remboursements'], params: batchParams, response: { 200: detailView, ...errorResponses(401, 403, 404, 409) } },
+      config: { ...financeOnly, idempotent: true, stepUp: true },
+      schema: { summary: 'Approuver un lot : rend le fichier SEPA disponible', description: 'Avec la double authentification : en-tête X-Second-Factor (code du moment).', tags: ['Remboursements'], params: batchParams, response: { 200: detailView, ...errorResponses(401, 403, 404, 409, 429) } },
     },
     async (request) => {
       reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId: request.params.batchId });
@@ -144,8 +144,8 @@ export const reimbursementApi: FastifyPluginAsync = async (app) => {
   r.post(
     '/reimbursement-batches/:batchId/paid',
     {
-      config: { ...financeOnly, idempotent: true },
-      schema: { summary: 'Confirmer l’exécution des virements par la banque', tags: ['Remboursements'], params: batchParams, body: z.object({ paidOn: calendarDate }), response: { 200: detailView, ...errorResponses(400, 401, 403, 404, 409) } },
+      config: { ...financeOnly, idempotent: true, stepUp: true },
+      schema: { summary: 'Confirmer l’exécution des virements par la banque', description: 'Avec la double authentification : en-tête X-Second-Factor (code du moment).', tags: ['Remboursements'], params: batchParams, body: z.object({ paidOn: calendarDate }), response: { 200: detailView, ...errorResponses(400, 401, 403, 404, 409, 429) } },
     },
     async (request) => {
       reimbursement.markBatchPaid({ ...deps, actor: requireActor(request), batchId: request.params.batchId, paidOn: request.body.paidOn });

@@ -153,7 +153,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
   r.put(
     '/places/:placeId/bank-details',
     {
-      config: allow('place:admin', 'operator:admin'),
+      config: { ...allow('place:admin', 'operator:admin'), stepUp: true },
       schema: {
         summary: 'Changer les coordonnées bancaires : en attente de validation par les finances',
         description:
@@ -240,6 +240,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
           'Corps : le fichier CSV (`Content-Type: text/csv`, séparateur `,` ou `;`, valeurs multiples séparées par `|` ou `;`) ou du JSON (tableau de lieux). ' +
           'Crée ou met à jour par identifiant puis SIRET ; ré-importer le même fichier ne change rien. Les lieux importés ne sont pas labellisés ; `frais = pass-numerique` (data·inclusion) est signalé au relecteur.',
         tags,
+        consumes: ['text/csv', 'application/json'],
         querystring: importQuery,
         response: { 200: importReportView, ...errorResponses(400, 401, 403, 413) },
       },

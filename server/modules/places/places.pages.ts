@@ -15,6 +15,7 @@ import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
+import { requireStepUp } from '../security/security.module.ts';
 
 const hide = { hide: true };
 const placeParams = z.object({ placeId: z.string().max(64) });
@@ -298,6 +299,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
       const actor = requireActor(request);
       const { values, input, errors } = readBankForm((request.body ?? {}) as Record<string, unknown>);
       if (!input) return { errors, values, target: 'bank' };
+      requireStepUp(app, request);
       placesService.submitBankDetails({ ...deps, actor, placeId: actor.organisationId, input });
     },
     'rib',

@@ -9,6 +9,7 @@ import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { credentialsChanged } from '../accounts/actor-cache.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { recordSecurityEvent } from '../security/security-events.ts';
 import { getTerritories } from '../territories/territories.ts';
 import type { ApplicationInput, BankDetailsInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
 
@@ -334,6 +335,12 @@ export function submitBankDetails(deps: Deps & { actor: Actor; placeId: string; 
       recordAudit(tx, clock, actor, 'place.bank_details_submitted', { type: 'place', id: placeId }, {
         iban: maskIban(input.iban),
         previousIban: validated ? maskIban(validated.iban) : null,
+      });
+      recordSecurityEvent(tx, clock, {
+        kind: 'place.bank_details_changed',
+        userId: actor.userId,
+        organisationId: placeId,
+        data: { iban: maskIban(input.iban), previousIban: validated ? maskIban(validated.iban) : null },
       });
       return placeToView(tx, placeId)!;
     },

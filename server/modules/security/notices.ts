@@ -1,0 +1,23 @@
+import type { DbOrTx } from '../../../db/client.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { recordSecurityEvent } from './security-events.ts';
+
+/**
+ * Tells an account's owner that someone is failing to sign in as them, instead of locking the
+ * account. The event is the record; the mail to the owner is queued by the outbox (issue 13's
+ * notifications module) from this same call, in the same transaction, so neither goes without
+ * the other. Until then the operator admin sees the notice in the security log.
+ */
+export function noticeRepeatedLoginFailures(
+  db: DbOrTx,
+  clock: Clock,
+  notice: { userId: string; organisationId: string; email: string; ip: string; failures: number },
+): void {
+  recordSecurityEvent(db, clock, {
+    kind: 'login.backoff_notice',
+    userId: notice.userId,
+    organisationId: notice.organisationId,
+    ip: notice.ip,
+    data: { email: notice.email, failures: notice.failures },
+  });
+}
