@@ -62,8 +62,11 @@ const CATEGORIES = ['seniors_60_plus', 'demandeurs_emploi', 'minima_sociaux', 'a
 const COMMUNES = ['31555', '31069', '31395', '33063'] as const;
 const BLOCK_REASONS: readonly BlockReason[] = ['lost', 'stolen', 'damaged', 'other'];
 const IBANS = [
-  { holder: 'Compte principal', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+  { holder: 'Compte principal', iban: 'FR7630004000031234567890143', bic: 'AGRIFRPP' },
   { holder: 'Nouveau compte', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' },
+  // Refused at entry: no Latin form for the bank; the operator's own account.
+  { holder: '数字图书馆', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' },
+  { holder: 'Compte de l’opérateur', iban: config.operatorAccount.iban, bic: 'AGRIFRPP' },
 ] as const;
 
 type Step =
@@ -196,6 +199,8 @@ async function buildWorld() {
   const operator = createOrganisation(db, { kind: 'operator' });
   const admin = actorOf(db, await createUser(db, operator, { role: 'admin' }));
   const finance = actorOf(db, await createUser(db, operator, { role: 'finance' }));
+  // Four eyes: batches built by `finance` are approved by `treasury`.
+  const treasury = actorOf(db, await createUser(db, operator, { role: 'finance' }));
   const buyerOrgs = [
     createOrganisation(db, { kind: 'buyer', buyerType: 'departement', communeCode: '31555' }),
     createOrganisation(db, { kind: 'buyer', buyerType: 'private', communeCode: '31555' }),
@@ -213,7 +218,7 @@ async function buildWorld() {
       return { agent: actorOf(db, p.agent), admin: actorOf(db, p.admin), siteId: p.siteIds[0]!, id: p.organisation.id, communeCode };
     }),
   );
-  return { db, clock, program, admin, finance, buyers, prescribers, places };
+  return { db, clock, program, admin, finance, treasury, buyers, prescribers, places };
 }
 type World = Awaited<ReturnType<typeof buildWorld>>;
 
@@ -369,7 +374,7 @@ function run(w: World, s: Step, aimed: boolean): 'done' | 'noop' {
     }
     case 'bankChange': {
       const place = w.places[s.place]!;
-      submitBankDetails({ db, clock, actor: place.admin, placeId: place.id, input: { ...IBANS[s.iban]! } });
+      submitBankDetails({ db, clock, actor: place.admin, placeId: place.id, input: { ...IBANS[s.iban]! }, operatorIban: config.operatorAccount.iban });
       return 'done';
     }
     case 'bankValidate': {
@@ -385,7 +390,7 @@ function run(w: World, s: Step, aimed: boolean): 'done' | 'noop' {
     case 'approveBatch': {
       const batch = among(db.select().from(reimbursementBatches).orderBy(asc(reimbursementBatches.period)).all(), (b) => b.status === 'draft' && b.payoutCount > 0, s.batch);
       if (!batch) return 'noop';
-      approveBatch({ db, clock, actor: w.finance, batchId: batch.id });
+      approveBatch({ db, clock, actor: w.treasury, batchId: batch.id });
       return 'done';
     }
     case 'payBatch': {

@@ -8,6 +8,7 @@ import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { refreshFunding } from '../orders/orders.service.ts';
+import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry } from './ledger.ts';
 
 export type InvoiceRow = typeof invoices.$inferSelect;
@@ -89,6 +90,7 @@ export function recordPayment(deps: {
   input: { invoiceId: string; amountCents: number; receivedOn: string; reference: string };
 }) {
   const { db, clock, actor, input } = deps;
+  assertNotInFuture(clock, input.receivedOn, 'receivedOn', 'La date de réception du paiement');
   return db.transaction(
     (tx) => {
       const found = findInvoiceFor(tx, actor, input.invoiceId);

@@ -11,10 +11,11 @@ import {
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate, parisMonth } from '../../shared/paris-time.ts';
-import { conflict, notFound, unprocessable } from '../../shared/problem.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';
 
@@ -166,6 +167,11 @@ function buildBatchTransaction(db: Db, clock: Clock, actor: Actor | null, period
         GROUP BY p.id HAVING COALESCE(SUM(l.amount_cents), 0) != MAX(p.amount_cents) OR COUNT(l.id) != MAX(p.line_count)`);
       if (mismatch.length > 0) throw new Error(`batch ${period}: payout totals differ from their lines (${mismatch.length})`);
 
+      // A batch with nothing in it would still be approved, exported and "paid": refused, and the
+      // rollback leaves no trace of the attempt.
+      if (perPlace.length === 0) {
+        throw unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : aucun passage en caisse en attente d’un lieu aux coordonnées bancaires validées.`);
+      }
       const totals = perPlace.reduce((acc, p) => ({ total: acc.total + p.total, n: acc.n + p.n }), { total: 0, n: 0 });
       tx.update(reimbursementBatches)
         .set({ totalCents: totals.total, payoutCount: perPlace.length, lineCount: totals.n })
@@ -211,6 +217,11 @@ export function approveBatch(deps: Deps & { actor: Actor; batchId: string }): Ba
   return db.transaction(
     (tx) => {
       const batch = requireBatch(tx, batchId);
+      // Four eyes: the person who releases the transfers is not the one who assembled them. A batch
+      // built by the scheduler or a script (no user) may be approved by any finance user.
+      if (batch.createdByUserId !== null && batch.createdByUserId === actor.userId) {
+        throw forbidden('four_eyes_required', 'Ce lot a été préparé par vous : un autre membre des finances doit l’approuver.');
+      }
       const today = parisDate(clock.now());
       moveBatch(tx, clock, actor, batch, 'draft', 'approved', {
         approvedAt: clock.now().toISOString(),
@@ -246,6 +257,10 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
   return db.transaction(
     (tx) => {
       const batch = requireBatch(tx, batchId);
+      assertNotInFuture(clock, paidOn, 'paidOn', 'La date d’exécution des virements');
+      if (batch.approvedAt && paidOn < parisDate(new Date(batch.approvedAt))) {
+        throw unprocessable('paid_before_approval', `Les virements ne peuvent pas avoir été exécutés le ${paidOn}, avant l’approbation du lot.`);
+      }
       moveBatch(tx, clock, actor, batch, 'approved', 'paid', { paidOn });
       const approved = tx.select().from(payouts).where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'approved'))).all();
       const total = approved.reduce((sum, p) => sum + p.amountCents, 0);

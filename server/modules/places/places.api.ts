@@ -63,7 +63,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = placesService.applyForLabel({ ...deps, input: request.body, actor: request.actor });
+      const created = placesService.applyForLabel({ ...deps, operatorIban: app.config.operatorAccount.iban, input: request.body, actor: request.actor });
       return reply.code(201).send({ id: created.id, status: 'applied' as const });
     },
   );
@@ -155,10 +155,10 @@ export const placesApi: FastifyPluginAsync = async (app) => {
         tags,
         params: placeParams,
         body: bankDetailsInput,
-        response: { 200: placeView, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: placeView, ...errorResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request) => placesService.submitBankDetails({ ...deps, actor: requireActor(request), placeId: request.params.placeId, input: request.body }),
+    async (request) => placesService.submitBankDetails({ ...deps, operatorIban: app.config.operatorAccount.iban, actor: requireActor(request), placeId: request.params.placeId, input: request.body }),
   );
 
   r.post(
