@@ -51,6 +51,13 @@ export const programPayer = z.object({
   engagementNumber: chorusCode('numéro d’engagement').nullable().default(null).describe('Numéro d’engagement juridique (BT-13)'),
 });
 export type ProgramPayer = z.output<typeof programPayer>;
+const programPayerView = z.object({
+  name: z.string(),
+  siret: z.string(),
+  address: z.object({ line: z.string(), postalCode: z.string(), city: z.string() }),
+  serviceCode: z.string().nullable(),
+  engagementNumber: z.string().nullable(),
+});
 
 const programFields = {
   name: boundedText(200),
@@ -115,7 +122,7 @@ export const programView = z.object({
   endsOn: z.string(),
   status: programStatus,
   createdAt: z.string(),
-  payer: programPayer.nullable(),
+  payer: programPayerView.nullable(),
 });
 export type ProgramView = z.infer<typeof programView>;
 
