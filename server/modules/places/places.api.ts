@@ -59,7 +59,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
           'SIRET vérifié (14 chiffres, clé de Luhn, exception de La Poste), IBAN et BIC vérifiés. Le lieu est créé au statut `applied` ; ses coordonnées bancaires attendent la validation des finances.',
         tags,
         body: applicationInput,
-        response: { 201: z.object({ id: z.string(), status: z.literal('applied') }), ...errorResponses(400, 409, 429) },
+        response: { 201: z.object({ id: z.string(), status: z.literal('applied') }), ...errorResponses(400, 409, 422, 429) },
       },
     },
     async (request, reply) => {
