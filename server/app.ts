@@ -35,6 +35,7 @@ import { bookletsPages } from './modules/booklets/booklets.pages.ts';
 import { creditNotesApi } from './modules/finance/credit-notes.api.ts';
 import { exportsApi } from './modules/finance/exports.api.ts';
 import { reimbursementApi } from './modules/finance/reimbursement.api.ts';
+import { bankStatementsApi } from './modules/finance/bank-statements.api.ts';
 import { financePages } from './modules/finance/finance.pages.ts';
 import { distributionApi } from './modules/distribution/distribution.api.ts';
 import { distributionPages } from './modules/distribution/distribution.pages.ts';
@@ -120,6 +121,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(creditNotesApi, { prefix: '/api/v1' });
   await app.register(exportsApi, { prefix: '/api/v1' });
   await app.register(reimbursementApi, { prefix: '/api/v1' });
+  await app.register(bankStatementsApi, { prefix: '/api/v1' });
   await app.register(financePages);
   await app.register(distributionApi, { prefix: '/api/v1' });
   await app.register(distributionPages);

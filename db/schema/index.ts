@@ -9,3 +9,4 @@ export * from './redemption.ts';
 export * from './credit-notes.ts';
 export * from './reimbursement.ts';
 export * from './security.ts';
+export * from './bank-statements.ts';

@@ -2,6 +2,15 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, type BuyerType } from './accounts.ts';
 
+/** Who pays the State's share: the addressee of its calls for funds, with its Chorus Pro routing data. */
+export interface ProgramPayerColumn {
+  name: string;
+  siret: string;
+  address: { line: string; postalCode: string; city: string };
+  serviceCode: string | null;
+  engagementNumber: string | null;
+}
+
 export const PROGRAM_STATUSES = ['open', 'closed'] as const;
 export type ProgramStatus = (typeof PROGRAM_STATUSES)[number];
 
@@ -22,6 +31,8 @@ export const cofinancingPrograms = sqliteTable(
     endsOn: text('ends_on').notNull(),
     status: text('status', { enum: PROGRAM_STATUSES }).notNull().default('open'),
     createdAt: text('created_at').notNull(),
+    /** Required before one of its orders can be approved (it is printed on the call for funds). */
+    payer: text('payer', { mode: 'json' }).$type<ProgramPayerColumn | null>(),
   },
   () => [
     check('cofinancing_programs_committed_within_envelope', sql`committed_cents >= 0 AND committed_cents <= envelope_cents`),

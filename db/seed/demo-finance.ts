@@ -37,6 +37,8 @@ export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, grace
   const buyer = actorFor(db, 'commandes@departement31.demo');
   const operator = actorFor(db, 'admin@operateur.demo');
   const finance = actorFor(db, 'finances@operateur.demo');
+  // Four eyes: the batch built by one finance user is approved by the other.
+  const treasury = actorFor(db, 'tresorerie@operateur.demo');
   const places = ['mediateur@epn-muret.demo', 'accueil@mediatheque-blagnac.demo', 'contact@fablab-saint-gaudens.demo'].map((e) => actorFor(db, e));
   const program = db.select().from(cofinancingPrograms).get();
   const clock = new ManualClock(demoInstant(now, 10, 10));
@@ -72,7 +74,7 @@ export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, grace
   const twoMonthsAgo = parisMonth(demoInstant(now, 2, 15));
   clock.set(demoInstant(now, 1, 2));
   const { batch } = buildBatch({ db, clock, actor: finance, period: twoMonthsAgo });
-  approveBatch({ db, clock, actor: finance, batchId: batch.id });
+  approveBatch({ db, clock, actor: treasury, batchId: batch.id });
   clock.set(demoInstant(now, 1, 5));
   markBatchPaid({ db, clock, actor: finance, batchId: batch.id, paidOn: parisDate(clock.now()) });
 

@@ -56,7 +56,7 @@ const DEMO_PLACES: DemoPlace[] = [
     email: 'contact@fablab-saint-gaudens.demo',
     siret: '77500000098761',
     legalRepresentative: 'Inès Fabmanageuse, présidente',
-    bank: { holder: 'Association Fablab du Comminges', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+    bank: { holder: 'Association Fablab du Comminges', iban: 'FR7630004000031234567890143', bic: 'AGRIFRPP' },
     site: {
       name: 'Fablab — atelier',
       address: '3 rue de la Fabrique',

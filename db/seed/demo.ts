@@ -41,6 +41,7 @@ export const DEMO_ORGANISATIONS: DemoOrganisation[] = [
     users: [
       { email: 'admin@operateur.demo', name: 'Alice Opératrice', role: 'admin' },
       { email: 'finances@operateur.demo', name: 'Fabien Finances', role: 'finance' },
+      { email: 'tresorerie@operateur.demo', name: 'Thérèse Trésorerie', role: 'finance' },
     ],
   },
   {

@@ -58,6 +58,13 @@ export function seedDemoProgram(db: DbOrTx, clock: Clock): string {
       endsOn: `${Number(clock.now().toISOString().slice(0, 4)) + 1}-12-31`,
       status: 'open',
       createdAt: clock.now().toISOString(),
+      payer: {
+        name: 'Agence nationale de la cohésion des territoires — programme Société numérique',
+        siret: '13002603200016',
+        address: { line: '20 avenue de Ségur', postalCode: '75007', city: 'Paris' },
+        serviceCode: 'SN-PASS',
+        engagementNumber: '2100012345',
+      },
     })
     .run();
   recordAudit(db, clock, null, 'cofinancing_program.created', { type: 'cofinancing_program', id }, { name: DEMO_PROGRAM_NAME, demo: true });

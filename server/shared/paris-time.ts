@@ -89,10 +89,9 @@ export function addMonths(date: string, months: number): string {
 const longDate = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, day: 'numeric', month: 'long', year: 'numeric' });
 const dateTime = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, dateStyle: 'short', timeStyle: 'short' });
 
-/** "25 novembre 2026" for a calendar date; the first of a month is "1er" ("1er décembre 2026"), as French writes it. */
+/** "25 novembre 2026" for a calendar date; the first of the month is written "1er" (French typography). */
 export function formatFrenchDate(date: string): string {
-  const text = longDate.format(new Date(`${date}T12:00:00Z`));
-  return text.startsWith('1 ') ? `1er ${text.slice(2)}` : text;
+  return longDate.format(new Date(`${date}T12:00:00Z`)).replace(/^1 /, '1er ');
 }
 
 /** "25/11/2026 11:00" (Paris) for an instant. */

@@ -76,7 +76,7 @@ t.test('random sequences of quotes, approvals, cancellations and payments keep e
             const invoice = all[s.invoice % Math.max(1, all.length)];
             if (invoice) {
               const amountCents = Math.max(1, Math.floor((invoice.totalCents - invoice.paidCents) * s.fraction));
-              recordPayment({ db, clock, actor: finance, input: { invoiceId: invoice.id, amountCents, receivedOn: '2026-12-01', reference: 'VIR' } });
+              recordPayment({ db, clock, actor: finance, input: { invoiceId: invoice.id, amountCents, receivedOn: '2026-11-25', reference: 'VIR' } });
             }
           }
         } catch (error) {

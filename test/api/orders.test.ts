@@ -175,7 +175,7 @@ t.test('payments: partial, then the rest; an overpayment is refused; paying in f
   const order = (await post(buyer, '/api/v1/orders', { ...baseOrder, cofinancingProgramId: program.id })).json();
   await post(operator, `/api/v1/orders/${order.id}/approve`);
   const invoice = db.select().from(invoices).where(eq(invoices.party, 'buyer')).get()!;
-  const pay = (amountCents: number, reference: string) => post(finance, '/api/v1/payments', { invoiceId: invoice.id, amountCents, receivedOn: '2026-12-01', reference });
+  const pay = (amountCents: number, reference: string) => post(finance, '/api/v1/payments', { invoiceId: invoice.id, amountCents, receivedOn: '2026-11-25', reference });
   t.equal((await pay(400_000, 'VIR-1')).statusCode, 201);
   t.equal((await buyer.inject({ method: 'GET', url: `/api/v1/orders/${order.id}` })).json().funded, false, 'a partial payment does not fund the order');
   const over = await pay(600_001, 'VIR-2');
@@ -188,7 +188,7 @@ t.test('payments: partial, then the rest; an overpayment is refused; paying in f
   t.equal(balanceOf(db, `buyer:${world.buyer.id}:receivable`), 0);
   t.equal(balanceOf(db, 'bank'), 1_000_000);
   t.ok(trialBalance(db).balanced);
-  t.equal((await post(buyer, '/api/v1/payments', { invoiceId: invoice.id, amountCents: 1, receivedOn: '2026-12-01', reference: 'X' })).statusCode, 403, 'buyers do not record payments');
+  t.equal((await post(buyer, '/api/v1/payments', { invoiceId: invoice.id, amountCents: 1, receivedOn: '2026-11-25', reference: 'X' })).statusCode, 403, 'buyers do not record payments');
 });
 
 t.test('a mandate number funds a public buyer\'s order without payment', async (t) => {

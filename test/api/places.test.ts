@@ -11,7 +11,7 @@ const application = {
   siret: '324 000 000 12348',
   legalRepresentative: 'Marie Dupont, présidente',
   contactEmail: 'Contact@TiersLieu-Muret.example',
-  iban: 'FR76 3000 6000 0112 3456 7890 189',
+  iban: 'FR76 3000 4000 0312 3456 7890 143',
   bic: 'agrifrpp',
   accountHolder: 'Association Tiers-lieu de Muret',
   sites: [
@@ -52,11 +52,11 @@ t.test('anyone may apply: the place is created `applied`, with its site and its 
     legalRepresentative: 'Marie Dupont, présidente',
     bankStatus: 'pending',
     bankAccount: null,
-    pendingBankAccount: { holder: 'Association Tiers-lieu de Muret', ibanMasked: 'FR76 •••• … 0189', bic: 'AGRIFRPP' },
+    pendingBankAccount: { holder: 'Association Tiers-lieu de Muret', ibanMasked: 'FR76 •••• … 0143', bic: 'AGRIFRPP' },
   });
   t.equal(place.sites.length, 1);
   t.match(place.sites[0], { communeCode: '31395', communeName: 'Muret', free: true, openingHours: 'Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00' });
-  t.notOk(JSON.stringify(place).includes('1234567890189'), 'the API never returns a full IBAN');
+  t.notOk(JSON.stringify(place).includes('1234567890143'), 'the API never returns a full IBAN');
 });
 
 t.test('SIRET: 14 digits with a Luhn key, and La Poste’s own rule', async (t) => {
@@ -180,7 +180,7 @@ t.test('a bank-detail change waits for finance; the details in force stay for wh
   t.equal((await finance.inject({ method: 'POST', url: `/api/v1/places/${organisation.id}/bank-details/validate` })).statusCode, 409, 'nothing left to validate');
 
   // Four eyes: whoever typed the new details cannot validate them.
-  await operator.inject({ method: 'PUT', url: `/api/v1/places/${organisation.id}/bank-details`, payload: { holder: 'Autre', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' } });
+  await operator.inject({ method: 'PUT', url: `/api/v1/places/${organisation.id}/bank-details`, payload: { holder: 'Autre', iban: 'FR7630004000031234567890143', bic: 'AGRIFRPP' } });
   const self = await operator.inject({ method: 'POST', url: `/api/v1/places/${organisation.id}/bank-details/validate` });
   t.equal(self.statusCode, 403);
   t.equal(self.json().code, 'four_eyes_required');
@@ -242,7 +242,7 @@ t.test('the public application form works without an account and re-renders erro
     legalRepresentative: 'Inès Martin, gérante',
     contactEmail: 'contact@fablab.example',
     accountHolder: 'Fablab du Comminges',
-    iban: 'FR7630006000011234567890189',
+    iban: 'FR7630004000031234567890143',
     bic: 'AGRIFRPP',
     siteName: 'Atelier',
     siteAddress: '3 rue de la Fabrique',

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
-import { createProgram, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { createProgram, seedReference, seedWorld, TEST_PROGRAM_PAYER } from '../helpers/fixtures.ts';
 import { auditLog } from '../../db/schema/accounts.ts';
 import { cofinancingPrograms, publicCategories } from '../../db/schema/programs.ts';
 import { commitEnvelope } from '../../server/modules/programs/programs.service.ts';
@@ -278,6 +278,8 @@ t.test('the programme form takes euros and percentages and re-renders with error
     for (const [key, value] of Object.entries(payload)) for (const v of [value].flat()) params.append(key, v);
     return s.inject({ method: 'POST', url: `/programmes/${row!.id}/modifier`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: params.toString(), csrf: false });
   };
+  // The form does not take the payer (the API does): given here so that the programme can commit.
+  db.update(cofinancingPrograms).set({ payer: TEST_PROGRAM_PAYER }).where(eq(cofinancingPrograms.id, row!.id)).run();
   commitEnvelope(db, { programId: row!.id, orderId: 'o1', buyerId: world.buyer.id, amountCents: 5_000_000, at: '2026-11-25T10:00:00.000Z' });
   const tooSmall = await edit({ ...fields, envelopeEuros: '40 000', perBuyerCapEuros: '' });
   t.equal(tooSmall.statusCode, 422);
@@ -314,4 +316,34 @@ t.test('the publics page adds a public and toggles it', async (t) => {
   t.equal(db.select().from(publicCategories).where(eq(publicCategories.code, 'parents_isoles')).get()?.active, false);
   t.equal((await post('/publics/parents_isoles/activer')).statusCode, 303);
   t.equal(db.select().from(publicCategories).where(eq(publicCategories.code, 'parents_isoles')).get()?.active, true);
+});
+
+t.test('a programme names its payer, printed on its calls for funds; without one its orders cannot be approved', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  seedReference(db);
+  const world = await seedWorld(db);
+  const s = await loginAs(app, world.operatorAdmin);
+  const payer = { name: 'Préfecture de la Haute-Garonne', siret: '17310001800014', address: { line: '1 place Saint-Étienne', postalCode: '31038', city: 'Toulouse' }, serviceCode: 'sgar-num', engagementNumber: 'EJ 2026 77' };
+  const created = await s.inject({ method: 'POST', url: '/api/v1/cofinancing-programs', payload: { ...national, payer } });
+  t.equal(created.statusCode, 201, created.body);
+  t.match(created.json().payer, { name: 'Préfecture de la Haute-Garonne', serviceCode: 'SGAR-NUM', engagementNumber: 'EJ 2026 77' });
+  const bad = await s.inject({ method: 'POST', url: '/api/v1/cofinancing-programs', payload: { ...national, payer: { ...payer, siret: '17310001800015' } } });
+  t.equal(bad.statusCode, 400);
+  const bare = (await s.inject({ method: 'POST', url: '/api/v1/cofinancing-programs', payload: national })).json();
+  t.equal(bare.payer, null);
+  const buyer = await loginAs(app, world.buyerAdmin);
+  const order = (
+    await buyer.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      payload: { bookletCount: 200, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-12-31', publics: null, territory: null, cofinancingProgramId: bare.id },
+    })
+  ).json();
+  const refused = await s.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/approve` });
+  t.equal(refused.statusCode, 422);
+  t.equal(refused.json().code, 'program_payer_missing');
+  const patched = await s.inject({ method: 'PATCH', url: `/api/v1/cofinancing-programs/${bare.id}`, payload: { payer } });
+  t.equal(patched.statusCode, 200, patched.body);
+  t.equal(patched.json().payer.siret, '17310001800014');
+  t.equal((await s.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/approve` })).statusCode, 200);
 });

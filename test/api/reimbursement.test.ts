@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { bookletsOf, createApprovedOrder, createPlace, createUser, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
 import { passes } from '../../db/schema/booklets.ts';
 import { redemptions } from '../../db/schema/redemption.ts';
 import { payoutLines, reimbursementLines } from '../../db/schema/reimbursement.ts';
@@ -33,11 +33,17 @@ async function octoberRedemptions(t: Test) {
   const bibAgent = await loginAs(ctx.app, bib.agent);
   for (const code of codes.slice(0, 3)) { const r = await post(epnAgent, '/api/v1/redemptions', { code }); t.equal(r.statusCode, 201, r.body); }
   for (const code of codes.slice(3, 5)) t.equal((await post(bibAgent, '/api/v1/redemptions', { code })).statusCode, 201);
-  return { ...ctx, world, order, codes, epn, bib, epnAgent, bibAgent };
+  // A second finance user approves what the first one builds (four eyes).
+  const treasury = await createUser(ctx.db, world.operator, { role: 'finance' });
+  return { ...ctx, world, order, codes, epn, bib, epnAgent, bibAgent, treasury };
 }
 
 async function financeSession(ctx: Awaited<ReturnType<typeof octoberRedemptions>>) {
   return loginAs(ctx.app, ctx.world.operatorFinance);
+}
+
+async function treasurySession(ctx: Awaited<ReturnType<typeof octoberRedemptions>>) {
+  return loginAs(ctx.app, ctx.treasury);
 }
 
 t.test('a month that has not ended cannot be batched', async (t) => {
@@ -83,7 +89,8 @@ t.test('approve, SEPA file valid against the XSD with totals equal to the databa
   const finance = await financeSession(ctx);
   const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
   t.equal((await finance.inject({ method: 'GET', url: `/api/v1/reimbursement-batches/${batch.id}/sepa.xml` })).statusCode, 409, 'no file before approval');
-  const approved = await post(finance, `/api/v1/reimbursement-batches/${batch.id}/approve`);
+  const treasury = await treasurySession(ctx);
+  const approved = await post(treasury, `/api/v1/reimbursement-batches/${batch.id}/approve`);
   t.equal(approved.statusCode, 200);
   t.equal(approved.json().requestedExecutionDate, '2026-11-04');
   t.equal(balanceOf(ctx.db, `place:${ctx.epn.organisation.id}:payable`), 0, 'the payable moved to transfers in transit');
@@ -106,7 +113,7 @@ t.test('approve, SEPA file valid against the XSD with totals equal to the databa
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && process.env.CI !== 'true') t.comment('xmllint absent : validation XSD ignorée (installez libxml2-utils)');
     else t.fail(`XSD validation failed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
   }
-  const paid = await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-05' });
+  const paid = await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-03' });
   t.equal(paid.json().status, 'paid');
   t.equal(balanceOf(ctx.db, 'bank:in_transit'), 0);
   t.equal(ctx.db.select().from(passes).where(eq(passes.status, 'reimbursed')).all().length, 5);
@@ -141,8 +148,8 @@ t.test('a payout rejected by the bank goes back to the place payable and into th
   ctx.clock.set('2026-11-03T09:00:00Z');
   let finance = await financeSession(ctx);
   const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
-  await post(finance, `/api/v1/reimbursement-batches/${batch.id}/approve`);
-  await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-05' });
+  t.equal((await post(await treasurySession(ctx), `/api/v1/reimbursement-batches/${batch.id}/approve`)).statusCode, 200);
+  t.equal((await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-03' })).statusCode, 200);
   const epnPayout = batch.payouts.find((p: { placeName: string }) => p.placeName === 'Espace numérique Étoile');
   const rejected = await post(finance, `/api/v1/payouts/${epnPayout.id}/reject`, { reason: 'Compte clos' });
   t.equal(rejected.json().status, 'rejected');
@@ -162,7 +169,7 @@ t.test('statements: the place downloads its own PDF and CSV with masked codes, n
   ctx.clock.set('2026-11-03T09:00:00Z');
   const finance = await financeSession(ctx);
   const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
-  await post(finance, `/api/v1/reimbursement-batches/${batch.id}/approve`);
+  t.equal((await post(await treasurySession(ctx), `/api/v1/reimbursement-batches/${batch.id}/approve`)).statusCode, 200);
   const epnAdmin = await loginAs(ctx.app, ctx.epn.admin);
   const csv = await epnAdmin.inject({ method: 'GET', url: `/api/v1/places/${ctx.epn.organisation.id}/statements/2026-10.csv` });
   t.equal(csv.statusCode, 200);
@@ -189,8 +196,7 @@ t.test('Paris months: a redemption at 23:30 UTC on 31 January belongs to Februar
   t.equal((await post(agent, '/api/v1/redemptions', { code: codes[0] })).statusCode, 201);
   t.equal(ctx.db.select().from(redemptions).get()!.period, '2026-02');
   ctx.clock.set('2026-03-01T00:30:00Z'); // 01:30 in Paris: February has ended
-  const january = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-01' });
-  t.equal(january.batch.lineCount, 0, 'not in January');
+  t.throws(() => buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-01' }), { code: 'nothing_to_pay' }, 'not in January');
   const february = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-02' });
   t.equal(february.batch.lineCount, 1, 'in February');
 });
@@ -201,8 +207,72 @@ t.test('two months built at the same instant, the later one first: the earlier o
   const november = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-11' });
   t.match(november.batch, { lineCount: 5, totalCents: 5000 }, 'November takes the October redemptions still waiting');
   // Same clock reading: the October build must not re-line what November marked at this instant.
-  const october = buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-10' });
-  t.match(october, { created: true, batch: { lineCount: 0, totalCents: 0 } });
+  t.throws(() => buildBatch({ db: ctx.db, clock: ctx.clock, actor: null, period: '2026-10' }), { code: 'nothing_to_pay' }, 'nothing left for October');
   t.equal(ctx.db.select().from(reimbursementLines).all().length, 5);
   t.same(reconciliationReport(ctx.db).checks.filter((c) => !c.balanced), []);
+});
+
+t.test('four eyes: the finance user who built a batch cannot approve it, another one can', async (t) => {
+  const ctx = await octoberRedemptions(t);
+  ctx.clock.set('2026-11-03T09:00:00Z');
+  const finance = await financeSession(ctx);
+  const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
+  const self = await post(finance, `/api/v1/reimbursement-batches/${batch.id}/approve`);
+  t.equal(self.statusCode, 403);
+  t.equal(self.json().code, 'four_eyes_required');
+  t.equal(balanceOf(ctx.db, 'bank:in_transit'), 0, 'nothing exported');
+  const other = await post(await treasurySession(ctx), `/api/v1/reimbursement-batches/${batch.id}/approve`);
+  t.equal(other.statusCode, 200);
+  t.equal(other.json().status, 'approved');
+});
+
+t.test('transfers cannot be confirmed as executed on a day still to come, nor before approval', async (t) => {
+  const ctx = await octoberRedemptions(t);
+  ctx.clock.set('2026-11-03T09:00:00Z');
+  const finance = await financeSession(ctx);
+  const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
+  await post(await treasurySession(ctx), `/api/v1/reimbursement-batches/${batch.id}/approve`);
+  const future = await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2030-01-01' });
+  t.equal(future.statusCode, 422);
+  t.equal(future.json().code, 'date_in_future');
+  t.match(future.json().errors, [{ path: 'paidOn' }]);
+  const early = await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-01' });
+  t.equal(early.json().code, 'paid_before_approval');
+  t.equal(balanceOf(ctx.db, 'bank'), 0, 'the bank account has not moved');
+  t.equal((await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-03' })).statusCode, 200);
+});
+
+t.test('a month with nothing to pay gets no batch', async (t) => {
+  const ctx = await octoberRedemptions(t);
+  ctx.clock.set('2026-11-03T09:00:00Z');
+  const finance = await financeSession(ctx);
+  const res = await post(finance, '/api/v1/reimbursement-batches', { period: '2026-06' });
+  t.equal(res.statusCode, 422);
+  t.equal(res.json().code, 'nothing_to_pay');
+  t.equal((await finance.inject({ method: 'GET', url: '/api/v1/reimbursement-batches' })).json().items.length, 0);
+});
+
+t.test('a payment cannot be recorded as received on a day still to come', async (t) => {
+  const ctx = await octoberRedemptions(t);
+  const finance = await financeSession(ctx);
+  const invoice = (await finance.inject({ method: 'GET', url: `/api/v1/invoices?orderId=${ctx.order.id}` })).json().items[0];
+  const res = await post(finance, '/api/v1/payments', { invoiceId: invoice.id, amountCents: 100, receivedOn: '2026-10-06', reference: 'VIR-1' });
+  t.equal(res.statusCode, 422);
+  t.equal(res.json().code, 'date_in_future');
+  t.match(res.json().errors, [{ path: 'receivedOn' }]);
+});
+
+t.test('bank details whose holder has no Latin form, or the operator\'s own IBAN, are refused at entry', async (t) => {
+  const ctx = await octoberRedemptions(t);
+  const admin = await loginAs(ctx.app, ctx.epn.admin);
+  const url = `/api/v1/places/${ctx.epn.organisation.id}/bank-details`;
+  const chinese = await admin.inject({ method: 'PUT', url, payload: { holder: '数字图书馆', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' } });
+  t.equal(chinese.statusCode, 422);
+  t.equal(chinese.json().code, 'bank_holder_not_sepa');
+  t.match(chinese.json().errors, [{ path: 'holder' }]);
+  const own = await admin.inject({ method: 'PUT', url, payload: { holder: 'Espace numérique Étoile', iban: ctx.config.operatorAccount.iban, bic: 'AGRIFRPP' } });
+  t.equal(own.statusCode, 422);
+  t.equal(own.json().code, 'operator_own_account');
+  const accented = await admin.inject({ method: 'PUT', url, payload: { holder: 'Médiathèque Œuvre & Cie', iban: 'FR1420041010050500013M02606', bic: 'PSSTFRPPXXX' } });
+  t.equal(accented.statusCode, 200, accented.body);
 });

@@ -37,15 +37,24 @@ t.test('finance builds, approves and pays last month’s batch; the place gets i
   await finance.getByLabel('Mois à rembourser').fill('2026-10');
   await finance.getByRole('button', { name: 'Préparer le lot' }).click();
   await finance.waitForURL(/\/finances\/remboursements\/[^/]+$/);
+  const batchUrl = finance.url();
   t.match(await finance.locator('h1').innerText(), /octobre 2026/);
   t.match(await finance.locator('.fr-badge', { hasText: 'Équilibré' }).innerText(), /Équilibré/i);
   t.same(await axeViolations(finance), [], 'batch preview: no axe violation');
-  // Approval needs the confirmation box.
-  await finance.getByRole('button', { name: 'Approuver le lot' }).click();
-  t.match(await finance.locator('.fr-alert--error').innerText(), /Cochez la case de confirmation/);
+  // Four eyes: the one who built the batch cannot approve it.
   await finance.locator('label[for="confirmation"]').click(); // the DSFR label covers its checkbox
   await finance.getByRole('button', { name: 'Approuver le lot' }).click();
-  await finance.waitForURL(/message=approuve/);
+  t.match(await finance.locator('.fr-alert--error').innerText(), /un autre membre des finances/);
+  // The treasurer approves it; approval needs the confirmation box.
+  const treasury = await (await browser.newContext()).newPage();
+  await loginInBrowser(treasury, baseUrl, 'tresorerie@operateur.demo', DEMO_PASSWORD);
+  await treasury.goto(batchUrl);
+  await treasury.getByRole('button', { name: 'Approuver le lot' }).click();
+  t.match(await treasury.locator('.fr-alert--error').innerText(), /Cochez la case de confirmation/);
+  await treasury.locator('label[for="confirmation"]').click();
+  await treasury.getByRole('button', { name: 'Approuver le lot' }).click();
+  await treasury.waitForURL(/message=approuve/);
+  await finance.goto(batchUrl);
   if (screenshots) await finance.screenshot({ path: join(screenshots, 'lot-approuve.png'), fullPage: true });
 
   const sepaLink = await finance.getByRole('link', { name: /fichier de virements SEPA/ }).getAttribute('href');
@@ -57,7 +66,7 @@ t.test('finance builds, approves and pays last month’s batch; the place gets i
   writeFileSync(join(dir, 'sepa.xml'), xml);
   if (tool(t, 'xmllint', ['--noout', '--schema', XSD, join(dir, 'sepa.xml')]) !== null) t.pass('the SEPA file validates against pain.001.001.03');
 
-  await finance.getByLabel('Virements exécutés le').fill('2026-11-27');
+  await finance.getByLabel('Virements exécutés le').fill('2026-11-25');
   await finance.getByRole('button', { name: 'Marquer le lot comme payé' }).click();
   t.match(await finance.locator('h1').innerText(), /comme payé \?/, 'marking paid first shows its recap');
   await finance.getByRole('button', { name: 'Confirmer le paiement du lot' }).click();

@@ -107,6 +107,15 @@ export function seedReference(db: Db, clock: Clock = new ManualClock(TEST_NOW)):
 
 export type TestProgram = typeof cofinancingPrograms.$inferSelect;
 
+/** The State's paying service, as a programme must name it before its orders are approved. */
+export const TEST_PROGRAM_PAYER = {
+  name: 'Agence nationale de la cohésion des territoires',
+  siret: '13002603200016',
+  address: { line: '20 avenue de Ségur', postalCode: '75007', city: 'Paris' },
+  serviceCode: 'SN-PASS',
+  engagementNumber: '2100012345',
+};
+
 /** A co-financing programme shaped like the national one (50 %, collectivités, 2026–2027), open, nothing committed. */
 export function createProgram(db: Db, overrides: Partial<TestProgram> = {}): TestProgram {
   const program: TestProgram = {
@@ -122,6 +131,7 @@ export function createProgram(db: Db, overrides: Partial<TestProgram> = {}): Tes
     endsOn: '2027-12-31',
     status: 'open',
     createdAt: TEST_NOW,
+    payer: TEST_PROGRAM_PAYER,
     ...overrides,
   };
   db.insert(cofinancingPrograms).values(program).run();

@@ -13,7 +13,7 @@ import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { findOrderFor } from '../orders/orders.service.ts';
-import { creditNotePrintData } from './invoice-print.ts';
+import { creditNoteDocument } from './invoice-print.ts';
 import { expireOrder } from './expiry.service.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 
@@ -148,7 +148,7 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
         .get();
       if (!found) throw notFound('credit_note_not_found', 'Avoir introuvable.');
       reply.type('application/pdf').header('content-disposition', `inline; filename="${found.note.number}.pdf"`);
-      return reply.send(await renderInvoicePdf(creditNotePrintData(app.db, found)));
+      return reply.send(await renderInvoicePdf(creditNoteDocument(app.db, found)));
     },
   );
 };

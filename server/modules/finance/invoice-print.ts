@@ -1,122 +1,176 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
+import { organisations, type BuyerType } from '../../../db/schema/accounts.ts';
 import { cofinancingPrograms } from '../../../db/schema/programs.ts';
 import type { creditNotes } from '../../../db/schema/credit-notes.ts';
-import type { orders } from '../../../db/schema/orders.ts';
-import type { InvoicePrintData } from '../../../templates/pdf/invoice.ts';
+import { invoices, type orders } from '../../../db/schema/orders.ts';
+import { VAT_RATE_BASIS_POINTS } from '../orders/cofinancing.ts';
+import { formatEuros } from '../../shared/money.ts';
 import { isValidSiren, vatNumberFromSiren } from '../../shared/siret.ts';
+import { splitFrenchAddress, type DocumentLine, type DocumentMention, type DocumentParty, type FinanceDocument, type VatTreatment } from './finance-document.ts';
 import type { findInvoiceFor } from './invoices.service.ts';
 
 type FoundInvoice = NonNullable<ReturnType<typeof findInvoiceFor>>;
+type OrganisationRow = typeof organisations.$inferSelect;
 
-const LATE_PAYMENT_MENTIONS = [
-  'Paiement à 30 jours à compter de la date d’émission. Pas d’escompte pour paiement anticipé.',
-  'En cas de retard de paiement : pénalités au taux d’intérêt légal en vigueur majoré de 8 points (intérêts moratoires de la commande publique), et indemnité forfaitaire pour frais de recouvrement de 40 € (code de commerce, art. L441-10 et D441-5).',
-];
+const VOUCHER_VAT_REASON = 'Valeur faciale de bons à usages multiples : hors champ de la TVA lors de leur émission (CGI, art. 256 ter)';
+/** BR-O-11 keeps O for documents with nothing taxable; beside the taxable fee, the same reason goes under E. */
+const outOfScope = (mixedWithTaxable: boolean): VatTreatment =>
+  mixedWithTaxable ? { category: 'E', reason: VOUCHER_VAT_REASON, reasonCode: null } : { category: 'O', reason: VOUCHER_VAT_REASON, reasonCode: 'VATEX-EU-O' };
 
-/** The printable content of an invoice: the buyer's, or the claim on the State's programme. */
-export function invoicePrintData(db: DbOrTx, { invoice, order, buyer }: FoundInvoice): InvoicePrintData {
+/**
+ * Late payment: public buyers owe moratorium interest at the ECB main refinancing rate + 8 points
+ * (code de la commande publique, R2192-31) and the 40 € recovery indemnity (D2192-35); private
+ * buyers the ECB rate + 10 points (code de commerce, L441-10) and the same 40 € (D441-5).
+ */
+export function latePaymentMentions(payer: 'public' | 'private'): DocumentMention[] {
+  const rate =
+    payer === 'public'
+      ? 'intérêts moratoires au taux de la principale opération de refinancement de la Banque centrale européenne en vigueur au premier jour du semestre, majoré de 8 points (code de la commande publique, art. R2192-31)'
+      : 'pénalités au taux de la principale opération de refinancement de la Banque centrale européenne, majoré de 10 points (code de commerce, art. L441-10)';
+  const indemnity = payer === 'public' ? 'code de la commande publique, art. D2192-35' : 'code de commerce, art. D441-5';
+  return [
+    { text: 'Paiement à 30 jours à compter de la date d’émission. Pas d’escompte pour paiement anticipé.', subject: 'AAB' },
+    { text: `En cas de retard de paiement : ${rate}.`, subject: 'PMD' },
+    { text: `Indemnité forfaitaire pour frais de recouvrement de 40 € (${indemnity}).`, subject: 'PMT' },
+  ];
+}
+
+const payerKind = (buyerType: BuyerType | null): 'public' | 'private' => (buyerType === 'private' ? 'private' : 'public');
+
+function operatorParty(db: DbOrTx): DocumentParty {
   const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
   const siren = operator?.siret?.slice(0, 9) ?? '';
-  const program = invoice.programId ? db.select().from(cofinancingPrograms).where(eq(cofinancingPrograms.id, invoice.programId)).get() : undefined;
-  const passDetail = `${order.bookletCount.toLocaleString('fr-FR')} carnets de ${order.passesPerBooklet} pass à ${(order.faceValueCents / 100).toFixed(2).replace('.', ',')} €`;
-  const seller = {
+  return {
     name: operator?.name ?? 'Opérateur du Pass numérique',
-    address: operator?.address ?? '',
     siret: operator?.siret ?? null,
     vatNumber: isValidSiren(siren) ? vatNumberFromSiren(siren) : null,
-  };
-  const common = {
-    number: invoice.number,
-    issuedOn: invoice.issuedOn,
-    dueOn: invoice.dueOn,
-    seller,
-    orderReference: order.reference,
-    paidCents: invoice.paidCents,
-  };
-  if (invoice.party === 'state') {
-    return {
-      ...common,
-      title: 'Appel de fonds au titre du cofinancement',
-      customer: { name: `État — ${program?.name ?? 'programme de cofinancement'}`, siret: null, address: null },
-      chorusServiceCode: null,
-      engagementNumber: null,
-      lines: [
-        {
-          label: `Part de l’État (${((program?.rateBasisPoints ?? 0) / 100).toLocaleString('fr-FR')} %) de la commande de ${buyer.name}`,
-          detail: passDetail,
-          amountCents: invoice.passValueCents,
-          vatLabel: 'Hors champ',
-        },
-      ],
-      totalExcludingVatCents: invoice.totalCents,
-      vatCents: 0,
-      totalCents: invoice.totalCents,
-      mentions: ['Valeur faciale de bons à usages multiples : hors champ de la TVA lors de leur émission (CGI, art. 256 ter).', ...LATE_PAYMENT_MENTIONS],
-    };
-  }
-  const lines: InvoicePrintData['lines'] = [
-    {
-      label: order.stateShareCents > 0 ? 'Pass numérique — part à la charge du commanditaire' : 'Pass numérique — valeur faciale',
-      detail: order.stateShareCents > 0 ? `${passDetail}, dont part de l’État ${(order.stateShareCents / 100).toFixed(2).replace('.', ',')} € facturée séparément` : passDetail,
-      amountCents: invoice.passValueCents,
-      vatLabel: 'Hors champ',
-    },
-  ];
-  if (invoice.feeCents > 0) {
-    lines.push({ label: 'Frais de gestion de l’opérateur', detail: `${(order.feeBasisPoints / 100).toLocaleString('fr-FR')} % de la valeur des pass`, amountCents: invoice.feeCents, vatLabel: '20 %' });
-  }
-  return {
-    ...common,
-    title: 'Facture',
-    customer: { name: buyer.name, siret: invoice.buyerSiret, address: buyer.address },
-    chorusServiceCode: invoice.chorusServiceCode,
-    engagementNumber: invoice.engagementNumber,
-    lines,
-    totalExcludingVatCents: invoice.passValueCents + invoice.feeCents,
-    vatCents: invoice.vatCents,
-    totalCents: invoice.totalCents,
-    mentions: ['Valeur faciale de bons à usages multiples : hors champ de la TVA lors de leur émission (CGI, art. 256 ter).', ...LATE_PAYMENT_MENTIONS],
+    address: splitFrenchAddress(operator?.address ?? null),
   };
 }
 
-/** A credit note reads like an invoice with negative intent: same layout, its own title and mentions. */
-export function creditNotePrintData(
-  db: DbOrTx,
-  { note, order, buyer }: { note: typeof creditNotes.$inferSelect; order: typeof orders.$inferSelect; buyer: typeof organisations.$inferSelect },
-): InvoicePrintData {
-  const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
-  const siren = operator?.siret?.slice(0, 9) ?? '';
-  const lines: InvoicePrintData['lines'] = [
+const buyerParty = (buyer: OrganisationRow, siret: string | null): DocumentParty => ({ name: buyer.name, siret, vatNumber: null, address: splitFrenchAddress(buyer.address) });
+
+function programPayerParty(db: DbOrTx, programId: string | null): { party: DocumentParty; program: typeof cofinancingPrograms.$inferSelect | undefined } {
+  const program = programId ? db.select().from(cofinancingPrograms).where(eq(cofinancingPrograms.id, programId)).get() : undefined;
+  const payer = program?.payer;
+  return {
+    program,
+    party: payer
+      ? { name: payer.name, siret: payer.siret, vatNumber: null, address: { line: payer.address.line, postalCode: payer.address.postalCode, city: payer.address.city, country: 'FR' } }
+      : { name: `État — ${program?.name ?? 'programme de cofinancement'}`, siret: null, vatNumber: null, address: splitFrenchAddress(null) },
+  };
+}
+
+const passDetail = (order: typeof orders.$inferSelect) =>
+  `${order.bookletCount.toLocaleString('fr-FR')} carnets de ${order.passesPerBooklet} pass à ${formatEuros(order.faceValueCents)}`;
+
+/** The printable and structured content of an invoice: the buyer's, or the call for funds of the State's share. */
+export function invoiceDocument(db: DbOrTx, { invoice, order, buyer }: FoundInvoice, options: { operatorIban: string }): FinanceDocument {
+  const common = {
+    typeCode: '380' as const,
+    number: invoice.number,
+    issuedOn: invoice.issuedOn,
+    dueOn: invoice.dueOn,
+    seller: operatorParty(db),
+    orderReference: order.reference,
+    precedingInvoice: null,
+    paymentArrangement: null,
+    // A document is printed as it was issued; what has been paid since shows on the invoice's page.
+    paidCents: 0,
+    payeeIban: options.operatorIban.replace(/\s/g, ''),
+  };
+  if (invoice.party === 'state') {
+    const { party, program } = programPayerParty(db, invoice.programId);
+    return {
+      ...common,
+      kind: 'call_for_funds',
+      title: 'Appel de fonds au titre du cofinancement',
+      customer: party,
+      serviceCode: program?.payer?.serviceCode ?? null,
+      engagementNumber: program?.payer?.engagementNumber ?? null,
+      lines: [
+        {
+          label: `Part de l’État (${((program?.rateBasisPoints ?? 0) / 100).toLocaleString('fr-FR')} %) de la commande de ${buyer.name}`,
+          detail: passDetail(order),
+          amountCents: invoice.passValueCents,
+          vat: outOfScope(false),
+        },
+      ],
+      vatCents: 0,
+      mentions: [{ text: `${VOUCHER_VAT_REASON}.`, subject: 'AAI' }, ...latePaymentMentions('public')],
+    };
+  }
+  const taxable = invoice.feeCents > 0;
+  const lines: DocumentLine[] = [
     {
-      label: `Pass non utilisés à la fin de validité — part du commanditaire`,
-      detail: `${note.passCount.toLocaleString('fr-FR')} pass, valeur faciale totale ${(note.totalCents / 100).toFixed(2).replace('.', ',')} €`,
+      label: order.stateShareCents > 0 ? 'Pass numérique — part à la charge du commanditaire' : 'Pass numérique — valeur faciale',
+      detail: order.stateShareCents > 0 ? `${passDetail(order)}, dont part de l’État ${formatEuros(order.stateShareCents)} appelée séparément` : passDetail(order),
+      amountCents: invoice.passValueCents,
+      vat: outOfScope(taxable),
+    },
+  ];
+  if (taxable) {
+    lines.push({
+      label: 'Frais de gestion de l’opérateur',
+      detail: `${(order.feeBasisPoints / 100).toLocaleString('fr-FR')} % de la valeur des pass`,
+      amountCents: invoice.feeCents,
+      vat: { category: 'S', rateBasisPoints: VAT_RATE_BASIS_POINTS },
+    });
+  }
+  return {
+    ...common,
+    kind: 'invoice',
+    title: 'Facture',
+    customer: buyerParty(buyer, invoice.buyerSiret),
+    serviceCode: invoice.chorusServiceCode,
+    engagementNumber: invoice.engagementNumber,
+    lines,
+    vatCents: invoice.vatCents,
+    mentions: [{ text: `${VOUCHER_VAT_REASON}.`, subject: 'AAI' }, ...latePaymentMentions(payerKind(buyer.buyerType))],
+  };
+}
+
+/** A credit note: the face value of the passes that expired unused, citing the buyer's invoice it corrects. */
+export function creditNoteDocument(
+  db: DbOrTx,
+  { note, order, buyer }: { note: typeof creditNotes.$inferSelect; order: typeof orders.$inferSelect; buyer: OrganisationRow },
+): FinanceDocument {
+  const invoice = db.select().from(invoices).where(and(eq(invoices.orderId, order.id), eq(invoices.party, 'buyer'))).get();
+  const lines: DocumentLine[] = [
+    {
+      label: 'Pass non utilisés à la fin de validité — part du commanditaire',
+      detail: `${note.passCount.toLocaleString('fr-FR')} pass, valeur faciale totale ${formatEuros(note.totalCents)}`,
       amountCents: note.buyerShareCents,
-      vatLabel: 'Hors champ',
+      vat: outOfScope(false),
     },
   ];
   if (note.stateShareCents > 0) {
-    lines.push({ label: 'Part de l’État, restituée au programme de cofinancement', amountCents: note.stateShareCents, vatLabel: 'Hors champ' });
+    lines.push({ label: 'Part de l’État, restituée au programme de cofinancement', amountCents: note.stateShareCents, vat: outOfScope(false) });
   }
   return {
+    kind: 'credit_note',
+    typeCode: '381',
     title: 'Avoir',
     number: note.number,
     issuedOn: note.issuedOn,
     dueOn: note.issuedOn,
-    seller: { name: operator?.name ?? 'Opérateur du Pass numérique', address: operator?.address ?? '', siret: operator?.siret ?? null, vatNumber: isValidSiren(siren) ? vatNumberFromSiren(siren) : null },
-    customer: { name: buyer.name, siret: buyer.siret, address: buyer.address },
+    seller: operatorParty(db),
+    customer: buyerParty(buyer, buyer.siret),
     orderReference: order.reference,
-    chorusServiceCode: order.chorusServiceCode,
+    serviceCode: order.chorusServiceCode,
     engagementNumber: order.engagementNumber,
+    precedingInvoice: invoice ? { number: invoice.number, issuedOn: invoice.issuedOn } : null,
+    paymentArrangement: null,
     lines,
-    totalExcludingVatCents: note.totalCents,
     vatCents: 0,
-    totalCents: note.totalCents,
     paidCents: 0,
+    payeeIban: null,
     mentions: [
-      `Avoir sur la commande ${order.reference} : valeur faciale des pass arrivés en fin de validité sans avoir été utilisés, répartie entre le commanditaire et l’État au prorata de leur part de la commande.`,
-      'Valeur faciale de bons à usages multiples : hors champ de la TVA (CGI, art. 256 ter).',
+      {
+        text: `Avoir sur la commande ${order.reference} : valeur faciale des pass arrivés en fin de validité sans avoir été utilisés, répartie entre le commanditaire et l’État au prorata de leur part de la commande.`,
+      },
+      { text: `${VOUCHER_VAT_REASON}.`, subject: 'AAI' },
     ],
   };
 }

@@ -7,7 +7,8 @@ import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { notFound } from '../../shared/problem.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
-import { invoicePrintData } from './invoice-print.ts';
+import { buildFacturXml } from './factur-x.ts';
+import { invoiceDocument } from './invoice-print.ts';
 import * as invoicesService from './invoices.service.ts';
 
 export const invoiceView = z.object({
@@ -120,9 +121,29 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
       if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
-      const data = invoicePrintData(app.db, found);
+      const data = invoiceDocument(app.db, found, { operatorIban: app.config.operatorAccount.iban });
       reply.type('application/pdf').header('content-disposition', `inline; filename="${found.invoice.number}.pdf"`);
       return reply.send(await renderInvoicePdf(data));
+    },
+  );
+
+  r.get(
+    '/invoices/:invoiceId/factur-x.xml',
+    {
+      config: allow('operator:*', 'buyer:*'),
+      schema: {
+        summary: 'Une facture au format Factur-X (XML CII, profil EN 16931), celui joint à son PDF',
+        tags: ['Finances'],
+        params: z.object({ invoiceId: id }),
+        produces: ['application/xml'],
+        response: { 200: z.any().describe('XML CrossIndustryInvoice D16B'), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
+      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      const xml = buildFacturXml(invoiceDocument(app.db, found, { operatorIban: app.config.operatorAccount.iban }));
+      return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${found.invoice.number}.xml"`).send(xml);
     },
   );
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../../db/client.ts';
+import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -8,6 +8,7 @@ import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { refreshFunding } from '../orders/orders.service.ts';
+import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry } from './ledger.ts';
 
 export type InvoiceRow = typeof invoices.$inferSelect;
@@ -86,54 +87,57 @@ export function recordPayment(deps: {
   db: Db;
   clock: Clock;
   actor: Actor;
-  input: { invoiceId: string; amountCents: number; receivedOn: string; reference: string };
+  input: PaymentInput;
 }) {
   const { db, clock, actor, input } = deps;
-  return db.transaction(
-    (tx) => {
-      const found = findInvoiceFor(tx, actor, input.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
-      const { invoice, order } = found;
-      const updated = tx
-        .update(invoices)
-        .set({ paidCents: sql`${invoices.paidCents} + ${input.amountCents}` })
-        .where(and(eq(invoices.id, invoice.id), sql`${invoices.paidCents} + ${input.amountCents} <= ${invoices.totalCents}`))
-        .run();
-      if (updated.changes !== 1) {
-        const due = invoice.totalCents - invoice.paidCents;
-        throw unprocessable('payment_exceeds_balance', `Ce paiement dépasse le reste dû de la facture ${invoice.number} (${(due / 100).toFixed(2).replace('.', ',')} €).`, {
-          balanceDueCents: due,
-        });
-      }
-      const paymentId = newId();
-      const account = invoice.party === 'buyer' ? `buyer:${invoice.buyerId}:receivable` : `program:${invoice.programId}:receivable`;
-      const entry = postEntry(tx, clock, {
-        kind: 'payment_received',
-        refType: 'payment',
-        refId: paymentId,
-        label: `Paiement ${input.reference} — facture ${invoice.number}`,
-        valueDate: input.receivedOn,
-        idempotencyKey: `payment:${paymentId}`,
-        lines: [
-          { account: 'bank', debitCents: input.amountCents },
-          { account, creditCents: input.amountCents },
-        ],
-      });
-      const row = {
-        id: paymentId,
-        invoiceId: invoice.id,
-        amountCents: input.amountCents,
-        receivedOn: input.receivedOn,
-        reference: input.reference,
-        recordedByUserId: actor.userId,
-        journalEntryId: entry.entryId,
-        createdAt: clock.now().toISOString(),
-      };
-      tx.insert(payments).values(row).run();
-      recordAudit(tx, clock, actor, 'payment.recorded', { type: 'invoice', id: invoice.id }, { amountCents: input.amountCents, reference: input.reference });
-      refreshFunding(tx, clock, order.id);
-      return row;
-    },
-    { behavior: 'immediate' },
-  );
+  return db.transaction((tx) => recordPaymentInTx(tx, clock, actor, input), { behavior: 'immediate' });
+}
+
+export type PaymentInput = { invoiceId: string; amountCents: number; receivedOn: string; reference: string };
+
+/** recordPayment inside the caller's immediate transaction (a bank statement import records several). */
+export function recordPaymentInTx(tx: Tx, clock: Clock, actor: Actor, input: PaymentInput) {
+  assertNotInFuture(clock, input.receivedOn, 'receivedOn', 'La date de réception du paiement');
+  const found = findInvoiceFor(tx, actor, input.invoiceId);
+  if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+  const { invoice, order } = found;
+  const updated = tx
+    .update(invoices)
+    .set({ paidCents: sql`${invoices.paidCents} + ${input.amountCents}` })
+    .where(and(eq(invoices.id, invoice.id), sql`${invoices.paidCents} + ${input.amountCents} <= ${invoices.totalCents}`))
+    .run();
+  if (updated.changes !== 1) {
+    const due = invoice.totalCents - invoice.paidCents;
+    throw unprocessable('payment_exceeds_balance', `Ce paiement dépasse le reste dû de la facture ${invoice.number} (${(due / 100).toFixed(2).replace('.', ',')} €).`, {
+      balanceDueCents: due,
+    });
+  }
+  const paymentId = newId();
+  const account = invoice.party === 'buyer' ? `buyer:${invoice.buyerId}:receivable` : `program:${invoice.programId}:receivable`;
+  const entry = postEntry(tx, clock, {
+    kind: 'payment_received',
+    refType: 'payment',
+    refId: paymentId,
+    label: `Paiement ${input.reference} — facture ${invoice.number}`,
+    valueDate: input.receivedOn,
+    idempotencyKey: `payment:${paymentId}`,
+    lines: [
+      { account: 'bank', debitCents: input.amountCents },
+      { account, creditCents: input.amountCents },
+    ],
+  });
+  const row = {
+    id: paymentId,
+    invoiceId: invoice.id,
+    amountCents: input.amountCents,
+    receivedOn: input.receivedOn,
+    reference: input.reference,
+    recordedByUserId: actor.userId,
+    journalEntryId: entry.entryId,
+    createdAt: clock.now().toISOString(),
+  };
+  tx.insert(payments).values(row).run();
+  recordAudit(tx, clock, actor, 'payment.recorded', { type: 'invoice', id: invoice.id }, { amountCents: input.amountCents, reference: input.reference });
+  refreshFunding(tx, clock, order.id);
+  return row;
 }

@@ -60,6 +60,28 @@ function numberingAnomalies(db: Db, table: string, column: string, prefix: strin
  * Every invariant of finance.md that applies to the scope, recomputed from the rows themselves
  * (never from cached totals alone), each with its verdict, plus the trial balance.
  */
+/**
+ * What the bank says against what the journal says. The first statement's opening balance holds
+ * money from before the service (capital, other activity), so movements are compared from it: the
+ * journal's bank movements from the first statement's start to the last one's end must equal the
+ * last closing balance minus the first opening balance, less the movements finance set aside as
+ * not the service's. A queued, unread movement keeps the check red until finance reads it.
+ */
+function bankAgainstStatements(db: Db): { expected: number; actual: number } | null {
+  const range = db.get<{ first_from: string | null; last_to: string | null }>(sql`SELECT MIN(from_date) AS first_from, MAX(to_date) AS last_to FROM bank_statements`);
+  if (!range?.first_from || !range.last_to) return null;
+  const opening = num(db, sql`SELECT opening_cents AS v FROM bank_statements ORDER BY from_date ASC, imported_at ASC LIMIT 1`);
+  const closing = num(db, sql`SELECT closing_cents AS v FROM bank_statements ORDER BY to_date DESC, imported_at DESC LIMIT 1`);
+  const dismissed = num(db, sql`SELECT SUM(CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END) AS v FROM bank_entries WHERE status = 'dismissed'`);
+  const journal = num(
+    db,
+    sql`SELECT SUM(l.debit_cents - l.credit_cents) AS v FROM journal_lines l
+        JOIN journal_entries e ON e.id = l.entry_id JOIN ledger_accounts a ON a.id = l.account_id
+        WHERE a.code = 'bank' AND e.value_date >= ${range.first_from} AND e.value_date <= ${range.last_to}`,
+  );
+  return { expected: closing - opening - dismissed, actual: journal };
+}
+
 export function reconciliationReport(db: Db, scope: { orderId?: string; period?: string; programId?: string } = {}): ReconciliationReport {
   const checks: Check[] = [];
   const orderFilter = scope.orderId ? sql`AND o.id = ${scope.orderId}` : scope.programId ? sql`AND o.program_id = ${scope.programId}` : sql``;
@@ -202,6 +224,8 @@ export function reconciliationReport(db: Db, scope: { orderId?: string; period?:
     const gaps =
       numberingAnomalies(db, 'invoices', 'number', 'FAC') + numberingAnomalies(db, 'credit_notes', 'number', 'AV') + numberingAnomalies(db, 'payouts', 'reference', 'RB');
     checks.push(check('numbering', 'Numéros de factures, avoirs et relevés sans trou ni doublon', 0, gaps, 'count'));
+    const bank = bankAgainstStatements(db);
+    if (bank) checks.push(check('bank_statement', 'Compte bancaire de l’opérateur au journal = solde du dernier relevé bancaire (depuis le premier relevé importé, hors mouvements écartés)', bank.expected, bank.actual));
   }
 
   // Programmes: commitments never above the envelope, and equal to their rows.

@@ -11,10 +11,11 @@ import {
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate, parisMonth } from '../../shared/paris-time.ts';
-import { conflict, notFound, unprocessable } from '../../shared/problem.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';
 
@@ -166,6 +167,11 @@ function buildBatchTransaction(db: Db, clock: Clock, actor: Actor | null, period
         GROUP BY p.id HAVING COALESCE(SUM(l.amount_cents), 0) != MAX(p.amount_cents) OR COUNT(l.id) != MAX(p.line_count)`);
       if (mismatch.length > 0) throw new Error(`batch ${period}: payout totals differ from their lines (${mismatch.length})`);
 
+      // A batch with nothing in it would still be approved, exported and "paid": refused, and the
+      // rollback leaves no trace of the attempt.
+      if (perPlace.length === 0) {
+        throw unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : aucun passage en caisse en attente d’un lieu aux coordonnées bancaires validées.`);
+      }
       const totals = perPlace.reduce((acc, p) => ({ total: acc.total + p.total, n: acc.n + p.n }), { total: 0, n: 0 });
       tx.update(reimbursementBatches)
         .set({ totalCents: totals.total, payoutCount: perPlace.length, lineCount: totals.n })
@@ -211,6 +217,11 @@ export function approveBatch(deps: Deps & { actor: Actor; batchId: string }): Ba
   return db.transaction(
     (tx) => {
       const batch = requireBatch(tx, batchId);
+      // Four eyes: the person who releases the transfers is not the one who assembled them. A batch
+      // built by the scheduler or a script (no user) may be approved by any finance user.
+      if (batch.createdByUserId !== null && batch.createdByUserId === actor.userId) {
+        throw forbidden('four_eyes_required', 'Ce lot a été préparé par vous : un autre membre des finances doit l’approuver.');
+      }
       const today = parisDate(clock.now());
       moveBatch(tx, clock, actor, batch, 'draft', 'approved', {
         approvedAt: clock.now().toISOString(),
@@ -246,37 +257,68 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
   return db.transaction(
     (tx) => {
       const batch = requireBatch(tx, batchId);
-      moveBatch(tx, clock, actor, batch, 'approved', 'paid', { paidOn });
-      const approved = tx.select().from(payouts).where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'approved'))).all();
-      const total = approved.reduce((sum, p) => sum + p.amountCents, 0);
-      if (total > 0) {
-        postEntry(tx, clock, {
-          kind: 'batch_paid',
-          refType: 'reimbursement_batch',
-          refId: batchId,
-          label: `Virements du lot ${batch.period} exécutés`,
-          valueDate: paidOn,
-          idempotencyKey: `batch_paid:${batchId}`,
-          lines: [
-            { account: 'bank:in_transit', debitCents: total },
-            { account: 'bank', creditCents: total },
-          ],
-        });
+      assertNotInFuture(clock, paidOn, 'paidOn', 'La date d’exécution des virements');
+      if (batch.approvedAt && paidOn < parisDate(new Date(batch.approvedAt))) {
+        throw unprocessable('paid_before_approval', `Les virements ne peuvent pas avoir été exécutés le ${paidOn}, avant l’approbation du lot.`);
       }
-      for (const payout of approved) logStatus(tx, clock, { type: 'payout', id: payout.id }, 'approved', 'paid', actor);
-      tx.update(payouts).set({ status: 'paid' }).where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'approved'))).run();
-      tx.run(sql`UPDATE passes SET status = 'reimbursed'
-        WHERE status = 'redeemed' AND id IN (
-          SELECT r.pass_id FROM redemptions r
-          JOIN reimbursement_lines l ON l.redemption_id = r.id
-          JOIN payout_lines pl ON pl.line_id = l.id AND pl.active = 1
-          JOIN payouts p ON p.id = pl.payout_id
-          WHERE p.batch_id = ${batchId} AND p.status = 'paid')`);
-      recordAudit(tx, clock, actor, 'reimbursement_batch.paid', { type: 'reimbursement_batch', id: batchId }, { paidOn, totalCents: total });
+      if (batch.status !== 'approved') throw conflict('batch_status_conflict', `Ce lot est « ${batch.status} » : impossible de le passer à « paid ».`);
+      settlePayoutsInTx(tx, clock, actor, batch, 'all', paidOn);
       return requireBatch(tx, batchId);
     },
     { behavior: 'immediate' },
   );
+}
+
+/**
+ * Records approved payouts of a batch as executed on `paidOn` (all of them, or those a bank
+ * statement shows one by one): bank:in_transit → bank, their passes reimbursed, and the batch paid
+ * once none of its payouts is still waiting. Runs in the caller's transaction.
+ */
+export function settlePayoutsInTx(tx: Tx, clock: Clock, actor: Actor | null, batch: BatchRow, which: 'all' | string[], paidOn: string): PayoutRow[] {
+  const approved = tx
+    .select()
+    .from(payouts)
+    .where(and(eq(payouts.batchId, batch.id), eq(payouts.status, 'approved'), which === 'all' ? undefined : inArray(payouts.id, which)))
+    .all();
+  const total = approved.reduce((sum, p) => sum + p.amountCents, 0);
+  if (total > 0) {
+    postEntry(tx, clock, {
+      kind: 'batch_paid',
+      refType: which === 'all' ? 'reimbursement_batch' : 'payout',
+      refId: which === 'all' ? batch.id : approved[0]!.id,
+      label: which === 'all' ? `Virements du lot ${batch.period} exécutés` : `Virement ${approved.map((p) => p.reference).join(', ')} exécuté`,
+      valueDate: paidOn,
+      idempotencyKey: which === 'all' ? `batch_paid:${batch.id}` : `payout_paid:${approved.map((p) => p.id).join(',')}`,
+      lines: [
+        { account: 'bank:in_transit', debitCents: total },
+        { account: 'bank', creditCents: total },
+      ],
+    });
+  }
+  const ids = approved.map((p) => p.id);
+  for (const payout of approved) logStatus(tx, clock, { type: 'payout', id: payout.id }, 'approved', 'paid', actor);
+  if (ids.length > 0) {
+    tx.update(payouts).set({ status: 'paid' }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
+    tx.run(sql`UPDATE passes SET status = 'reimbursed'
+      WHERE status = 'redeemed' AND id IN (
+        SELECT r.pass_id FROM redemptions r
+        JOIN reimbursement_lines l ON l.redemption_id = r.id
+        JOIN payout_lines pl ON pl.line_id = l.id AND pl.active = 1
+        WHERE pl.payout_id IN ${ids})`);
+  }
+  const waiting = tx.select({ id: payouts.id }).from(payouts).where(and(eq(payouts.batchId, batch.id), eq(payouts.status, 'approved'))).all();
+  if (waiting.length === 0) {
+    const changed = tx
+      .update(reimbursementBatches)
+      .set({ status: 'paid', paidOn })
+      .where(and(eq(reimbursementBatches.id, batch.id), eq(reimbursementBatches.status, 'approved')))
+      .run();
+    if (changed.changes === 1) {
+      logStatus(tx, clock, { type: 'batch', id: batch.id }, 'approved', 'paid', actor);
+      recordAudit(tx, clock, actor, 'reimbursement_batch.paid', { type: 'reimbursement_batch', id: batch.id }, { paidOn, totalCents: total });
+    }
+  }
+  return approved;
 }
 
 /**
@@ -285,54 +327,56 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
  */
 export function rejectPayout(deps: Deps & { actor: Actor; payoutId: string; reason: string }): PayoutRow {
   const { db, clock, actor, payoutId, reason } = deps;
-  return db.transaction(
-    (tx) => {
-      const payout = tx.select().from(payouts).where(eq(payouts.id, payoutId)).get();
-      if (!payout) throw notFound('payout_not_found', 'Virement introuvable.');
-      if (payout.status !== 'approved' && payout.status !== 'paid') {
-        throw conflict('payout_not_rejectable', 'Seul un virement émis peut être rejeté par la banque.');
-      }
-      const changed = tx
-        .update(payouts)
-        .set({ status: 'rejected', rejectedAt: clock.now().toISOString(), rejectionReason: reason })
-        .where(and(eq(payouts.id, payoutId), eq(payouts.status, payout.status)))
-        .run();
-      if (changed.changes !== 1) throw conflict('payout_not_rejectable', 'Ce virement vient de changer d’état.');
-      if (payout.status === 'approved') {
-        // Not executed yet: the export entry is simply reversed.
-        reverseEntry(tx, clock, { entryId: payout.exportEntryId!, kind: 'payout_rejected', idempotencyKey: `payout_rejected:${payoutId}`, label: `Rejet du virement ${payout.reference}` });
-      } else {
-        // Already executed then returned: the money is back in the bank and the place is owed again.
-        postEntry(tx, clock, {
-          kind: 'payout_rejected',
-          refType: 'payout',
-          refId: payoutId,
-          label: `Retour du virement ${payout.reference} : ${reason}`,
-          idempotencyKey: `payout_rejected:${payoutId}`,
-          lines: [
-            { account: 'bank', debitCents: payout.amountCents },
-            { account: `place:${payout.placeId}:payable`, creditCents: payout.amountCents },
-          ],
-        });
-        tx.run(sql`UPDATE passes SET status = 'redeemed' WHERE status = 'reimbursed' AND id IN (
-          SELECT r.pass_id FROM redemptions r JOIN reimbursement_lines l ON l.redemption_id = r.id
-          JOIN payout_lines pl ON pl.line_id = l.id WHERE pl.payout_id = ${payoutId} AND pl.active = 1)`);
-      }
-      tx.update(payoutLines).set({ active: false }).where(eq(payoutLines.payoutId, payoutId)).run();
-      tx.update(reimbursementBatches)
-        .set({
-          totalCents: sql`${reimbursementBatches.totalCents} - ${payout.amountCents}`,
-          payoutCount: sql`${reimbursementBatches.payoutCount} - 1`,
-          lineCount: sql`${reimbursementBatches.lineCount} - ${payout.lineCount}`,
-        })
-        .where(eq(reimbursementBatches.id, payout.batchId))
-        .run();
-      logStatus(tx, clock, { type: 'payout', id: payoutId }, payout.status, 'rejected', actor, reason);
-      recordAudit(tx, clock, actor, 'payout.rejected', { type: 'payout', id: payoutId }, { reason });
-      return tx.select().from(payouts).where(eq(payouts.id, payoutId)).get()!;
-    },
-    { behavior: 'immediate' },
-  );
+  return db.transaction((tx) => rejectPayoutInTx(tx, clock, actor, payoutId, reason), { behavior: 'immediate' });
+}
+
+/** rejectPayout in the caller's transaction (a return found on a bank statement). */
+export function rejectPayoutInTx(tx: Tx, clock: Clock, actor: Actor, payoutId: string, reason: string, valueDate?: string): PayoutRow {
+  const payout = tx.select().from(payouts).where(eq(payouts.id, payoutId)).get();
+  if (!payout) throw notFound('payout_not_found', 'Virement introuvable.');
+  if (payout.status !== 'approved' && payout.status !== 'paid') {
+    throw conflict('payout_not_rejectable', 'Seul un virement émis peut être rejeté par la banque.');
+  }
+  const changed = tx
+    .update(payouts)
+    .set({ status: 'rejected', rejectedAt: clock.now().toISOString(), rejectionReason: reason })
+    .where(and(eq(payouts.id, payoutId), eq(payouts.status, payout.status)))
+    .run();
+  if (changed.changes !== 1) throw conflict('payout_not_rejectable', 'Ce virement vient de changer d’état.');
+  if (payout.status === 'approved') {
+    // Not executed yet: the export entry is simply reversed.
+    reverseEntry(tx, clock, { entryId: payout.exportEntryId!, kind: 'payout_rejected', idempotencyKey: `payout_rejected:${payoutId}`, label: `Rejet du virement ${payout.reference}` });
+  } else {
+    // Already executed then returned: the money is back in the bank and the place is owed again.
+    postEntry(tx, clock, {
+      kind: 'payout_rejected',
+      refType: 'payout',
+      refId: payoutId,
+      label: `Retour du virement ${payout.reference} : ${reason}`,
+      // The day the money came back (a bank statement's booking date), when known.
+      valueDate,
+      idempotencyKey: `payout_rejected:${payoutId}`,
+      lines: [
+        { account: 'bank', debitCents: payout.amountCents },
+        { account: `place:${payout.placeId}:payable`, creditCents: payout.amountCents },
+      ],
+    });
+    tx.run(sql`UPDATE passes SET status = 'redeemed' WHERE status = 'reimbursed' AND id IN (
+      SELECT r.pass_id FROM redemptions r JOIN reimbursement_lines l ON l.redemption_id = r.id
+      JOIN payout_lines pl ON pl.line_id = l.id WHERE pl.payout_id = ${payoutId} AND pl.active = 1)`);
+  }
+  tx.update(payoutLines).set({ active: false }).where(eq(payoutLines.payoutId, payoutId)).run();
+  tx.update(reimbursementBatches)
+    .set({
+      totalCents: sql`${reimbursementBatches.totalCents} - ${payout.amountCents}`,
+      payoutCount: sql`${reimbursementBatches.payoutCount} - 1`,
+      lineCount: sql`${reimbursementBatches.lineCount} - ${payout.lineCount}`,
+    })
+    .where(eq(reimbursementBatches.id, payout.batchId))
+    .run();
+  logStatus(tx, clock, { type: 'payout', id: payoutId }, payout.status, 'rejected', actor, reason);
+  recordAudit(tx, clock, actor, 'payout.rejected', { type: 'payout', id: payoutId }, { reason });
+  return tx.select().from(payouts).where(eq(payouts.id, payoutId)).get()!;
 }
 
 export function listBatches(db: DbOrTx) {

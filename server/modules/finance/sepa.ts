@@ -85,6 +85,21 @@ export function toSepaText(text: string, maxLength: number): string {
   return out.replace(OUTSIDE_EPC_CHARSET, ' ').replace(/ {2,}/g, ' ').trim().slice(0, maxLength).trimEnd();
 }
 
+/**
+ * The letters and digits of a name that the EPC basic Latin set cannot carry, even transliterated
+ * ("数" has no Latin form; "é" and "Œ" have). Punctuation may be dropped, letters may not: a holder
+ * name the bank cannot read would make the whole month's transfer file fail.
+ */
+export function lettersOutsideSepa(text: string): string[] {
+  const lost: string[] = [];
+  for (const char of text) {
+    if (!/[\p{L}\p{N}]/u.test(char)) continue;
+    const mapped = TRANSLITERATIONS[char] ?? char.normalize('NFKD').replace(/\p{M}/gu, '');
+    if (mapped === '' || /[^a-zA-Z0-9]/.test(mapped)) lost.push(char);
+  }
+  return [...new Set(lost)];
+}
+
 export function assertSepaId(id: string, label: string): string {
   if (id.length === 0 || id.length > SEPA_ID_MAX) throw new RangeError(`${label} : 1 à ${SEPA_ID_MAX} caractères attendus (« ${id} »)`);
   if (!EPC_ID.test(id)) throw new RangeError(`${label} : caractère non autorisé dans « ${id} »`);

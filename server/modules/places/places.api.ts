@@ -60,11 +60,11 @@ export const placesApi: FastifyPluginAsync = async (app) => {
           'SIRET vérifié (14 chiffres, clé de Luhn, exception de La Poste), IBAN et BIC vérifiés. Le lieu est créé au statut `applied` ; ses coordonnées bancaires attendent la validation des finances.',
         tags,
         body: applicationInput,
-        response: { 201: z.object({ id: z.string(), status: z.literal('applied') }), ...errorResponses(400, 409, 429) },
+        response: { 201: z.object({ id: z.string(), status: z.literal('applied') }), ...errorResponses(400, 409, 422, 429) },
       },
     },
     async (request, reply) => {
-      const created = placesService.applyForLabel({ ...deps, input: request.body, actor: request.actor });
+      const created = placesService.applyForLabel({ ...deps, operatorIban: app.config.operatorAccount.iban, input: request.body, actor: request.actor });
       return reply.code(201).send({ id: created.id, status: 'applied' as const });
     },
   );
@@ -161,10 +161,10 @@ export const placesApi: FastifyPluginAsync = async (app) => {
         tags,
         params: placeParams,
         body: bankDetailsInput,
-        response: { 200: placeView, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: placeView, ...errorResponses(400, 401, 403, 404, 422) },
       },
     },
-    async (request) => placesService.submitBankDetails({ ...deps, actor: requireActor(request), placeId: request.params.placeId, input: request.body }),
+    async (request) => placesService.submitBankDetails({ ...deps, operatorIban: app.config.operatorAccount.iban, actor: requireActor(request), placeId: request.params.placeId, input: request.body }),
   );
 
   r.post(

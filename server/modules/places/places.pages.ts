@@ -67,7 +67,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     const { values, input, errors } = readApplicationForm((request.body ?? {}) as Record<string, unknown>);
     if (!input) return renderApply(reply.code(400), { values, errors, formError: 'Vérifiez les champs signalés.' });
     try {
-      placesService.applyForLabel({ ...deps, input, actor: request.actor });
+      placesService.applyForLabel({ ...deps, operatorIban: app.config.operatorAccount.iban, input, actor: request.actor });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return renderApply(reply.code(error.status), { values, errors: error.errors ? applicationErrorsToForm(error.errors) : {}, formError: error.message });
@@ -300,7 +300,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
       const { values, input, errors } = readBankForm((request.body ?? {}) as Record<string, unknown>);
       if (!input) return { errors, values, target: 'bank' };
       requireStepUp(app, request);
-      placesService.submitBankDetails({ ...deps, actor, placeId: actor.organisationId, input });
+      placesService.submitBankDetails({ ...deps, operatorIban: app.config.operatorAccount.iban, actor, placeId: actor.organisationId, input });
     },
     'rib',
   );

@@ -11,6 +11,7 @@ import { credentialsChanged } from '../accounts/actor-cache.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { recordSecurityEvent } from '../security/security-events.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { assertPayableBankDetails } from './bank-rules.ts';
 import type { ApplicationInput, BankDetailsInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
 
 interface Deps {
@@ -182,9 +183,13 @@ function checkCommunes(sites: { communeCode?: string }[], pathOf: (i: number) =>
  * already imported from the open data with this SIRET and nobody behind it yet takes the application;
  * any other existing place with this SIRET is a conflict.
  */
-export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Actor | null }): { id: string; status: PlaceStatus } {
+export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Actor | null; operatorIban: string }): { id: string; status: PlaceStatus } {
   const { db, clock, input, actor = null } = deps;
   checkCommunes(input.sites, (i) => `sites.${i}.communeCode`);
+  assertPayableBankDetails(
+    { holder: input.accountHolder ?? input.name, iban: input.iban },
+    { operatorIban: deps.operatorIban, holderField: input.accountHolder === undefined ? 'name' : 'accountHolder' },
+  );
   return db.transaction(
     (tx) => {
       const now = clock.now().toISOString();
@@ -311,8 +316,9 @@ function requirePlace(tx: DbOrTx, actor: Actor, placeId: string) {
  * validated ones stay in force for what is already due, and the place stays out of new batches
  * until the change is validated. Submitting the details already in force changes nothing.
  */
-export function submitBankDetails(deps: Deps & { actor: Actor; placeId: string; input: BankDetailsInput }): PlaceView {
+export function submitBankDetails(deps: Deps & { actor: Actor; placeId: string; input: BankDetailsInput; operatorIban: string }): PlaceView {
   const { db, clock, actor, placeId, input } = deps;
+  assertPayableBankDetails(input, { operatorIban: deps.operatorIban, holderField: 'holder' });
   return db.transaction(
     (tx) => {
       requirePlace(tx, actor, placeId);

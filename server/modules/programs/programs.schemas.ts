@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BUYER_TYPES } from '../../../db/schema/accounts.ts';
 import { PROGRAM_STATUSES } from '../../../db/schema/programs.ts';
 import { boundedText, calendarDate, listQuery } from '../../shared/schemas.ts';
+import { isValidSiret, normalizeSiret } from '../../shared/siret.ts';
 
 export const buyerType = z.enum(BUYER_TYPES);
 export const programStatus = z.enum(PROGRAM_STATUSES);
@@ -23,6 +24,41 @@ const eligibleBuyerTypes = z
   .max(BUYER_TYPES.length)
   .transform((types) => BUYER_TYPES.filter((t) => types.includes(t)));
 
+/** Chorus Pro identifiers: service codes and legal commitment numbers are short upper-case codes. */
+const chorusCode = (label: string) =>
+  z
+    .string()
+    .trim()
+    .toUpperCase()
+    .max(50, `${label} : 50 caractères au maximum`)
+    .regex(/^[A-Z0-9][A-Z0-9 ._/-]*$/, `${label} : lettres, chiffres, espaces, points, tirets ou barres obliques`);
+
+/** The State's paying service for the programme: the addressee of its calls for funds. */
+export const programPayer = z.object({
+  name: boundedText(200),
+  siret: z
+    .string()
+    .max(20)
+    .transform(normalizeSiret)
+    .refine((s) => /^\d{14}$/.test(s), 'SIRET attendu : 14 chiffres')
+    .refine(isValidSiret, 'SIRET invalide : la clé de contrôle ne correspond pas'),
+  address: z.object({
+    line: boundedText(200),
+    postalCode: z.string().trim().regex(/^\d{5}$/, 'code postal attendu (5 chiffres)'),
+    city: boundedText(100),
+  }),
+  serviceCode: chorusCode('code service').nullable().default(null).describe('Code service Chorus Pro du destinataire (BT-10)'),
+  engagementNumber: chorusCode('numéro d’engagement').nullable().default(null).describe('Numéro d’engagement juridique (BT-13)'),
+});
+export type ProgramPayer = z.output<typeof programPayer>;
+const programPayerView = z.object({
+  name: z.string(),
+  siret: z.string(),
+  address: z.object({ line: z.string(), postalCode: z.string(), city: z.string() }),
+  serviceCode: z.string().nullable(),
+  engagementNumber: z.string().nullable(),
+});
+
 const programFields = {
   name: boundedText(200),
   rateBasisPoints,
@@ -32,6 +68,7 @@ const programFields = {
   endsOn: calendarDate,
   minOrderCents: cents('montant minimal').min(1, 'le montant minimal doit être positif').nullable().optional(),
   perBuyerCapCents: cents('plafond par commanditaire').min(1, 'le plafond doit être positif').nullable().optional(),
+  payer: programPayer.nullable().optional().describe('Payeur de la part de l’État, requis avant l’approbation d’une commande cofinancée'),
 };
 
 /** Cross-field rules, shared by creation and by edits once merged with the stored programme. */
@@ -66,6 +103,7 @@ export const updateProgramBody = z
     endsOn: calendarDate.optional(),
     minOrderCents: programFields.minOrderCents,
     perBuyerCapCents: programFields.perBuyerCapCents,
+    payer: programFields.payer,
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'indiquez au moins un champ à modifier' });
 export type UpdateProgramInput = z.output<typeof updateProgramBody>;
@@ -84,6 +122,7 @@ export const programView = z.object({
   endsOn: z.string(),
   status: programStatus,
   createdAt: z.string(),
+  payer: programPayerView.nullable(),
 });
 export type ProgramView = z.infer<typeof programView>;
 

@@ -32,6 +32,7 @@ export function programToView(row: ProgramRow): ProgramView {
     endsOn: row.endsOn,
     status: row.status,
     createdAt: row.createdAt,
+    payer: row.payer ?? null,
   };
 }
 
@@ -61,6 +62,7 @@ export function createProgram({ db, clock, actor, input }: Deps & { actor: Actor
     endsOn: input.endsOn,
     status: 'open',
     createdAt: clock.now().toISOString(),
+    payer: input.payer ?? null,
   };
   db.transaction((tx) => {
     tx.insert(cofinancingPrograms).values(row).run();
@@ -157,6 +159,10 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
     if (!program) throw programNotFound();
     if (program.status !== 'open') {
       throw unprocessable('cofinancing_program_closed', `Le programme « ${program.name} » est clôturé : il n’engage plus de nouveaux montants.`);
+    }
+    // The call for funds of the State's share must name who pays it (and route it in Chorus Pro).
+    if (!program.payer) {
+      throw unprocessable('program_payer_missing', `Le programme « ${program.name} » n’a pas de payeur (nom, SIRET, adresse) : renseignez-le avant d’approuver une commande cofinancée.`);
     }
     if (findCommitmentForOrder(tx, orderId)) {
       throw conflict('cofinancing_already_committed', 'Le cofinancement de cette commande est déjà engagé.');

@@ -1,0 +1,134 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { unprocessable } from '../../shared/problem.ts';
+import { boundedText, errorResponses, id, listOf } from '../../shared/schemas.ts';
+import type { BankEntryRow } from './bank-statements.repository.ts';
+import { listStatements } from './bank-statements.repository.ts';
+import * as service from './bank-statements.service.ts';
+
+const financeOnly = allow('operator:finance', 'operator:admin');
+const STATEMENT_MAX_BYTES = 20 * 1024 * 1024;
+
+const summaryView = z.object({ id: z.string(), entries: z.number().int(), matched: z.number().int(), unmatched: z.number().int(), duplicates: z.number().int() });
+const entryView = z.object({
+  id: z.string(),
+  bookingDate: z.string(),
+  direction: z.enum(['credit', 'debit']),
+  amountCents: z.number().int(),
+  endToEndId: z.string().nullable(),
+  remittance: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  returnReason: z.string().nullable(),
+  status: z.enum(['matched', 'unmatched', 'dismissed']),
+  matchedKind: z.string().nullable(),
+  matchedId: z.string().nullable(),
+  dismissedReason: z.string().nullable(),
+});
+const toEntryView = (e: BankEntryRow) => ({
+  id: e.id,
+  bookingDate: e.bookingDate,
+  direction: e.direction,
+  amountCents: e.amountCents,
+  endToEndId: e.endToEndId,
+  remittance: e.remittance,
+  counterparty: e.counterparty,
+  returnReason: e.returnReason,
+  status: e.status,
+  matchedKind: e.matchedKind,
+  matchedId: e.matchedId,
+  dismissedReason: e.dismissedReason,
+});
+
+export const bankStatementsApi: FastifyPluginAsync = async (app) => {
+  // Statements come as they leave the bank: camt.053 XML or CFONB 120 text, read whole as a string.
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: STATEMENT_MAX_BYTES }, (_request, body, done) => done(null, body));
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const deps = () => ({ db: app.db, clock: app.clock });
+
+  r.post(
+    '/bank-statements',
+    {
+      config: financeOnly,
+      bodyLimit: STATEMENT_MAX_BYTES,
+      schema: {
+        summary: 'Importer un relevé du compte de l’opérateur (camt.053.001.02/.08 en application/xml, CFONB 120 en text/plain)',
+        description:
+          'Chaque mouvement nouveau est rapproché : crédit → paiement de la facture citée (FAC-…), débit → virements RB-… ou lot exécutés, retour → virement rejeté ; le reste attend dans la file de rapprochement. Le même fichier une seconde fois répond 200 sans rien enregistrer ; un relevé qui ne s’équilibre pas est refusé (422 `statement_unbalanced`).',
+        tags: ['Finances'],
+        consumes: ['application/xml', 'text/plain'],
+        body: z.string().min(1).max(STATEMENT_MAX_BYTES),
+        response: { 201: summaryView, 200: summaryView, ...errorResponses(400, 401, 403, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/xml' && type !== 'text/xml' && type !== 'text/plain') throw unprocessable('statement_format_unsupported', 'Relevé attendu en application/xml (camt.053) ou text/plain (CFONB 120).');
+      const { created, ...summary } = service.importStatement({ ...deps(), actor: requireActor(request), config: app.config, content: request.body, contentType: type === 'text/plain' ? 'text' : 'xml' });
+      return reply.code(created ? 201 : 200).send(summary);
+    },
+  );
+
+  r.get(
+    '/bank-statements',
+    {
+      config: financeOnly,
+      schema: {
+        summary: 'Relevés importés',
+        tags: ['Finances'],
+        response: {
+          200: listOf(z.object({ id: z.string(), format: z.string(), fromDate: z.string(), toDate: z.string(), openingCents: z.number().int(), closingCents: z.number().int(), entryCount: z.number().int(), newEntryCount: z.number().int() })),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async () => ({
+      items: listStatements(app.db).map((s) => ({ id: s.id, format: s.format, fromDate: s.fromDate, toDate: s.toDate, openingCents: s.openingCents, closingCents: s.closingCents, entryCount: s.entryCount, newEntryCount: s.newEntryCount })),
+      nextCursor: null,
+    }),
+  );
+
+  r.get(
+    '/bank-entries/unmatched',
+    {
+      config: financeOnly,
+      schema: {
+        summary: 'File de rapprochement : mouvements à rapprocher, avec des suggestions',
+        tags: ['Finances'],
+        response: { 200: listOf(entryView.extend({ suggestions: z.array(z.object({ kind: z.enum(['invoice', 'payout']), id: z.string(), label: z.string() })) })), ...errorResponses(401, 403) },
+      },
+    },
+    async () => ({ items: service.reconciliationQueue(app.db).map(({ entry, suggestions }) => ({ ...toEntryView(entry), suggestions })), nextCursor: null }),
+  );
+
+  r.post(
+    '/bank-entries/:entryId/match',
+    {
+      config: financeOnly,
+      schema: {
+        summary: 'Rapprocher à la main un mouvement d’une facture (crédit) ou d’un virement (débit ou retour)',
+        tags: ['Finances'],
+        params: z.object({ entryId: id }),
+        body: z.union([z.object({ invoiceId: id }), z.object({ payoutId: id })]),
+        response: { 200: entryView, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => toEntryView(service.matchEntryByHand({ ...deps(), actor: requireActor(request), entryId: request.params.entryId, target: request.body })),
+  );
+
+  r.post(
+    '/bank-entries/:entryId/dismiss',
+    {
+      config: financeOnly,
+      schema: {
+        summary: 'Écarter un mouvement sans rapport avec le service (frais bancaires…), avec le motif',
+        tags: ['Finances'],
+        params: z.object({ entryId: id }),
+        body: z.object({ reason: boundedText(300) }),
+        response: { 200: entryView, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => toEntryView(service.dismissEntry({ ...deps(), actor: requireActor(request), entryId: request.params.entryId, reason: request.body.reason })),
+  );
+};

@@ -1,0 +1,16 @@
+import type { Clock } from '../../shared/clock.ts';
+import { parisDate } from '../../shared/paris-time.ts';
+import { DomainError } from '../../shared/problem.ts';
+
+/**
+ * Money received or paid is a fact of the past: a payment "received" or transfers "executed" on a
+ * day that has not come yet would put the books ahead of the bank. Compared as Paris calendar days.
+ */
+export function assertNotInFuture(clock: Clock, date: string, field: string, what: string): void {
+  const today = parisDate(clock.now());
+  if (date > today) {
+    throw new DomainError(422, 'date_in_future', `${what} (${date}) ne peut pas être postérieure à aujourd’hui (${today}).`, {
+      errors: [{ path: field, message: `date postérieure à aujourd’hui (${today})` }],
+    });
+  }
+}
