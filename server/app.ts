@@ -39,6 +39,7 @@ import { distributionApi } from './modules/distribution/distribution.api.ts';
 import { distributionPages } from './modules/distribution/distribution.pages.ts';
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
+import { jobsModule } from './modules/jobs/jobs.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -93,6 +94,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(viewsPlugin);
   await app.register(openapiPlugin);
   await app.register(idempotencyPlugin);
+  await app.register(jobsModule);
 
   const loginThrottle = new LoginThrottle(clock);
   await app.register(healthRoutes);

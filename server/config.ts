@@ -29,6 +29,14 @@ export const envSchema = z.object({
   OPERATOR_ACCOUNT_NAME: z.string().trim().min(1).max(70).default('Opérateur national du Pass numérique'),
   OPERATOR_IBAN: z.string().trim().min(15).max(40).default('FR7630006000011234567890189'),
   OPERATOR_BIC: z.string().trim().regex(/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/, 'BIC invalide').default('AGRIFRPPXXX'),
+  // Operations (issue #12): nightly backups, jobs and scheduler, metrics, readiness.
+  BACKUP_DIR: z.string().min(1).max(1000).optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(14),
+  JOBS: booleanFromEnv.default(true),
+  METRICS_TOKEN: z.string().min(24, 'au moins 24 caractères').max(512).optional(),
+  MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  ASYNC_APPROVAL_PASSES: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export interface Config {
@@ -48,6 +56,20 @@ export interface Config {
   gracePeriodDays: number;
   /** Debtor of the reimbursement transfers (SEPA pain.001). */
   operatorAccount: { name: string; iban: string; bic: string };
+  /** Where the nightly backup goes; no nightly backup when unset. */
+  backupDir?: string;
+  /** Backups kept in backupDir (the newest ones). */
+  backupKeep?: number;
+  /** False: this process runs neither the scheduler nor the job runner (JOBS=false). */
+  jobsEnabled?: boolean;
+  /** Bearer token that GET /metrics requires; /metrics answers 401 to everyone when unset. */
+  metricsToken?: string;
+  /** /readyz fails when the data directory's file system has less free space than this. */
+  minFreeDiskBytes?: number;
+  /** Orders of more passes than this are approved as a job (202), smaller ones in the request. */
+  asyncApprovalPasses?: number;
+  /** A job or scheduled task whose process stopped renewing its lease this long ago is taken over. */
+  jobLeaseMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +147,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorFeeBasisPoints: e.OPERATOR_FEE_BASIS_POINTS,
     gracePeriodDays: e.GRACE_PERIOD_DAYS,
     operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
+    backupDir: e.BACKUP_DIR === undefined ? undefined : resolve(e.BACKUP_DIR),
+    backupKeep: e.BACKUP_KEEP,
+    jobsEnabled: e.JOBS,
+    metricsToken: e.METRICS_TOKEN,
+    minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
+    asyncApprovalPasses: e.ASYNC_APPROVAL_PASSES,
+    jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
   };
 }
 

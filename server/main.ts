@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { ensureBootstrapAdmin } from './modules/accounts/accounts.service.ts';
 import { systemClock } from './shared/clock.ts';
 import { passCodeFactoryFor } from './modules/booklets/codes.ts';
+import { startInstanceHeartbeat } from './modules/operations/instances.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp({ config, db, clock });
+  // Tells `npm run restore` that this database is in use (see instances.ts).
+  const heartbeat = startInstanceHeartbeat({ db, clock });
 
   // Graceful shutdown: stop accepting connections, let requests finish, then close the database.
   let closing = false;
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     const forceExit = setTimeout(() => process.exit(1), 10_000);
     forceExit.unref();
     await app.close();
+    heartbeat.stop();
     db.$client.close();
     process.exit(0);
   };

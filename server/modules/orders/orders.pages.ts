@@ -15,6 +15,9 @@ import { readOrderForm, serviceErrorsToForm, type OrderFormValues } from './orde
 import { ORDER_STATUS_LABELS, mandateInput } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
 import { printSummary } from '../booklets/booklets.service.ts';
+import { findPendingJob } from '../jobs/jobs.repository.ts';
+import { percentDone } from '../jobs/jobs.schemas.ts';
+import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -122,7 +125,11 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       mandat: 'Numéro de mandat enregistré.',
       paiement: 'Paiement enregistré.',
       bat: 'Bon à tirer validé : le fichier d’impression est disponible.',
+      emission: 'Commande approuvée : factures émises et écriture passée au journal. Les carnets sont en cours d’émission.',
     };
+    // A large order's booklets are issued by a job after approval: its progress, and a page that refreshes itself meanwhile.
+    const job = findPendingJob(app.db, ORDER_ISSUANCE_JOB, orderId);
+    const issuance = job ? { jobId: job.id, done: job.progressDone, total: job.progressTotal, percent: percentDone(job) } : null;
     return reply.renderPage('pages/orders/show.eta', {
       title: `Commande ${order.reference}`,
       order: view,
@@ -135,7 +142,10 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       canRecordMandate: order.status !== 'cancelled' && !order.mandateNumber && (actor.organisationKind === 'buyer' || isOperator(actor)),
       canRecordPayment: isOperator(actor) && (actor.role === 'finance' || actor.role === 'admin'),
       today: parisDate(app.clock.now()),
-      print: printSummary(app.db, actor, order),
+      print: issuance ? null : printSummary(app.db, actor, order),
+      issuance,
+      refreshSeconds: issuance ? 3 : undefined,
+      scripts: issuance ? ['/static/js/job-progress.js'] : undefined,
       success: messages[query.message ?? ''],
       ...extra,
     });
@@ -157,7 +167,18 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       return reply.redirect(`/commandes/${orderId}?message=${message}`, 303);
     });
 
-  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes }), 'approuvee');
+  app.post('/commandes/:orderId/approuver', { schema: hide, config: allow('operator:admin') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    let approved;
+    try {
+      approved = ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes, asyncAbovePasses: app.config.asyncApprovalPasses });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.status === 404) throw error;
+      return renderOrder(request, reply.code(error.status), orderId, { formError: error.message });
+    }
+    if (approved.issuanceJobId) void app.jobs.wake();
+    return reply.redirect(`/commandes/${orderId}?message=${approved.issuanceJobId ? 'emission' : 'approuvee'}`, 303);
+  });
   action('annuler', allow('buyer:*', 'operator:admin'), (request, orderId) => ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId }), 'annulee');
   action(
     'mandat',
