@@ -6,15 +6,18 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id } from '../../shared/schemas.ts';
 import { findJobForOrganisation } from './jobs.repository.ts';
-import { JobRunner, type JobEvents } from './jobs.runner.ts';
+import { JobRunner } from './jobs.runner.ts';
 import { jobView, toJobView } from './jobs.schemas.ts';
+import { Scheduler } from './scheduler.ts';
+import { builtInTasks } from '../operations/operations.tasks.ts';
+import { operationsPages } from '../operations/operations.pages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Runs long work in chunks (see jobs.runner.ts); modules register their handlers on it. */
     jobs: JobRunner;
-    /** Told of every job's end (metrics listen here). */
-    jobEvents: Required<JobEvents>[];
+    /** Scheduled tasks: `app.scheduler.register({ name, cron, run })` from any module, before the app is ready. */
+    scheduler: Scheduler;
   }
 }
 
@@ -45,20 +48,27 @@ const jobsApi: FastifyPluginAsync = async (app) => {
  * only when JOBS is not false; otherwise another process on the same database runs the queue.
  */
 export const jobsModule = fp(async (app) => {
-  const listeners: Required<JobEvents>[] = [];
   const runner = new JobRunner({
     db: app.db,
     clock: app.clock,
     log: app.log,
     leaseMs: app.config.jobLeaseMs,
-    onFinished: (job, outcome, error) => {
-      for (const listener of listeners) listener.onFinished(job, outcome, error);
-    },
   });
+  const scheduler = new Scheduler({ db: app.db, clock: app.clock, log: app.log });
   app.decorate('jobs', runner);
-  app.decorate('jobEvents', listeners);
-  if (app.config.jobsEnabled !== false) app.addHook('onReady', async () => runner.start());
-  // Graceful shutdown: the job in progress ends its current chunk and is given back.
-  app.addHook('onClose', async () => runner.stop());
+  app.decorate('scheduler', scheduler);
+  for (const task of builtInTasks(app)) scheduler.register(task);
+  if (app.config.jobsEnabled !== false) {
+    app.addHook('onReady', async () => {
+      runner.start();
+      scheduler.start();
+    });
+  }
+  // Graceful shutdown: the job in progress ends its current chunk and is given back; a running task finishes.
+  app.addHook('onClose', async () => {
+    await runner.stop();
+    await scheduler.stop();
+  });
   await app.register(jobsApi, { prefix: '/api/v1' });
+  await app.register(operationsPages);
 });
