@@ -40,6 +40,7 @@ import { distributionPages } from './modules/distribution/distribution.pages.ts'
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
 import { jobsModule } from './modules/jobs/jobs.module.ts';
+import { metricsPlugin } from './modules/operations/metrics.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -71,6 +72,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   app.decorate('groupCommit', new GroupCommit(db.$client));
   const checkpointer = startCheckpointer(db.$client, { onError: (message) => app.log.warn({ message }, 'WAL checkpoint failed') });
   app.addHook('onClose', () => checkpointer.stop());
+  app.decorate('checkpointer', checkpointer);
 
   await app.register(errorsPlugin);
   await app.register(securityHeadersPlugin, {
@@ -95,6 +97,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(openapiPlugin);
   await app.register(idempotencyPlugin);
   await app.register(jobsModule);
+  await app.register(metricsPlugin);
 
   const loginThrottle = new LoginThrottle(clock);
   await app.register(healthRoutes);
