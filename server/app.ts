@@ -56,6 +56,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     logger: logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      // Readable lines on a terminal, JSON lines for a log collector.
+      ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     },
     // One line per request is noise at national scale; errors and business events are logged explicitly.
     logController: new LogController({ disableRequestLogging: true }),
