@@ -3,7 +3,9 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { path, intervalMs, maxPasses } = workerData;
+const { path, intervalMs, maxPasses, beat } = workerData;
+// Heartbeat read by /readyz (checkpointer.ts): the instant of the last pass, whatever its outcome.
+const lastPass = beat ? new Float64Array(beat) : undefined;
 const db = new Database(path);
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 let timer;
@@ -23,6 +25,7 @@ const next = (delayMs) => {
  * been reset (its frame count goes down) or `maxPasses` is reached; then the thread sleeps.
  */
 function pass() {
+  if (lastPass) lastPass[0] = Date.now();
   try {
     const [result] = checkpoint.all();
     const reset = result.log < previousLog;

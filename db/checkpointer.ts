@@ -18,6 +18,8 @@ export interface Checkpointer {
   /** Resolves once the thread has opened its connection and checkpoints. */
   ready: Promise<void>;
   stop(): Promise<void>;
+  /** Why the thread is not doing its job (ended, or no pass for a long while), or undefined when it is. */
+  stuckReason(now?: number): string | undefined;
 }
 
 export interface CheckpointerOptions {
@@ -32,10 +34,17 @@ export interface CheckpointerOptions {
 }
 
 export function startCheckpointer(client: Database.Database, options: CheckpointerOptions = {}): Checkpointer {
-  if (client.memory) return { ready: Promise.resolve(), stop: async () => {} };
+  if (client.memory) return { ready: Promise.resolve(), stop: async () => {}, stuckReason: () => undefined };
   const { intervalMs = 100, fallbackPages = 4000, maxPasses = 50, onError } = options;
   client.pragma(`wal_autocheckpoint = ${fallbackPages}`);
-  const worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { path: client.name, intervalMs, maxPasses } });
+  const beat = new SharedArrayBuffer(8);
+  const lastPass = new Float64Array(beat);
+  lastPass[0] = Date.now();
+  const worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { path: client.name, intervalMs, maxPasses, beat } });
+  let exited = false;
+  worker.once('exit', () => {
+    exited = true;
+  });
   // The thread never keeps the process alive on its own.
   worker.unref();
   const ready = new Promise<void>((resolve, reject) => {
@@ -51,8 +60,16 @@ export function startCheckpointer(client: Database.Database, options: Checkpoint
   // Nobody has to wait for it: a thread that cannot start leaves the writer checkpointing by itself.
   ready.catch(() => {});
   let stopped: Promise<void> | undefined;
+  // A pass takes milliseconds and the thread sleeps intervalMs between rounds: a minute without one is stuck.
+  const stuckAfterMs = Math.max(60_000, 100 * intervalMs);
   return {
     ready,
+    stuckReason(now = Date.now()) {
+      if (stopped) return undefined;
+      if (exited) return 'le fil des points de contrôle WAL s’est arrêté';
+      const silentMs = now - lastPass[0]!;
+      return silentMs > stuckAfterMs ? `aucun point de contrôle WAL depuis ${Math.round(silentMs / 1000)} s` : undefined;
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         worker.once('exit', () => resolve());

@@ -43,6 +43,8 @@ import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
 import { siteModule } from './modules/site/site.module.ts';
 import securityModule from './modules/security/security.module.ts';
+import { jobsModule } from './modules/jobs/jobs.module.ts';
+import { metricsPlugin } from './modules/operations/metrics.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -59,6 +61,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     logger: logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
+      // Readable lines on a terminal, JSON lines for a log collector.
+      ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     },
     // One line per request is noise at national scale; errors and business events are logged explicitly.
     logController: new LogController({ disableRequestLogging: true }),
@@ -77,6 +81,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   app.decorate('groupCommit', new GroupCommit(db.$client));
   const checkpointer = startCheckpointer(db.$client, { onError: (message) => app.log.warn({ message }, 'WAL checkpoint failed') });
   app.addHook('onClose', () => checkpointer.stop());
+  app.decorate('checkpointer', checkpointer);
 
   await app.register(errorsPlugin);
   await app.register(securityHeadersPlugin, {
@@ -100,6 +105,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(viewsPlugin);
   await app.register(openapiPlugin);
   await app.register(idempotencyPlugin);
+  await app.register(jobsModule);
+  await app.register(metricsPlugin);
 
   await app.register(securityModule);
   const loginThrottle = new LoginThrottle(clock);

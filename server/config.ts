@@ -33,6 +33,14 @@ export const envSchema = z.object({
   OPERATOR_BIC: z.string().trim().regex(/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/, 'BIC invalide').default('AGRIFRPPXXX'),
   TRUST_PROXY: z.string().max(2000).optional(),
   MFA_REQUIRED: booleanFromEnv.optional(),
+  // Operations (issue #12): nightly backups, jobs and scheduler, metrics, readiness.
+  BACKUP_DIR: z.string().min(1).max(1000).optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(14),
+  JOBS: booleanFromEnv.default(true),
+  METRICS_TOKEN: z.string().min(24, 'au moins 24 caractères').max(512).optional(),
+  MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  ASYNC_APPROVAL_PASSES: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 /** Which proxies may set X-Forwarded-For: none, a number of hops, or addresses and CIDR ranges. */
@@ -96,6 +104,20 @@ export interface Config {
   trustProxy?: TrustProxy;
   /** Operator and finance users must use a second factor. Default: true when PUBLIC_URL is https. */
   mfaRequired?: boolean;
+  /** Where the nightly backup goes; no nightly backup when unset. */
+  backupDir?: string;
+  /** Backups kept in backupDir (the newest ones). */
+  backupKeep?: number;
+  /** False: this process runs neither the scheduler nor the job runner (JOBS=false). */
+  jobsEnabled?: boolean;
+  /** Bearer token that GET /metrics requires; /metrics answers 401 to everyone when unset. */
+  metricsToken?: string;
+  /** /readyz fails when the data directory's file system has less free space than this. */
+  minFreeDiskBytes?: number;
+  /** Orders of more passes than this are approved as a job (202), smaller ones in the request. */
+  asyncApprovalPasses?: number;
+  /** A job or scheduled task whose process stopped renewing its lease this long ago is taken over. */
+  jobLeaseMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +198,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     mfaRequired: e.MFA_REQUIRED ?? publicUrl.startsWith('https://'),
+    backupDir: e.BACKUP_DIR === undefined ? undefined : resolve(e.BACKUP_DIR),
+    backupKeep: e.BACKUP_KEEP,
+    jobsEnabled: e.JOBS,
+    metricsToken: e.METRICS_TOKEN,
+    minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
+    asyncApprovalPasses: e.ASYNC_APPROVAL_PASSES,
+    jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
   };
 }
 

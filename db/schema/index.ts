@@ -10,3 +10,4 @@ export * from './credit-notes.ts';
 export * from './reimbursement.ts';
 export * from './security.ts';
 export * from './bank-statements.ts';
+export * from './jobs.ts';

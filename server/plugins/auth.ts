@@ -83,6 +83,8 @@ export default fp(
     const actors = new ActorCache();
 
     app.addHook('onRequest', async (request) => {
+      // A route that checks its own bearer token (GET /metrics and METRICS_TOKEN) is not an API token's.
+      if (request.routeOptions.config.ownBearerToken) return;
       const authorization = request.headers.authorization;
       if (authorization !== undefined) {
         const match = /^Bearer\s+(\S+)$/i.exec(authorization);

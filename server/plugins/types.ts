@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { GroupCommit } from '../../db/group-commit.ts';
+import type { Checkpointer } from '../../db/checkpointer.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Actor } from '../modules/accounts/actor.ts';
 import type { Access } from './auth.ts';
@@ -15,6 +16,8 @@ declare module 'fastify' {
     passCodes: PassCodeFactory;
     /** Runs the hottest writes (redemptions) of one event-loop turn in one commit: see db/group-commit.ts. */
     groupCommit: GroupCommit;
+    /** The WAL checkpoint thread (db/checkpointer.ts): /readyz asks whether it is stuck. */
+    checkpointer: Checkpointer;
   }
   interface FastifyRequest {
     /** The authenticated caller, or null for anonymous requests. */
@@ -30,5 +33,7 @@ declare module 'fastify' {
      * second factor gives a fresh one (header X-Second-Factor or form field secondFactorCode).
      */
     stepUp?: boolean;
+    /** The route checks the Authorization header itself (GET /metrics): the auth plugin leaves it alone. */
+    ownBearerToken?: boolean;
   }
 }

@@ -25,6 +25,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     operatorAccount: { name: 'Opérateur national du Pass numérique', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' },
     trustProxy: false,
     mfaRequired: false,
+    // Tests run jobs and scheduled tasks explicitly (app.jobs.runUntilIdle(), scheduler.tick()).
+    jobsEnabled: false,
+    backupKeep: 14,
+    minFreeDiskBytes: 0,
+    asyncApprovalPasses: 10_000,
     ...overrides,
   };
 }

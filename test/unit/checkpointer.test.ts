@@ -63,7 +63,9 @@ t.test('once the thread has copied everything, the next commit writes the -wal f
     if (!(await eventually(copied))) return t.fail(`round ${round}: the thread did not copy the pages`);
   }
   const walPages = Math.round(statSync(`${path}-wal`).size / 4120);
-  t.ok(walPages < 300, `the -wal file holds about one round, not the 6 000 pages written (${walPages} pages)`);
+  // The property, not a timing: without resets the file would hold all 6 000 pages. How many rounds it
+  // holds at the end depends on how busy the machine is (300 on an idle one, 749 seen under load).
+  t.ok(walPages < 3000, `the -wal file was written again from its start, it does not hold the 6 000 pages written (${walPages} pages)`);
 });
 
 t.test('stop ends the thread and gives the writer back SQLite’s default; an in-memory database has nothing to do', async (t) => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../../db/client.ts';
+import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
 import type { OrganisationRow } from '../accounts/accounts.repository.ts';
 import type { OrderRow } from '../orders/orders.service.ts';
 import { getTerritories } from '../territories/territories.ts';
@@ -28,32 +28,45 @@ function reserveRange(tx: DbOrTx, name: string, count: number): number {
   return row.value - count + 1;
 }
 
-/**
- * Issues every booklet and pass of an approved order, inside the approval transaction.
- * Rows go in through prepared statements reused for every row (no ORM object per row):
- * 100 000 passes take well under a few seconds. A code collision (50 random bits) is retried.
- */
-export function issueBooklets(
-  db: Db,
-  tx: DbOrTx,
-  input: { order: OrderRow; buyer: OrganisationRow; codes: PassCodeFactory; now: Date; year: string },
-): { bookletCount: number; passCount: number } {
-  const { order, buyer, codes, now, year } = input;
-  const prefix = bookletPrefix(buyer);
-  const first = reserveRange(tx, `booklet-${prefix}-${year}`, order.bookletCount);
-  const createdAt = now.toISOString();
-  // The raw connection is the one the transaction runs on: these statements are part of it.
-  const insertBooklet = db.$client.prepare(
+/** Where an order's booklets are numbered: their prefix and the first serial, reserved for all of them at once. */
+export interface IssuancePlan {
+  prefix: string;
+  firstSerial: number;
+  year: string;
+}
+
+/** Reserves the serial numbers of all the order's booklets, in the approval transaction. */
+export function planIssuance(tx: DbOrTx, input: { order: OrderRow; buyer: OrganisationRow; year: string }): IssuancePlan {
+  const prefix = bookletPrefix(input.buyer);
+  return { prefix, firstSerial: reserveRange(tx, `booklet-${prefix}-${input.year}`, input.order.bookletCount), year: input.year };
+}
+
+const issuanceStatements = cachedPerConnection((client) => ({
+  insertBooklet: client.prepare(
     `INSERT INTO booklets (id, serial, order_id, buyer_id, position, pass_count, status, holder_id, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'in_stock', ?, ?)`,
-  );
-  const insertPass = db.$client.prepare(
+  ),
+  insertPass: client.prepare(
     `INSERT OR IGNORE INTO passes (code, booklet_id, order_id, position, face_value_cents, status, created_at)
      VALUES (?, ?, ?, ?, ?, 'issued', ?)`,
-  );
-  for (let b = 0; b < order.bookletCount; b++) {
+  ),
+  issuedCount: client.prepare<[string], { n: number }>('SELECT count(*) AS n FROM booklets WHERE order_id = ?'),
+}));
+
+/**
+ * Issues the booklets at positions [from, to) (0-based) of an order and their passes, inside the
+ * caller's transaction, through statements prepared once per connection (no ORM object per row).
+ * A code collision (50 random bits) is retried.
+ */
+export function issueBookletRange(
+  tx: DbOrTx,
+  input: { order: OrderRow; plan: IssuancePlan; codes: PassCodeFactory; createdAt: string; from: number; to: number },
+): void {
+  const { order, plan, codes, createdAt, from, to } = input;
+  const { insertBooklet, insertPass } = issuanceStatements(tx);
+  for (let b = from; b < to; b++) {
     const bookletId = newId();
-    const serial = `${prefix}-${year}-${String(first + b).padStart(6, '0')}`;
+    const serial = `${plan.prefix}-${plan.year}-${String(plan.firstSerial + b).padStart(6, '0')}`;
     insertBooklet.run(bookletId, serial, order.id, order.buyerId, b + 1, order.passesPerBooklet, order.buyerId, createdAt);
     for (let p = 1; p <= order.passesPerBooklet; p++) {
       while (insertPass.run(codes.generate(), bookletId, order.id, p, order.faceValueCents, createdAt).changes !== 1) {
@@ -61,5 +74,21 @@ export function issueBooklets(
       }
     }
   }
+}
+
+/** How many of the order's booklets exist: issuance in chunks resumes at this position. */
+export function issuedBookletCount(tx: DbOrTx, orderId: string): number {
+  return issuanceStatements(tx).issuedCount.get(orderId)!.n;
+}
+
+/** Issues every booklet and pass of an approved order, inside the approval transaction (small orders). */
+export function issueBooklets(
+  _db: Db,
+  tx: DbOrTx,
+  input: { order: OrderRow; buyer: OrganisationRow; codes: PassCodeFactory; now: Date; year: string },
+): { bookletCount: number; passCount: number } {
+  const { order, buyer, codes, now, year } = input;
+  const plan = planIssuance(tx, { order, buyer, year });
+  issueBookletRange(tx, { order, plan, codes, createdAt: now.toISOString(), from: 0, to: order.bookletCount });
   return { bookletCount: order.bookletCount, passCount: order.bookletCount * order.passesPerBooklet };
 }

@@ -11,6 +11,8 @@ import { operatorFeeBasisPoints } from '../../shared/settings.ts';
 import { mandateInput, ORDER_STATUS_LABELS, orderDetailView, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
 import { orderCounts } from '../booklets/booklets.service.ts';
+import { jobAccepted } from '../jobs/jobs.schemas.ts';
+import { orderIssuanceHandler } from './approval.job.ts';
 
 const orderParams = z.object({ orderId: id });
 
@@ -18,6 +20,7 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = { db: app.db, clock: app.clock };
   const view = (order: ordersService.OrderRow) => ordersService.orderToView(order, ordersService.buyerNameOf(app.db, order.buyerId));
+  app.jobs.register(orderIssuanceHandler(app.passCodes));
 
   r.post(
     '/orders/quote',
@@ -126,13 +129,25 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
       config: { ...allow('operator:admin'), idempotent: true },
       schema: {
         summary: 'Approuver une commande : engage l’enveloppe, émet les factures et passe l’écriture',
-        description: 'Accepte l’en-tête Idempotency-Key.',
         tags: ['Commandes'],
         params: orderParams,
-        response: { 200: orderView, ...errorResponses(401, 403, 404, 409, 422) },
+        description:
+          'Accepte l’en-tête Idempotency-Key. Une commande de plus de ASYNC_APPROVAL_PASSES pass est approuvée aussitôt, ses carnets émis ensuite par un travail de fond : réponse 202 avec son identifiant.',
+        response: { 200: orderView, 202: jobAccepted, ...errorResponses(401, 403, 404, 409, 422) },
       },
     },
-    async (request) => view(ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId: request.params.orderId, codes: app.passCodes })),
+    async (request, reply) => {
+      const approved = ordersService.approveOrder({
+        ...deps,
+        actor: requireActor(request),
+        orderId: request.params.orderId,
+        codes: app.passCodes,
+        asyncAbovePasses: app.config.asyncApprovalPasses,
+      });
+      if (approved.issuanceJobId === null) return view(approved);
+      void app.jobs.wake();
+      return reply.code(202).send({ jobId: approved.issuanceJobId });
+    },
   );
 
   r.post(

@@ -18,6 +18,9 @@ import { printSummary } from '../booklets/booklets.service.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 import { countOf } from '../../shared/plural.ts';
 import { formatEuros } from '../../shared/money.ts';
+import { findPendingJob } from '../jobs/jobs.repository.ts';
+import { percentDone } from '../jobs/jobs.schemas.ts';
+import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -125,7 +128,11 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       mandat: 'Numéro de mandat enregistré.',
       paiement: 'Paiement enregistré.',
       bat: 'Bon à tirer validé : le fichier d’impression est disponible.',
+      emission: 'Commande approuvée : factures émises et écriture passée au journal. Les carnets sont en cours d’émission.',
     };
+    // A large order's booklets are issued by a job after approval: its progress, and a page that refreshes itself meanwhile.
+    const job = findPendingJob(app.db, ORDER_ISSUANCE_JOB, orderId);
+    const issuance = job ? { jobId: job.id, done: job.progressDone, total: job.progressTotal, percent: percentDone(job) } : null;
     return reply.renderPage('pages/orders/show.eta', {
       title: `Commande ${order.reference}`,
       order: view,
@@ -138,7 +145,10 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       canRecordMandate: order.status !== 'cancelled' && !order.mandateNumber && (actor.organisationKind === 'buyer' || isOperator(actor)),
       canRecordPayment: isOperator(actor) && (actor.role === 'finance' || actor.role === 'admin'),
       today: parisDate(app.clock.now()),
-      print: printSummary(app.db, actor, order),
+      print: issuance ? null : printSummary(app.db, actor, order),
+      issuance,
+      refreshSeconds: issuance ? 3 : undefined,
+      scripts: issuance ? ['/static/js/job-progress.js'] : undefined,
       success: messages[query.message ?? ''],
       ...extra,
     });
@@ -183,7 +193,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
     ];
     return { view, passes, facts };
   };
-  action('approuver', allow('operator:admin'), (request, orderId) => ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes }), 'approuvee', (request, orderId) => {
+  const approvalRecap = (request: FastifyRequest, orderId: string): ConfirmationPage => {
     const { view, passes, facts } = orderFacts(request, orderId);
     return {
       title: `Approuver la commande ${view.reference} ?`,
@@ -194,12 +204,25 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
           : 'Aucune part de l’État : la commande n’est pas cofinancée.',
         `Une facture de ${formatEuros(view.buyerShareCents + view.feeCents + view.vatCents)} est émise au nom de ${view.buyerName}, avec un numéro définitif.`,
         `${countOf(view.bookletCount, 'carnet')} et ${countOf(passes, 'pass', 'pass')} sont émis ; ils ne pourront être utilisés qu’une fois la commande financée.`,
-        'L’écriture est passée au journal comptable.',
+        'L’écriture est passée au journal comptable. Pour une grande commande, les carnets sont émis en arrière-plan et la page de la commande montre la progression.',
       ],
       confirmLabel: 'Approuver la commande',
       cancelHref: `/commandes/${orderId}`,
       irreversible: true,
     };
+  };
+  app.post('/commandes/:orderId/approuver', { schema: hide, config: allow('operator:admin') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    if (!isConfirmed(request.body)) return renderConfirmation(request, reply, approvalRecap(request, orderId));
+    let approved;
+    try {
+      approved = ordersService.approveOrder({ ...deps, actor: requireActor(request), orderId, codes: app.passCodes, asyncAbovePasses: app.config.asyncApprovalPasses });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.status === 404) throw error;
+      return renderOrder(request, reply.code(error.status), orderId, { formError: error.message });
+    }
+    if (approved.issuanceJobId) void app.jobs.wake();
+    return reply.redirect(`/commandes/${orderId}?message=${approved.issuanceJobId ? 'emission' : 'approuvee'}`, 303);
   });
   action('annuler', allow('buyer:*', 'operator:admin'), (request, orderId) => ordersService.cancelOrder({ ...deps, actor: requireActor(request), orderId }), 'annulee', (request, orderId) => {
     const { view, facts } = orderFacts(request, orderId);

@@ -13,7 +13,9 @@ import { recordAudit } from '../audit/audit.ts';
 import { postEntry } from '../finance/ledger.ts';
 import { commitEnvelope, committedForBuyer, findProgram } from '../programs/programs.service.ts';
 import { getTerritories } from '../territories/territories.ts';
-import { issueBooklets } from '../booklets/issuance.ts';
+import { issueBooklets, planIssuance } from '../booklets/issuance.ts';
+import { insertJob } from '../jobs/jobs.repository.ts';
+import { ORDER_ISSUANCE_JOB, type IssuanceJobParams } from './approval.job.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import { activateDistributedPasses } from '../distribution/activation.ts';
 import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
@@ -230,12 +232,18 @@ export function refreshFunding(tx: Tx, clock: Clock, orderId: string): boolean {
   return true;
 }
 
+/** An approved order, and the job issuing its booklets when there are too many to issue in the request. */
+export type ApprovedOrder = OrderRow & { issuanceJobId: string | null };
+
 /**
  * Approval, in one transaction: status change (exactly once), envelope commitment (never over the
  * envelope), booklets and passes issued, invoices with gapless numbers, and the journal entry of the issued value.
+ * An order of more than `asyncAbovePasses` passes has its serials reserved and its issuance queued
+ * as a job in that same transaction (see approval.job.ts): the request does not hold the database
+ * for the seconds 200 000 passes take.
  */
-export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes: PassCodeFactory }): OrderRow {
-  const { db, clock, actor, orderId, codes } = deps;
+export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes: PassCodeFactory; asyncAbovePasses?: number }): ApprovedOrder {
+  const { db, clock, actor, orderId, codes, asyncAbovePasses } = deps;
   return db.transaction(
     (tx) => {
       const order = requireOrder(tx, actor, orderId);
@@ -308,10 +316,24 @@ export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes
           { account: 'vat:collected', creditCents: order.vatCents },
         ].filter((line) => (line.debitCents ?? line.creditCents ?? 0) > 0),
       });
-      issueBooklets(db, tx, { order, buyer, codes, now, year });
+      let issuanceJobId: string | null = null;
+      if (asyncAbovePasses !== undefined && order.bookletCount * order.passesPerBooklet > asyncAbovePasses) {
+        const params: IssuanceJobParams = { orderId, createdAt: now.toISOString(), plan: planIssuance(tx, { order, buyer, year }) };
+        issuanceJobId = insertJob(tx, {
+          kind: ORDER_ISSUANCE_JOB,
+          params,
+          total: order.bookletCount,
+          subject: orderId,
+          organisationId: actor.organisationId,
+          startedByUserId: actor.userId,
+          now,
+        });
+      } else {
+        issueBooklets(db, tx, { order, buyer, codes, now, year });
+      }
       recordAudit(tx, clock, actor, 'order.approved', { type: 'order', id: orderId });
       refreshFunding(tx, clock, orderId);
-      return tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
+      return { ...tx.select().from(orders).where(eq(orders.id, orderId)).get()!, issuanceJobId };
     },
     { behavior: 'immediate' },
   );

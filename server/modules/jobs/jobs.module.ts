@@ -1,0 +1,74 @@
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { allow, requireActor } from '../../plugins/auth.ts';
+import { notFound } from '../../shared/problem.ts';
+import { errorResponses, id } from '../../shared/schemas.ts';
+import { findJobForOrganisation } from './jobs.repository.ts';
+import { JobRunner } from './jobs.runner.ts';
+import { jobView, toJobView } from './jobs.schemas.ts';
+import { Scheduler } from './scheduler.ts';
+import { builtInTasks } from '../operations/operations.tasks.ts';
+import { operationsPages } from '../operations/operations.pages.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Runs long work in chunks (see jobs.runner.ts); modules register their handlers on it. */
+    jobs: JobRunner;
+    /** Scheduled tasks: `app.scheduler.register({ name, cron, run })` from any module, before the app is ready. */
+    scheduler: Scheduler;
+  }
+}
+
+const jobsApi: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/jobs/:jobId',
+    {
+      config: allow('*'),
+      schema: {
+        summary: 'Un travail de fond (émission d’une grande commande…) : état et progression',
+        tags: ['Exploitation'],
+        params: z.object({ jobId: id }),
+        response: { 200: jobView, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const job = findJobForOrganisation(app.db, actor.organisationId, request.params.jobId);
+      if (!job) throw notFound('job_not_found', 'Travail introuvable.');
+      return toJobView(job);
+    },
+  );
+};
+
+/**
+ * The job runner of this process, shared by every module (fp: decorations visible to all). It runs
+ * only when JOBS is not false; otherwise another process on the same database runs the queue.
+ */
+export const jobsModule = fp(async (app) => {
+  const runner = new JobRunner({
+    db: app.db,
+    clock: app.clock,
+    log: app.log,
+    leaseMs: app.config.jobLeaseMs,
+  });
+  const scheduler = new Scheduler({ db: app.db, clock: app.clock, log: app.log });
+  app.decorate('jobs', runner);
+  app.decorate('scheduler', scheduler);
+  for (const task of builtInTasks(app)) scheduler.register(task);
+  if (app.config.jobsEnabled !== false) {
+    app.addHook('onReady', async () => {
+      runner.start();
+      scheduler.start();
+    });
+  }
+  // Graceful shutdown: the job in progress ends its current chunk and is given back; a running task finishes.
+  app.addHook('onClose', async () => {
+    await runner.stop();
+    await scheduler.stop();
+  });
+  await app.register(jobsApi, { prefix: '/api/v1' });
+  await app.register(operationsPages);
+});

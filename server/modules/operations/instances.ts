@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+import type { Db } from '../../../db/client.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { newId } from '../../shared/secrets.ts';
+
+/**
+ * Every running service says so in the database it uses, every few seconds. `npm run restore`
+ * reads these rows to refuse replacing a database under a live service: SQLite holds no lock while
+ * a connection is idle, so "is anyone using this file?" cannot be asked of SQLite itself. A service
+ * stopped cleanly removes its row; one killed outright stops refreshing it and counts as gone once
+ * its row is older than INSTANCE_ALIVE_MS.
+ */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+export const INSTANCE_ALIVE_MS = 3 * HEARTBEAT_INTERVAL_MS;
+
+export interface InstanceRow {
+  id: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+  seenAt: string;
+}
+
+export interface Heartbeat {
+  id: string;
+  stop(): void;
+}
+
+export function startInstanceHeartbeat(input: { db: Db; clock: Clock; intervalMs?: number }): Heartbeat {
+  const { db, clock, intervalMs = HEARTBEAT_INTERVAL_MS } = input;
+  const sqlite = db.$client;
+  const id = newId();
+  const now = clock.now().toISOString();
+  sqlite
+    .prepare('INSERT INTO service_instances (id, pid, host, started_at, seen_at) VALUES (?, ?, ?, ?, ?)')
+    .run(id, process.pid, hostname(), now, now);
+  const touch = sqlite.prepare('UPDATE service_instances SET seen_at = ? WHERE id = ?');
+  const timer = setInterval(() => {
+    try {
+      touch.run(clock.now().toISOString(), id);
+    } catch {
+      // A database that cannot be written is reported by /readyz; the heartbeat just tries again.
+    }
+  }, intervalMs);
+  timer.unref();
+  return {
+    id,
+    stop() {
+      clearInterval(timer);
+      if (sqlite.open) sqlite.prepare('DELETE FROM service_instances WHERE id = ?').run(id);
+    },
+  };
+}
+
+/** Services seen on this database within INSTANCE_ALIVE_MS of `now` (none when the table does not exist yet). */
+export function liveInstances(sqlite: Database.Database, now: Date, aliveMs = INSTANCE_ALIVE_MS): InstanceRow[] {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_instances'").get();
+  if (!table) return [];
+  return sqlite
+    .prepare('SELECT id, pid, host, started_at AS startedAt, seen_at AS seenAt FROM service_instances WHERE seen_at > ? ORDER BY started_at')
+    .all(new Date(now.getTime() - aliveMs).toISOString()) as InstanceRow[];
+}

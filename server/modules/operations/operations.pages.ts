@@ -1,0 +1,19 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { allow } from '../../plugins/auth.ts';
+
+const TASK_LABELS: Record<string, string> = {
+  expiry: 'Fin de validité des commandes et avoirs',
+  purges: 'Purge des clés d’idempotence, sessions et invitations expirées',
+  backup: 'Sauvegarde de la base et des secrets',
+};
+
+/** The operator's view of what runs by itself: every scheduled task's last run, duration, outcome and next run. */
+export const operationsPages: FastifyPluginAsync = async (app) => {
+  app.get('/exploitation/taches', { schema: { hide: true }, config: allow('operator:admin') }, async (_request, reply) =>
+    reply.renderPage('pages/operations/tasks.eta', {
+      title: 'Tâches planifiées',
+      jobsEnabled: app.config.jobsEnabled !== false,
+      tasks: app.scheduler.list().map((task) => ({ ...task, label: TASK_LABELS[task.name] ?? task.name })),
+    }),
+  );
+};
