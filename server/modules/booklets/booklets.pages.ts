@@ -1,8 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { booklets } from '../../../db/schema/booklets.ts';
-import { isOperator } from '../accounts/actor.ts';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formatEuros } from '../../shared/money.ts';
@@ -92,20 +89,5 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
   app.get('/p/:code', { schema: hide, config: publicAccess }, passPage);
   // QR codes encode the URL in upper case (smaller symbol): /P/ answers like /p/.
   app.get('/P/:code', { schema: hide, config: publicAccess }, passPage);
-
-  // The booklet's own QR code (printed on its cover) opens where its reader works with it:
-  // a prescriber lands on the distribution form with the serial filled in, the buyer or the
-  // operator on the order's booklet list. Anonymous readers are sent to the login page first.
-  const bookletQr = async (request: FastifyRequest, reply: FastifyReply) => {
-    const actor = requireActor(request);
-    const serial = z.string().trim().toUpperCase().max(40).parse((request.params as { serial?: string }).serial ?? '');
-    if (actor.organisationKind === 'prescriber') return reply.redirect(`/distribuer?carnet=${encodeURIComponent(serial)}`, 303);
-    const booklet = app.db.select({ orderId: booklets.orderId, buyerId: booklets.buyerId }).from(booklets).where(eq(booklets.serial, serial)).get();
-    if (!booklet || !(isOperator(actor) || booklet.buyerId === actor.organisationId)) {
-      throw new DomainError(404, 'booklet_not_found', `Aucun carnet ${serial} parmi ceux que vous pouvez consulter.`);
-    }
-    return reply.redirect(`/commandes/${booklet.orderId}/carnets`, 303);
-  };
-  app.get('/C/:serial', { schema: hide, config: allow('*') }, bookletQr);
-  app.get('/c/:serial', { schema: hide, config: allow('*') }, bookletQr);
+  // The booklet's cover QR code (/c/{serial}) is served by the public module.
 };

@@ -128,8 +128,7 @@ function orderPrintTerms(db: DbOrTx, order: OrderRow, publicUrl: string): Omit<B
     validUntil: order.validUntil,
     publicsLabels: order.publics ? order.publics.map((code) => labels.get(code) ?? code) : null,
     territoryDescription: order.territory ? `${getTerritories().describeTerritory(order.territory)}.` : 'Partout en France.',
-    // The places directory page comes with the places module; the address is stable.
-    placesHint: `Trouvez les lieux labellisés sur ${base}/lieux, ou demandez à la structure qui vous a remis ce carnet.`,
+    placesHint: `Tous les lieux labellisés : ${base}/lieux-labellises. Vous pouvez aussi demander à la structure qui vous a remis ce carnet.`,
   };
 }
 
@@ -158,6 +157,8 @@ export function* printableBooklets(
     for (const booklet of batch) {
       yield {
         ...terms,
+        // Printed in full on the cover: typed by hand, it opens this booklet's public page and its places, no account needed.
+        placesHint: `Les lieux où utiliser ce carnet, au plus près de chez vous : ${base}/c/${booklet.serial}. ${terms.placesHint}`,
         serial: booklet.serial,
         // Upper case like the passes' URLs: the QR code stays in the compact alphanumeric mode.
         bookletUrl: `${base}/C/${booklet.serial}`.toUpperCase(),
