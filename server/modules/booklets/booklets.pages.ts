@@ -10,6 +10,9 @@ import { BOOKLET_STATUS_LABELS, bookletListQuery } from './booklets.schemas.ts';
 import * as bookletsService from './booklets.service.ts';
 import { formatPassCode } from './pass-code.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { isSpecimenCode } from './specimen.ts';
+import { printSettingsInput, proofRejectionInput } from './print-settings.schemas.ts';
+import * as printSettingsService from './print-settings.service.ts';
 import { PASS_REFUSAL_MESSAGES } from './redeemability.ts';
 
 const hide = { hide: true };
@@ -44,6 +47,28 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/commandes/${orderId}?message=bat#impression`, 303);
   });
 
+  // The buyer's design of its booklets and its decision on the proof, from the order page (works without JavaScript).
+  app.post('/commandes/:orderId/presentation', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = printSettingsInput.safeParse({
+      coverTitle: typeof body.coverTitle === 'string' ? body.coverTitle : undefined,
+      coverMessage: typeof body.coverMessage === 'string' ? body.coverMessage : undefined,
+      letterText: body.withLetter === 'on' && typeof body.letterText === 'string' ? body.letterText : null,
+    });
+    if (!parsed.success) return reply.redirect(`/commandes/${orderId}?message=presentation-refusee#presentation`, 303);
+    printSettingsService.updatePrintSettings({ db: app.db, clock: app.clock, actor: requireActor(request), orderId, input: parsed.data });
+    return reply.redirect(`/commandes/${orderId}?message=presentation#presentation`, 303);
+  });
+
+  app.post('/commandes/:orderId/bat/refus', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    const parsed = proofRejectionInput.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.redirect(`/commandes/${orderId}?message=refus-incomplet#impression`, 303);
+    printSettingsService.rejectProof({ db: app.db, clock: app.clock, actor: requireActor(request), orderId, comment: parsed.data.comment });
+    return reply.redirect(`/commandes/${orderId}?message=bat-refuse#impression`, 303);
+  });
+
   /**
    * What someone holding a pass (or a place without an account) sees after scanning its QR code.
    * It says whether the pass can be used and until when; nothing about who received it.
@@ -52,6 +77,7 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     const { code } = codeParams.parse(request.params);
     // Codes in URLs must not end up in search engines or shared caches.
     reply.header('x-robots-tag', 'noindex, nofollow').header('cache-control', 'no-store');
+    if (isSpecimenCode(code)) return reply.renderPage('pages/booklets/pass.eta', { title: 'Spécimen de pass', pass: null, specimen: true });
     try {
       const pass = bookletsService.lookupPass({
         db: app.db,

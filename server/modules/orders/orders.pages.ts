@@ -122,6 +122,12 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       mandat: 'Numéro de mandat enregistré.',
       paiement: 'Paiement enregistré.',
       bat: 'Bon à tirer validé : le fichier d’impression est disponible.',
+      presentation: 'Présentation enregistrée : une nouvelle version du BAT est prête.',
+      'bat-refuse': 'BAT refusé : modifiez la présentation pour produire une nouvelle version.',
+    };
+    const problems: Record<string, string> = {
+      'presentation-refusee': 'Présentation non enregistrée : titre 40, message 150 et lettre 1 500 caractères au maximum.',
+      'refus-incomplet': 'BAT non refusé : dites ce qui doit changer (1 000 caractères au maximum).',
     };
     return reply.renderPage('pages/orders/show.eta', {
       title: `Commande ${order.reference}`,
@@ -137,6 +143,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       today: parisDate(app.clock.now()),
       print: printSummary(app.db, actor, order),
       success: messages[query.message ?? ''],
+      formError: problems[query.message ?? ''],
       ...extra,
     });
   };
