@@ -45,6 +45,7 @@ import { siteModule } from './modules/site/site.module.ts';
 import securityModule from './modules/security/security.module.ts';
 import { jobsModule } from './modules/jobs/jobs.module.ts';
 import { metricsPlugin } from './modules/operations/metrics.ts';
+import { publicModule } from './modules/public/public.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -135,6 +136,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(placesModule);
   await app.register(redemptionModule);
   await app.register(siteModule);
+  await app.register(publicModule);
 
   return app;
 }

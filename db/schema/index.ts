@@ -11,3 +11,4 @@ export * from './reimbursement.ts';
 export * from './security.ts';
 export * from './bank-statements.ts';
 export * from './jobs.ts';
+export * from './print-settings.ts';

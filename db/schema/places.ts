@@ -63,6 +63,14 @@ export const placeSites = sqliteTable(
     externalId: text('external_id'),
     latitude: real('latitude'),
     longitude: real('longitude'),
+    /** Public contact of the site, as published in the open data (telephone, courriels, site_web). */
+    phone: text('phone'),
+    email: text('email'),
+    website: text('website'),
+    /** `prise_en_charge_specifique` of the standard (Handicaps moteurs, Surdité…). */
+    accessibility: text('accessibility', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** `fiche_acces_libre`: the site's accessibility sheet. */
+    accessibilityUrl: text('accessibility_url'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

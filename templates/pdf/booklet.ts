@@ -11,6 +11,20 @@ import PDFDocument from 'pdfkit';
 import { formatEuros } from '../../server/shared/money.ts';
 import { drawQrCode } from '../../server/modules/booklets/qr-vector.ts';
 import { formatPassCode, passUrl } from '../../server/modules/booklets/pass-code.ts';
+import { drawLetter, type BookletLetter } from './booklet-letter.ts';
+import { drawCropMarks, pageGeometry, preparePage, SAFE_INSET, type PageGeometry, type PrintProfile } from './print-profile.ts';
+
+/** What the buyer chose for its booklets (print settings of the order, as frozen in the proof version). */
+export interface BookletDesign {
+  /** Replaces "Pass numérique" as the cover's title. */
+  coverTitle: string | null;
+  /** A few words of the buyer under "Offert par". */
+  coverMessage: string | null;
+  /** Re-encoded PNG or JPEG bytes. */
+  logo: Buffer | null;
+  /** Printed as the page after the cover. */
+  letter: BookletLetter | null;
+}
 
 export interface BookletPrintData {
   serial: string;
@@ -29,21 +43,24 @@ export interface BookletPrintData {
   /** Where to find labelled places, in plain French (may include a URL or a phone number). */
   placesHint: string;
   passes: { code: string }[];
+  design?: BookletDesign;
 }
 
 export interface RenderBookletsOptions {
-  /** Print proof ("bon à tirer"): a diagonal "BAT — ne pas imprimer" on every page. */
+  /** Print proof ("bon à tirer"): a diagonal "BAT — ne pas imprimer" on every page, and coupons marked SPÉCIMEN. */
   proofWatermark?: boolean;
+  /** `bureau` (default) or `imprimeur` (bleed, crop marks, TrimBox/BleedBox): print-profile.ts. */
+  profile?: PrintProfile;
   /** PUBLIC_URL: the passes' QR codes encode `${PUBLIC_URL}/P/${CODE}` in upper case. */
   publicUrl: string;
 }
 
 export const COUPONS_PER_PAGE = 5;
 
-/** Pages one booklet takes: one cover plus one page per 5 passes. */
-export function countBookletPages(passesPerBooklet: number): number {
+/** Pages one booklet takes: one cover, the beneficiary letter if any, then one page per 5 passes. */
+export function countBookletPages(passesPerBooklet: number, options: { letter?: boolean } = {}): number {
   if (!Number.isInteger(passesPerBooklet) || passesPerBooklet < 0) throw new RangeError('nombre de pass entier positif attendu');
-  return 1 + Math.ceil(passesPerBooklet / COUPONS_PER_PAGE);
+  return 1 + (options.letter ? 1 : 0) + Math.ceil(passesPerBooklet / COUPONS_PER_PAGE);
 }
 
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
@@ -130,7 +147,7 @@ function heading(doc: Doc, text: string, y: number): number {
   return y + 22;
 }
 
-function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.TextOptions): void {
+function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.TextOptions, geometry: PageGeometry, logo: unknown): void {
   const contentW = PAGE_W - 2 * MARGIN;
   const qrSize = 118;
   const qrX = PAGE_W - MARGIN - qrSize + 8; // the quiet zone may reach into the margin
@@ -139,14 +156,23 @@ function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.Text
   const face = formatEuros(b.faceValueCents);
   const validity = formatValidity(b.validFrom, b.validUntil);
 
-  // Title block and the booklet's own QR code.
-  doc.rect(0, 0, PAGE_W, 8).fill(BLUE);
-  doc.font(FONT_BOLD).fontSize(34).fillColor(BLUE);
-  line(doc, 'Pass numérique', MARGIN, 52);
+  // Title block and the booklet's own QR code. The band runs along the top edge: into the bleed
+  // for a print shop, inside the unprintable margin's limit for an office printer.
+  const inset = geometry.edgeInset;
+  doc.rect(inset - geometry.bleed, inset - geometry.bleed, PAGE_W - 2 * inset + 2 * geometry.bleed, 8 + geometry.bleed).fill(BLUE);
+  const design = b.design;
+  doc.font(FONT_BOLD).fontSize(design?.coverTitle ? 26 : 34).fillColor(BLUE);
+  block(doc, design?.coverTitle ?? 'Pass numérique', MARGIN, 52, textW, 44, { lineBreak: design?.coverTitle ? true : false });
   doc.font(FONT).fontSize(16).fillColor(INK);
   block(doc, `Carnet de ${passCount} pass pour vous accompagner dans le numérique`, MARGIN, 100, textW, 42);
   doc.fontSize(12).fillColor(GREY);
-  block(doc, `Offert par ${b.buyerName}`, MARGIN, 146, textW, 32);
+  if (design?.coverMessage) {
+    line(doc, `Offert par ${b.buyerName}`, MARGIN, 146, { width: textW, ellipsis: '…' });
+    doc.fontSize(9).fillColor(INK);
+    block(doc, design.coverMessage, MARGIN, 162, textW, 24);
+  } else {
+    block(doc, `Offert par ${b.buyerName}`, MARGIN, 146, textW, 32);
+  }
   drawQrCode(doc, b.bookletUrl, { x: qrX, y: 44, size: qrSize });
   doc.font(FONT).fontSize(8).fillColor(GREY);
   line(doc, `Carnet n°${NBSP}${b.serial}`, qrX, 44 + qrSize, { ...uniqueText, width: qrSize, align: 'center' });
@@ -212,28 +238,32 @@ function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.Text
   // Footer.
   doc.moveTo(MARGIN, PAGE_H - 84).lineTo(PAGE_W - MARGIN, PAGE_H - 84).lineWidth(0.5).strokeColor('#CCCCCC').stroke();
   doc.font(FONT).fontSize(9).fillColor(GREY);
+  const logoW = 110;
   block(
     doc,
     'Perte ou vol : prévenez tout de suite la structure qui vous a remis ce carnet, elle peut le bloquer. ' +
       'Les pass sont non nominatifs et ne peuvent pas être échangés contre de l’argent.',
     MARGIN,
     PAGE_H - 74,
-    contentW,
+    logo ? contentW - logoW - 12 : contentW,
     30,
   );
+  // The buyer's logo, bottom right: the image is embedded once per file and reused by every cover.
+  if (logo) doc.image(logo as PDFKit.Mixins.ImageSrc, PAGE_W - MARGIN - logoW, PAGE_H - 78, { fit: [logoW, 44], align: 'right', valign: 'center' });
 }
 
-function drawCutLine(doc: Doc, y: number): void {
+function drawCutLine(doc: Doc, y: number, geometry: PageGeometry): void {
+  const left = Math.max(geometry.edgeInset, 12);
   doc.save();
   doc.lineWidth(0.5).strokeColor('#8A8A8A').dash(4, { space: 3 });
-  doc.moveTo(30, y).lineTo(PAGE_W, y).stroke();
+  doc.moveTo(left + 18, y).lineTo(PAGE_W - geometry.edgeInset, y).stroke();
   doc.undash();
   doc.font(FONT).fontSize(11).fillColor('#8A8A8A');
-  line(doc, '✂', 12, y - 7);
+  line(doc, '✂', left, y - 7);
   doc.restore();
 }
 
-function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, slot: number, publicUrl: string, uniqueText: PDFKit.Mixins.TextOptions): void {
+function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, slot: number, publicUrl: string, uniqueText: PDFKit.Mixins.TextOptions, specimen: boolean): void {
   const top = slot * COUPON_H;
   const left = 40;
   const qrSize = 132;
@@ -260,6 +290,13 @@ function drawCoupon(doc: Doc, b: BookletPrintData, code: string, index: number, 
   line(doc, 'Non nominatif — ne peut être échangé contre de l’argent', left, top + 136);
 
   drawQrCode(doc, passUrl(publicUrl, code), { x: qrX, y: qrY, size: qrSize });
+  if (specimen) {
+    // A proof's coupon carries a specimen code (never a live one): said in words next to the code and above the QR.
+    doc.font(FONT_BOLD).fontSize(13).fillColor(RED);
+    line(doc, 'SPÉCIMEN', left + 250, top + 80);
+    doc.fontSize(8);
+    line(doc, 'SPÉCIMEN — sans valeur', qrX, qrY - 2, { width: qrSize, align: 'center' });
+  }
 }
 
 function drawProofWatermark(doc: Doc): void {
@@ -273,7 +310,7 @@ function drawProofWatermark(doc: Doc): void {
   // The same words, horizontal, in the top margin: readable by people and by text extraction.
   doc.save();
   doc.font(FONT_BOLD).fontSize(8).fillColor(RED);
-  line(doc, `${text} — épreuve à valider`, 0, 10, { width: PAGE_W, align: 'center' });
+  line(doc, `${text} — épreuve à valider`, 0, SAFE_INSET + 2, { width: PAGE_W, align: 'center' });
   doc.restore();
 }
 
@@ -298,6 +335,8 @@ export async function renderBookletsPdf(
   opts: RenderBookletsOptions,
 ): Promise<{ pages: number }> {
   const proof = opts.proofWatermark === true;
+  const trim = { width: PAGE_W, height: PAGE_H };
+  const geometry = pageGeometry(opts.profile ?? 'bureau', trim);
   const doc = new PDFDocument({
     autoFirstPage: false,
     bufferPages: false,
@@ -361,23 +400,37 @@ export async function renderBookletsPdf(
 
   const newPage = () => {
     if (pages > 0 && proof) drawProofWatermark(doc);
-    doc.addPage({ size: 'A4', margin: 0 });
+    doc.addPage({ size: geometry.mediaSize, margin: 0 });
+    preparePage(doc, geometry, trim);
+    drawCropMarks(doc, geometry, trim);
+  };
+  // One embedded image per distinct logo, whatever the number of covers.
+  const logos = new Map<Buffer, unknown>();
+  const logoOf = (b: BookletPrintData) => {
+    const data = b.design?.logo;
+    if (!data) return null;
+    if (!logos.has(data)) logos.set(data, (doc as unknown as { openImage(src: Buffer): unknown }).openImage(data));
+    return logos.get(data);
   };
 
   try {
     for await (const booklet of booklets) {
       checkBooklet(booklet); // before its first page, so a bad booklet never leaves half a page
       newPage();
-      drawCover(doc, booklet, layoutCaches.uniqueText);
+      drawCover(doc, booklet, layoutCaches.uniqueText, geometry, logoOf(booklet));
+      if (booklet.design?.letter) {
+        newPage();
+        drawLetter(doc, booklet.design.letter, { width: PAGE_W, height: PAGE_H, margin: MARGIN });
+      }
       booklet.passes.forEach((pass, i) => {
         const slot = i % COUPONS_PER_PAGE;
         if (slot === 0) {
           newPage();
           // A cut line under each coupon of the page (none under the last slot: that is the paper's edge).
           const onPage = Math.min(COUPONS_PER_PAGE, booklet.passes.length - i);
-          for (let k = 1; k <= Math.min(onPage, COUPONS_PER_PAGE - 1); k++) drawCutLine(doc, k * COUPON_H);
+          for (let k = 1; k <= Math.min(onPage, COUPONS_PER_PAGE - 1); k++) drawCutLine(doc, k * COUPON_H, geometry);
         }
-        drawCoupon(doc, booklet, pass.code, i, slot, opts.publicUrl, layoutCaches.uniqueText);
+        drawCoupon(doc, booklet, pass.code, i, slot, opts.publicUrl, layoutCaches.uniqueText, proof);
       });
       layoutCaches.trim();
       await yieldToOutput();
@@ -385,7 +438,7 @@ export async function renderBookletsPdf(
     if (pages > 0 && proof) drawProofWatermark(doc);
     if (pages === 0) {
       // A PDF needs at least one page: say plainly that there is nothing to print.
-      doc.addPage({ size: 'A4', margin: 0 });
+      newPage();
       doc.font(FONT).fontSize(14).fillColor(INK);
       line(doc, 'Aucun carnet à imprimer.', MARGIN, MARGIN);
       if (proof) drawProofWatermark(doc);

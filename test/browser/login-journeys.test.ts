@@ -16,7 +16,10 @@ t.test('every demo login reaches its own dashboard, and every page visited passe
 
   const anonymous = await (await browser.newContext()).newPage();
   await anonymous.goto(baseUrl);
-  t.match(anonymous.url(), /\/connexion$/, 'the home page leads to the login page');
+  t.match(await anonymous.locator('h1').innerText(), /Le Pass numérique/, 'anonymous visitors land on the public home page');
+  t.same(await axeViolations(anonymous), [], 'public home page: no axe violation');
+  await anonymous.getByRole('link', { name: 'Se connecter' }).last().click();
+  await anonymous.waitForURL(/\/connexion$/);
   t.match(await anonymous.locator('h1').innerText(), /Se connecter/);
   t.ok(await anonymous.locator('header.fr-header').isVisible(), 'the DSFR header is there');
   t.same(await axeViolations(anonymous), [], 'login page: no axe violation');

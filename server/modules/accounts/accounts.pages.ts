@@ -36,10 +36,6 @@ const options = <K extends string>(labels: Record<K, string>) => Object.entries(
 export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> = async (app, { loginThrottle }) => {
   const deps = { db: app.db, clock: app.clock };
 
-  app.get('/', { schema: hide, config: publicAccess }, async (request, reply) =>
-    reply.redirect(request.actor ? '/tableau-de-bord' : '/connexion', 303),
-  );
-
   app.get('/accessibilite', { schema: hide, config: publicAccess }, async (_request, reply) =>
     reply.renderPage('pages/accessibility.eta', { title: 'Déclaration d’accessibilité' }),
   );

@@ -18,8 +18,14 @@ import {
 } from './booklets.schemas.ts';
 import * as bookletsService from './booklets.service.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
+import { printSettingsApi } from './print-settings.api.ts';
 
 const orderParams = z.object({ orderId: id });
+const profileQuery = z.object({
+  profil: z.enum(PRINT_PROFILES).default('bureau').describe('`bureau` : A4, rien à moins de 5 mm du bord ; `imprimeur` : fonds perdus de 3 mm, traits de coupe, TrimBox et BleedBox'),
+});
+const proofQuery = profileQuery.extend({ version: z.coerce.number().int().min(1).max(10_000).optional().describe('Une version précédente du BAT') });
 const serialParams = z.object({ serial: bookletSerial });
 const pdfResponse = { 200: z.any().describe('Document PDF') };
 
@@ -30,7 +36,7 @@ const pdfResponse = { 200: z.any().describe('Document PDF') };
  */
 function sendPrintJob(request: FastifyRequest, reply: FastifyReply, job: bookletsService.PrintJob, publicUrl: string, disposition: 'inline' | 'attachment') {
   const out = new PassThrough();
-  renderBookletsPdf(out, job.booklets, { proofWatermark: job.proofWatermark, publicUrl }).catch((err: unknown) => {
+  renderBookletsPdf(out, job.booklets, { proofWatermark: job.proofWatermark, publicUrl, profile: job.profile }).catch((err: unknown) => {
     // Headers are gone by now: a truncated download is all the client can be told.
     request.log.warn({ err }, `print file ${job.filename} interrupted`);
     out.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -43,6 +49,7 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const throttle = new PassLookupThrottle(app.clock);
   const publicUrl = app.config.publicUrl;
+  await app.register(printSettingsApi);
 
   r.get(
     '/orders/:orderId/booklets',
@@ -100,12 +107,13 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
         description: 'Après validation du bon à tirer de la commande.',
         tags: ['Carnets et pass'],
         params: serialParams,
+        querystring: profileQuery,
         produces: ['application/pdf'],
         response: { ...pdfResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
-      const job = bookletsService.bookletPrintJob({ db: app.db, actor: requireActor(request), serial: request.params.serial, publicUrl });
+      const job = bookletsService.bookletPrintJob({ db: app.db, actor: requireActor(request), serial: request.params.serial, publicUrl, profile: request.query.profil });
       return sendPrintJob(request, reply, job, publicUrl, 'inline');
     },
   );
@@ -115,15 +123,25 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
     {
       config: allow('buyer:*', 'operator:*'),
       schema: {
-        summary: 'Bon à tirer (BAT) : le premier carnet, filigrané « BAT — ne pas imprimer »',
+        summary: 'Bon à tirer (BAT) : le premier carnet, filigrané « BAT — ne pas imprimer », avec des codes SPÉCIMEN',
+        description: 'La version en cours (ou `?version=N`), avec la présentation choisie par le commanditaire. Ses codes et QR codes sont des spécimens : aucun n’est encaissable.',
         tags: ['Carnets et pass'],
         params: orderParams,
+        querystring: proofQuery,
         produces: ['application/pdf'],
-        response: { ...pdfResponse, ...errorResponses(401, 403, 404, 409) },
+        response: { ...pdfResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
-      const job = bookletsService.proofPrintJob({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, publicUrl });
+      const job = bookletsService.proofPrintJob({
+        db: app.db,
+        clock: app.clock,
+        actor: requireActor(request),
+        orderId: request.params.orderId,
+        publicUrl,
+        version: request.query.version,
+        profile: request.query.profil,
+      });
       return sendPrintJob(request, reply, job, publicUrl, 'inline');
     },
   );
@@ -152,12 +170,13 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
         description: '409 `proof_not_accepted` tant que le bon à tirer n’est pas validé. Le fichier est produit à la volée, en flux : la mémoire du serveur ne dépend pas de la taille de la commande.',
         tags: ['Carnets et pass'],
         params: orderParams,
+        querystring: profileQuery,
         produces: ['application/pdf'],
-        response: { ...pdfResponse, ...errorResponses(401, 403, 404, 409) },
+        response: { ...pdfResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
-      const job = bookletsService.orderPrintJob({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, publicUrl });
+      const job = bookletsService.orderPrintJob({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, publicUrl, profile: request.query.profil });
       return sendPrintJob(request, reply, job, publicUrl, 'attachment');
     },
   );

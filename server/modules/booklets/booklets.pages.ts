@@ -1,8 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { booklets } from '../../../db/schema/booklets.ts';
-import { isOperator } from '../accounts/actor.ts';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formatEuros } from '../../shared/money.ts';
@@ -13,6 +10,9 @@ import { BOOKLET_STATUS_LABELS, bookletListQuery } from './booklets.schemas.ts';
 import * as bookletsService from './booklets.service.ts';
 import { formatPassCode } from './pass-code.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { isSpecimenCode } from './specimen.ts';
+import { printSettingsInput, proofRejectionInput } from './print-settings.schemas.ts';
+import * as printSettingsService from './print-settings.service.ts';
 import { PASS_REFUSAL_MESSAGES } from './redeemability.ts';
 
 const hide = { hide: true };
@@ -47,6 +47,28 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/commandes/${orderId}?message=bat#impression`, 303);
   });
 
+  // The buyer's design of its booklets and its decision on the proof, from the order page (works without JavaScript).
+  app.post('/commandes/:orderId/presentation', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = printSettingsInput.safeParse({
+      coverTitle: typeof body.coverTitle === 'string' ? body.coverTitle : undefined,
+      coverMessage: typeof body.coverMessage === 'string' ? body.coverMessage : undefined,
+      letterText: body.withLetter === 'on' && typeof body.letterText === 'string' ? body.letterText : null,
+    });
+    if (!parsed.success) return reply.redirect(`/commandes/${orderId}?message=presentation-refusee#presentation`, 303);
+    printSettingsService.updatePrintSettings({ db: app.db, clock: app.clock, actor: requireActor(request), orderId, input: parsed.data });
+    return reply.redirect(`/commandes/${orderId}?message=presentation#presentation`, 303);
+  });
+
+  app.post('/commandes/:orderId/bat/refus', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    const parsed = proofRejectionInput.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.redirect(`/commandes/${orderId}?message=refus-incomplet#impression`, 303);
+    printSettingsService.rejectProof({ db: app.db, clock: app.clock, actor: requireActor(request), orderId, comment: parsed.data.comment });
+    return reply.redirect(`/commandes/${orderId}?message=bat-refuse#impression`, 303);
+  });
+
   /**
    * What someone holding a pass (or a place without an account) sees after scanning its QR code.
    * It says whether the pass can be used and until when; nothing about who received it.
@@ -55,6 +77,7 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     const { code } = codeParams.parse(request.params);
     // Codes in URLs must not end up in search engines or shared caches.
     reply.header('x-robots-tag', 'noindex, nofollow').header('cache-control', 'no-store');
+    if (isSpecimenCode(code)) return reply.renderPage('pages/booklets/pass.eta', { title: 'Spécimen de pass', pass: null, specimen: true });
     try {
       const pass = bookletsService.lookupPass({
         db: app.db,
@@ -92,20 +115,5 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
   app.get('/p/:code', { schema: hide, config: publicAccess }, passPage);
   // QR codes encode the URL in upper case (smaller symbol): /P/ answers like /p/.
   app.get('/P/:code', { schema: hide, config: publicAccess }, passPage);
-
-  // The booklet's own QR code (printed on its cover) opens where its reader works with it:
-  // a prescriber lands on the distribution form with the serial filled in, the buyer or the
-  // operator on the order's booklet list. Anonymous readers are sent to the login page first.
-  const bookletQr = async (request: FastifyRequest, reply: FastifyReply) => {
-    const actor = requireActor(request);
-    const serial = z.string().trim().toUpperCase().max(40).parse((request.params as { serial?: string }).serial ?? '');
-    if (actor.organisationKind === 'prescriber') return reply.redirect(`/distribuer?carnet=${encodeURIComponent(serial)}`, 303);
-    const booklet = app.db.select({ orderId: booklets.orderId, buyerId: booklets.buyerId }).from(booklets).where(eq(booklets.serial, serial)).get();
-    if (!booklet || !(isOperator(actor) || booklet.buyerId === actor.organisationId)) {
-      throw new DomainError(404, 'booklet_not_found', `Aucun carnet ${serial} parmi ceux que vous pouvez consulter.`);
-    }
-    return reply.redirect(`/commandes/${booklet.orderId}/carnets`, 303);
-  };
-  app.get('/C/:serial', { schema: hide, config: allow('*') }, bookletQr);
-  app.get('/c/:serial', { schema: hide, config: allow('*') }, bookletQr);
+  // The booklet's cover QR code (/c/{serial}) is served by the public module.
 };

@@ -8,7 +8,12 @@ import { recordAudit } from '../audit/audit.ts';
 import { findOrderFor, buyerNameOf, type OrderRow } from '../orders/orders.service.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
-import { countBookletPages, type BookletPrintData } from '../../../templates/pdf/booklet.ts';
+import { countBookletPages, type BookletDesign, type BookletPrintData } from '../../../templates/pdf/booklet.ts';
+import type { PrintProfile } from '../../../templates/pdf/print-profile.ts';
+import { DEFAULT_LETTER_TEXT } from '../../../templates/pdf/booklet-letter.ts';
+import { acceptCurrentVersion, currentVersion, designFor, printSettingsFor } from './print-settings.service.ts';
+import { findVersion, latestVersion, snapshotOf, findSettings } from './print-settings.repository.ts';
+import { specimenCode } from './specimen.ts';
 import * as repo from './booklets.repository.ts';
 import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
 import type { PassCodeFactory } from './pass-code.ts';
@@ -108,6 +113,7 @@ export function acceptPrintProof(deps: { db: Db; clock: Clock; actor: Actor; ord
       if (actor.organisationKind !== 'buyer' || order.buyerId !== actor.organisationId) {
         throw forbidden('forbidden', 'Seul le commanditaire valide le bon à tirer de sa commande.');
       }
+      acceptCurrentVersion(tx, clock, actor, orderId);
       const acceptedAt = clock.now().toISOString();
       if (repo.insertPrintProof(tx, { orderId, acceptedAt, acceptedByUserId: actor.userId })) {
         recordAudit(tx, clock, actor, 'order.print_proof_accepted', { type: 'order', id: orderId });
@@ -129,8 +135,7 @@ function orderPrintTerms(db: DbOrTx, order: OrderRow, publicUrl: string): Omit<B
     validUntil: order.validUntil,
     publicsLabels: order.publics ? order.publics.map((code) => labels.get(code) ?? code) : null,
     territoryDescription: order.territory ? `${getTerritories().describeTerritory(order.territory)}.` : 'Partout en France.',
-    // The places directory page comes with the places module; the address is stable.
-    placesHint: `Trouvez les lieux labellisés sur ${base}/lieux, ou demandez à la structure qui vous a remis ce carnet.`,
+    placesHint: `Tous les lieux labellisés : ${base}/lieux-labellises. Vous pouvez aussi demander à la structure qui vous a remis ce carnet.`,
   };
 }
 
@@ -142,27 +147,33 @@ function orderPrintTerms(db: DbOrTx, order: OrderRow, publicUrl: string): Omit<B
 export function* printableBooklets(
   db: DbOrTx,
   order: OrderRow,
-  opts: { publicUrl: string; first?: number; last?: number; batchSize?: number },
+  opts: { publicUrl: string; first?: number; last?: number; batchSize?: number; design?: BookletDesign; specimen?: boolean },
 ): Generator<BookletPrintData> {
-  const terms = orderPrintTerms(db, order, opts.publicUrl);
+  const terms = { ...orderPrintTerms(db, order, opts.publicUrl), ...(opts.design ? { design: opts.design } : {}) };
   const base = opts.publicUrl.replace(/\/+$/, '');
   const batchSize = opts.batchSize ?? PRINT_BATCH_SIZE;
+  const specimens = Array.from({ length: order.passesPerBooklet }, (_, i) => ({ code: specimenCode(i + 1) }));
   let after = (opts.first ?? 1) - 1;
   const last = opts.last ?? Number.MAX_SAFE_INTEGER;
   for (;;) {
     const batch = repo.bookletBatchForPrint(db, order.id, { afterPosition: after, lastPosition: last, limit: batchSize });
     if (batch.length === 0) return;
-    const codes = repo.codesOfBooklets(
-      db,
-      batch.map((b) => b.id),
-    );
+    const codes = opts.specimen
+      ? new Map<string, { code: string }[]>()
+      : repo.codesOfBooklets(
+          db,
+          batch.map((b) => b.id),
+        );
     for (const booklet of batch) {
       yield {
         ...terms,
+        // Printed in full on the cover: typed by hand, it opens this booklet's public page and its places, no account needed.
+        placesHint: `Les lieux où utiliser ce carnet, au plus près de chez vous :\n${base}/c/${booklet.serial}\n${terms.placesHint}`,
         serial: booklet.serial,
         // Upper case like the passes' URLs: the QR code stays in the compact alphanumeric mode.
         bookletUrl: `${base}/C/${booklet.serial}`.toUpperCase(),
-        passes: codes.get(booklet.id) ?? [],
+        // A proof never carries live codes: specimen codes that no verifier accepts (specimen.ts).
+        passes: opts.specimen ? specimens : (codes.get(booklet.id) ?? []),
       };
     }
     after = batch[batch.length - 1]!.position;
@@ -174,16 +185,30 @@ export interface PrintJob {
   filename: string;
   booklets: Iterable<BookletPrintData>;
   proofWatermark: boolean;
+  profile: PrintProfile;
 }
 
-/** The proof: the first booklet, watermarked. Needs an approved order the actor can see. */
-export function proofPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string }): PrintJob {
+/**
+ * The proof: the first booklet with the settings of the version asked for (the current one by
+ * default), watermarked, its coupons carrying specimen codes. Needs an approved order the actor can see.
+ */
+export function proofPrintJob(deps: { db: Db; clock: Clock; actor: Actor; orderId: string; publicUrl: string; version?: number; profile?: PrintProfile }): PrintJob {
   const order = printableOrder(deps.db, deps.actor, deps.orderId);
+  const version =
+    deps.version === undefined ? deps.db.transaction((tx) => currentVersion(tx, deps.clock, order.id), { behavior: 'immediate' }) : findVersion(deps.db, order.id, deps.version);
+  if (!version) throw notFound('proof_version_not_found', `Aucune version ${deps.version} du bon à tirer de cette commande.`);
   return {
-    filename: `BAT-${order.reference}.pdf`,
-    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: 1, last: 1 }),
+    filename: deps.version === undefined ? `BAT-${order.reference}.pdf` : `BAT-${order.reference}-v${version.version}.pdf`,
+    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: 1, last: 1, design: designFor(deps.db, order, version.settings), specimen: true }),
     proofWatermark: true,
+    profile: deps.profile ?? 'bureau',
   };
+}
+
+/** The accepted version's settings (the current ones for a proof accepted before versions existed). */
+function acceptedDesign(db: DbOrTx, order: OrderRow): BookletDesign {
+  const latest = latestVersion(db, order.id);
+  return designFor(db, order, latest?.status === 'accepted' ? latest.settings : snapshotOf(findSettings(db, order.id)));
 }
 
 function requireAcceptedProof(db: DbOrTx, order: OrderRow): void {
@@ -193,17 +218,22 @@ function requireAcceptedProof(db: DbOrTx, order: OrderRow): void {
 }
 
 /** Every booklet of the order, once its proof is accepted. */
-export function orderPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string }): PrintJob {
+export function orderPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string; profile?: PrintProfile }): PrintJob {
   const order = printableOrder(deps.db, deps.actor, deps.orderId);
   requireAcceptedProof(deps.db, order);
-  return { filename: `carnets-${order.reference}.pdf`, booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl }), proofWatermark: false };
+  return {
+    filename: `carnets-${order.reference}${deps.profile === 'imprimeur' ? '-imprimeur' : ''}.pdf`,
+    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, design: acceptedDesign(deps.db, order) }),
+    proofWatermark: false,
+    profile: deps.profile ?? 'bureau',
+  };
 }
 
 /**
  * One booklet (a reprint). Its buyer, the prescriber holding it and the operator may print it,
  * once the order's proof is accepted like for the whole file.
  */
-export function bookletPrintJob(deps: { db: DbOrTx; actor: Actor; serial: string; publicUrl: string }): PrintJob {
+export function bookletPrintJob(deps: { db: DbOrTx; actor: Actor; serial: string; publicUrl: string; profile?: PrintProfile }): PrintJob {
   const booklet = repo.findBookletBySerial(deps.db, deps.actor, deps.serial);
   if (!booklet) throw bookletNotFound(deps.serial);
   // Seeing the booklet is what entitles a prescriber to print it, not seeing the buyer's order.
@@ -211,8 +241,9 @@ export function bookletPrintJob(deps: { db: DbOrTx; actor: Actor; serial: string
   requireAcceptedProof(deps.db, order);
   return {
     filename: `carnet-${booklet.serial}.pdf`,
-    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: booklet.position, last: booklet.position }),
+    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: booklet.position, last: booklet.position, design: acceptedDesign(deps.db, order) }),
     proofWatermark: false,
+    profile: deps.profile ?? 'bureau',
   };
 }
 
@@ -223,9 +254,11 @@ export function printSummary(db: DbOrTx, actor: Actor, order: OrderRow) {
   const { counts, bookletCounts } = orderCounts(db, order.id);
   return {
     bookletCount: bookletCounts.issued,
-    pageCount: countBookletPages(order.passesPerBooklet) * bookletCounts.issued,
+    pageCount: countBookletPages(order.passesPerBooklet, { letter: Boolean(findSettings(db, order.id)?.letterText) }) * bookletCounts.issued,
     proof,
     canAcceptProof: proof === null && actor.organisationKind === 'buyer' && order.buyerId === actor.organisationId,
+    design: printSettingsFor({ db, actor, orderId: order.id }),
+    defaultLetter: DEFAULT_LETTER_TEXT,
     counts,
     bookletCounts,
   };

@@ -129,6 +129,12 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       paiement: 'Paiement enregistré.',
       bat: 'Bon à tirer validé : le fichier d’impression est disponible.',
       emission: 'Commande approuvée : factures émises et écriture passée au journal. Les carnets sont en cours d’émission.',
+      presentation: 'Présentation enregistrée : une nouvelle version du BAT est prête.',
+      'bat-refuse': 'BAT refusé : modifiez la présentation pour produire une nouvelle version.',
+    };
+    const problems: Record<string, string> = {
+      'presentation-refusee': 'Présentation non enregistrée : titre 40, message 150 et lettre 1 500 caractères au maximum.',
+      'refus-incomplet': 'BAT non refusé : dites ce qui doit changer (1 000 caractères au maximum).',
     };
     // A large order's booklets are issued by a job after approval: its progress, and a page that refreshes itself meanwhile.
     const job = findPendingJob(app.db, ORDER_ISSUANCE_JOB, orderId);
@@ -150,6 +156,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       refreshSeconds: issuance ? 3 : undefined,
       scripts: issuance ? ['/static/js/job-progress.js'] : undefined,
       success: messages[query.message ?? ''],
+      formError: problems[query.message ?? ''],
       ...extra,
     });
   };

@@ -6,7 +6,7 @@
  * place; otherwise a new place is created, in status `applied`: imported places are never labelled
  * until an operator reviews them.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { places, placeSites } from '../../../db/schema/places.ts';
@@ -18,9 +18,11 @@ import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { getTerritories, normaliseName } from '../territories/territories.ts';
 import { parseCsv, splitMultiValue, type CsvRecord } from './csv-reader.ts';
+import { OWN_ID_PREFIX } from './own-ids.ts';
 import { checkOpeningHours } from './opening-hours.ts';
 import type { ImportReport } from './places.schemas.ts';
 import { DATA_INCLUSION_THEMATIQUES, matchPlaceService, type PlaceService } from './services.ts';
+import { PriseEnChargeSpecifique } from '@gouvfr-anct/lieux-de-mediation-numerique';
 
 export type ImportFormat = 'mednum' | 'data-inclusion';
 type RowReport = ImportReport['rows'][number];
@@ -42,6 +44,11 @@ export interface SiteCandidate {
   email: string | null;
   latitude: number | null;
   longitude: number | null;
+  /** Public contact and accessibility of the site, published again in our open-data export. */
+  phone: string | null;
+  website: string | null;
+  accessibility: string[];
+  accessibilityUrl: string | null;
 }
 
 type Mapped = { ok: true; candidate: SiteCandidate; warnings: string[] } | { ok: false; reasons: string[] };
@@ -134,7 +141,18 @@ function common(
     email,
     latitude: coordinate(cells.latitude, -90, 90),
     longitude: coordinate(cells.longitude, -180, 180),
+    phone: (cells.telephone ?? '').slice(0, 40) || null,
+    website: httpUrl(cells.site_web),
+    accessibility: splitMultiValue(cells.prise_en_charge_specifique).filter((v) => ACCESSIBILITY.has(v)),
+    accessibilityUrl: httpUrl(cells.fiche_acces_libre),
   };
+}
+
+const ACCESSIBILITY = new Set<string>(Object.values(PriseEnChargeSpecifique));
+
+function httpUrl(cell: string | undefined): string | null {
+  const value = splitMultiValue(cell)[0]?.slice(0, 500) ?? '';
+  return /^https?:\/\/\S+$/i.test(value) ? value : null;
 }
 
 const PASS_HINT = /pass\s*num[ée]rique|aptic/i;
@@ -230,7 +248,9 @@ function findPlaceByIdentity(tx: Tx, candidate: SiteCandidate): string | undefin
   return undefined;
 }
 
-function siteFields(c: Pick<SiteCandidate, 'name' | 'address' | 'postalCode' | 'communeCode' | 'openingHours' | 'services' | 'free' | 'latitude' | 'longitude'> | typeof placeSites.$inferSelect) {
+type SiteFieldNames = 'name' | 'address' | 'postalCode' | 'communeCode' | 'openingHours' | 'services' | 'free' | 'latitude' | 'longitude' | 'phone' | 'website' | 'accessibility' | 'accessibilityUrl';
+
+function siteFields(c: (Pick<SiteCandidate, SiteFieldNames> & { email: string | null }) | typeof placeSites.$inferSelect) {
   return {
     name: c.name,
     address: c.address,
@@ -241,17 +261,32 @@ function siteFields(c: Pick<SiteCandidate, 'name' | 'address' | 'postalCode' | '
     free: c.free,
     latitude: c.latitude,
     longitude: c.longitude,
+    phone: c.phone,
+    email: c.email,
+    website: c.website,
+    accessibility: [...c.accessibility],
+    accessibilityUrl: c.accessibilityUrl,
   };
 }
 
 const sameFields = (a: ReturnType<typeof siteFields>, b: ReturnType<typeof siteFields>) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Our own open-data export names sites that came from no file `pass-numerique-<site id>`
+ * (public/open-data.ts): reading that export back finds the same sites instead of duplicating them.
+ */
+function ownExportedSite(tx: Tx, externalId: string) {
+  if (!externalId.startsWith(OWN_ID_PREFIX)) return undefined;
+  return tx.select().from(placeSites).where(and(eq(placeSites.id, externalId.slice(OWN_ID_PREFIX.length)), isNull(placeSites.externalId))).get();
+}
+
 function upsert(tx: Tx, now: string, candidate: SiteCandidate): Pick<RowReport, 'result' | 'placeId' | 'siteId'> {
   const fields = siteFields(candidate);
-  const existing = tx.select().from(placeSites).where(eq(placeSites.externalId, candidate.externalId)).get();
+  const existing = tx.select().from(placeSites).where(eq(placeSites.externalId, candidate.externalId)).get() ?? ownExportedSite(tx, candidate.externalId);
   if (existing) {
     const place = tx.select().from(places).where(eq(places.organisationId, existing.placeId)).get()!;
-    const flagRaised = candidate.acceptsPassNumerique && !place.acceptsPassNumerique;
+    // The flag is a hint for the reviewer: a place already labelled (our own export says so) needs none.
+    const flagRaised = candidate.acceptsPassNumerique && !place.acceptsPassNumerique && place.status !== 'labelled';
     if (flagRaised) tx.update(places).set({ acceptsPassNumerique: true, updatedAt: now }).where(eq(places.organisationId, place.organisationId)).run();
     const current = siteFields(existing);
     if (sameFields(current, fields)) return { result: flagRaised ? 'updated' : 'unchanged', placeId: existing.placeId, siteId: existing.id };

@@ -70,6 +70,9 @@ export const siteInput = z.object({
   services: z.array(placeService).min(1, 'au moins un service').max(PLACE_SERVICES.length),
   openingHours: openingHours.nullish(),
   free: z.boolean().default(false).describe('Le lieu propose aussi ces services gratuitement'),
+  /** WGS 84, for "nearest first" in the public directory. */
+  latitude: z.number().min(-90).max(90).nullish(),
+  longitude: z.number().min(-180).max(180).nullish(),
 });
 export type SiteInput = z.infer<typeof siteInput>;
 

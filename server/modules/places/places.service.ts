@@ -158,6 +158,11 @@ function insertSite(tx: Tx, now: string, placeId: string, site: SiteInput & { ex
     externalId: site.externalId ?? null,
     latitude: site.latitude ?? null,
     longitude: site.longitude ?? null,
+    phone: null,
+    email: null,
+    website: null,
+    accessibility: [],
+    accessibilityUrl: null,
     createdAt: now,
     updatedAt: now,
   };

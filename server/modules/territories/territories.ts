@@ -124,7 +124,7 @@ export function normaliseName(text: string): string {
 }
 
 /** "st etienne" → "saint etienne"; a trailing "st" is left alone, it may be the start of "Strasbourg". */
-function expandAbbreviations(normalised: string): string {
+export function expandAbbreviations(normalised: string): string {
   return normalised.replace(/\bste (?=\S)/g, 'sainte ').replace(/\bst (?=\S)/g, 'saint ');
 }
 
