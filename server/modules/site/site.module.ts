@@ -14,6 +14,8 @@ export const LEGAL_PAGES = [
 /** Public pages anyone can reach without an account, listed on the site map. */
 const PUBLIC_PAGES = [
   { href: '/', label: 'Accueil' },
+  { href: '/lieux-labellises', label: 'Où utiliser un pass : les lieux labellisés' },
+  { href: '/statistiques', label: 'Statistiques publiques' },
   { href: '/connexion', label: 'Se connecter' },
   { href: '/lieux/candidature', label: 'Demander le label pour un lieu' },
   { href: '/accessibilite', label: 'Accessibilité' },
