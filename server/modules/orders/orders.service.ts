@@ -57,6 +57,7 @@ export function orderToView(order: OrderRow, buyerName: string) {
     submittedAt: order.submittedAt,
     approvedAt: order.approvedAt,
     cancelledAt: order.cancelledAt,
+    allowedServices: order.allowedServices ?? null,
   };
 }
 
@@ -179,6 +180,7 @@ export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeB
         approvedByUserId: null,
         cancelledAt: null,
         createdAt: now.toISOString(),
+        allowedServices: input.allowedServices ?? null,
       };
       tx.insert(orders).values(row).run();
       recordAudit(tx, clock, actor, 'order.submitted', { type: 'order', id: row.id }, { totalCents: row.totalCents, stateShareCents: row.stateShareCents });
