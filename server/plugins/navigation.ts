@@ -15,6 +15,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   if (actor.organisationKind === 'buyer') {
     items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Prescripteurs et carnets', href: '/distribution' });
     items.push({ label: 'Factures', href: '/finances/factures' }, { label: 'Avoirs', href: '/finances/avoirs' });
+    items.push({ label: 'Utilisation', href: '/utilisation' });
   }
   if (actor.organisationKind === 'prescriber') {
     items.push({ label: 'Distribuer un carnet', href: '/distribuer' }, { label: 'Mon stock', href: '/mon-stock' });
