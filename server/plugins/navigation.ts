@@ -23,6 +23,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   if (actor.organisationKind === 'place') {
     items.push({ label: 'Encaisser un pass', href: '/encaisser' }, { label: 'Mon lieu', href: '/mon-lieu' }, { label: 'Relevés', href: '/releves' });
   }
+  if (actor.organisationKind === 'state') items.push({ label: 'Programmes financés', href: '/etat/programmes' });
   if (actor.organisationKind === 'operator') {
     items.push({ label: 'Commandes', href: '/commandes' });
     // Finance pages are many: one entry leads to their hub, which links each of them.

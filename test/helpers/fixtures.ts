@@ -163,6 +163,7 @@ export function createApprovedOrder(
     territory?: { departements?: string[]; epcis?: string[]; communes?: string[] } | null;
     funded?: boolean;
     allowedServices?: string[] | null;
+    cofinancingProgramId?: string;
   },
 ): OrderRow {
   const buyer = actorOf(db, input.buyer);
@@ -180,6 +181,7 @@ export function createApprovedOrder(
       publics: input.publics === undefined ? null : input.publics,
       territory: input.territory === undefined ? null : input.territory,
       ...(input.allowedServices ? { allowedServices: input.allowedServices as OrderInput['allowedServices'] } : {}),
+      ...(input.cofinancingProgramId ? { cofinancingProgramId: input.cofinancingProgramId } : {}),
     },
   });
   approveOrder({ db, clock, actor: actorOf(db, input.operator), orderId: order.id, codes: passCodeFactoryFor(testConfig()) });

@@ -17,6 +17,8 @@ import { issueBooklets } from '../booklets/issuance.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import { activateDistributedPasses } from '../distribution/activation.ts';
 import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
+import { stateRuleRefusal } from '../oversight/program-rules.ts';
+import { findStateTerms } from '../oversight/state.repository.ts';
 import type { OrderInput } from './orders.schemas.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -134,6 +136,9 @@ function quoteInside(tx: DbOrTx, clock: Clock, actor: Actor, input: OrderInput, 
     const total = input.bookletCount * input.passesPerBooklet * input.faceValueCents;
     const refusal = cofinancingRefusal(terms, buyer.buyerType, parisDate(clock.now()), total);
     if (refusal) throw unprocessable('cofinancing_not_eligible', refusal.message, { condition: refusal.condition });
+    // The State call's own rules (largest project, smallest territory), kept with the State's terms.
+    const stateRefusal = stateRuleRefusal(findStateTerms(tx, terms.id) ?? null, terms.name, { totalCents: total, territory });
+    if (stateRefusal) throw unprocessable('cofinancing_not_eligible', stateRefusal.message, { condition: stateRefusal.condition });
     program = { terms, committedForBuyerCents: committedForBuyer(tx, terms.id, buyer.id) };
   }
   const quote = computeQuote({ quantities: input, feeBasisPoints, program });

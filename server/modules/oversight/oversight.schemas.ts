@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id } from '../../shared/schemas.ts';
+import { PROGRAM_PAYS_ON, TERRITORY_MINIMUMS } from '../../../db/schema/oversight.ts';
 
 /** One row of a breakdown: a hidden count (under 5, or hidden to protect one) is null with `masked: true`. */
 export const usageCell = z.object({
@@ -48,3 +49,58 @@ export const usageView = z.object({
 export type UsageView = z.infer<typeof usageView>;
 
 export const orderParams = z.object({ orderId: id });
+
+export const programParams = z.object({ id });
+
+export const stateTermsInput = z.object({
+  stateOrganisationId: id.nullable().describe('Organisation de type `state` qui finance le programme et lit son rapport'),
+  paysOn: z.enum(PROGRAM_PAYS_ON).default('purchase').describe('`use` : l’État paie sur les pass utilisés (appel de 2020)'),
+  maxOrderCents: z.number().int().positive().max(100_000_000_000).nullable().default(null).describe('Projet (commande) le plus grand financé, en centimes'),
+  territoryMin: z.enum(TERRITORY_MINIMUMS).default('any').describe('`commune_grouping` : au moins un regroupement de communes'),
+  priorityQuotaBasisPoints: z.number().int().min(0).max(10_000).nullable().default(null).describe('Part minimale des distributions aux publics prioritaires, en points de base'),
+});
+export type StateTermsInput = z.infer<typeof stateTermsInput>;
+
+export const stateTermsView = stateTermsInput.extend({ programId: z.string(), updatedAt: z.string() });
+
+export const programReportView = z.object({
+  programId: z.string(),
+  programName: z.string(),
+  rateBasisPoints: z.number().int(),
+  paysOn: z.enum(PROGRAM_PAYS_ON),
+  smallCellThreshold: z.number().int(),
+  envelopeCents: z.number().int(),
+  committedCents: z.number().int(),
+  invoicedCents: z.number().int(),
+  paidCents: z.number().int(),
+  creditedCents: z.number().int().describe('Part de l’État des avoirs (pass expirés)'),
+  releasedCents: z.number().int().describe('Enveloppe non engagée'),
+  byBuyer: z.array(
+    z.object({
+      buyerId: z.string(),
+      buyerName: z.string(),
+      territory: z.string(),
+      bought: z.number().int(),
+      distributed: z.number().int().nullable(),
+      used: z.number().int().nullable(),
+      masked: z.boolean(),
+    }),
+  ),
+  priority: z.object({
+    distributions: z.number().int(),
+    priorityShare: z.number().nullable().describe('Part des distributions aux publics prioritaires, en % (null : masquée)'),
+    quotaBasisPoints: z.number().int().nullable(),
+    quotaMet: z.boolean().nullable(),
+  }),
+  payOnUse: z.array(
+    z.object({
+      orderId: z.string(),
+      reference: z.string(),
+      buyerName: z.string(),
+      usedCents: z.number().int(),
+      owedOnUseCents: z.number().int().describe('Ce que l’État doit sur les pass utilisés : taux × valeur utilisée, plafonné à sa part'),
+      invoicedCents: z.number().int(),
+    }),
+  ),
+});
+export type ProgramReportView = z.infer<typeof programReportView>;

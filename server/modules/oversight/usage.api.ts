@@ -20,7 +20,7 @@ export const usageApi: FastifyPluginAsync = async (app) => {
   r.get(
     '/orders/:orderId/usage',
     {
-      config: allow('buyer:*', 'operator:*'),
+      config: allow('buyer:*', 'operator:*', 'state:*'),
       schema: {
         summary: 'Utilisation des pass d’une commande : où, quand, pour quoi, pour qui, par prescripteur',
         description: MASKING,

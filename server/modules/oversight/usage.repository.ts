@@ -134,6 +134,11 @@ export function handOutToFirstUse(db: DbOrTx, scope: OrderScope) {
      WHERE ${scopeSql(scope)}`);
 }
 
+/** Whether a State organisation funds this programme (reads its orders' usage). */
+export function programFundedBy(db: DbOrTx, programId: string, stateOrganisationId: string): boolean {
+  return db.get(sql`SELECT 1 AS yes FROM program_state_terms WHERE program_id = ${programId} AND state_organisation_id = ${stateOrganisationId}`) !== undefined;
+}
+
 /** Distributions of the scope by public category, for the priority-public quota. */
 export function distributionsByPublic(db: DbOrTx, scope: OrderScope) {
   return db.all<{ publicCategory: string; n: number }>(sql`

@@ -166,12 +166,18 @@ export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: numbe
   };
 }
 
-/** The usage of one of the buyer's orders (the operator: any order); another organisation's order is a 404. */
+/**
+ * The usage of one order: the buyer's own, an order of a programme the State organisation funds, any
+ * order for the operator. Any other order is a 404, whether it exists or not.
+ */
 export function orderUsage(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; actor: Actor; orderId: string }): UsageView {
   const { actor, orderId } = deps;
-  const scope = isOperator(actor) ? { orderId } : { orderId, buyerId: actor.organisationId };
+  const scope: repo.OrderScope = isOperator(actor) ? { orderId } : actor.organisationKind === 'state' ? { orderId } : { orderId, buyerId: actor.organisationId };
   const [order] = repo.ordersInScope(deps.db, scope);
-  if (!order || (!isOperator(actor) && actor.organisationKind !== 'buyer')) throw notFound('order_not_found', 'Commande introuvable.');
+  const readable =
+    order !== undefined &&
+    (isOperator(actor) || actor.organisationKind === 'buyer' || (actor.organisationKind === 'state' && order.programId !== null && repo.programFundedBy(deps.db, order.programId, actor.organisationId)));
+  if (!readable) throw notFound('order_not_found', 'Commande introuvable.');
   return { orderId, reference: order.reference, ...usageOf({ ...deps, scope, threshold: thresholdFor(actor) }) };
 }
 
