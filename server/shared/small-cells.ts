@@ -25,20 +25,20 @@ export const SMALL_CELL_THRESHOLD = 5;
 
 export type Shown<T extends { count: number }> = Omit<T, 'count'> & { count: number | null };
 
-/** Which cells of a list of counts are hidden (indices). */
-export function hiddenCells(counts: readonly number[], threshold = SMALL_CELL_THRESHOLD): Set<number> {
+/** Which cells of a list of counts are hidden (indices); `already` are hidden whatever their count (a two-way table's other direction). */
+export function hiddenCells(counts: readonly number[], threshold = SMALL_CELL_THRESHOLD, already: ReadonlySet<number> = new Set()): Set<number> {
   const hidden = new Set<number>();
   if (threshold <= 0) return hidden;
   let total = 0;
   let hiddenSum = 0;
   counts.forEach((count, i) => {
     total += count;
-    if (count < threshold) {
+    if (count < threshold || already.has(i)) {
       hidden.add(i);
       hiddenSum += count;
     }
   });
-  if (total === 0) return new Set();
+  if (total === 0) return new Set(already);
   if (hidden.size === 0) return hidden;
   // Visible cells from the largest down; cells tied with the one taken go with it, since a tie
   // broken by position would tell the reader which of two equal cells the rule picked.
@@ -58,6 +58,34 @@ export function hiddenCells(counts: readonly number[], threshold = SMALL_CELL_TH
       hiddenSum += value;
       next++;
     }
+  }
+  return hidden;
+}
+
+/**
+ * A two-way table (rows × columns) whose row and column totals may both be known: each row, then
+ * each column, is suppressed as a list, keeping what the other direction hid, until nothing more
+ * changes. Returns hidden[row][column].
+ */
+export function hiddenTableCells(table: readonly (readonly number[])[], threshold = SMALL_CELL_THRESHOLD): boolean[][] {
+  const hidden = table.map((row) => row.map(() => false));
+  const columns = table[0]?.length ?? 0;
+  for (let changed = true, rounds = 0; changed && rounds < 50; rounds++) {
+    changed = false;
+    const apply = (cells: [number, number][]) => {
+      const already = new Set(cells.flatMap(([r, c], i) => (hidden[r]![c] ? [i] : [])));
+      const now = hiddenCells(
+        cells.map(([r, c]) => table[r]![c]!),
+        threshold,
+        already,
+      );
+      for (const i of now) {
+        const [r, c] = cells[i]!;
+        if (!hidden[r]![c]) changed = hidden[r]![c] = true;
+      }
+    };
+    for (let r = 0; r < table.length; r++) apply(Array.from({ length: columns }, (_, c): [number, number] => [r, c]));
+    for (let c = 0; c < columns; c++) apply(table.map((_, r): [number, number] => [r, c]));
   }
   return hidden;
 }

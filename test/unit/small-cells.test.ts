@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { hiddenCells, SMALL_CELL_THRESHOLD } from '../../server/shared/small-cells.ts';
+import { hiddenCells, hiddenTableCells, SMALL_CELL_THRESHOLD } from '../../server/shared/small-cells.ts';
 
 /** What a reader gets: each cell or null, and the total (which the ledger makes public anyway). */
 interface Published {
@@ -74,4 +74,24 @@ t.test('the cases the earlier rule let through', async (t) => {
   t.same([...hiddenCells([12, 7, 5])], [], 'nothing under 5: nothing hidden');
   t.same([...hiddenCells([3], 0)], [], 'threshold 0 (the operator) sees exact counts');
   t.equal(SMALL_CELL_THRESHOLD, 5);
+});
+
+t.test('a two-way table: no row and no column is left with a lone hidden cell or a small hidden sum', async (t) => {
+  const grid = fc.integer({ min: 2, max: 5 }).chain((columns) => fc.array(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: columns, maxLength: columns }), { minLength: 2, maxLength: 5 }));
+  fc.assert(
+    fc.property(grid, (table) => {
+      const hidden = hiddenTableCells(table);
+      const lines = [...table.map((row, r) => row.map((v, c) => [v, hidden[r]![c]!] as const)), ...table[0]!.map((_, c) => table.map((row, r) => [row[c]!, hidden[r]![c]!] as const))];
+      return lines.every((line) => {
+        const total = line.reduce((s, [v]) => s + v, 0);
+        const masked = line.filter(([, h]) => h);
+        const maskedSum = masked.reduce((s, [v]) => s + v, 0);
+        const smallShown = line.some(([v, h]) => !h && v < SMALL_CELL_THRESHOLD);
+        const all = masked.length === line.length;
+        return total === 0 || (!smallShown && (masked.length === 0 || all || (masked.length >= 2 && maskedSum >= SMALL_CELL_THRESHOLD)));
+      });
+    }),
+    { numRuns: 300 },
+  );
+  t.pass('300 random tables');
 });
