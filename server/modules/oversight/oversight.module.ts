@@ -5,6 +5,7 @@ import { stateApi } from './state.api.ts';
 import { statePages } from './state.pages.ts';
 import { publicStatsApi } from './public-stats.api.ts';
 import { publicStatsPages } from './public-stats.pages.ts';
+import { endOfValidityApi } from './end-of-validity.api.ts';
 
 /** Oversight: usage dashboards for buyers, the end-of-validity process, the State's programme reports, public statistics. */
 export const oversightModule: FastifyPluginAsync = async (app) => {
@@ -14,4 +15,5 @@ export const oversightModule: FastifyPluginAsync = async (app) => {
   await app.register(statePages);
   await app.register(publicStatsApi, { prefix: '/api/v1' });
   await app.register(publicStatsPages);
+  await app.register(endOfValidityApi, { prefix: '/api/v1' });
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id } from '../../shared/schemas.ts';
-import { PROGRAM_PAYS_ON, TERRITORY_MINIMUMS } from '../../../db/schema/oversight.ts';
+import { END_OF_VALIDITY_STEPS, PROGRAM_PAYS_ON, TERRITORY_MINIMUMS } from '../../../db/schema/oversight.ts';
 
 /** One row of a breakdown: a hidden count (under 5, or hidden to protect one) is null with `masked: true`. */
 export const usageCell = z.object({
@@ -104,3 +104,13 @@ export const programReportView = z.object({
   ),
 });
 export type ProgramReportView = z.infer<typeof programReportView>;
+
+export const endOfValidityView = z.object({
+  orderId: z.string(),
+  reference: z.string(),
+  calendar: z.object({ alertOn: z.string(), blockingFrom: z.string(), acknowledgementFrom: z.string(), validUntil: z.string(), expiryAfter: z.string() }),
+  expired: z.boolean(),
+  blocked: z.boolean().describe('Blocage J-15 approuvé : plus aucune remise de carnet'),
+  unhandedBooklets: z.object({ count: z.number().int(), passCount: z.number().int(), amountCents: z.number().int(), serials: z.string() }),
+  steps: z.array(z.object({ step: z.enum(END_OF_VALIDITY_STEPS), label: z.string(), opensOn: z.string(), doneAt: z.string().nullable(), open: z.boolean() })),
+});
