@@ -60,3 +60,22 @@ t.test('J-15 blocking approved by the buyer stops hand-outs, J-7 acknowledgement
   t.equal((await other.inject({ method: 'GET', url })).statusCode, 404);
   t.equal((await other.inject({ method: 'GET', url: `/api/v1/orders/${order.id}/closing-statement.pdf` })).statusCode, 404);
 });
+
+t.test('the buyer approves the blocking on the order’s page, after ticking the confirmation', async (t) => {
+  const ctx = await buildTestApp(t, { now: '2026-12-17T09:00:00.000Z' });
+  seedReference(ctx.db, ctx.clock);
+  const world = await seedWorld(ctx.db);
+  const order = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, funded: true, validFrom: '2026-11-01', validUntil: '2026-12-31' });
+  const buyer = await loginAs(ctx.app, world.buyerAdmin);
+  const page = await buyer.inject({ method: 'GET', url: `/commandes/${order.id}/fin-de-validite` });
+  t.equal(page.statusCode, 200);
+  t.match(page.body, '100 pass pour');
+  const form = (payload: Record<string, string>) =>
+    buyer.inject({ method: 'POST', url: `/commandes/${order.id}/fin-de-validite/blocage`, payload: new URLSearchParams({ _csrf: buyer.csrfToken, ...payload }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, csrf: false });
+  const unconfirmed = await form({});
+  t.equal(unconfirmed.statusCode, 400);
+  t.match(unconfirmed.body, 'Cochez la case de confirmation');
+  const done = await form({ confirm: 'oui' });
+  t.equal(done.statusCode, 200);
+  t.match(done.body, 'Blocage approuvé');
+});

@@ -6,6 +6,7 @@ import { statePages } from './state.pages.ts';
 import { publicStatsApi } from './public-stats.api.ts';
 import { publicStatsPages } from './public-stats.pages.ts';
 import { endOfValidityApi } from './end-of-validity.api.ts';
+import { endOfValidityPages } from './end-of-validity.pages.ts';
 
 /** Oversight: usage dashboards for buyers, the end-of-validity process, the State's programme reports, public statistics. */
 export const oversightModule: FastifyPluginAsync = async (app) => {
@@ -16,4 +17,5 @@ export const oversightModule: FastifyPluginAsync = async (app) => {
   await app.register(publicStatsApi, { prefix: '/api/v1' });
   await app.register(publicStatsPages);
   await app.register(endOfValidityApi, { prefix: '/api/v1' });
+  await app.register(endOfValidityPages);
 };
