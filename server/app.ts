@@ -46,6 +46,7 @@ import securityModule from './modules/security/security.module.ts';
 import { jobsModule } from './modules/jobs/jobs.module.ts';
 import { metricsPlugin } from './modules/operations/metrics.ts';
 import { publicModule } from './modules/public/public.module.ts';
+import { oversightModule } from './modules/oversight/oversight.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -137,6 +138,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(redemptionModule);
   await app.register(siteModule);
   await app.register(publicModule);
+  await app.register(oversightModule);
 
   return app;
 }

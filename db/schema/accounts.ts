@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const ORGANISATION_KINDS = ['operator', 'buyer', 'prescriber', 'place'] as const;
+/** `state`: a State service (e.g. ANCT) that reads the programmes it funds. */
+export const ORGANISATION_KINDS = ['operator', 'buyer', 'prescriber', 'place', 'state'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 export const BUYER_TYPES = ['commune', 'epci', 'departement', 'region', 'state_service', 'other_public', 'private'] as const;

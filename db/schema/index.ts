@@ -12,3 +12,4 @@ export * from './security.ts';
 export * from './bank-statements.ts';
 export * from './jobs.ts';
 export * from './print-settings.ts';
+export * from './oversight.ts';

@@ -48,6 +48,8 @@ export const orders = sqliteTable(
     approvedByUserId: text('approved_by_user_id'),
     cancelledAt: text('cancelled_at'),
     createdAt: text('created_at').notNull(),
+    /** Null means every service; otherwise the national-list services its passes pay for (checked at redemption). */
+    allowedServices: text('allowed_services', { mode: 'json' }).$type<string[] | null>(),
   },
   (t) => [
     uniqueIndex('orders_reference_unique').on(t.reference),

@@ -15,6 +15,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   if (actor.organisationKind === 'buyer') {
     items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Prescripteurs et carnets', href: '/distribution' });
     items.push({ label: 'Factures', href: '/finances/factures' }, { label: 'Avoirs', href: '/finances/avoirs' });
+    items.push({ label: 'Utilisation', href: '/utilisation' });
   }
   if (actor.organisationKind === 'prescriber') {
     items.push({ label: 'Distribuer un carnet', href: '/distribuer' }, { label: 'Mon stock', href: '/mon-stock' });
@@ -22,6 +23,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   if (actor.organisationKind === 'place') {
     items.push({ label: 'Encaisser un pass', href: '/encaisser' }, { label: 'Mon lieu', href: '/mon-lieu' }, { label: 'Relevés', href: '/releves' });
   }
+  if (actor.organisationKind === 'state') items.push({ label: 'Programmes financés', href: '/etat/programmes' });
   if (actor.organisationKind === 'operator') {
     items.push({ label: 'Commandes', href: '/commandes' });
     // Finance pages are many: one entry leads to their hub, which links each of them.

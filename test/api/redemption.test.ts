@@ -44,9 +44,9 @@ t.test('a labelled place redeems a distributed pass: one conditional update, the
   const ctx = await setup(t);
   const { agent, codes, place, db } = ctx;
   const outstandingBefore = balanceOf(db, 'passes:outstanding');
-  const res = await redeem(agent, { code: formatPassCode(codes[0]!).toLowerCase(), service: 'Aide aux démarches administratives' });
+  const res = await redeem(agent, { code: formatPassCode(codes[0]!).toLowerCase(), service: 'Maîtrise des outils numériques du quotidien' });
   t.equal(res.statusCode, 201);
-  t.match(res.json(), { id: String, code: formatPassCode(codes[0]!), amountCents: 1000, redeemedAt: '2026-11-25T10:00:00.000Z', siteId: place.siteIds[0], service: 'Aide aux démarches administratives', status: 'live' });
+  t.match(res.json(), { id: String, code: formatPassCode(codes[0]!), amountCents: 1000, redeemedAt: '2026-11-25T10:00:00.000Z', siteId: place.siteIds[0], service: 'Maîtrise des outils numériques du quotidien', status: 'live' });
   t.equal(passStatus(ctx, codes[0]!), 'redeemed');
   t.equal(db.select().from(booklets).where(eq(booklets.id, ctx.booklets.first.id)).get()!.status, 'started', 'a booklet with one pass used is started');
   const row = db.select().from(redemptions).where(eq(redemptions.id, res.json().id)).get()!;

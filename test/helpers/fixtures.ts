@@ -11,6 +11,7 @@ import { orders } from '../../db/schema/orders.ts';
 import type { Actor } from '../../server/modules/accounts/actor.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { approveOrder, recordMandate, submitOrder, type OrderRow } from '../../server/modules/orders/orders.service.ts';
+import type { OrderInput } from '../../server/modules/orders/orders.schemas.ts';
 
 export const TEST_PASSWORD = 'mot de passe de test solide';
 
@@ -171,6 +172,8 @@ export function createApprovedOrder(
     publics?: string[] | null;
     territory?: { departements?: string[]; epcis?: string[]; communes?: string[] } | null;
     funded?: boolean;
+    allowedServices?: string[] | null;
+    cofinancingProgramId?: string;
   },
 ): OrderRow {
   const buyer = actorOf(db, input.buyer);
@@ -187,6 +190,8 @@ export function createApprovedOrder(
       validUntil: input.validUntil ?? '2027-10-31',
       publics: input.publics === undefined ? null : input.publics,
       territory: input.territory === undefined ? null : input.territory,
+      ...(input.allowedServices ? { allowedServices: input.allowedServices as OrderInput['allowedServices'] } : {}),
+      ...(input.cofinancingProgramId ? { cofinancingProgramId: input.cofinancingProgramId } : {}),
     },
   });
   approveOrder({ db, clock, actor: actorOf(db, input.operator), orderId: order.id, codes: passCodeFactoryFor(testConfig()) });

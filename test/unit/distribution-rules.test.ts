@@ -1,6 +1,6 @@
 import t from 'tap';
 import { expandSerialSelection, normaliseSerial, summariseSerials } from '../../server/modules/distribution/serials.ts';
-import { shareOrHidden, suppressSmallCells } from '../../server/modules/distribution/small-cells.ts';
+import { shareOrHidden, suppressSmallCells } from '../../server/shared/small-cells.ts';
 
 t.test('a serial is read from what a person types or a scanner reads', async (t) => {
   t.equal(normaliseSerial(' cd31-2026-000042 '), 'CD31-2026-000042');
@@ -25,10 +25,10 @@ t.test('a movement reads as runs of serials', async (t) => {
   t.match(summariseSerials(scattered), /et 10 autres plages$/);
 });
 
-t.test('small cells are hidden, and a lone hidden cell takes the next smallest with it', async (t) => {
+t.test('small cells are hidden, and a lone hidden cell takes the largest with it', async (t) => {
   const cells = (counts: number[]) => counts.map((count, i) => ({ key: String(i), count }));
   t.same(suppressSmallCells(cells([12, 7, 5])).map((c) => c.count), [12, 7, 5], 'nothing under 5');
-  t.same(suppressSmallCells(cells([12, 7, 3])).map((c) => c.count), [12, null, null], 'one small cell: the total would reveal it');
+  t.same(suppressSmallCells(cells([12, 7, 3])).map((c) => c.count), [null, 7, null], 'one small cell: the total would reveal it');
   t.same(suppressSmallCells(cells([12, 4, 3])).map((c) => c.count), [12, null, null]);
   t.same(suppressSmallCells(cells([3])).map((c) => c.count), [null]);
   t.same(suppressSmallCells(cells([12, 3]), 0).map((c) => c.count), [12, 3], 'threshold 0: exact counts');

@@ -114,6 +114,7 @@ export const KIND_LABELS: Record<z.infer<typeof organisationKind>, string> = {
   buyer: 'Commanditaire',
   prescriber: 'Prescripteur',
   place: 'Lieu labellisé',
+  state: 'Service de l’État (cofinanceur)',
 };
 export const ROLE_LABELS: Record<z.infer<typeof userRole>, string> = {
   admin: 'Administrateur',

@@ -104,6 +104,7 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
           redeemable: pass.redeemable,
           message: pass.reason ? PASS_REFUSAL_MESSAGES[pass.reason] : null,
           territory: getTerritories().describeTerritory(pass.territory),
+          allowedServices: pass.allowedServices,
         },
       });
     } catch (error) {

@@ -145,6 +145,7 @@ export function findPassByCode(db: DbOrTx, code: string) {
       validFrom: orders.validFrom,
       validUntil: orders.validUntil,
       territory: orders.territory,
+      allowedServices: orders.allowedServices,
     })
     .from(passes)
     .innerJoin(orders, eq(orders.id, passes.orderId))

@@ -276,6 +276,8 @@ export interface PassLookup {
   /** validUntil plus the grace period: the last day a place accepts it. */
   lastRedeemableDay: string;
   territory: { departements?: string[]; epcis?: string[]; communes?: string[] } | null;
+  /** The services the order's passes pay for; null: every service. */
+  allowedServices: string[] | null;
   redeemable: boolean;
   reason?: PassRefusal;
 }
@@ -315,6 +317,7 @@ export function lookupPass(deps: {
     validUntil: pass.validUntil,
     lastRedeemableDay: lastRedeemableDay(pass.validUntil, deps.gracePeriodDays),
     territory: pass.territory ?? null,
+    allowedServices: pass.allowedServices ?? null,
     redeemable: verdict.redeemable,
     ...(verdict.redeemable ? {} : { reason: verdict.reason }),
   };

@@ -10,7 +10,7 @@ import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { HANDED_OUT_STATUSES } from './activation.ts';
 import { AGE_BAND_LABELS } from './distribution.schemas.ts';
-import { shareOrHidden, SMALL_CELL_THRESHOLD, suppressSmallCells } from './small-cells.ts';
+import { shareOrHidden, SMALL_CELL_THRESHOLD, suppressSmallCells } from '../../shared/small-cells.ts';
 
 /*
  * Read side of the distribution network. Every query is scoped to the actor's organisation:

@@ -17,6 +17,7 @@ import { activateBookletPasses, HANDED_OUT_STATUSES } from './activation.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type DistributionInput, type ReturnInput } from './distribution.schemas.ts';
 import { expandSerialSelection, summariseSerials } from './serials.ts';
 import { countOf, plural } from '../../shared/plural.ts';
+import { refuseHandOutIfBlocked } from '../oversight/end-of-validity.guard.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
 export type DistributionRow = typeof distributions.$inferSelect;
@@ -379,6 +380,7 @@ export function checkDistribution(db: DbOrTx, actor: Actor, input: DistributionI
   }
   if (booklet.status === 'blocked') throw notInStock(`Le carnet ${serial} est bloqué (perdu ou volé) : il ne peut pas être distribué.`);
   if (booklet.status !== 'allotted') throw notInStock();
+  refuseHandOutIfBlocked(db, booklet.orderId);
 
   const order = db.select().from(orders).where(eq(orders.id, booklet.orderId)).get()!;
   if ((order.status !== 'approved' && order.status !== 'closed') || today < order.validFrom) {

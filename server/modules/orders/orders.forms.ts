@@ -21,6 +21,8 @@ export interface OrderFormValues {
   cofinancingProgramId: string;
   chorusServiceCode: string;
   engagementNumber: string;
+  /** Services the passes pay for; none ticked: every service. */
+  allowedServices?: string[];
 }
 
 /** The HTML form, field by field, turned into the same input the API validates. */
@@ -39,6 +41,7 @@ export function readOrderForm(body: Record<string, unknown>): { values: OrderFor
     cofinancingProgramId: str('cofinancingProgramId'),
     chorusServiceCode: str('chorusServiceCode'),
     engagementNumber: str('engagementNumber'),
+    allowedServices: (Array.isArray(body.allowedServices) ? body.allowedServices : body.allowedServices === undefined ? [] : [body.allowedServices]).map(String),
   };
   const errors: FormErrors = {};
   const faceValueCents = parseEuros(values.faceValueEuros) ?? null;
@@ -60,6 +63,7 @@ export function readOrderForm(body: Record<string, unknown>): { values: OrderFor
     cofinancingProgramId: values.cofinancingProgramId || undefined,
     chorusServiceCode: values.chorusServiceCode || undefined,
     engagementNumber: values.engagementNumber || undefined,
+    allowedServices: values.allowedServices?.length ? values.allowedServices : undefined,
   };
   const parsed = orderInput.safeParse(candidate);
   if (!parsed.success) {

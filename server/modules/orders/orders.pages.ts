@@ -9,6 +9,7 @@ import { isOperator } from '../accounts/actor.ts';
 import { invoiceToView, listInvoices, listPayments } from '../finance/invoices.service.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { listPrograms } from '../programs/programs.repository.ts';
+import { PLACE_SERVICES } from '../places/services.ts';
 import { findOrganisation } from '../accounts/accounts.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { readOrderForm, serviceErrorsToForm, type OrderFormValues } from './orders.forms.ts';
@@ -53,6 +54,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
     return reply.renderPage('pages/orders/new.eta', {
       title: 'Nouvelle commande',
       publicCategories: listPublicCategories(app.db),
+      services: PLACE_SERVICES,
       programs,
       feeBasisPoints: operatorFeeBasisPoints(app.db, app.config),
       cappedLabels: CAPPED_LABELS,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { calendarDate, id } from '../../shared/schemas.ts';
 import { ORDER_STATUSES } from '../../../db/schema/orders.ts';
 import { bookletCountsView, passCountsView } from '../booklets/booklets.schemas.ts';
+import { placeService } from '../places/places.schemas.ts';
+import { PLACE_SERVICES } from '../places/services.ts';
 
 const codeList = (label: string, pattern: RegExp, message: string) =>
   z
@@ -40,6 +42,13 @@ export const orderInput = z
     chorusServiceCode: z.string().trim().max(100).optional(),
     engagementNumber: z.string().trim().max(50).optional(),
     mandateNumber: z.string().trim().max(50).optional(),
+    allowedServices: z
+      .array(placeService)
+      .min(1, 'au moins un service, ou null pour tous les services')
+      .max(PLACE_SERVICES.length)
+      .nullable()
+      .optional()
+      .describe('Services que les pass paient, dans la liste nationale ; absent ou null : tous'),
   })
   .refine((o) => o.validFrom <= o.validUntil, { path: ['validUntil'], message: 'la fin de validité doit suivre le début' });
 
@@ -86,6 +95,7 @@ export const orderView = z.object({
   submittedAt: z.string(),
   approvedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
+  allowedServices: z.array(z.string()).nullable().describe('Services que les pass paient ; null : tous'),
 });
 
 /** One order with where its passes and booklets stand (`GET /orders/{id}`): counted per request, so not in lists. */

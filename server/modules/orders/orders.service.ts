@@ -19,6 +19,8 @@ import { ORDER_ISSUANCE_JOB, type IssuanceJobParams } from './approval.job.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import { activateDistributedPasses } from '../distribution/activation.ts';
 import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
+import { stateRuleRefusal } from '../oversight/program-rules.ts';
+import { findStateTerms } from '../oversight/state.repository.ts';
 import type { OrderInput } from './orders.schemas.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -59,6 +61,7 @@ export function orderToView(order: OrderRow, buyerName: string) {
     submittedAt: order.submittedAt,
     approvedAt: order.approvedAt,
     cancelledAt: order.cancelledAt,
+    allowedServices: order.allowedServices ?? null,
   };
 }
 
@@ -135,6 +138,9 @@ function quoteInside(tx: DbOrTx, clock: Clock, actor: Actor, input: OrderInput, 
     const total = input.bookletCount * input.passesPerBooklet * input.faceValueCents;
     const refusal = cofinancingRefusal(terms, buyer.buyerType, parisDate(clock.now()), total);
     if (refusal) throw unprocessable('cofinancing_not_eligible', refusal.message, { condition: refusal.condition });
+    // The State call's own rules (largest project, smallest territory), kept with the State's terms.
+    const stateRefusal = stateRuleRefusal(findStateTerms(tx, terms.id) ?? null, terms.name, { totalCents: total, territory });
+    if (stateRefusal) throw unprocessable('cofinancing_not_eligible', stateRefusal.message, { condition: stateRefusal.condition });
     program = { terms, committedForBuyerCents: committedForBuyer(tx, terms.id, buyer.id) };
   }
   const quote = computeQuote({ quantities: input, feeBasisPoints, program });
@@ -181,6 +187,7 @@ export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeB
         approvedByUserId: null,
         cancelledAt: null,
         createdAt: now.toISOString(),
+        allowedServices: input.allowedServices ?? null,
       };
       tx.insert(orders).values(row).run();
       recordAudit(tx, clock, actor, 'order.submitted', { type: 'order', id: row.id }, { totalCents: row.totalCents, stateShareCents: row.stateShareCents });

@@ -21,6 +21,8 @@ export const REDEMPTION_REFUSALS = [
   'pass_expired',
   'place_not_labelled',
   'place_outside_territory',
+  'service_not_offered',
+  'service_not_allowed',
 ] as const;
 export type RedemptionRefusal = (typeof REDEMPTION_REFUSALS)[number];
 
@@ -33,6 +35,8 @@ export const REFUSAL_STATUS: Record<RedemptionRefusal, 404 | 409 | 422> = {
   pass_expired: 422,
   place_not_labelled: 422,
   place_outside_territory: 422,
+  service_not_offered: 422,
+  service_not_allowed: 422,
 };
 
 /** Booklet statuses in which its passes have been handed to a beneficiary. */
@@ -43,12 +47,24 @@ export interface RedeemabilityInput {
   pass: { status: PassStatus } | null;
   /** When the pass is redeemed: the instant of its live redemption, the only thing a refusal may say about it. */
   redeemedAt?: string | null;
-  order: { validFrom: string; validUntil: string; fundedAt: string | null; territory: TerritoryRestrictionColumn | null } | null;
+  order: {
+    validFrom: string;
+    validUntil: string;
+    fundedAt: string | null;
+    territory: TerritoryRestrictionColumn | null;
+    /** The services the buyer restricted the order to; null or absent: every service. */
+    allowedServices?: readonly string[] | null;
+  } | null;
   booklet: { status: BookletStatus } | null;
   /** The place asking; null for a lookup without a place (operator, public page): its checks are skipped. */
   place?: { status: PlaceStatus } | null;
   /** The site where the service was delivered; null skips the territory check (a lookup without a site). */
-  site?: { communeCode: string } | null;
+  site?: { communeCode: string; services?: readonly string[] } | null;
+  /**
+   * The service named at redemption (null: none named). Absent for a lookup or the "Tester un pass"
+   * check, which do not know the service yet: the service checks are then skipped.
+   */
+  service?: string | null;
   /** Paris calendar date of the attempt, YYYY-MM-DD. */
   today: string;
   gracePeriodDays: number;
@@ -73,7 +89,7 @@ const refuse = (code: RedemptionRefusal, message: string, extra: { redeemedAt?: 
 });
 
 export function redeemability(input: RedeemabilityInput): RedeemabilityVerdict {
-  const { pass, order, booklet, place, site, today, gracePeriodDays, territories } = input;
+  const { pass, order, booklet, place, site, service, today, gracePeriodDays, territories } = input;
   if (!pass || !order || !booklet) {
     return refuse('pass_not_found', 'Pass introuvable : vérifiez le code saisi ou scannez de nouveau le QR code.');
   }
@@ -116,6 +132,24 @@ export function redeemability(input: RedeemabilityInput): RedeemabilityVerdict {
     return refuse(
       'place_outside_territory',
       'Ce pass n’est pas valable dans la commune de ce lieu : il a été acheté pour un autre territoire. La personne trouvera les lieux où l’utiliser en scannant son pass.',
+    );
+  }
+  if (service === undefined) return { redeemable: true };
+  // A place is paid for the services of its catalogue, the one people find it by.
+  if (service !== null && site?.services && !site.services.includes(service)) {
+    return refuse(
+      'service_not_offered',
+      `Ce lieu d’accueil ne propose pas le service « ${service} » : choisissez un service de son catalogue, ou ajoutez-le dans « Mon lieu ».`,
+    );
+  }
+  const allowed = order.allowedServices;
+  if (allowed && allowed.length > 0 && (service === null || !allowed.includes(service))) {
+    const list = allowed.map((s) => `« ${s} »`).join(', ');
+    return refuse(
+      'service_not_allowed',
+      service === null
+        ? `Ce pass ne paie que certains services (${list}) : indiquez le service rendu.`
+        : `Ce pass ne paie pas le service « ${service} » : son commanditaire l’a réservé à ${list}.`,
     );
   }
   return { redeemable: true };

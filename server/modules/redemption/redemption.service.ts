@@ -27,7 +27,7 @@ interface Deps {
   gracePeriodDays: number;
 }
 
-type SiteRow = Pick<typeof placeSites.$inferSelect, 'id' | 'name' | 'communeCode'>;
+type SiteRow = Pick<typeof placeSites.$inferSelect, 'id' | 'name' | 'communeCode'> & { services: string };
 
 /**
  * The redemption path runs at national peak load (100 000 a day, bursts of thousands a second):
@@ -41,7 +41,7 @@ const statements = cachedPerConnection((client) => ({
   transaction: client.transaction((work: () => RedemptionView) => work()),
   placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
   activeSites: client.prepare<[string], SiteRow>(
-    'SELECT id, name, commune_code AS communeCode FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
+    'SELECT id, name, commune_code AS communeCode, services FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
   ),
   passFacts: client.prepare<
     [string],
@@ -55,10 +55,12 @@ const statements = cachedPerConnection((client) => ({
       validUntil: string;
       fundedAt: string | null;
       territory: string | null;
+      allowedServices: string | null;
     }
   >(
     `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
-            o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory
+            o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory,
+            o.allowed_services AS allowedServices
        FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
       WHERE p.code = ?`,
   ),
@@ -130,7 +132,13 @@ function resolveSite(st: Statements, actor: Actor, siteId: string | undefined): 
 interface PassFacts {
   pass: { id: number; status: PassStatus; faceValueCents: number; bookletId: string } | null;
   booklet: { id: string; status: BookletStatus } | null;
-  order: { validFrom: string; validUntil: string; fundedAt: string | null; territory: TerritoryRestrictionColumn | null } | null;
+  order: {
+    validFrom: string;
+    validUntil: string;
+    fundedAt: string | null;
+    territory: TerritoryRestrictionColumn | null;
+    allowedServices: string[] | null;
+  } | null;
   redeemedAt: string | null;
 }
 
@@ -146,6 +154,7 @@ function passFacts(st: Statements, code: string): PassFacts {
       validUntil: row.validUntil,
       fundedAt: row.fundedAt,
       territory: row.territory === null ? null : (JSON.parse(row.territory) as TerritoryRestrictionColumn | null),
+      allowedServices: row.allowedServices === null ? null : (JSON.parse(row.allowedServices) as string[] | null),
     },
     redeemedAt,
   };
@@ -187,13 +196,16 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
     const now = clock.now();
     const today = parisDate(now);
     const facts = passFacts(st, code);
-    const verdict = redeemability({ ...facts, place, site, today, gracePeriodDays, territories: getTerritories() });
+    const service = deps.service ?? null;
+    // The catalogue is only read when a service is named (most scans name none).
+    const at = { communeCode: site.communeCode, services: service === null ? undefined : (JSON.parse(site.services) as string[]) };
+    const verdict = redeemability({ ...facts, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
     if (!verdict.redeemable) throw refusal(verdict);
     const pass = facts.pass!;
     if (st.markRedeemed.run(pass.id).changes !== 1) {
       // Someone else won between the read and the write (another process on the same file).
       const after = passFacts(st, code);
-      const again = redeemability({ ...after, place, site, today, gracePeriodDays, territories: getTerritories() });
+      const again = redeemability({ ...after, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
       throw again.redeemable ? conflict('pass_already_redeemed', 'Pass déjà utilisé.') : refusal(again);
     }
     const id = newOrderedId();
@@ -242,7 +254,7 @@ export function checkPass(deps: Deps & { actor: Actor; code: string; siteId?: st
   const place = placeOf(st, actor);
   const site = resolveSite(st, actor, deps.siteId);
   const facts = passFacts(st, code);
-  const verdict = redeemability({ ...facts, place, site, today: parisDate(clock.now()), gracePeriodDays, territories: getTerritories() });
+  const verdict = redeemability({ ...facts, place, site: { communeCode: site.communeCode }, today: parisDate(clock.now()), gracePeriodDays, territories: getTerritories() });
   if (!facts.pass || !facts.order) throw notFound('pass_not_found', PASS_NOT_FOUND);
   const common = {
     code: formatPassCode(code),

@@ -1,0 +1,115 @@
+import t, { type Test } from 'tap';
+import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
+import { bookletsOf, createApprovedOrder, createPlace, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { passes } from '../../db/schema/booklets.ts';
+import { placeSites } from '../../db/schema/places.ts';
+
+const WORKSHOP = 'Maîtrise des outils numériques du quotidien';
+const PAPERWORK = 'Aide aux démarches administratives';
+
+const post = (s: Session, url: string, payload: Record<string, unknown>) => s.inject({ method: 'POST', url, payload });
+const get = (s: Session, url: string) => s.inject({ method: 'GET', url });
+
+/**
+ * An order of 20 booklets of 5 passes for the Haute-Garonne; 12 booklets allotted to the Mission
+ * locale, 10 handed out (8 to job seekers, 2 to seniors); 7 passes used for workshops in November,
+ * 6 for paperwork in December, one of them then cancelled, at the EPN de Muret.
+ */
+async function setup(t: Test) {
+  const ctx = await buildTestApp(t);
+  seedReference(ctx.db, ctx.clock);
+  const world = await seedWorld(ctx.db);
+  const order = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, funded: true, territory: { departements: ['31'] } });
+  const buyer = await loginAs(ctx.app, world.buyerAdmin);
+  const prescriber = await loginAs(ctx.app, world.prescriberAdmin);
+  t.equal((await post(buyer, `/api/v1/orders/${order.id}/prescribers`, { prescriberId: world.prescriber.id })).statusCode, 201);
+  const allotted = await post(buyer, '/api/v1/allotments', { orderId: order.id, prescriberId: world.prescriber.id, bookletCount: 12 });
+  const serials: string[] = allotted.json().serials;
+  for (const [i, serial] of serials.slice(0, 10).entries()) {
+    const publicCategory = i < 8 ? 'demandeurs_emploi' : 'seniors_60_plus';
+    const res = await post(prescriber, '/api/v1/distributions', { bookletSerial: serial, publicCategory, communeCode: '31149' });
+    t.equal(res.statusCode, 201, res.body);
+  }
+  const place = await createPlace(ctx.db, { name: 'EPN de Muret', sites: [{ communeCode: '31395' }] });
+  ctx.db.update(placeSites).set({ services: [WORKSHOP, PAPERWORK] }).where(eq(placeSites.id, place.siteIds[0]!)).run();
+  const booklets = await bookletsOf(ctx.db, order.id);
+  const codes = booklets
+    .slice(0, 3)
+    .flatMap((b) => ctx.db.select({ code: passes.code }).from(passes).where(eq(passes.bookletId, b.id)).orderBy(passes.position).all().map((p) => p.code));
+  let agent = await loginAs(ctx.app, place.agent);
+  for (const code of codes.slice(0, 7)) t.equal((await post(agent, '/api/v1/redemptions', { code, service: WORKSHOP })).statusCode, 201);
+  ctx.clock.set('2026-12-03T10:00:00.000Z');
+  agent = await loginAs(ctx.app, place.agent);
+  const december = [];
+  for (const code of codes.slice(7, 13)) december.push((await post(agent, '/api/v1/redemptions', { code, service: PAPERWORK })).json().id as string);
+  t.equal((await agent.inject({ method: 'DELETE', url: `/api/v1/redemptions/${december[0]}` })).statusCode, 204, 'one December redemption taken back');
+  return { ...ctx, world, order, buyer: await loginAs(ctx.app, world.buyerAdmin), place };
+}
+
+/** What the ledger says the order's passes paid out to places: redemption entries net of their reversals. */
+function ledgerUsedCents(db: Awaited<ReturnType<typeof setup>>['db'], orderId: string): number {
+  return db.get<{ cents: number }>(sql`
+    SELECT coalesce(sum(l.debit_cents) - sum(l.credit_cents), 0) AS cents
+      FROM journal_lines l JOIN ledger_accounts a ON a.id = l.account_id
+     WHERE a.code = 'passes:outstanding'
+       AND l.entry_id IN (SELECT r.journal_entry_id FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.order_id = ${orderId}
+                          UNION ALL
+                          SELECT r.cancel_journal_entry_id FROM redemptions r JOIN passes p ON p.id = r.pass_id WHERE p.order_id = ${orderId})`)!.cents;
+}
+
+t.test('a buyer sees where, when and for what its passes went, small counts masked so that none can be worked back', async (t) => {
+  const ctx = await setup(t);
+  const res = await get(ctx.buyer, `/api/v1/orders/${ctx.order.id}/usage`);
+  t.equal(res.statusCode, 200, res.body);
+  const u = res.json();
+  t.match(u, { bought: 100, distributed: 50, used: 12, expired: 0, usedCents: 12_000, usageRate: 24, smallCellThreshold: 5 });
+  t.equal(u.usedCents, ledgerUsedCents(ctx.db, ctx.order.id), 'the used value is the ledger’s, cancellation included');
+
+  const months = Object.fromEntries(u.byMonth.map((c: { key: string; count: number | null }) => [c.key, c.count]));
+  t.same(months, { '2026-11': 7, '2026-12': 5 }, 'one row per month of validity so far, in Paris time');
+  const services = Object.fromEntries(u.byService.map((c: { key: string; count: number | null; masked: boolean }) => [c.key, c.count]));
+  t.equal(services[PAPERWORK], 5);
+  t.equal(services[WORKSHOP], null, 'the 7 workshops are hidden: else the total would give back the zeros of the other services');
+  t.ok(u.byService.filter((c: { masked: boolean }) => c.masked).length >= 2);
+  t.ok(u.byService.every((c: { count: number | null; masked: boolean }) => (c.count === null) === c.masked));
+
+  t.match(u.byPlace, [{ placeName: 'EPN de Muret', communeName: 'Muret', epciName: String, count: 12, masked: false }], 'the only place receiving passes, with its commune and EPCI');
+  t.ok(u.byPublic.every((c: { masked: boolean }) => c.masked), 'all uses went to one public: showing it would give every other public away');
+  t.match(u.byPrescriber, [{ prescriberName: 'Mission locale de test', heldBooklets: 2, distributedBooklets: 10, sleepingBooklets: 7, usedPasses: 12 }]);
+  const bands = Object.fromEntries(u.handOutToFirstUse.map((c: { key: string; count: number | null }) => [c.key, c.count]));
+  t.equal(Object.values(bands).filter((v) => v === null).length, 5, '2 booklets first used the same day, 1 after 8 days, 7 never: every band is masked together');
+
+  const operator = await loginAs(ctx.app, ctx.world.operatorAdmin);
+  const exact = (await get(operator, `/api/v1/orders/${ctx.order.id}/usage`)).json();
+  t.equal(exact.smallCellThreshold, 0);
+  t.equal(exact.byService.find((c: { key: string }) => c.key === WORKSHOP).count, 7, 'the operator sees exact counts');
+  t.same(Object.fromEntries(exact.handOutToFirstUse.map((c: { key: string; count: number }) => [c.key, c.count])), { within_7_days: 2, within_30_days: 1, within_90_days: 0, later: 0, not_used: 7 });
+});
+
+t.test('usage is the buyer’s own: another buyer gets a 404, a prescriber a 403; all orders together, and CSV exports', async (t) => {
+  const ctx = await setup(t);
+  const other = await loginAs(ctx.app, ctx.world.otherBuyerAdmin);
+  t.equal((await get(other, `/api/v1/orders/${ctx.order.id}/usage`)).statusCode, 404);
+  t.equal((await get(other, `/api/v1/orders/${ctx.order.id}/usage.csv`)).statusCode, 404);
+  t.equal((await get(other, '/api/v1/usage')).json().used, 0, 'the other buyer’s own usage counts none of these passes');
+  const prescriber = await loginAs(ctx.app, ctx.world.prescriberAdmin);
+  t.equal((await get(prescriber, `/api/v1/orders/${ctx.order.id}/usage`)).statusCode, 403);
+
+  const all = (await get(ctx.buyer, '/api/v1/usage')).json();
+  t.match(all, { orderId: null, bought: 100, used: 12 });
+  const csv = await get(ctx.buyer, `/api/v1/orders/${ctx.order.id}/usage.csv`);
+  t.equal(csv.statusCode, 200);
+  t.match(csv.headers['content-type'], /text\/csv/);
+  t.match(csv.body, `service;${WORKSHOP};${WORKSHOP};< 5`);
+  t.match(csv.body, `service;${PAPERWORK};${PAPERWORK};5`);
+  t.notMatch(csv.body, `;${WORKSHOP};7`);
+
+  const page = await get(ctx.buyer, `/commandes/${ctx.order.id}/utilisation`);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, '<svg');
+  t.match(page.body, 'EPN de Muret');
+  t.match(page.body, '&lt; 5');
+  t.equal((await get(ctx.buyer, '/utilisation')).statusCode, 200);
+});
