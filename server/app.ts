@@ -39,6 +39,7 @@ import { distributionApi } from './modules/distribution/distribution.api.ts';
 import { distributionPages } from './modules/distribution/distribution.pages.ts';
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
+import { notificationsModule } from './modules/notifications/notifications.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -118,6 +119,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(distributionPages);
   await app.register(placesModule);
   await app.register(redemptionModule);
+  await app.register(notificationsModule);
 
   return app;
 }

@@ -29,6 +29,12 @@ export const envSchema = z.object({
   OPERATOR_ACCOUNT_NAME: z.string().trim().min(1).max(70).default('Opérateur national du Pass numérique'),
   OPERATOR_IBAN: z.string().trim().min(15).max(40).default('FR7630006000011234567890189'),
   OPERATOR_BIC: z.string().trim().regex(/^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$/, 'BIC invalide').default('AGRIFRPPXXX'),
+  // Mail: without SMTP_URL, messages are written as .eml files under DATA_DIR/mail/.
+  SMTP_URL: z
+    .url({ message: 'URL attendue : smtp://utilisateur:motdepasse@hôte:port ou smtps://…' })
+    .refine((v) => /^smtps?:\/\//.test(v), 'seuls smtp:// et smtps:// sont acceptés')
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).max(200).optional(),
 });
 
 export interface Config {
@@ -48,6 +54,12 @@ export interface Config {
   gracePeriodDays: number;
   /** Debtor of the reimbursement transfers (SEPA pain.001). */
   operatorAccount: { name: string; iban: string; bic: string };
+  /** SMTP server of outgoing mail; absent: .eml files under DATA_DIR/mail/. */
+  smtpUrl?: string;
+  /** From header of outgoing mail; default `Pass numérique <ne-pas-repondre@HOST>`, HOST from PUBLIC_URL. */
+  mailFrom?: string;
+  /** How often the outbox sender looks for messages to deliver; 0 leaves it stopped (tests drive it). Default 2 000 ms. */
+  mailPollIntervalMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorFeeBasisPoints: e.OPERATOR_FEE_BASIS_POINTS,
     gracePeriodDays: e.GRACE_PERIOD_DAYS,
     operatorAccount: { name: e.OPERATOR_ACCOUNT_NAME, iban: e.OPERATOR_IBAN.replace(/\s+/g, ''), bic: e.OPERATOR_BIC },
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }
 

@@ -8,3 +8,4 @@ export * from './places.ts';
 export * from './redemption.ts';
 export * from './credit-notes.ts';
 export * from './reimbursement.ts';
+export * from './notifications.ts';

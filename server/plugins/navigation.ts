@@ -28,6 +28,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
     if (actor.role !== 'agent') items.push({ label: 'Finances', href: '/finances' });
     items.push({ label: 'Organisations', href: '/organisations' }, { label: 'Lieux', href: '/lieux' }, { label: 'Distribution', href: '/distribution' });
     items.push({ label: 'Programmes', href: '/programmes' });
+    if (actor.role === 'admin') items.push({ label: 'Courriels envoyés', href: '/courriels' });
   }
   items.push({ label: 'Mon organisation', href: '/mon-organisation' });
   return items;

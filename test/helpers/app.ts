@@ -23,6 +23,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     operatorFeeBasisPoints: 0,
     gracePeriodDays: 31,
     operatorAccount: { name: 'Opérateur national du Pass numérique', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' },
+    // Tests drive the outbox sender themselves (app.outbox.deliverDue()), with their own clock.
+    mailPollIntervalMs: 0,
     ...overrides,
   };
 }
