@@ -175,3 +175,38 @@ t.test('the outbox list pages with a cursor, newest first', async (t) => {
   t.same(second.items.map((i: { to: string }) => i.to), ['p0@b.test']);
   t.equal(second.nextCursor, null);
 });
+
+t.test('a crash between commit and delivery loses nothing: the message goes once, at the next start', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'pn-crash-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const databasePath = join(dir, 'passnum.sqlite');
+  const child = spawn(process.execPath, ['--import=tsx', join(import.meta.dirname, '..', 'fixtures', 'outbox-crash-child.ts'), databasePath], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const token = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /committed (\S+)\n/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  child.kill('SIGKILL');
+  t.equal(await exited, 'SIGKILL', 'the process died before delivering anything');
+
+  const smtp = await startSmtpServer(t);
+  // A real start: the sender's first round runs as the app becomes ready.
+  const { app, db } = await buildTestApp(t, { databasePath, config: { smtpUrl: smtp.url, mailPollIntervalMs: 3_600_000 } });
+  t.equal(db.select().from(outboxMessages).get()!.status, 'pending', 'the committed message survived the crash');
+  await app.ready();
+  await app.outbox.deliverDue();
+  t.equal(smtp.received.length, 1);
+  t.equal(smtp.received[0]!.link, `http://pass.test/invitation/${token}`);
+  t.equal(db.select().from(outboxMessages).get()!.status, 'sent');
+  await app.outbox.deliverDue();
+  t.equal(smtp.received.length, 1, 'sent exactly once');
+});
