@@ -40,6 +40,7 @@ import { distributionPages } from './modules/distribution/distribution.pages.ts'
 import { placesModule } from './modules/places/places.module.ts';
 import { redemptionModule } from './modules/redemption/redemption.module.ts';
 import { notificationsModule } from './modules/notifications/notifications.module.ts';
+import { selfServiceModule } from './modules/accounts/self-service.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -120,6 +121,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(placesModule);
   await app.register(redemptionModule);
   await app.register(notificationsModule);
+  await app.register(selfServiceModule);
 
   return app;
 }

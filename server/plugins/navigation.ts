@@ -31,6 +31,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
     if (actor.role === 'admin') items.push({ label: 'Courriels envoyés', href: '/courriels' });
   }
   items.push({ label: 'Mon organisation', href: '/mon-organisation' });
+  items.push({ label: 'Mon compte', href: '/mon-compte' });
   return items;
 }
 
