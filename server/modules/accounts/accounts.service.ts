@@ -213,6 +213,26 @@ export function issueInvitation(tx: Tx, clock: Clock, actor: Actor | null, userI
   return { token, expiresAt };
 }
 
+/**
+ * A user row without password and its invitation, inside the caller's transaction. For the callers
+ * that create an account on someone's behalf (an admin's invitation, a labelled place's contact,
+ * a buyer's new prescriber); they check the e-mail is free and send the message of their event.
+ */
+export function createInvitedUser(
+  tx: Tx,
+  clock: Clock,
+  actor: Actor | null,
+  input: { organisationId: string; email: string; name: string; role: UserRow['role'] },
+): { userId: string; token: string; expiresAt: string } {
+  const userId = newId();
+  tx.insert(users)
+    .values({ id: userId, organisationId: input.organisationId, email: input.email.toLowerCase(), name: input.name, role: input.role, createdAt: clock.now().toISOString() })
+    .run();
+  const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
+  recordAudit(tx, clock, actor, 'user.invited', { type: 'user', id: userId }, { email: input.email, role: input.role });
+  return { userId, token, expiresAt };
+}
+
 /** The invitation mail, queued in the transaction that created the invitation: same token as the one returned. */
 export function mailInvitation(
   tx: Tx,
@@ -247,13 +267,8 @@ export function inviteUser(
       if (input.role === 'finance' && org.kind !== 'operator') {
         throw unprocessable('role_not_allowed', 'Le rôle « Finances » est réservé aux utilisateurs de l’opérateur.');
       }
-      const userId = newId();
-      tx.insert(users)
-        .values({ id: userId, organisationId, email: input.email, name: input.name, role: input.role, createdAt: clock.now().toISOString() })
-        .run();
-      const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
+      const { userId, token, expiresAt } = createInvitedUser(tx, clock, actor, { organisationId, ...input });
       mailInvitation(tx, clock, { email: input.email, name: input.name, userId, organisationId, organisationName: org.name, inviterName: actor.name, token, expiresAt });
-      recordAudit(tx, clock, actor, 'user.invited', { type: 'user', id: userId }, { email: input.email, role: input.role });
       return { id: userId, invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
     },
     { behavior: 'immediate' },

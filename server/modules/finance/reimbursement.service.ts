@@ -1,3 +1,4 @@
+import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
@@ -273,6 +274,7 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
           JOIN payouts p ON p.id = pl.payout_id
           WHERE p.batch_id = ${batchId} AND p.status = 'paid')`);
       recordAudit(tx, clock, actor, 'reimbursement_batch.paid', { type: 'reimbursement_batch', id: batchId }, { paidOn, totalCents: total });
+      notifyBatchPaid({ tx, clock, batchId, paidOn });
       return requireBatch(tx, batchId);
     },
     { behavior: 'immediate' },
@@ -329,6 +331,7 @@ export function rejectPayout(deps: Deps & { actor: Actor; payoutId: string; reas
         .run();
       logStatus(tx, clock, { type: 'payout', id: payoutId }, payout.status, 'rejected', actor, reason);
       recordAudit(tx, clock, actor, 'payout.rejected', { type: 'payout', id: payoutId }, { reason });
+      notifyPayoutRejected({ tx, clock, payoutId, reason });
       return tx.select().from(payouts).where(eq(payouts.id, payoutId)).get()!;
     },
     { behavior: 'immediate' },

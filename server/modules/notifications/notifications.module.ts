@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin';
 import { notificationsApi } from './notifications.api.ts';
 import { notificationsPages } from './notifications.pages.ts';
-import { OutboxSender } from './outbox-sender.ts';
+import { OutboxSender, type AttachmentBuilder } from './outbox-sender.ts';
+import { statementFor } from '../finance/statements.ts';
+import { renderStatementPdf } from '../../../templates/pdf/statement.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,6 +13,16 @@ declare module 'fastify' {
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;
+
+/** A paid batch's message carries the place's statement of the month, drawn at delivery (never in the transaction). */
+const statementAttachment =
+  (db: Parameters<typeof statementFor>[0]): AttachmentBuilder =>
+  async (row) => {
+    if (row.template !== 'batch_paid') return undefined;
+    const { placeId, periodCode } = row.data as { placeId: string; periodCode: string };
+    const { data } = statementFor(db, placeId, periodCode);
+    return [{ filename: `releve-${data.reference}.pdf`, content: await renderStatementPdf(data), contentType: 'application/pdf' }];
+  };
 
 /**
  * Notifications: the outbox sender, started once the app is ready (messages a crash left behind go
@@ -23,6 +35,7 @@ export const notificationsModule = fp(
       db: app.db,
       clock: app.clock,
       config: app.config,
+      attachments: statementAttachment(app.db),
       onError: (message, row) => app.log.warn({ messageId: row.id, template: row.template, attempt: row.attempts + 1, error: message }, 'courriel non remis'),
     });
     app.decorate('outbox', sender);

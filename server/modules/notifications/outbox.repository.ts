@@ -100,3 +100,11 @@ export function organisationRecipients(db: DbOrTx, organisationId: string, roles
     .orderBy(asc(users.email))
     .all();
 }
+
+export function organisationHasUsers(db: DbOrTx, organisationId: string): boolean {
+  return db.select({ id: users.id }).from(users).where(eq(users.organisationId, organisationId)).limit(1).get() !== undefined;
+}
+
+export function emailInUse(db: DbOrTx, email: string): boolean {
+  return db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).get() !== undefined;
+}
