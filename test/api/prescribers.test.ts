@@ -32,6 +32,14 @@ t.test('a buyer adds its own Mission locale, whose contact is invited, then desi
   t.equal(designated.statusCode, 201, designated.body);
   const allotted = await buyer.inject({ method: 'POST', url: '/api/v1/allotments', payload: { orderId: order.id, prescriberId: id, bookletCount: 2 } });
   t.equal(allotted.statusCode, 201, allotted.body);
+  await app.outbox.deliverDue();
+  const designation = smtp.received.find((m) => m.subject === 'Département de test vous confie la distribution de pass numériques');
+  t.ok(designation, 'the prescriber is told it is designated');
+  t.same(designation!.envelopeTo, ['direction@ml-comminges.test']);
+  const handed = smtp.received.find((m) => m.subject === '2 carnet(s) confié(s) par Département de test');
+  t.ok(handed, 'and that booklets were handed to it');
+  t.match(handed!.text, order.reference);
+  t.equal((await prescriber.inject({ method: 'GET', url: pathOf(handed!.link) })).statusCode, 200, 'its link opens the stock page');
 });
 
 t.test('a prescriber whose SIRET exists is reused: 200 with its id, its users keep their accounts; the operator sees who added it', async (t) => {

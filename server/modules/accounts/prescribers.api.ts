@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { errorResponses, id, listOf } from '../../shared/schemas.ts';
+import { errorResponses, id, listOf, noContent } from '../../shared/schemas.ts';
+import { listPendingInvitations, revokeInvitation } from './invitations.ts';
 import { addPrescriberBody, prescriberNetworkView } from './prescribers.schemas.ts';
 import { addPrescriber, prescriberNetwork, setPrescriberSuspended } from './prescribers.service.ts';
 
@@ -55,4 +56,42 @@ export const prescribersApi: FastifyPluginAsync = async (app) => {
       async (request) => setPrescriberSuspended({ ...deps, actor: requireActor(request), prescriberId: request.params.prescriberId, suspended }),
     );
   }
+};
+
+/** Pending invitations of an organisation (sent when, by whom, expiry) and their revocation. */
+export const invitationsApi: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const orgParams = z.object({ organisationId: id });
+  r.get(
+    '/organizations/:organisationId/invitations',
+    {
+      config: allow('*:admin'),
+      schema: {
+        summary: 'Invitations en attente (envoyée quand, par qui, expiration)',
+        tags: ['Organisations'],
+        params: orgParams,
+        response: {
+          200: listOf(z.object({ userId: z.string(), email: z.string(), name: z.string(), sentAt: z.string(), expiresAt: z.string(), invitedBy: z.string().nullable(), expired: z.boolean() })),
+          ...errorResponses(401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({ items: listPendingInvitations({ db: app.db, clock: app.clock, actor: requireActor(request), ...request.params }), nextCursor: null }),
+  );
+  r.delete(
+    '/organizations/:organisationId/users/:userId/invitations',
+    {
+      config: allow('*:admin'),
+      schema: {
+        summary: 'Révoquer l’invitation en attente d’un utilisateur (le lien ne fonctionne plus)',
+        tags: ['Organisations'],
+        params: orgParams.extend({ userId: id }),
+        response: { 204: noContent, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      revokeInvitation({ db: app.db, clock: app.clock, actor: requireActor(request), ...request.params });
+      return reply.code(204).send(null);
+    },
+  );
 };
