@@ -47,6 +47,8 @@ import { jobsModule } from './modules/jobs/jobs.module.ts';
 import { metricsPlugin } from './modules/operations/metrics.ts';
 import { publicModule } from './modules/public/public.module.ts';
 import { oversightModule } from './modules/oversight/oversight.module.ts';
+import { notificationsModule } from './modules/notifications/notifications.module.ts';
+import { selfServiceModule } from './modules/accounts/self-service.module.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -139,6 +141,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(siteModule);
   await app.register(publicModule);
   await app.register(oversightModule);
+  await app.register(notificationsModule);
+  await app.register(selfServiceModule);
 
   return app;
 }

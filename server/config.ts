@@ -41,6 +41,12 @@ export const envSchema = z.object({
   MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(1_000_000).default(200),
   ASYNC_APPROVAL_PASSES: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  // Mail: without SMTP_URL, messages are written as .eml files under DATA_DIR/mail/.
+  SMTP_URL: z
+    .url({ message: 'URL attendue : smtp://utilisateur:motdepasse@hôte:port ou smtps://…' })
+    .refine((v) => /^smtps?:\/\//.test(v), 'seuls smtp:// et smtps:// sont acceptés')
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).max(200).optional(),
 });
 
 /** Which proxies may set X-Forwarded-For: none, a number of hops, or addresses and CIDR ranges. */
@@ -118,6 +124,12 @@ export interface Config {
   asyncApprovalPasses?: number;
   /** A job or scheduled task whose process stopped renewing its lease this long ago is taken over. */
   jobLeaseMs?: number;
+  /** SMTP server of outgoing mail; absent: .eml files under DATA_DIR/mail/. */
+  smtpUrl?: string;
+  /** From header of outgoing mail; default `Pass numérique <ne-pas-repondre@HOST>`, HOST from PUBLIC_URL. */
+  mailFrom?: string;
+  /** How often the outbox sender looks for messages to deliver; 0 leaves it stopped (tests drive it). Default 2 000 ms. */
+  mailPollIntervalMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -205,6 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     asyncApprovalPasses: e.ASYNC_APPROVAL_PASSES,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }
 

@@ -8,6 +8,9 @@ export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export const BUYER_TYPES = ['commune', 'epci', 'departement', 'region', 'state_service', 'other_public', 'private'] as const;
 export type BuyerType = (typeof BUYER_TYPES)[number];
 
+export const PRESCRIBER_KINDS = ['mission_locale', 'ccas', 'france_travail', 'france_services', 'association', 'other'] as const;
+export type PrescriberKind = (typeof PRESCRIBER_KINDS)[number];
+
 export const USER_ROLES = ['admin', 'agent', 'finance'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
@@ -24,6 +27,8 @@ export const organisations = sqliteTable(
     address: text('address'),
     status: text('status').notNull().default('active'),
     createdAt: text('created_at').notNull(),
+    /** For prescribers: Mission locale, CCAS, France Travail… (null for other kinds and older rows). */
+    prescriberKind: text('prescriber_kind', { enum: PRESCRIBER_KINDS }),
   },
   (t) => [index('organisations_kind_idx').on(t.kind), index('organisations_siret_idx').on(t.siret)],
 );
@@ -46,6 +51,8 @@ export const users = sqliteTable(
     /** ProConnect identifiers, kept from the last ProConnect sign-in. */
     proconnectSub: text('proconnect_sub'),
     proconnectSiret: text('proconnect_siret'),
+    /** True when the user switched off non-essential notices (alerts, reminders); security messages always go. */
+    noticesOptOut: integer('notices_opt_out', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`), index('users_org_idx').on(t.organisationId)],
 );

@@ -13,3 +13,4 @@ export * from './bank-statements.ts';
 export * from './jobs.ts';
 export * from './print-settings.ts';
 export * from './oversight.ts';
+export * from './notifications.ts';

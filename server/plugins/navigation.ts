@@ -30,10 +30,12 @@ export function navigationFor(actor: Actor | null): NavItem[] {
     if (actor.role !== 'agent') items.push({ label: 'Finances', href: '/finances' });
     items.push({ label: 'Organisations', href: '/organisations' }, { label: 'Lieux', href: '/lieux' }, { label: 'Distribution', href: '/distribution' });
     items.push({ label: 'Programmes', href: '/programmes' });
+    if (actor.role === 'admin') items.push({ label: 'Courriels envoyés', href: '/courriels' });
   }
   if (actor.organisationKind === 'operator' && actor.role === 'admin') items.push({ label: 'Journal de sécurité', href: '/securite/journal' });
   items.push({ label: 'Mon organisation', href: '/mon-organisation' });
   items.push({ label: 'Double authentification', href: '/mon-compte/double-authentification' });
+  items.push({ label: 'Mon compte', href: '/mon-compte' });
   return items;
 }
 

@@ -30,6 +30,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     backupKeep: 14,
     minFreeDiskBytes: 0,
     asyncApprovalPasses: 10_000,
+    // Tests drive the outbox sender themselves (app.outbox.deliverDue()), with their own clock.
+    mailPollIntervalMs: 0,
     ...overrides,
   };
 }

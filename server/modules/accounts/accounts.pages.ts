@@ -23,6 +23,7 @@ import type { LoginThrottle } from './login-throttle.ts';
 import { safeReturnPath } from './return-path.ts';
 import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
 import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
+import { listPendingInvitations, revokeInvitation } from './invitations.ts';
 import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
 import { placeDashboardData } from '../redemption/place.dashboard.ts';
 
@@ -115,8 +116,11 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     if (!org) throw new DomainError(404, 'organisation_not_found', 'Organisation introuvable.');
     const isOwn = org.id === actor.organisationId;
     const roleLabels: Record<string, string> = org.kind === 'operator' ? ROLE_LABELS : { admin: ROLE_LABELS.admin, agent: ROLE_LABELS.agent };
+    const canManage = actor.role === 'admin' && (isOwn || isOperator(actor));
     return reply.renderPage('pages/accounts/organisation.eta', {
       title: isOwn ? 'Mon organisation' : org.name,
+      pendingInvitations: canManage ? listPendingInvitations({ db: app.db, clock: app.clock, actor, organisationId }) : [],
+      scripts: ['/static/js/copy-link.js'],
       organisation: accounts.organisationToView(org),
       users: accounts.listUsers({ db: app.db, actor, organisationId }).map(accounts.userToView),
       canManage: actor.role === 'admin' && (isOwn || isOperator(actor)),
@@ -137,7 +141,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     app.get(base, { schema: hide, config: access }, async (request, reply) => {
       const actor = requireActor(request);
       const query = request.query as Record<string, string | undefined>;
-      const success = { desactive: 'Utilisateur désactivé.', reactive: 'Utilisateur réactivé.', cree: 'Organisation créée.' }[query.message ?? ''];
+      const success = { desactive: 'Utilisateur désactivé.', reactive: 'Utilisateur réactivé.', cree: 'Organisation créée.', 'invitation-revoquee': 'Invitation révoquée : son lien ne fonctionne plus.' }[query.message ?? ''];
       return renderOrganisation(request, reply, orgIdOf(request, actor), { success });
     });
 
@@ -171,6 +175,14 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
         invitation: { ...invitation, email: user.email },
         success: `Nouveau lien créé pour ${user.name} : l’ancien ne fonctionne plus.`,
       });
+    });
+
+    app.post(`${base}/utilisateurs/:userId/revoquer-invitation`, { schema: hide, config: access }, async (request, reply) => {
+      const actor = requireActor(request);
+      const organisationId = orgIdOf(request, actor);
+      const { userId } = userParams.partial({ organisationId: true }).parse(request.params);
+      revokeInvitation({ db: app.db, clock: app.clock, actor, organisationId, userId });
+      return reply.redirect(`${base === '/mon-organisation' ? base : `/organisations/${organisationId}`}?message=invitation-revoquee`, 303);
     });
 
     for (const [segment, disabled] of [['desactiver', true], ['reactiver', false]] as const) {

@@ -23,6 +23,7 @@ import {
 import { NOTICE_AFTER_FAILURES, type LoginThrottle } from './login-throttle.ts';
 import { recordSecurityEvent } from '../security/security-events.ts';
 import { noticeRepeatedLoginFailures } from '../security/notices.ts';
+import { enqueueMessage } from '../notifications/outbox.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 
 export const SESSION_DURATION_MS = 12 * 3600_000;
@@ -199,7 +200,15 @@ export function getMe({ db, actor }: { db: Db; actor: Actor }) {
 export function createOrganisation(
   deps: Deps & {
     actor: Actor;
-    input: { kind: OrganisationKind; name: string; siret?: string; buyerType?: OrganisationRow['buyerType']; communeCode?: string; address?: string };
+    input: {
+      kind: OrganisationKind;
+      name: string;
+      siret?: string;
+      buyerType?: OrganisationRow['buyerType'];
+      communeCode?: string;
+      address?: string;
+      prescriberKind?: OrganisationRow['prescriberKind'];
+    };
   },
 ): OrganisationRow {
   const { db, clock, actor, input } = deps;
@@ -214,6 +223,7 @@ export function createOrganisation(
       address: input.address ?? null,
       status: 'active',
       createdAt: clock.now().toISOString(),
+      prescriberKind: input.prescriberKind ?? null,
     };
     tx.insert(organisations).values(row).run();
     recordAudit(tx, clock, actor, 'organisation.created', { type: 'organisation', id: row.id }, { kind: row.kind, name: row.name });
@@ -227,7 +237,7 @@ function assertCanManageUsers(actor: Actor, organisationId: string): void {
   if (!allowed) throw forbidden('forbidden', 'Seuls les administrateurs de l’organisation gèrent ses utilisateurs.');
 }
 
-function issueInvitation(tx: Parameters<Parameters<Db['transaction']>[0]>[0], clock: Clock, actor: Actor | null, userId: string) {
+export function issueInvitation(tx: Tx, clock: Clock, actor: Actor | null, userId: string) {
   const token = randomToken();
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + INVITATION_DURATION_MS).toISOString();
@@ -240,6 +250,41 @@ function issueInvitation(tx: Parameters<Parameters<Db['transaction']>[0]>[0], cl
     .values({ id: newId(), userId, tokenHash: sha256Hex(token), expiresAt, createdByUserId: actor?.userId ?? null, createdAt: now.toISOString() })
     .run();
   return { token, expiresAt };
+}
+
+/**
+ * A user row without password and its invitation, inside the caller's transaction. For the callers
+ * that create an account on someone's behalf (an admin's invitation, a labelled place's contact,
+ * a buyer's new prescriber); they check the e-mail is free and send the message of their event.
+ */
+export function createInvitedUser(
+  tx: Tx,
+  clock: Clock,
+  actor: Actor | null,
+  input: { organisationId: string; email: string; name: string; role: UserRow['role'] },
+): { userId: string; token: string; expiresAt: string } {
+  const userId = newId();
+  tx.insert(users)
+    .values({ id: userId, organisationId: input.organisationId, email: input.email.toLowerCase(), name: input.name, role: input.role, createdAt: clock.now().toISOString() })
+    .run();
+  const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
+  recordAudit(tx, clock, actor, 'user.invited', { type: 'user', id: userId }, { email: input.email, role: input.role });
+  return { userId, token, expiresAt };
+}
+
+/** The invitation mail, queued in the transaction that created the invitation: same token as the one returned. */
+export function mailInvitation(
+  tx: Tx,
+  clock: Clock,
+  m: { email: string; name: string; userId: string; organisationId: string; organisationName: string; inviterName: string | null; token: string; expiresAt: string },
+): void {
+  enqueueMessage({
+    tx,
+    clock,
+    template: 'invitation',
+    to: { email: m.email, userId: m.userId, organisationId: m.organisationId },
+    data: { name: m.name, organisationName: m.organisationName, inviterName: m.inviterName, token: m.token, expiresAt: m.expiresAt },
+  });
 }
 
 export function invitationUrl(publicUrl: string, token: string): string {
@@ -274,12 +319,8 @@ export function inviteUser(
         const expiresAt = new Date(clock.now().getTime() + INVITATION_DURATION_MS).toISOString();
         return { id: newId(), invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
       }
-      const userId = newId();
-      tx.insert(users)
-        .values({ id: userId, organisationId, email: input.email, name: input.name, role: input.role, createdAt: clock.now().toISOString() })
-        .run();
-      const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
-      recordAudit(tx, clock, actor, 'user.invited', { type: 'user', id: userId }, { email: input.email, role: input.role });
+      const { userId, token, expiresAt } = createInvitedUser(tx, clock, actor, { organisationId, ...input });
+      mailInvitation(tx, clock, { email: input.email, name: input.name, userId, organisationId, organisationName: org.name, inviterName: actor.name, token, expiresAt });
       return { id: userId, invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
     },
     { behavior: 'immediate' },
@@ -294,6 +335,8 @@ export function reissueInvitation(deps: Deps & { actor: Actor; organisationId: s
     if (!user) throw notFound('user_not_found', 'Utilisateur introuvable.');
     assertCanManageUsers(actor, organisationId);
     const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
+    const organisationName = findOrganisation(tx, actor, organisationId)!.name;
+    mailInvitation(tx, clock, { email: user.email, name: user.name, userId, organisationId, organisationName, inviterName: actor.name, token, expiresAt });
     recordAudit(tx, clock, actor, 'user.invitation_reissued', { type: 'user', id: userId });
     return { id: userId, invitationToken: token, invitationUrl: invitationUrl(publicUrl, token), expiresAt };
   });
@@ -439,7 +482,7 @@ export async function ensureBootstrapAdmin({ db, clock, email, password }: Deps 
     let operator = tx.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
     const now = clock.now().toISOString();
     if (!operator) {
-      operator = { id: newId(), kind: 'operator', name: 'Opérateur national du Pass numérique', siret: null, buyerType: null, communeCode: null, address: null, status: 'active', createdAt: now };
+      operator = { id: newId(), kind: 'operator', name: 'Opérateur national du Pass numérique', siret: null, buyerType: null, communeCode: null, address: null, status: 'active', createdAt: now, prescriberKind: null };
       tx.insert(organisations).values(operator).run();
     }
     const userId = newId();

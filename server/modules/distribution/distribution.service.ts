@@ -1,3 +1,4 @@
+import { enqueueToOrganisation } from '../notifications/outbox.ts';
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
@@ -169,6 +170,7 @@ export function designatePrescriber(deps: Deps & { actor: Actor; orderId: string
         .run();
       if (inserted.changes !== 1) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné sur la commande ${order.reference}.`);
       recordAudit(tx, clock, actor, 'prescriber.designated', { type: 'order', id: orderId }, { prescriberId });
+      enqueueToOrganisation({ tx, clock, template: 'prescriber_designated', organisationId: prescriberId, roles: ['admin', 'agent'], data: { buyerName: actor.organisationName, prescriberName: prescriber.name, reference: order.reference } });
       return { orderId, prescriberId, prescriberName: prescriber.name, designatedAt: now, heldBooklets: 0, distributedBooklets: 0 };
     },
     { behavior: 'immediate' },
@@ -264,6 +266,7 @@ export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput
       moveBooklets(tx, selected, { holderId: order.buyerId, status: 'in_stock' }, { holderId: input.prescriberId, status: 'allotted' });
       const movement = recordMovement(tx, clock, actor, { kind: 'allotment', orderId: order.id, from: order.buyerId, to: input.prescriberId, booklets: selected });
       recordAudit(tx, clock, actor, 'booklets.allotted', { type: 'order', id: order.id }, { prescriberId: input.prescriberId, bookletCount: selected.length, movementId: movement.id });
+      enqueueToOrganisation({ tx, clock, template: 'booklets_allotted', organisationId: input.prescriberId, roles: ['admin', 'agent'], data: { buyerName: actor.organisationName, reference: order.reference, count: selected.length } });
       return movementResult('allotment', order.id, order.buyerId, input.prescriberId, selected, movement);
     },
     { behavior: 'immediate' },

@@ -1,3 +1,4 @@
+import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
@@ -263,6 +264,7 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
       }
       if (batch.status !== 'approved') throw conflict('batch_status_conflict', `Ce lot est « ${batch.status} » : impossible de le passer à « paid ».`);
       settlePayoutsInTx(tx, clock, actor, batch, 'all', paidOn);
+      notifyBatchPaid({ tx, clock, batchId, paidOn });
       return requireBatch(tx, batchId);
     },
     { behavior: 'immediate' },
@@ -376,6 +378,7 @@ export function rejectPayoutInTx(tx: Tx, clock: Clock, actor: Actor, payoutId: s
     .run();
   logStatus(tx, clock, { type: 'payout', id: payoutId }, payout.status, 'rejected', actor, reason);
   recordAudit(tx, clock, actor, 'payout.rejected', { type: 'payout', id: payoutId }, { reason });
+  notifyPayoutRejected({ tx, clock, payoutId, reason });
   return tx.select().from(payouts).where(eq(payouts.id, payoutId)).get()!;
 }
 

@@ -9,6 +9,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldErr
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
+import { notifyOrderEvent } from '../notifications/order-notices.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { postEntry } from '../finance/ledger.ts';
 import { commitEnvelope, committedForBuyer, findProgram } from '../programs/programs.service.ts';
@@ -191,6 +192,7 @@ export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeB
       };
       tx.insert(orders).values(row).run();
       recordAudit(tx, clock, actor, 'order.submitted', { type: 'order', id: row.id }, { totalCents: row.totalCents, stateShareCents: row.stateShareCents });
+      notifyOrderEvent({ tx, clock, orderId: row.id, event: 'submitted' });
       return row;
     },
     { behavior: 'immediate' },
@@ -234,6 +236,7 @@ export function refreshFunding(tx: Tx, clock: Clock, orderId: string): boolean {
     .where(and(eq(orders.id, orderId), sql`${orders.fundedAt} IS NULL`))
     .run();
   recordAudit(tx, clock, null, 'order.funded', { type: 'order', id: orderId }, { by: paid ? 'payment' : 'mandate' });
+  notifyOrderEvent({ tx, clock, orderId, event: 'funded' });
   // A booklet handed out before the money arrived gets its passes activated now (domain rule 3).
   activateDistributedPasses(tx, clock, orderId);
   return true;
@@ -339,6 +342,7 @@ export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes
         issueBooklets(db, tx, { order, buyer, codes, now, year });
       }
       recordAudit(tx, clock, actor, 'order.approved', { type: 'order', id: orderId });
+      notifyOrderEvent({ tx, clock, orderId, event: 'approved' });
       refreshFunding(tx, clock, orderId);
       return { ...tx.select().from(orders).where(eq(orders.id, orderId)).get()!, issuanceJobId };
     },
@@ -360,6 +364,7 @@ export function cancelOrder(deps: Deps & { actor: Actor; orderId: string }): Ord
         throw conflict('order_not_cancellable', `Seule une commande en attente d’approbation peut être annulée (statut actuel : ${order.status}).`);
       }
       recordAudit(tx, clock, actor, 'order.cancelled', { type: 'order', id: orderId });
+      notifyOrderEvent({ tx, clock, orderId, event: 'cancelled' });
       return { ...order, status: 'cancelled' as const, cancelledAt: clock.now().toISOString() };
     },
     { behavior: 'immediate' },

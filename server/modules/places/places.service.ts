@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { recordSecurityEvent } from '../security/security-events.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { assertPayableBankDetails } from './bank-rules.ts';
+import { notifyBankDecision, notifyPlaceApplied, notifyPlaceDecision } from '../notifications/place-notices.ts';
 import type { ApplicationInput, BankDetailsInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
 
 interface Deps {
@@ -252,6 +253,7 @@ export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Ac
         })
         .run();
       recordAudit(tx, clock, actor, 'place.applied', { type: 'place', id: placeId }, { siret: input.siret, sites: input.sites.length, claimedImport: Boolean(claimable) });
+      notifyPlaceApplied({ tx, clock, place: { placeId, placeName: input.name, contactEmail: input.contactEmail } });
       return { id: placeId, status: 'applied' as const };
     },
     { behavior: 'immediate' },
@@ -297,6 +299,7 @@ export function decideOnPlace(deps: Deps & { actor: Actor; placeId: string; deci
         throw conflict('place_status_conflict', `Impossible de ${rule.verb} ce lieu : il est ${STATUS_WORDS[place.status]}.`);
       }
       recordAudit(tx, clock, actor, rule.audit, { type: 'place', id: placeId }, { from: place.status, to: rule.to, ...(reason ? { reason } : {}) });
+      notifyPlaceDecision({ tx, clock, actor, place: { placeId, placeName: place.name, contactEmail: place.contactEmail }, decision, reason });
       return placeToView(tx, placeId)!;
     },
     { behavior: 'immediate' },
@@ -389,6 +392,7 @@ export function validateBankDetails(deps: Deps & { actor: Actor; placeId: string
         .run();
       if (changed.changes !== 1) throw conflict('no_pending_bank_details', 'Ces coordonnées bancaires ont changé entre-temps : rechargez la page.');
       recordAudit(tx, clock, actor, 'place.bank_details_validated', { type: 'place', id: placeId }, { bankAccountId: pending.id, iban: maskIban(pending.iban) });
+      notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending.iban, validated: true });
       return placeToView(tx, placeId)!;
     },
     { behavior: 'immediate' },
@@ -412,6 +416,7 @@ export function rejectBankDetails(deps: Deps & { actor: Actor; placeId: string; 
         : 0;
       if (changed !== 1) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
       recordAudit(tx, clock, actor, 'place.bank_details_rejected', { type: 'place', id: placeId }, { bankAccountId: pending!.id, reason });
+      notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending!.iban, validated: false, reason });
       return placeToView(tx, placeId)!;
     },
     { behavior: 'immediate' },

@@ -1,0 +1,73 @@
+import type { Db } from '../../../db/client.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { conflict, forbidden, notFound } from '../../shared/problem.ts';
+import { newId } from '../../shared/secrets.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { enqueueMessage, enqueueToOrganisation } from '../notifications/outbox.ts';
+import { isOperator, type Actor } from './actor.ts';
+import { credentialsChanged } from './actor-cache.ts';
+import { createInvitedUser } from './accounts.service.ts';
+import { findUserByEmail } from './accounts.repository.ts';
+import type { AddPrescriberInput } from './prescribers.schemas.ts';
+import { findOrganisationBySiret, insertPrescriberOrganisation, linkPrescriber, listNetwork, setPrescriberStatus } from './prescribers.repository.ts';
+
+interface Deps {
+  db: Db;
+  clock: Clock;
+}
+
+/**
+ * A buyer builds its own prescriber network. The prescriber is one organisation per SIRET: a second
+ * buyer adding the same SIRET reuses it (its users keep their accounts, they are told who added
+ * them); a new one is created and its contact invited as its admin. Either way the buyer may then
+ * designate it on its orders.
+ */
+export function addPrescriber({ db, clock, actor, input }: Deps & { actor: Actor; input: AddPrescriberInput }): { id: string; created: boolean } {
+  if (actor.organisationKind !== 'buyer' || actor.role !== 'admin') throw forbidden('forbidden', 'Seuls les administrateurs d’un commanditaire ajoutent des prescripteurs.');
+  return db.transaction(
+    (tx) => {
+      const now = clock.now().toISOString();
+      const sameSiret = findOrganisationBySiret(tx, input.siret);
+      const existing = sameSiret.find((o) => o.kind === 'prescriber');
+      if (!existing && sameSiret.length > 0) {
+        throw conflict('siret_used_by_other_organisation', `Le SIRET ${input.siret} est celui d’une organisation qui n’est pas un prescripteur : contactez l’opérateur.`);
+      }
+      const link = { id: newId(), buyerId: actor.organisationId, addedByUserId: actor.userId, createdAt: now };
+      const data = { buyerName: actor.organisationName };
+      if (existing) {
+        linkPrescriber(tx, { ...link, prescriberId: existing.id, created: false });
+        enqueueToOrganisation({ tx, clock, template: 'prescriber_added', organisationId: existing.id, roles: ['admin'], data: { ...data, prescriberName: existing.name } });
+        recordAudit(tx, clock, actor, 'prescriber.added_to_network', { type: 'organisation', id: existing.id }, { buyerId: actor.organisationId, created: false });
+        return { id: existing.id, created: false };
+      }
+      if (findUserByEmail(tx, input.contactEmail)) {
+        throw conflict('email_already_used', `L’adresse ${input.contactEmail} est déjà celle d’un compte : indiquez l’adresse du contact dans ce prescripteur.`);
+      }
+      const id = newId();
+      insertPrescriberOrganisation(tx, { id, name: input.name, siret: input.siret, communeCode: input.communeCode, kind: input.kind, createdAt: now });
+      linkPrescriber(tx, { ...link, prescriberId: id, created: true });
+      const { userId, token, expiresAt } = createInvitedUser(tx, clock, actor, { organisationId: id, email: input.contactEmail, name: `Contact de ${input.name}`.slice(0, 120), role: 'admin' });
+      enqueueMessage({ tx, clock, template: 'prescriber_added', to: { email: input.contactEmail, userId, organisationId: id }, data: { ...data, prescriberName: input.name, token, expiresAt } });
+      recordAudit(tx, clock, actor, 'prescriber.added_to_network', { type: 'organisation', id }, { buyerId: actor.organisationId, created: true, kind: input.kind });
+      return { id, created: true };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export function prescriberNetwork({ db, actor }: { db: Db; actor: Actor }) {
+  if (isOperator(actor)) return listNetwork(db, {});
+  if (actor.organisationKind === 'buyer') return listNetwork(db, { buyerId: actor.organisationId });
+  throw forbidden('forbidden', 'Réservé aux commanditaires et à l’opérateur.');
+}
+
+/** The operator suspends a prescriber: it can no longer be designated, its users keep their accounts. */
+export function setPrescriberSuspended({ db, clock, actor, prescriberId, suspended }: Deps & { actor: Actor; prescriberId: string; suspended: boolean }) {
+  if (!isOperator(actor) || actor.role !== 'admin') throw forbidden('forbidden', 'Seuls les administrateurs de l’opérateur suspendent un prescripteur.');
+  db.transaction((tx) => {
+    if (!setPrescriberStatus(tx, prescriberId, suspended ? 'suspended' : 'active')) throw notFound('prescriber_not_found', 'Prescripteur introuvable.');
+    credentialsChanged(tx);
+    recordAudit(tx, clock, actor, suspended ? 'prescriber.suspended' : 'prescriber.reinstated', { type: 'organisation', id: prescriberId });
+  });
+  return { id: prescriberId, status: suspended ? 'suspended' : 'active' };
+}

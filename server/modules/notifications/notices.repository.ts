@@ -1,0 +1,50 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { orders } from '../../../db/schema/orders.ts';
+import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
+
+/** What the order messages say about an order: its reference, buyer and amounts. */
+export function orderFacts(db: DbOrTx, orderId: string) {
+  return db
+    .select({
+      orderId: orders.id,
+      reference: orders.reference,
+      buyerId: orders.buyerId,
+      buyerName: organisations.name,
+      totalCents: orders.totalCents,
+      validUntil: orders.validUntil,
+    })
+    .from(orders)
+    .innerJoin(organisations, eq(organisations.id, orders.buyerId))
+    .where(eq(orders.id, orderId))
+    .get();
+}
+
+export function operatorId(db: DbOrTx): string | undefined {
+  return db.select({ id: organisations.id }).from(organisations).where(eq(organisations.kind, 'operator')).get()?.id;
+}
+
+export function organisationName(db: DbOrTx, organisationId: string): string {
+  return db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, organisationId)).get()?.name ?? '';
+}
+
+export function paidPayoutsOf(db: DbOrTx, batchId: string) {
+  return db
+    .select({ payoutId: payouts.id, placeId: payouts.placeId, placeName: organisations.name, amountCents: payouts.amountCents, period: reimbursementBatches.period })
+    .from(payouts)
+    .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
+    .innerJoin(organisations, eq(organisations.id, payouts.placeId))
+    .where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'paid')))
+    .all();
+}
+
+export function payoutFacts(db: DbOrTx, payoutId: string) {
+  return db
+    .select({ placeId: payouts.placeId, placeName: organisations.name, amountCents: payouts.amountCents, period: reimbursementBatches.period })
+    .from(payouts)
+    .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
+    .innerJoin(organisations, eq(organisations.id, payouts.placeId))
+    .where(eq(payouts.id, payoutId))
+    .get();
+}
