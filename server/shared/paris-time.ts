@@ -108,6 +108,10 @@ export function frenchMonth(period: string): string {
 
 /** "de novembre 2026", "d’octobre 2026": the month after "de", elided before a vowel as French writes it. */
 export function ofFrenchMonth(period: string): string {
-  const month = frenchMonth(period);
-  return /^[aeiouéèêàâîôûœ]/i.test(month) ? `d’${month}` : `de ${month}`;
+  return afterDe(frenchMonth(period));
+}
+
+/** "de novembre 2026", "d’octobre 2026": "de" before a word, elided before a vowel. */
+export function afterDe(words: string): string {
+  return /^[aeiouéèêàâîôûœ]/i.test(words) ? `d’${words}` : `de ${words}`;
 }

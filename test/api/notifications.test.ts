@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { bookletsOf, createApprovedOrder, createPlace, createUser, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
 import { pathOf, startSmtpServer } from '../helpers/mail.ts';
 
 const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
@@ -10,7 +10,7 @@ const application = {
   siret: '324 000 000 12348',
   legalRepresentative: 'Marie Dupont, présidente',
   contactEmail: 'Contact@TiersLieu-Muret.example',
-  iban: 'FR76 3000 6000 0112 3456 7890 189',
+  iban: 'FR76 3000 4000 0312 3456 7890 143',
   bic: 'agrifrpp',
   sites: [{ name: 'Tiers-lieu', address: '5 avenue Jacques Douzans', postalCode: '31600', communeCode: '31395', services: ['Aide aux démarches administratives'], free: true }],
 };
@@ -126,13 +126,15 @@ t.test('a paid batch reaches each paid place with its statement attached as PDF;
   clock.set('2026-11-03T09:00:00Z');
   const finance = await loginAs(app, world.operatorFinance);
   const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
-  await post(finance, `/api/v1/reimbursement-batches/${batch.id}/approve`);
-  t.equal((await post(finance, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-05' })).statusCode, 200);
+  // Four eyes: another finance user approves what the first one built.
+  const treasurer = await loginAs(app, await createUser(db, world.operator, { role: 'finance' }));
+  t.equal((await post(treasurer, `/api/v1/reimbursement-batches/${batch.id}/approve`)).statusCode, 200);
+  t.equal((await post(treasurer, `/api/v1/reimbursement-batches/${batch.id}/paid`, { paidOn: '2026-11-03' })).statusCode, 200);
   await app.outbox.deliverDue();
   const paid = smtp.received.slice(before);
   t.equal(paid.length, 1);
   t.same(paid[0]!.envelopeTo, [epn.admin.email]);
-  t.equal(paid[0]!.subject, 'Remboursement de octobre 2026 versé : 20,00 €');
+  t.equal(paid[0]!.subject, 'Remboursement d’octobre 2026 versé : 20,00 €');
   const pdf = paid[0]!.parsed.attachments.find((a) => a.contentType === 'application/pdf');
   t.ok(pdf, 'the statement is attached');
   t.equal(pdf!.content.subarray(0, 5).toString(), '%PDF-');
@@ -143,7 +145,7 @@ t.test('a paid batch reaches each paid place with its statement attached as PDF;
   t.equal((await post(finance, `/api/v1/payouts/${payout.id}/reject`, { reason: 'Compte clos' })).statusCode, 200);
   await app.outbox.deliverDue();
   const rejected = smtp.received.at(-1)!;
-  t.equal(rejected.subject, 'Virement de octobre 2026 rejeté : action requise');
+  t.equal(rejected.subject, 'Virement d’octobre 2026 rejeté : action requise');
   t.match(rejected.text, 'Compte clos');
   t.same(rejected.envelopeTo, [epn.admin.email]);
 });

@@ -133,7 +133,7 @@ t.test('pages: "Mot de passe oublié ?" on the login page, the request form, and
   t.equal(form.statusCode, 200);
   const bad = await app.inject({ method: 'POST', url: '/mot-de-passe-oublie', payload: { email: 'pas-une-adresse' } });
   t.equal(bad.statusCode, 400);
-  t.match(bad.body, 'adresse e-mail invalide');
+  t.match(bad.body, 'Adresse e-mail invalide');
   t.match(bad.body, 'value="pas-une-adresse"', 'the form keeps its value');
   const sent = await app.inject({ method: 'POST', url: '/mot-de-passe-oublie', payload: { email: world.prescriberAdmin.email } });
   t.equal(sent.statusCode, 200);

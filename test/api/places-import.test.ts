@@ -118,7 +118,7 @@ t.test('the import page shows the report', async (t) => {
   t.equal(page.statusCode, 200);
   const res = await operator.inject({ method: 'POST', url: '/lieux/import', payload: { content: MEDNUM } });
   t.equal(res.statusCode, 200);
-  t.match(res.body, /8 ligne\(s\) : <strong>5<\/strong> créée\(s\)/);
+  t.match(res.body, /8 lignes : <strong>5<\/strong> créées/);
   t.match(res.body, /SIRET invalide \(clé de contrôle\) : 12345678901234/);
 });
 

@@ -268,7 +268,7 @@ t.test('the programme form takes euros and percentages and re-renders with error
   t.match(bad.body, /value="epci" checked/, 'ticked boxes stay ticked');
   const backwards = await form({ ...fields, endsOn: '2025-01-01' });
   t.equal(backwards.statusCode, 400);
-  t.match(backwards.body, /id="endsOn-messages" aria-live="polite">\s*<p class="fr-message fr-message--error">la date de fin/);
+  t.match(backwards.body, /id="endsOn-messages" aria-live="polite">\s*<p class="fr-message fr-message--error">La date de fin/);
   const ok = await form(fields);
   t.equal(ok.statusCode, 303);
   const row = db.select().from(cofinancingPrograms).get();

@@ -2,6 +2,10 @@ import t from 'tap';
 import { DEMO_ORGANISATIONS } from '../../db/seed/demo.ts';
 import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser, startDemoServer } from '../helpers/browser.ts';
 
+// Every demo login and its pages with axe: about 150 s on a quiet 2-core machine, past tap's
+// default bound per file. A bound against a hang, not a measure.
+t.setTimeout(10 * 60_000);
+
 const EXPECTED_LANDING: Record<string, RegExp> = {
   'operator/admin': /Tableau de bord de l’opérateur/,
   'operator/finance': /Tableau de bord financier/,

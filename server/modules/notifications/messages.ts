@@ -1,3 +1,4 @@
+import { afterDe } from '../../shared/paris-time.ts';
 /**
  * Every message the platform sends, in French: its subject, whether it is essential (security and
  * account messages always go; alerts and reminders follow the user's choice), and its body as a few
@@ -259,7 +260,7 @@ export const MESSAGES = {
   },
   batch_paid: {
     essential: true,
-    subject: (d) => `Remboursement de ${str(d, 'period')} versé : ${euros(d.amountCents)}`,
+    subject: (d) => `Remboursement ${afterDe(str(d, 'period'))} versé : ${euros(d.amountCents)}`,
     body: (d) => ({
       paragraphs: [
         'Bonjour,',
@@ -271,11 +272,11 @@ export const MESSAGES = {
   },
   payout_rejected: {
     essential: true,
-    subject: (d) => `Virement de ${str(d, 'period')} rejeté : action requise`,
+    subject: (d) => `Virement ${afterDe(str(d, 'period'))} rejeté : action requise`,
     body: (d) => ({
       paragraphs: [
         'Bonjour,',
-        `Le virement du remboursement de ${str(d, 'period')} (${euros(d.amountCents)}) à ${str(d, 'placeName')} a été rejeté par la banque.`,
+        `Le virement du remboursement ${afterDe(str(d, 'period'))} (${euros(d.amountCents)}) à ${str(d, 'placeName')} a été rejeté par la banque.`,
         `Motif : ${str(d, 'reason')}.`,
         'Vérifiez et corrigez vos coordonnées bancaires : le montant sera reversé après leur validation.',
       ],

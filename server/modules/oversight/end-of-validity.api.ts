@@ -47,7 +47,7 @@ export const endOfValidityApi: FastifyPluginAsync = async (app) => {
 
   r.get(
     '/orders/:orderId/closing-statement.pdf',
-    { config: allow('buyer:*', 'operator:*'), schema: { summary: 'Relevé de clôture conjoint (PDF), après la fin de validité', tags, params: orderParams, produces: ['application/pdf'] } },
+    { config: allow('buyer:*', 'operator:*'), schema: { summary: 'Relevé de clôture conjoint (PDF), après la fin de validité', tags, params: orderParams, produces: ['application/pdf'], response: { 200: z.any().describe('Document PDF'), ...errorResponses(401, 403, 404, 422) } } },
     async (request, reply) => {
       const { reference, pdf } = await closingStatementPdf({ ...deps(), actor: requireActor(request), orderId: request.params.orderId });
       return reply.type('application/pdf').header('content-disposition', `inline; filename="cloture-${reference}.pdf"`).send(pdf);

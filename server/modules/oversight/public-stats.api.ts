@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { errorResponses } from '../../shared/schemas.ts';
 import { publicAccess } from '../../plugins/auth.ts';
 import { euroCell, toCsv } from '../../shared/csv.ts';
 import { publicStatistics, type PublicStatistics } from './public-stats.service.ts';
@@ -27,10 +29,10 @@ export const publicStatsApi: FastifyPluginAsync = async (app) => {
   const tags = ['Données ouvertes'];
   app.get(
     '/public/statistics.json',
-    { config: publicAccess, schema: { summary: 'Statistiques publiques par département et par mois (données ouvertes)', description: 'Mois terminés seulement ; effectifs de personnes de moins de 5 masqués (null, `masked: true`). Note de méthode incluse.', tags } },
+    { config: publicAccess, schema: { summary: 'Statistiques publiques par département et par mois (données ouvertes)', description: 'Mois terminés seulement ; effectifs de personnes de moins de 5 masqués (null, `masked: true`). Note de méthode incluse.', tags, response: { 200: z.looseObject({}), ...errorResponses(429) } } },
     async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').send(publicStatistics({ db: app.db, clock: app.clock })),
   );
-  app.get('/public/statistics.csv', { config: publicAccess, schema: { summary: 'Statistiques publiques, en CSV', tags } }, async (_request, reply) =>
+  app.get('/public/statistics.csv', { config: publicAccess, schema: { summary: 'Statistiques publiques, en CSV', tags, produces: ['text/csv'], response: { 200: z.string(), ...errorResponses(429) } } }, async (_request, reply) =>
     reply
       .header('cache-control', 'public, max-age=3600')
       .type('text/csv; charset=utf-8')

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { renderFiguresPdf } from '../../../templates/pdf/figures.ts';
 import { euroCell, toCsv } from '../../shared/csv.ts';
@@ -107,7 +108,7 @@ export const stateApi: FastifyPluginAsync = async (app) => {
 
   r.get(
     '/cofinancing-programs/:id/report.csv',
-    { config: allow('operator:*', 'state:*'), schema: { summary: 'Rapport d’un programme, en CSV', tags, params: programParams } },
+    { config: allow('operator:*', 'state:*'), schema: { summary: 'Rapport d’un programme, en CSV', tags, params: programParams, produces: ['text/csv'], response: { 200: z.string(), ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       const report = programReport({ db: app.db, clock: app.clock, actor: requireActor(request), programId: request.params.id });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="rapport-programme.csv"').send(programReportCsv(report));
@@ -116,7 +117,7 @@ export const stateApi: FastifyPluginAsync = async (app) => {
 
   r.get(
     '/cofinancing-programs/:id/report.pdf',
-    { config: allow('operator:*', 'state:*'), schema: { summary: 'Rapport d’un programme, en PDF', tags, params: programParams, produces: ['application/pdf'] } },
+    { config: allow('operator:*', 'state:*'), schema: { summary: 'Rapport d’un programme, en PDF', tags, params: programParams, produces: ['application/pdf'], response: { 200: z.any().describe('Document PDF'), ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       const report = programReport({ db: app.db, clock: app.clock, actor: requireActor(request), programId: request.params.id });
       const pdf = await programReportPdf(report);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { errorResponses } from '../../shared/schemas.ts';
 import { orderParams, usageView, type UsageView } from './oversight.schemas.ts';
@@ -34,7 +35,7 @@ export const usageApi: FastifyPluginAsync = async (app) => {
 
   r.get(
     '/orders/:orderId/usage.csv',
-    { config: allow('buyer:*', 'operator:*'), schema: { summary: 'Utilisation des pass d’une commande, en CSV', tags, params: orderParams } },
+    { config: allow('buyer:*', 'operator:*'), schema: { summary: 'Utilisation des pass d’une commande, en CSV', tags, params: orderParams, produces: ['text/csv'], response: { 200: z.string(), ...errorResponses(401, 403, 404) } } },
     async (request, reply) => {
       const usage = orderUsage({ ...deps(), actor: requireActor(request), orderId: request.params.orderId });
       return sendUsageCsv(reply, `utilisation-${usage.reference}.csv`, usage);
@@ -50,7 +51,7 @@ export const usageApi: FastifyPluginAsync = async (app) => {
     async (request) => buyerUsage({ ...deps(), actor: requireActor(request) }),
   );
 
-  r.get('/usage.csv', { config: allow('buyer:*'), schema: { summary: 'Utilisation des pass de toutes les commandes, en CSV', tags } }, async (request, reply) =>
+  r.get('/usage.csv', { config: allow('buyer:*'), schema: { summary: 'Utilisation des pass de toutes les commandes, en CSV', tags, produces: ['text/csv'], response: { 200: z.string(), ...errorResponses(401, 403) } } }, async (request, reply) =>
     sendUsageCsv(reply, 'utilisation-des-pass.csv', buyerUsage({ ...deps(), actor: requireActor(request) })),
   );
 };

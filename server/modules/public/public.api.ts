@@ -44,7 +44,7 @@ export const publicApi: FastifyPluginAsync = async (app) => {
         description: 'Validé ligne par ligne par la bibliothèque de l’ANCT ; l’acceptation du Pass numérique est marquée dans `frais_a_charge` et `autres_formations_labels`.',
         tags,
         produces: ['text/csv'],
-        response: { 200: z.string() },
+        response: { 200: z.string(), ...errorResponses(429) },
       },
     },
     async (_request, reply) => {
@@ -64,7 +64,7 @@ export const publicApi: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'Lieux labellisés en données ouvertes : JSON du schéma national des lieux de médiation numérique',
         tags,
-        response: { 200: z.array(z.record(z.string(), z.unknown())) },
+        response: { 200: z.array(z.record(z.string(), z.unknown())), ...errorResponses(429) },
       },
     },
     async (_request, reply) => {
