@@ -310,7 +310,8 @@ function drawProofWatermark(doc: Doc): void {
   // The same words, horizontal, in the top margin: readable by people and by text extraction.
   doc.save();
   doc.font(FONT_BOLD).fontSize(8).fillColor(RED);
-  line(doc, `${text} — épreuve à valider`, 0, SAFE_INSET + 2, { width: PAGE_W, align: 'center' });
+  // Bottom margin: the top one holds the coupon page header, and the two lines ran into each other.
+  line(doc, `${text} — épreuve à valider`, 0, PAGE_H - SAFE_INSET - 10, { width: PAGE_W, align: 'center' });
   doc.restore();
 }
 
