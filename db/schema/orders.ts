@@ -59,6 +59,9 @@ export const orders = sqliteTable(
   ],
 );
 
+/** A row of `orders`, as every module reads it (kept here so that reading an order needs no import of the orders use cases). */
+export type OrderRow = typeof orders.$inferSelect;
+
 export const INVOICE_PARTIES = ['buyer', 'state'] as const;
 export type InvoiceParty = (typeof INVOICE_PARTIES)[number];
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
 import type { OrganisationRow } from '../accounts/accounts.repository.ts';
-import type { OrderRow } from '../orders/orders.service.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { PassCodeFactory } from './pass-code.ts';

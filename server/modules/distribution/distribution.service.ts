@@ -11,7 +11,7 @@ import { badRequest, conflict, notFound, unprocessable } from '../../shared/prob
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
-import type { OrderRow } from '../orders/orders.service.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
 import { findPublicCategory, listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { activateBookletPasses, HANDED_OUT_STATUSES } from './activation.ts';

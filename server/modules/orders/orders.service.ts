@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
-import { invoices, orders, type TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
+import { invoices, orders, type OrderRow, type TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
 import { publicCategories } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
@@ -24,7 +24,7 @@ import { stateRuleRefusal } from '../oversight/program-rules.ts';
 import { findStateTerms } from '../oversight/state.repository.ts';
 import type { OrderInput } from './orders.schemas.ts';
 
-export type OrderRow = typeof orders.$inferSelect;
+export type { OrderRow };
 
 interface Deps {
   db: Db;
