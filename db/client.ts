@@ -68,6 +68,47 @@ export function cachedPerConnection<T>(build: (client: Database.Database) => T):
   };
 }
 
+/** What a query made on the outer database object inside one of its transactions could reach. */
+const OUTER_QUERY_ENTRY_POINTS = new Set<PropertyKey>(['select', 'selectDistinct', 'insert', 'update', 'delete', 'run', 'all', 'get', 'values', 'query', 'with', '$count', '$client']);
+
+/**
+ * The database object, guarded so that a query made through it while one of its transactions runs
+ * throws instead of running. On SQLite's single connection such a query silently joins the
+ * transaction; on a pooled engine (PostgreSQL) it would run on another connection, outside it, and
+ * could not see the transaction's own writes. Tests open every database guarded (test/helpers), so
+ * a repository call given `db` where it should get `tx` fails there; production skips the proxy.
+ */
+export function guardTransactionScope(db: Db): Db {
+  let openTransactions = 0;
+  // Properties a caller assigns (a test counting transactions) live on the proxy, not on the database.
+  const assigned = new Map<PropertyKey, unknown>();
+  return new Proxy(db, {
+    set(_target, property, value) {
+      assigned.set(property, value);
+      return true;
+    },
+    get(target, property) {
+      if (assigned.has(property)) return assigned.get(property);
+      if (property === 'transaction') {
+        return (work: (tx: Tx) => unknown, config?: Parameters<Db['transaction']>[1]) =>
+          target.transaction((tx) => {
+            openTransactions += 1;
+            try {
+              return work(tx);
+            } finally {
+              openTransactions -= 1;
+            }
+          }, config);
+      }
+      if (openTransactions > 0 && OUTER_QUERY_ENTRY_POINTS.has(property)) {
+        throw new Error(`db.${String(property)} called inside a transaction on the outer database object: pass the transaction (tx) instead`);
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 }

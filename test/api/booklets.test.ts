@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { eq } from 'drizzle-orm';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
+import { buildTestApp, loginAs, type Session, type TestApp } from '../helpers/app.ts';
 import { createProgram, createUser, seedReference, seedWorld, createPlace } from '../helpers/fixtures.ts';
 import { booklets, passes, printProofs } from '../../db/schema/booklets.ts';
 import { orders } from '../../db/schema/orders.ts';
@@ -251,6 +251,16 @@ t.test('the print file is read in batches: an order larger than one batch prints
   t.equal(pageCount(file.rawPayload), 450 * countBookletPages(1));
 });
 
+/**
+ * A pass as it is once its booklet has been handed out: the pass active, its booklet distributed and
+ * its order funded. The lookup applies the redemption's own rule, which checks all three.
+ */
+function handOut(db: TestApp['db'], pass: { id: number; bookletId: string; orderId: string }): void {
+  db.update(passes).set({ status: 'active' }).where(eq(passes.id, pass.id)).run();
+  db.update(booklets).set({ status: 'distributed' }).where(eq(booklets.id, pass.bookletId)).run();
+  db.update(orders).set({ fundedAt: '2026-11-25T10:00:00.000Z' }).where(eq(orders.id, pass.orderId)).run();
+}
+
 t.test('pass lookup: status, value, validity, and whether and why it can be redeemed', async (t) => {
   const { app, db, clock, order, world } = await approved(t);
   const place = await loginAs(app, world.placeAdmin);
@@ -262,7 +272,7 @@ t.test('pass lookup: status, value, validity, and whether and why it can be rede
   const typed = formatPassCode(pass.code).toLowerCase().replace(/-/g, ' ');
   t.equal((await get(place, `/api/v1/passes/${encodeURIComponent(typed)}`)).json().code, pass.code, 'lower case with spaces');
 
-  db.update(passes).set({ status: 'active' }).where(eq(passes.id, pass.id)).run();
+  handOut(db, pass);
   t.match((await get(place, `/api/v1/passes/${pass.code}`)).json(), { redeemable: false, reason: 'pass_not_valid_yet' });
   // Sessions expire while the clock jumps months: log in again at each date.
   const lookupOn = async (instant: string) => {
@@ -382,7 +392,7 @@ t.test('the public pass page says whether the pass can be used and until when, a
   t.notMatch(page.body, booklet.serial, 'no booklet serial');
   t.notMatch(page.body, 'Département de test', 'no buyer name');
 
-  db.update(passes).set({ status: 'active' }).where(eq(passes.id, pass.id)).run();
+  handOut(db, pass);
   clock.set('2027-03-01T10:00:00Z');
   const usable = await app.inject({ method: 'GET', url: `/p/${formatPassCode(pass.code).toLowerCase()}` });
   t.equal(usable.statusCode, 200);

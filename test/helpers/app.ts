@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import type { Config } from '../../server/config.ts';
-import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { guardTransactionScope, migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import type { TestUser } from './fixtures.ts';
 
@@ -52,14 +52,16 @@ interface Teardown {
  * memory, or in `databasePath` (a temporary file) when the test needs a second connection.
  */
 export async function buildTestApp(t: Teardown, options: { now?: string; config?: Partial<Config>; databasePath?: string } = {}): Promise<TestApp> {
-  const db = openDatabase(options.databasePath ?? ':memory:');
-  migrateDatabase(db);
+  const raw = openDatabase(options.databasePath ?? ':memory:');
+  migrateDatabase(raw);
+  // Any query on `db` inside one of its transactions throws (see guardTransactionScope).
+  const db = guardTransactionScope(raw);
   const clock = new ManualClock(options.now ?? TEST_NOW);
   const config = testConfig(options.config);
   const app = await buildApp({ config, db, clock, logger: false });
   t.teardown(async () => {
     await app.close();
-    db.$client.close();
+    raw.$client.close();
   });
   return { app, db, clock, config };
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { lastAcceptedDay, redeemability, type RedeemabilityInput } from '../../server/modules/redemption/redeemability.ts';
+import { lastAcceptedDay, redeemability, type RedeemabilityInput } from '../../server/modules/booklets/redeemability.ts';
 
 const inside = { isCommuneInTerritory: () => true };
 const outside = { isCommuneInTerritory: () => false };

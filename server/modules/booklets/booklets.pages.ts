@@ -13,7 +13,7 @@ import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isSpecimenCode } from './specimen.ts';
 import { printSettingsInput, proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
-import { PASS_REFUSAL_MESSAGES } from './redeemability.ts';
+import { HOLDER_MESSAGES } from './redeemability.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -102,7 +102,7 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
           validFrom: pass.validFrom,
           validUntil: pass.validUntil,
           redeemable: pass.redeemable,
-          message: pass.reason ? PASS_REFUSAL_MESSAGES[pass.reason] : null,
+          message: pass.reason ? HOLDER_MESSAGES[pass.reason] : null,
           territory: getTerritories().describeTerritory(pass.territory),
           allowedServices: pass.allowedServices,
         },

@@ -142,13 +142,16 @@ export function findPassByCode(db: DbOrTx, code: string) {
       status: passes.status,
       faceValueCents: passes.faceValueCents,
       orderId: passes.orderId,
+      bookletStatus: booklets.status,
       validFrom: orders.validFrom,
       validUntil: orders.validUntil,
+      fundedAt: orders.fundedAt,
       territory: orders.territory,
       allowedServices: orders.allowedServices,
     })
     .from(passes)
     .innerJoin(orders, eq(orders.id, passes.orderId))
+    .innerJoin(booklets, eq(booklets.id, passes.bookletId))
     .where(eq(passes.code, code))
     .get();
 }

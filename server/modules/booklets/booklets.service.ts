@@ -18,7 +18,7 @@ import * as repo from './booklets.repository.ts';
 import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
 import type { PassCodeFactory } from './pass-code.ts';
 import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
-import { lastRedeemableDay, passRedeemability, type PassRefusal } from './redeemability.ts';
+import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
 import { countOf } from '../../shared/plural.ts';
 
 /** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
@@ -308,17 +308,29 @@ export function lookupPass(deps: {
     throttle.recordFailure(who);
     throw notFound('pass_not_found', 'Aucun pass ne correspond à ce code : vérifiez-le caractère par caractère.');
   }
-  const verdict = passRedeemability(pass, parisDate(clock.now()), deps.gracePeriodDays);
+  // The redemption's own rule, without a place or a site: what it says here, the counter says too.
+  const verdict = redeemability({
+    pass: { status: pass.status },
+    booklet: { status: pass.bookletStatus },
+    order: { validFrom: pass.validFrom, validUntil: pass.validUntil, fundedAt: pass.fundedAt, territory: pass.territory ?? null },
+    place: null,
+    site: null,
+    today: parisDate(clock.now()),
+    gracePeriodDays: deps.gracePeriodDays,
+    territories: getTerritories(),
+  });
+  const reason = verdict.redeemable ? undefined : verdict.code;
+  if (reason !== undefined && !isPassRefusal(reason)) throw new Error(`lookupPass: unexpected refusal ${reason} without a place`);
   return {
     code: pass.code,
     status: pass.status,
     faceValueCents: pass.faceValueCents,
     validFrom: pass.validFrom,
     validUntil: pass.validUntil,
-    lastRedeemableDay: lastRedeemableDay(pass.validUntil, deps.gracePeriodDays),
+    lastRedeemableDay: lastAcceptedDay(pass.validUntil, deps.gracePeriodDays),
     territory: pass.territory ?? null,
     allowedServices: pass.allowedServices ?? null,
     redeemable: verdict.redeemable,
-    ...(verdict.redeemable ? {} : { reason: verdict.reason }),
+    ...(reason ? { reason } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
+import { connectionOf, type Db } from '../../../db/client.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { orders } from '../../../db/schema/orders.ts';
@@ -95,7 +95,7 @@ export function expireOrder(deps: { db: Db; clock: Clock; actor: Actor | null; o
         createdAt: now.toISOString(),
       };
       tx.insert(creditNotes).values(row).run();
-      const link = db.$client.prepare('INSERT INTO credit_note_passes (credit_note_id, pass_id) VALUES (?, ?)');
+      const link = connectionOf(tx).prepare('INSERT INTO credit_note_passes (credit_note_id, pass_id) VALUES (?, ?)');
       for (const pass of expired) link.run(id, pass.id);
       recordAudit(tx, clock, actor, 'order.expired', { type: 'order', id: orderId }, { creditNote: row.number, passCount: expired.length, totalCents });
       return { creditNote: row, expiredPassCount: expired.length };

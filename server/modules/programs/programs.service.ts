@@ -1,4 +1,5 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
+import { withLock } from '../../../db/locks.ts';
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import { cofinancingPrograms, programCommitments, type ProgramStatus } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -202,7 +203,9 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
     tx.insert(programCommitments).values(commitment).run();
     return commitment;
   };
-  return isTransaction(db) ? db.transaction(run) : (db as Db).transaction(run, { behavior: 'immediate' });
+  // The buyer's committed total is read then raised: one approval for this buyer at a time.
+  const locked = (tx: DbOrTx) => withLock(`buyer-cap:${buyerId}`, tx, () => run(tx));
+  return isTransaction(db) ? db.transaction(locked) : (db as Db).transaction(locked, { behavior: 'immediate' });
 }
 
 /** Drizzle's transactions expose rollback(); the database object does not. */

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { badRequest, notFound } from '../../shared/problem.ts';
-import { lastRedeemableDay } from '../booklets/redeemability.ts';
+import { lastAcceptedDay } from '../booklets/redeemability.ts';
 import { isOpenAt } from '../places/open-now.ts';
 import { describeOpeningHours } from '../places/opening-hours.ts';
 import { expandAbbreviations, getTerritories, normaliseName, type Commune } from '../territories/territories.ts';
@@ -130,7 +130,7 @@ export function bookletPublicPage(deps: {
       faceValueCents: facts.faceValueCents,
       validFrom: facts.validFrom,
       validUntil: facts.validUntil,
-      lastRedeemableDay: lastRedeemableDay(facts.validUntil, deps.gracePeriodDays),
+      lastRedeemableDay: lastAcceptedDay(facts.validUntil, deps.gracePeriodDays),
       gracePeriodDays: deps.gracePeriodDays,
       territory: territories.describeTerritory(facts.territory ?? null),
       blocked: facts.status === 'blocked',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { REDEMPTION_STATUSES } from '../../../db/schema/redemption.ts';
 import { id, listQuery } from '../../shared/schemas.ts';
 import { placeService } from '../places/places.schemas.ts';
-import { REDEMPTION_REFUSALS } from './redeemability.ts';
+import { REDEMPTION_REFUSALS } from '../booklets/redeemability.ts';
 
 /** Raw code as typed or scanned (any case, spaces, dashes, or the whole QR URL): normalised by the pass-code module. */
 export const passCodeField = z.string().trim().min(1, 'saisissez le code du pass').max(200).describe('Code du pass (20 caractères, tirets et espaces ignorés) ou URL de son QR code');

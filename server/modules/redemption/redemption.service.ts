@@ -14,7 +14,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
 import { postEntry, reverseEntry } from '../finance/ledger.ts';
 import { getTerritories } from '../territories/territories.ts';
-import { lastAcceptedDay, redeemability, type RedeemabilityVerdict } from './redeemability.ts';
+import { lastAcceptedDay, redeemability, type RedeemabilityVerdict } from '../booklets/redeemability.ts';
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
 
 /** Domain rule 5: the place that accepted a pass may take it back for 24 hours, until it is batched. */
@@ -323,7 +323,7 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
         label: `Annulation de l’encaissement du pass ${formatPassCode(pass.code)}`,
       });
       tx.update(redemptions).set({ cancelJournalEntryId: reversal.entryId }).where(eq(redemptions.id, row.id)).run();
-      refreshBookletStatus(statements(db), pass.bookletId);
+      refreshBookletStatus(statements(tx), pass.bookletId);
       recordAudit(tx, clock, actor, 'redemption.cancelled', { type: 'redemption', id: row.id }, { amountCents: row.amountCents });
       return toView({ ...row, status: 'cancelled', cancelledAt: now.toISOString() }, pass.code, siteName(tx, row.siteId), actor.organisationName, now);
     },

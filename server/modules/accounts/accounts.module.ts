@@ -1,0 +1,14 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { accountsApi } from './accounts.api.ts';
+import { accountsPages } from './accounts.pages.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { selfServiceModule } from './self-service.module.ts';
+
+/** Accounts: sessions and sign-in, organisations, users, API tokens, and one's own account (self-service). */
+export const accountsModule: FastifyPluginAsync = async (app) => {
+  // One throttle for the API and the login form: the same person tries both.
+  const loginThrottle = new LoginThrottle(app.clock);
+  await app.register(accountsApi, { prefix: '/api/v1', loginThrottle });
+  await app.register(accountsPages, { loginThrottle });
+  await app.register(selfServiceModule);
+};

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { bankStatementsApi } from './bank-statements.api.ts';
+import { creditNotesApi } from './credit-notes.api.ts';
+import { exportsApi } from './exports.api.ts';
+import { financePages } from './finance.pages.ts';
+import { invoicesApi } from './invoices.api.ts';
+import { invoicesPages } from './invoices.pages.ts';
+import { ledgerApi } from './ledger.api.ts';
+import { ledgerPages } from './ledger.pages.ts';
+import { reimbursementApi } from './reimbursement.api.ts';
+
+/** Finance: the journal, invoices and credit notes, accounting exports, reimbursement batches, bank statements. */
+export const financeModule: FastifyPluginAsync = async (app) => {
+  await app.register(ledgerApi, { prefix: '/api/v1' });
+  await app.register(ledgerPages);
+  await app.register(invoicesApi, { prefix: '/api/v1' });
+  await app.register(invoicesPages);
+  await app.register(creditNotesApi, { prefix: '/api/v1' });
+  await app.register(exportsApi, { prefix: '/api/v1' });
+  await app.register(reimbursementApi, { prefix: '/api/v1' });
+  await app.register(bankStatementsApi, { prefix: '/api/v1' });
+  await app.register(financePages);
+};
