@@ -21,6 +21,7 @@ import { ordersModule } from './modules/orders/orders.module.ts';
 import { bookletsModule } from './modules/booklets/booklets.module.ts';
 import { financeModule } from './modules/finance/finance.module.ts';
 import { distributionModule } from './modules/distribution/distribution.module.ts';
+import { dashboardsModule } from './modules/dashboards/dashboards.module.ts';
 import idempotencyPlugin from './plugins/idempotency.ts';
 import { passCodeFactoryFor } from './modules/booklets/codes.ts';
 import { placesModule } from './modules/places/places.module.ts';
@@ -96,6 +97,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     securityModule,
     healthRoutes,
     accountsModule,
+    dashboardsModule,
     programsModule,
     territoriesModule,
     ordersModule,

@@ -1,9 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { count } from 'drizzle-orm';
-import { organisations } from '../../../db/schema/accounts.ts';
 import { allow, anonymousCsrfToken, clearSessionCookie, hasValidAnonymousCsrfToken, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
-import { dashboardTemplateFor } from '../../plugins/navigation.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
 import { isOperator, type Actor } from './actor.ts';
@@ -18,14 +15,11 @@ import {
 } from './accounts.schemas.ts';
 import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
-import { financeDashboardData } from '../finance/finance.dashboard.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { safeReturnPath } from './return-path.ts';
 import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
 import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
 import { listPendingInvitations, revokeInvitation } from './invitations.ts';
-import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
-import { placeDashboardData } from '../redemption/place.dashboard.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -89,18 +83,6 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     accounts.logout({ db: app.db, sessionId: requireActor(request).sessionId ?? '' });
     clearSessionCookie(reply);
     return reply.redirect('/connexion', 303);
-  });
-
-  app.get('/tableau-de-bord', { schema: hide, config: allow('*') }, async (request, reply) => {
-    const actor = requireActor(request);
-    const organisationCount = isOperator(actor) ? app.db.select({ n: count() }).from(organisations).get()!.n : 1;
-    return reply.renderPage(dashboardTemplateFor(actor), {
-      title: 'Tableau de bord',
-      counts: { organisations: organisationCount },
-      ...distributionDashboardData({ db: app.db, clock: app.clock, actor }),
-      ...financeDashboardData({ db: app.db, clock: app.clock, actor, gracePeriodDays: app.config.gracePeriodDays }),
-      ...placeDashboardData({ db: app.db, clock: app.clock, actor }),
-    });
   });
 
   // --- Organisation and its users -------------------------------------------------------------

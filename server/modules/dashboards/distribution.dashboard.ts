@@ -7,9 +7,9 @@ import type { Clock } from '../../shared/clock.ts';
 import { parisMonth } from '../../shared/paris-time.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
-import { HANDED_OUT_STATUSES } from './activation.ts';
-import { distributionStats, listDistributions, listPrescriberOrders } from './distribution.repository.ts';
-import { AGE_BAND_LABELS } from './distribution.schemas.ts';
+import { HANDED_OUT_STATUSES } from '../distribution/activation.ts';
+import { distributionStats, listDistributions, listPrescriberOrders } from '../distribution/distribution.repository.ts';
+import { AGE_BAND_LABELS } from '../distribution/distribution.schemas.ts';
 
 /**
  * What the dashboards show of the distribution network, by role: the buyer's stock by prescriber and

@@ -4,8 +4,8 @@ import { orders } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { balanceOf } from './ledger.ts';
-import { graceEndsOn } from './expiry.service.ts';
+import { balanceOf } from '../finance/ledger.ts';
+import { graceEndsOn } from '../finance/expiry.service.ts';
 
 /** Days before the end of validity from which the buyer is warned (domain rule 8). */
 export const VALIDITY_WARNING_DAYS = 30;
