@@ -1,0 +1,25 @@
+import { guardTransactionScope, migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import { TEST_NOW } from './app.ts';
+import { seedReference } from './fixtures.ts';
+
+export interface TestDb {
+  db: Db;
+  clock: ManualClock;
+}
+
+/**
+ * The use-case tier: a fresh in-memory database with every migration and the reference data, and no
+ * HTTP app (tens of milliseconds instead of an app build). Rules and use cases are tested on it by
+ * calling the services directly; HTTP tests keep routing, validation and authorisation. Guarded like
+ * the app's (guardTransactionScope), closed when the test ends. Rows come from test/helpers/fixtures.ts.
+ */
+export function createTestDb(t: { teardown(fn: () => void): void }, options: { now?: string } = {}): TestDb {
+  const raw = openDatabase(':memory:');
+  migrateDatabase(raw);
+  const db = guardTransactionScope(raw);
+  const clock = new ManualClock(options.now ?? TEST_NOW);
+  seedReference(db, clock);
+  t.teardown(() => raw.$client.close());
+  return { db, clock };
+}
