@@ -14,6 +14,7 @@ import { isSpecimenCode } from './specimen.ts';
 import { printSettingsInput, proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
 import { HOLDER_MESSAGES } from './redeemability.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -27,7 +28,7 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     const actor = requireActor(request);
     const { orderId } = orderParams.parse(request.params);
     const order = findOrderFor(app.db, actor, orderId);
-    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    if (!order) throw orderNotFound();
     const query = bookletListQuery.safeParse(request.query ?? {});
     const { cursor, status } = query.success ? query.data : { cursor: undefined, status: undefined };
     const page = bookletsService.listBooklets({ db: app.db, actor, orderId, limit: 500, cursor, status });

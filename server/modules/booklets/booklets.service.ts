@@ -20,11 +20,11 @@ import type { PassCodeFactory } from './pass-code.ts';
 import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
 import { countOf } from '../../shared/plural.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 /** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
 export const PRINT_BATCH_SIZE = 200;
 
-const orderNotFound = () => notFound('order_not_found', 'Commande introuvable.');
 const bookletNotFound = (serial: string) => notFound('booklet_not_found', `Carnet introuvable : ${serial}.`);
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { PrintSettingsSnapshot } from '../../../db/schema/print-settings.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { conflict, forbidden, notFound } from '../../shared/problem.ts';
+import { conflict, forbidden } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
@@ -21,8 +21,8 @@ import type { BookletDesign } from '../../../templates/pdf/booklet.ts';
 import { reencodeLogo } from './logo.ts';
 import * as repo from './print-settings.repository.ts';
 import type { PrintSettingsInput } from './print-settings.schemas.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
-const orderNotFound = () => notFound('order_not_found', 'Commande introuvable.');
 
 /** The order if the actor is its buyer and its booklets exist; the operator may look, not change. */
 function buyersOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {

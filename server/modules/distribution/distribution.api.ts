@@ -35,6 +35,7 @@ import {
   stockQuery,
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 const TAGS = ['Distribution'];
 const orderParams = z.object({ orderId: id });
@@ -46,7 +47,7 @@ export const distributionApi: FastifyPluginAsync = async (app) => {
 
   const visibleOrder = (actor: ReturnType<typeof requireActor>, orderId: string) => {
     const order = findOrderFor(app.db, actor, orderId);
-    if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+    if (!order) throw orderNotFound();
     return order;
   };
 

@@ -25,6 +25,7 @@ import {
 import * as service from './distribution.service.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -94,7 +95,7 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
   const renderOrder = (request: FastifyRequest, reply: FastifyReply, orderId: string, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
     const order = findOrderFor(app.db, actor, orderId);
-    if (!order || order.status !== 'approved') throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    if (!order || order.status !== 'approved') throw orderNotFound();
     const designations = repository.listDesignations(app.db, order.id, repository.suppressionThreshold(actor));
     const designated = new Set(designations.map((d) => d.prescriberId));
     const categories = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));

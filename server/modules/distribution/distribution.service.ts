@@ -19,6 +19,7 @@ import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type DistributionInput, typ
 import { expandSerialSelection, summariseSerials } from './serials.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { refuseHandOutIfBlocked } from '../oversight/end-of-validity.guard.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
 export type DistributionRow = typeof distributions.$inferSelect;
@@ -49,7 +50,7 @@ function nameSerials(serials: readonly string[], max = 5): string {
 /** The buyer's own order; anyone else's, or a missing one, is the same 404. */
 function requireOwnOrder(tx: DbOrTx, actor: Actor, orderId: string): OrderRow {
   const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
-  if (!order || order.buyerId !== actor.organisationId) throw notFound('order_not_found', 'Commande introuvable.');
+  if (!order || order.buyerId !== actor.organisationId) throw orderNotFound();
   return order;
 }
 
@@ -288,7 +289,7 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
       if (actor.organisationKind === 'prescriber') {
         const found = tx.select().from(orders).where(eq(orders.id, input.orderId)).get();
         if (!found || !liveDesignation(tx, found.id, actor.organisationId) || (input.prescriberId && input.prescriberId !== actor.organisationId)) {
-          throw notFound('order_not_found', 'Commande introuvable.');
+          throw orderNotFound();
         }
         order = found;
         prescriberId = actor.organisationId;

@@ -16,6 +16,7 @@ import { findOrderFor } from '../orders/orders.service.ts';
 import { creditNoteDocument } from './invoice-print.ts';
 import { expireOrder } from './expiry.service.ts';
 import type { DbOrTx } from '../../../db/client.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 const creditNoteView = z.object({
   id: z.string(),
@@ -74,7 +75,7 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
     async (request) => {
       const actor = requireActor(request);
       const order = findOrderFor(app.db, actor, request.params.orderId);
-      if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+      if (!order) throw orderNotFound();
       const result = expireOrder({ db: app.db, clock: app.clock, actor, orderId: order.id, gracePeriodDays: app.config.gracePeriodDays });
       const note = result.creditNote;
       return {

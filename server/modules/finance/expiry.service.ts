@@ -5,12 +5,13 @@ import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { orders } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { notFound, unprocessable } from '../../shared/problem.ts';
+import { unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { postEntry } from './ledger.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 export type CreditNoteRow = typeof creditNotes.$inferSelect;
 
@@ -41,7 +42,7 @@ export function expireOrder(deps: { db: Db; clock: Clock; actor: Actor | null; o
   return db.transaction(
     (tx) => {
       const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
-      if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+      if (!order) throw orderNotFound();
       if (order.status !== 'approved' && order.status !== 'closed') {
         throw unprocessable('order_not_expirable', 'Seule une commande approuvée peut arriver en fin de validité.');
       }

@@ -5,7 +5,6 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
-import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { operatorFeeBasisPoints } from '../../shared/settings.ts';
 import { mandateInput, ORDER_STATUS_LABELS, orderDetailView, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
@@ -13,6 +12,7 @@ import * as ordersService from './orders.service.ts';
 import { orderCounts } from '../booklets/booklets.service.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { orderIssuanceHandler } from './approval.job.ts';
+import { orderNotFound } from './orders.errors.ts';
 
 const orderParams = z.object({ orderId: id });
 
@@ -118,7 +118,7 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const order = ordersService.findOrderFor(app.db, requireActor(request), request.params.orderId);
-      if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+      if (!order) throw orderNotFound();
       return { ...view(order), ...orderCounts(app.db, order.id) };
     },
   );

@@ -22,6 +22,7 @@ import { formatEuros } from '../../shared/money.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
+import { orderNotFound } from './orders.errors.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -115,7 +116,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
   const renderOrder = (request: FastifyRequest, reply: FastifyReply, orderId: string, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
     const order = ordersService.findOrderFor(app.db, actor, orderId);
-    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    if (!order) throw orderNotFound();
     const view = ordersService.orderToView(order, ordersService.buyerNameOf(app.db, order.buyerId));
     const invoices = listInvoices(app.db, actor, { orderId, limit: 10 }).map((row) => ({
       ...invoiceToView(row.invoice, row.orderReference),
@@ -189,7 +190,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
   /** The order as the recap pages show it; another organisation's order is a 404 here as everywhere. */
   const orderFacts = (request: FastifyRequest, orderId: string) => {
     const order = ordersService.findOrderFor(app.db, requireActor(request), orderId);
-    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    if (!order) throw orderNotFound();
     const view = ordersService.orderToView(order, ordersService.buyerNameOf(app.db, order.buyerId));
     const passes = view.bookletCount * view.passesPerBooklet;
     const facts = [

@@ -5,7 +5,7 @@ import { invoices, orders, type OrderRow, type TerritoryRestrictionColumn } from
 import { publicCategories } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../shared/problem.ts';
+import { badRequest, conflict, forbidden, unprocessable, type FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
@@ -23,6 +23,7 @@ import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from 
 import { stateRuleRefusal } from '../oversight/program-rules.ts';
 import { findStateTerms } from '../oversight/state.repository.ts';
 import type { OrderInput } from './orders.schemas.ts';
+import { orderNotFound } from './orders.errors.ts';
 
 export type { OrderRow };
 
@@ -208,7 +209,7 @@ export function findOrderFor(db: DbOrTx, actor: Actor, orderId: string): OrderRo
 
 function requireOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   const order = findOrderFor(db, actor, orderId);
-  if (!order) throw notFound('order_not_found', 'Commande introuvable.');
+  if (!order) throw orderNotFound();
   return order;
 }
 

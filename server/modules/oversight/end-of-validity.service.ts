@@ -4,13 +4,14 @@ import { renderFiguresPdf } from '../../../templates/pdf/figures.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime, parisDate } from '../../shared/paris-time.ts';
-import { DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
+import { DomainError, forbidden, unprocessable } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { findOrderFor, type OrderRow } from '../orders/orders.service.ts';
 import { summariseSerials } from '../distribution/serials.ts';
 import { endOfValidityCalendar, stepRefusal } from './end-of-validity.rules.ts';
 import * as repo from './end-of-validity.repository.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 interface Deps {
   db: Db;
@@ -36,7 +37,7 @@ export function notifyEndOfValidityStep(tx: DbOrTx, clock: Clock, actor: Actor |
 
 function requireOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   const order = findOrderFor(db, actor, orderId);
-  if (!order || (order.status !== 'approved' && order.status !== 'closed')) throw notFound('order_not_found', 'Commande introuvable.');
+  if (!order || (order.status !== 'approved' && order.status !== 'closed')) throw orderNotFound();
   return order;
 }
 

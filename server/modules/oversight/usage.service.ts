@@ -1,7 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { notFound } from '../../shared/problem.ts';
 import { SMALL_CELL_THRESHOLD, suppressSmallCells } from '../../shared/small-cells.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { PLACE_SERVICES } from '../places/services.ts';
@@ -9,6 +8,7 @@ import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
 import * as repo from './usage.repository.ts';
 import type { UsageCell, UsageView } from './oversight.schemas.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
 
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
 export const monthLabel = (month: string) => `${MONTHS[Number(month.slice(5, 7)) - 1] ?? month.slice(5, 7)} ${month.slice(0, 4)}`;
@@ -177,7 +177,7 @@ export function orderUsage(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: nu
   const readable =
     order !== undefined &&
     (isOperator(actor) || actor.organisationKind === 'buyer' || (actor.organisationKind === 'state' && order.programId !== null && repo.programFundedBy(deps.db, order.programId, actor.organisationId)));
-  if (!readable) throw notFound('order_not_found', 'Commande introuvable.');
+  if (!readable) throw orderNotFound();
   return { orderId, reference: order.reference, ...usageOf({ ...deps, scope, threshold: thresholdFor(actor) }) };
 }
 
