@@ -19,6 +19,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';
+import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
 
 export type BatchRow = typeof reimbursementBatches.$inferSelect;
 export type PayoutRow = typeof payouts.$inferSelect;
@@ -32,11 +33,8 @@ interface Deps {
  * A place can be paid when it has validated bank details and no change waiting for validation:
  * a changed IBAN is the classic fraud vector, so the place waits until finance has checked it.
  */
-const ELIGIBLE_PLACES = sql`(
-  SELECT a.place_id FROM place_bank_accounts a
-  WHERE a.status = 'validated'
-    AND NOT EXISTS (SELECT 1 FROM place_bank_accounts p WHERE p.place_id = a.place_id AND p.status = 'pending')
-)`;
+// The places a batch pays: the one rule of places/payable.ts.
+const ELIGIBLE_PLACES = PAYABLE_PLACE_IDS;
 
 function logStatus(tx: DbOrTx, clock: Clock, subject: { type: 'batch' | 'payout'; id: string }, from: string | null, to: string, actor: Actor | null, reason?: string) {
   tx.insert(reimbursementStatusLog)

@@ -1,5 +1,5 @@
 import { DomainError } from '../../shared/problem.ts';
-import { lettersOutsideSepa } from '../finance/sepa.ts';
+import { lettersOutsideSepa } from '../../shared/sepa-text.ts';
 
 /**
  * Bank details are checked at entry against what the transfer file will need, so that a month's

@@ -69,15 +69,7 @@ function bankAccountsOf(db: DbOrTx, placeId: string): { validated?: BankAccountR
   return { validated: rows.find((r) => r.status === 'validated'), pending: rows.find((r) => r.status === 'pending') };
 }
 
-/**
- * The bank account a new reimbursement batch may pay, or null when the place must wait: no
- * validated details, or a change not yet re-validated (finance.md). Payouts already due keep the
- * account id they were created with, so a later change never redirects them.
- */
-export function bankAccountForNewPayout(db: DbOrTx, placeId: string): BankAccountRow | null {
-  const { validated, pending } = bankAccountsOf(db, placeId);
-  return validated && !pending ? validated : null;
-}
+export { bankAccountForNewPayout } from './payable.ts';
 
 export function findPlaceRow(db: DbOrTx, placeId: string): (PlaceRow & { name: string; siret: string | null }) | undefined {
   const row = db
