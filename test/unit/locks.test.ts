@@ -1,7 +1,7 @@
 import t from 'tap';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { withLock } from '../../db/locks.ts';
-import { nextDocumentNumber } from '../../server/shared/sequences.ts';
+import { nextDocumentNumber, nextSequenceValue, reserveSequenceRange } from '../../server/shared/sequences.ts';
 
 function freshDb(t: { teardown(fn: () => void): void }) {
   const db = openDatabase(':memory:');
@@ -26,4 +26,13 @@ t.test('sequences are a named section: outside a transaction no number is handed
     throw new Error('rolled back');
   }), /rolled back/);
   t.equal(db.transaction((tx) => nextDocumentNumber(tx, 'FAC', '2026')), 'FAC-2026-000003', 'a rolled-back number is given again: gapless');
+});
+
+t.test('a range of a sequence is reserved in one step, gapless with single numbers', async (t) => {
+  const db = freshDb(t);
+  t.throws(() => reserveSequenceRange(db, 'RB-2026', 3), /sequence:RB-2026/, 'outside a transaction: refused');
+  t.equal(db.transaction((tx) => reserveSequenceRange(tx, 'RB-2026', 3)), 1);
+  t.equal(db.transaction((tx) => nextSequenceValue(tx, 'RB-2026')), 4);
+  t.equal(db.transaction((tx) => reserveSequenceRange(tx, 'RB-2026', 10)), 5);
+  t.throws(() => db.transaction((tx) => reserveSequenceRange(tx, 'RB-2026', 0)), RangeError);
 });

@@ -1,10 +1,10 @@
-import { sql } from 'drizzle-orm';
 import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
 import type { OrganisationRow } from '../accounts/accounts.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { PassCodeFactory } from './pass-code.ts';
+import { reserveSequenceRange } from '../../shared/sequences.ts';
 
 /**
  * A short prefix that says whose booklet it is, for people reading serials at a counter:
@@ -18,15 +18,6 @@ export function bookletPrefix(buyer: Pick<OrganisationRow, 'buyerType' | 'commun
   return 'PN';
 }
 
-/** Reserves `count` consecutive values of a sequence in one statement; returns the first. */
-function reserveRange(tx: DbOrTx, name: string, count: number): number {
-  const row = tx.get<{ value: number }>(
-    sql`INSERT INTO sequences (name, value) VALUES (${name}, ${count})
-        ON CONFLICT(name) DO UPDATE SET value = value + ${count}
-        RETURNING value`,
-  );
-  return row.value - count + 1;
-}
 
 /** Where an order's booklets are numbered: their prefix and the first serial, reserved for all of them at once. */
 export interface IssuancePlan {
@@ -38,7 +29,7 @@ export interface IssuancePlan {
 /** Reserves the serial numbers of all the order's booklets, in the approval transaction. */
 export function planIssuance(tx: DbOrTx, input: { order: OrderRow; buyer: OrganisationRow; year: string }): IssuancePlan {
   const prefix = bookletPrefix(input.buyer);
-  return { prefix, firstSerial: reserveRange(tx, `booklet-${prefix}-${input.year}`, input.order.bookletCount), year: input.year };
+  return { prefix, firstSerial: reserveSequenceRange(tx, `booklet-${prefix}-${input.year}`, input.order.bookletCount), year: input.year };
 }
 
 const issuanceStatements = cachedPerConnection((client) => ({

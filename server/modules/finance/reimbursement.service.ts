@@ -20,6 +20,7 @@ import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';
 import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
+import { reserveSequenceRange } from '../../shared/sequences.ts';
 
 export type BatchRow = typeof reimbursementBatches.$inferSelect;
 export type PayoutRow = typeof payouts.$inferSelect;
@@ -45,11 +46,7 @@ function logStatus(tx: DbOrTx, clock: Clock, subject: { type: 'batch' | 'payout'
 /** Reserves `count` consecutive statement references in one statement, so they stay gapless. */
 function reserveReferences(tx: DbOrTx, year: string, count: number): string[] {
   if (count === 0) return [];
-  const row = tx.get<{ value: number }>(
-    sql`INSERT INTO sequences (name, value) VALUES (${`RB-${year}`}, ${count})
-        ON CONFLICT(name) DO UPDATE SET value = value + ${count} RETURNING value`,
-  );
-  const first = row.value - count + 1;
+  const first = reserveSequenceRange(tx, `RB-${year}`, count);
   return Array.from({ length: count }, (_, i) => `RB-${year}-${String(first + i).padStart(6, '0')}`);
 }
 
