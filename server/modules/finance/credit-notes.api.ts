@@ -1,22 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { orders } from '../../../db/schema/orders.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
 import { findOrderFor } from '../orders/orders.service.ts';
 import { creditNoteDocument } from './invoice-print.ts';
 import { expireOrder } from './expiry.service.ts';
-import type { DbOrTx } from '../../../db/client.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { findCreditNoteFor, listCreditNotes } from './credit-notes.repository.ts';
 
 const creditNoteView = z.object({
   id: z.string(),
@@ -31,27 +26,19 @@ const creditNoteView = z.object({
   issuedOn: z.string(),
 });
 
-/** The operator sees every credit note; a buyer its own. */
-function listCreditNotes(db: DbOrTx, actor: Actor, orderId?: string) {
-  return db
-    .select({ note: creditNotes, orderReference: orders.reference })
-    .from(creditNotes)
-    .innerJoin(orders, eq(orders.id, creditNotes.orderId))
-    .where(and(isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId), orderId ? eq(creditNotes.orderId, orderId) : undefined))
-    .orderBy(asc(creditNotes.number))
-    .all()
-    .map(({ note, orderReference }) => ({
-      id: note.id,
-      number: note.number,
-      orderId: note.orderId,
-      orderReference,
-      buyerId: note.buyerId,
-      passCount: note.passCount,
-      totalCents: note.totalCents,
-      buyerShareCents: note.buyerShareCents,
-      stateShareCents: note.stateShareCents,
-      issuedOn: note.issuedOn,
-    }));
+function toCreditNoteView({ note, orderReference }: ReturnType<typeof listCreditNotes>[number]): z.infer<typeof creditNoteView> {
+  return {
+    id: note.id,
+    number: note.number,
+    orderId: note.orderId,
+    orderReference,
+    buyerId: note.buyerId,
+    passCount: note.passCount,
+    totalCents: note.totalCents,
+    buyerShareCents: note.buyerShareCents,
+    stateShareCents: note.stateShareCents,
+    issuedOn: note.issuedOn,
+  };
 }
 
 export const creditNotesApi: FastifyPluginAsync = async (app) => {
@@ -110,7 +97,7 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const items = listCreditNotes(app.db, requireActor(request), request.query.orderId);
+      const items = listCreditNotes(app.db, requireActor(request), { orderId: request.query.orderId }).map(toCreditNoteView);
       if (wantsCsv(request)) {
         return sendCsv(reply, 'avoirs.csv', items, [
           { header: 'Numéro', value: (n) => n.number },
@@ -140,13 +127,7 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const found = app.db
-        .select({ note: creditNotes, order: orders, buyer: organisations })
-        .from(creditNotes)
-        .innerJoin(orders, eq(orders.id, creditNotes.orderId))
-        .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
-        .where(and(eq(creditNotes.id, request.params.creditNoteId), isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId)))
-        .get();
+      const found = findCreditNoteFor(app.db, actor, request.params.creditNoteId);
       if (!found) throw notFound('credit_note_not_found', 'Avoir introuvable.');
       reply.type('application/pdf').header('content-disposition', `inline; filename="${found.note.number}.pdf"`);
       return reply.send(await renderInvoicePdf(creditNoteDocument(app.db, found)));

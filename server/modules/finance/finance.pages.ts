@@ -1,12 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { orders } from '../../../db/schema/orders.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { parisDate, parisMonth } from '../../shared/paris-time.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { isOperator } from '../accounts/actor.ts';
 import { monthlyActivity, renderActivityChart } from './activity-chart.ts';
 import { reconciliationReport } from './reconciliation.ts';
 import * as reimbursement from './reimbursement.service.ts';
@@ -17,6 +13,7 @@ import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../sh
 import { countOf } from '../../shared/plural.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
+import { listCreditNotes } from './credit-notes.repository.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -164,13 +161,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
 
   app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
     const actor = requireActor(request);
-    const rows = app.db
-      .select({ note: creditNotes, orderReference: orders.reference })
-      .from(creditNotes)
-      .innerJoin(orders, eq(orders.id, creditNotes.orderId))
-      .where(and(isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId)))
-      .orderBy(sql`${creditNotes.number} DESC`)
-      .all();
+    const rows = listCreditNotes(app.db, actor, { newestFirst: true });
     return reply.renderPage('pages/finance/credit-notes.eta', { title: 'Avoirs', notes: rows });
   });
 
