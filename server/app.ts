@@ -17,6 +17,7 @@ import openapiPlugin from './plugins/openapi.ts';
 import { healthRoutes } from './modules/health/health.api.ts';
 import { accountsApi } from './modules/accounts/accounts.api.ts';
 import { accountsPages } from './modules/accounts/accounts.pages.ts';
+import { proconnectPages } from './modules/accounts/proconnect.pages.ts';
 import { ledgerApi } from './modules/finance/ledger.api.ts';
 import { ledgerPages } from './modules/finance/ledger.pages.ts';
 import { programsApi } from './modules/programs/programs.api.ts';
@@ -117,6 +118,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(healthRoutes);
   await app.register(accountsApi, { prefix: '/api/v1', loginThrottle });
   await app.register(accountsPages, { loginThrottle });
+  await app.register(proconnectPages);
   await app.register(ledgerApi, { prefix: '/api/v1' });
   await app.register(ledgerPages);
   await app.register(programsApi, { prefix: '/api/v1' });
