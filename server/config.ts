@@ -49,7 +49,7 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().trim().min(3).max(200).optional(),
   // ProConnect (OpenID Connect): the three go together; the redirect URI is derived from PUBLIC_URL.
   PROCONNECT_ISSUER: z
-    .url({ message: 'URL absolue attendue, par exemple https://auth.agentconnect.gouv.fr/api/v2' })
+    .url({ message: 'URL absolue attendue : l’émetteur OpenID donné par ProConnect' })
     .refine(isSecureOrLoopback, 'https:// attendu (http:// seulement sur 127.0.0.1 ou localhost, pour les essais)')
     .optional(),
   PROCONNECT_CLIENT_ID: z.string().trim().min(1).max(500).optional(),

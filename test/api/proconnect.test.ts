@@ -8,6 +8,7 @@ import { createUser, seedWorld } from '../helpers/fixtures.ts';
 import { browseProvider, startTestProvider, TEST_CLIENT, type ProviderAccount } from '../helpers/oidc-provider.ts';
 import { createInvitedUser } from '../../server/modules/accounts/accounts.service.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
+import { organisationRecipients } from '../../server/modules/notifications/outbox.repository.ts';
 
 const PUBLIC_URL = 'http://pass.test';
 const cookiesOf = (res: { cookies: { name: string; value: string }[] }) => res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
@@ -201,6 +202,10 @@ t.test('an invitation is accepted with ProConnect; a pending one does not sign i
   const cookie = cookiesOf(back);
   const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
   t.equal(me.json().user.active, true);
+  t.ok(
+    organisationRecipients(db, world.operator.id, ['finance'], true).some((r) => r.id === invited.userId),
+    'an account in use without password receives the organisation’s messages',
+  );
 
   // From now on the login button signs this person in.
   const again = await goToProvider(app, provider, 'sub-new');
