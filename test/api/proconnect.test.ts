@@ -108,7 +108,7 @@ t.test('step-up after the freshness window: TOTP asked in a password session, no
 });
 
 t.test('a forged state is refused, and no session opens', async (t) => {
-  const { app, db, world, accounts, provider } = await setup(t);
+  const { app, db, clock, world, accounts, provider } = await setup(t);
   accounts['sub-admin'] = { email: world.operatorAdmin.email, email_verified: true };
   const { callbackPath, flowCookie } = await goToProvider(app, provider, 'sub-admin');
   const forged = callbackPath.replace(/state=[^&]+/, 'state=etat-falsifie');
@@ -116,6 +116,10 @@ t.test('a forged state is refused, and no session opens', async (t) => {
   t.equal(back.statusCode, 400);
   t.match(back.body, /La connexion avec ProConnect n’a pas abouti/);
   t.notOk(back.cookies.some((c) => c.name === 'pn_session' && c.value));
+  t.equal(db.select().from(sessions).all().length, 0);
+  const late = await goToProvider(app, provider, 'sub-admin');
+  clock.advance(11 * 60_000);
+  t.equal((await comeBack(app, late.callbackPath, late.flowCookie)).statusCode, 400, 'the flow cookie lasts ten minutes');
   t.equal(db.select().from(sessions).all().length, 0);
   const noCookie = await comeBack(app, callbackPath, '');
   t.equal(noCookie.statusCode, 400, 'without the flow cookie (another browser: login CSRF) it is refused too');
@@ -252,6 +256,27 @@ t.test('the login page shows the ProConnect button only when configured; the ret
   const without = await plain.app.inject({ method: 'GET', url: '/connexion', headers: { accept: 'text/html' } });
   t.notMatch(without.body, /fr-connect/);
   t.equal((await plain.app.inject({ method: 'GET', url: '/connexion/proconnect' })).statusCode, 404);
+});
+
+t.test('a provider out of reach gives a French message, not a server error', async (t) => {
+  const closed = await startTestProvider(t, { publicUrl: PUBLIC_URL, accounts: {} });
+  const { app } = await buildTestApp(t, {
+    config: {
+      publicUrl: PUBLIC_URL,
+      proconnect: {
+        // A port nobody listens on: the provider's address with another port.
+        issuer: closed.issuer.replace(/:\d+$/, ':9'),
+        clientId: TEST_CLIENT.id,
+        clientSecret: TEST_CLIENT.secret,
+        redirectUri: `${PUBLIC_URL}/connexion/proconnect/retour`,
+        postLogoutRedirectUri: `${PUBLIC_URL}/connexion/proconnect/deconnexion`,
+      },
+    },
+  });
+  const start = await app.inject({ method: 'GET', url: '/connexion/proconnect', headers: { accept: 'text/html' } });
+  t.equal(start.statusCode, 503);
+  t.match(start.body, /ProConnect est momentanément indisponible/);
+  t.match(start.body, /name="password"/, 'the password form is still there');
 });
 
 t.test('PROCONNECT_* go together, and the issuer must be https (or loopback)', async (t) => {

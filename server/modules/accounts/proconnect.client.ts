@@ -84,11 +84,13 @@ export class ProConnectClient {
         idTokenExpected: true,
       });
     } catch (error) {
-      if (error instanceof oidc.ResponseBodyError || error instanceof oidc.AuthorizationResponseError || error instanceof TypeError) {
-        throw new ProConnectRefused(String(error));
-      }
-      if (error instanceof Error && 'code' in error && String(error.code).startsWith('OAUTH_')) throw new ProConnectRefused(String(error));
-      throw new ProConnectUnavailable(String(error));
+      // Refusals: an error answer (invalid_grant for a replayed code), a response that fails the
+      // checks (state, nonce, issuer, signature). Anything else (network) means unavailable.
+      const refused =
+        error instanceof oidc.ResponseBodyError ||
+        error instanceof oidc.AuthorizationResponseError ||
+        (error instanceof Error && 'code' in error && String(error.code).startsWith('OAUTH_'));
+      throw refused ? new ProConnectRefused(String(error)) : new ProConnectUnavailable(String(error));
     }
     const idClaims = tokens.claims()!;
     let info: oidc.UserInfoResponse;
