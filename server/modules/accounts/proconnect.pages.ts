@@ -5,7 +5,7 @@ import type { ProConnectConfig } from '../../config.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { randomToken } from '../../shared/secrets.ts';
 import * as accounts from './accounts.service.ts';
-import { ProConnectClient, ProConnectRefused, ProConnectUnavailable, type FlowSecrets } from './proconnect.client.ts';
+import { ProConnectClient, ProConnectRefused, ProConnectUnavailable, type FlowSecrets, type ProConnectIdentity } from './proconnect.client.ts';
 import { acceptInvitationWithProConnect, matchProConnectUser } from './proconnect.service.ts';
 import { safeReturnPath } from './return-path.ts';
 
@@ -107,11 +107,12 @@ export const proconnectPages: FastifyPluginAsync = async (app) => {
     // Used once, whatever the outcome: a second visit with the same answer finds no secrets.
     reply.clearCookie(FLOW_COOKIE, { path: FLOW_COOKIE_PATH });
     if (!flow) return renderLogin(reply, 400, REFUSED);
-    const query = request.url.slice(request.url.indexOf('?') === -1 ? request.url.length : request.url.indexOf('?'));
+    const at = request.url.indexOf('?');
+    const query = at === -1 ? '' : request.url.slice(at);
     if ((request.query as Record<string, unknown>).error === 'access_denied') {
       return renderLogin(reply, 403, 'La connexion avec ProConnect a été annulée.', flow.retour);
     }
-    let identity;
+    let identity: ProConnectIdentity;
     try {
       identity = await client.finishSignIn(query, flow);
     } catch (error) {
