@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { invitations, sessions, users } from '../../db/schema/accounts.ts';
 import { securityEvents, userTotp } from '../../db/schema/security.ts';
 import { buildTestApp } from '../helpers/app.ts';
-import { createUser, seedWorld } from '../helpers/fixtures.ts';
+import { createPlace, createUser, seedWorld } from '../helpers/fixtures.ts';
 import { browseProvider, startTestProvider, TEST_CLIENT, type ProviderAccount } from '../helpers/oidc-provider.ts';
 import { createInvitedUser } from '../../server/modules/accounts/accounts.service.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
@@ -105,6 +105,19 @@ t.test('step-up after the freshness window: TOTP asked in a password session, no
   const { cookie, csrfToken } = await withCsrf(app, cookiesOf(back));
   const approve = await app.inject({ method: 'POST', url: '/api/v1/reimbursement-batches/lot-inexistant/approve', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(approve.statusCode, 404, 'reaches the batch (none here) without a TOTP code');
+});
+
+t.test('pages do not ask a ProConnect session for a TOTP code before a sensitive action', async (t) => {
+  const { app, db, accounts, provider } = await setup(t);
+  const place = await createPlace(db, { status: 'labelled' });
+  db.insert(userTotp).values({ userId: place.admin.id, secret: 'JBSWY3DPEHPK3PXP', createdAt: '2026-11-01T00:00:00.000Z', confirmedAt: '2026-11-01T00:00:00.000Z', lastUsedStep: null }).run();
+  accounts['sub-place'] = { email: place.admin.email, email_verified: true };
+  const { callbackPath, flowCookie } = await goToProvider(app, provider, 'sub-place', '/connexion/proconnect');
+  const cookie = cookiesOf(await comeBack(app, callbackPath, flowCookie));
+  const mine = await app.inject({ method: 'GET', url: '/mon-lieu', headers: { accept: 'text/html', cookie } });
+  t.equal(mine.statusCode, 200);
+  t.match(mine.body, /action="\/mon-lieu\/coordonnees-bancaires"/, 'the bank details form');
+  t.notMatch(mine.body, /name="secondFactorCode"/, 'no code field: the ProConnect sign-in stands for it');
 });
 
 t.test('a forged state is refused, and no session opens', async (t) => {
