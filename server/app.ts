@@ -76,6 +76,9 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         connectSrc: ["'self'"],
+        // Browsers check form-action on the redirects that follow a form too: the ProConnect button
+        // and the logout of a ProConnect session end at the provider.
+        formAction: ["'self'", ...(config.proconnect ? [new URL(config.proconnect.issuer).origin] : [])],
         workerSrc: ["'self'", 'blob:'],
         mediaSrc: ["'self'", 'blob:'],
         upgradeInsecureRequests: config.secureCookies ? [] : null,

@@ -47,7 +47,31 @@ export const envSchema = z.object({
     .refine((v) => /^smtps?:\/\//.test(v), 'seuls smtp:// et smtps:// sont acceptés')
     .optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).optional(),
+  // ProConnect (OpenID Connect): the three go together; the redirect URI is derived from PUBLIC_URL.
+  PROCONNECT_ISSUER: z
+    .url({ message: 'URL absolue attendue : l’émetteur OpenID donné par ProConnect' })
+    .refine(isSecureOrLoopback, 'https:// attendu (http:// seulement sur 127.0.0.1 ou localhost, pour les essais)')
+    .optional(),
+  PROCONNECT_CLIENT_ID: z.string().trim().min(1).max(500).optional(),
+  PROCONNECT_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
 });
+
+/** The provider is reached over TLS, except one on this machine (tests, local trials). */
+function isSecureOrLoopback(value: string): boolean {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+}
+
+/** ProConnect client settings, when the three variables are given. */
+export interface ProConnectConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** PUBLIC_URL + /connexion/proconnect/retour: to register with ProConnect. */
+  redirectUri: string;
+  /** PUBLIC_URL + /connexion/proconnect/deconnexion: where the provider sends the person after logout. */
+  postLogoutRedirectUri: string;
+}
 
 /** Which proxies may set X-Forwarded-For: none, a number of hops, or addresses and CIDR ranges. */
 export type TrustProxy = false | number | string[];
@@ -130,6 +154,8 @@ export interface Config {
   mailFrom?: string;
   /** How often the outbox sender looks for messages to deliver; 0 leaves it stopped (tests drive it). Default 2 000 ms. */
   mailPollIntervalMs?: number;
+  /** ProConnect sign-in; absent: password (and second factor) only. */
+  proconnect?: ProConnectConfig;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +212,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Configuration invalide :\n  - BOOTSTRAP_ADMIN_EMAIL et BOOTSTRAP_ADMIN_PASSWORD vont ensemble : donnez les deux ou aucun',
     );
   }
+  const proconnectVars = [e.PROCONNECT_ISSUER, e.PROCONNECT_CLIENT_ID, e.PROCONNECT_CLIENT_SECRET];
+  if (proconnectVars.some((v) => v !== undefined) && proconnectVars.some((v) => v === undefined)) {
+    throw new ConfigError(
+      'Configuration invalide :\n  - PROCONNECT_ISSUER, PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET vont ensemble : donnez les trois ou aucun',
+    );
+  }
   const dataDir = resolve(e.DATA_DIR);
   const needsStored = e.SESSION_SECRET === undefined || e.PASS_CODE_SECRET === undefined;
   const stored = needsStored ? loadOrCreateSecrets(dataDir) : undefined;
@@ -219,6 +251,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    proconnect:
+      e.PROCONNECT_ISSUER && e.PROCONNECT_CLIENT_ID && e.PROCONNECT_CLIENT_SECRET
+        ? {
+            issuer: e.PROCONNECT_ISSUER.replace(/\/+$/, ''),
+            clientId: e.PROCONNECT_CLIENT_ID,
+            clientSecret: e.PROCONNECT_CLIENT_SECRET,
+            redirectUri: `${publicUrl}/connexion/proconnect/retour`,
+            postLogoutRedirectUri: `${publicUrl}/connexion/proconnect/deconnexion`,
+          }
+        : undefined,
   };
 }
 

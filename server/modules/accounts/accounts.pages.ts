@@ -17,6 +17,7 @@ import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { safeReturnPath } from './return-path.ts';
+import { proconnectLogoutUrl } from './proconnect.pages.ts';
 import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
 import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
 import { listPendingInvitations, revokeInvitation } from './invitations.ts';
@@ -36,14 +37,14 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   );
 
   const renderLogin = (reply: FastifyReply, data: Record<string, unknown>) =>
-    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', loginCsrfToken: anonymousCsrfToken(reply), ...data });
+    reply.renderPage('pages/accounts/login.eta', { title: 'Connexion', loginCsrfToken: anonymousCsrfToken(reply), proconnect: Boolean(app.config.proconnect), ...data });
 
   app.get('/connexion', { schema: hide, config: publicAccess }, async (request, reply) => {
     if (request.actor) return reply.redirect('/tableau-de-bord', 303);
     const query = request.query as Record<string, string | undefined>;
     return renderLogin(reply, {
       retour: safeReturnPath(query.retour),
-      success: query.message === 'mot-de-passe-enregistre' ? 'Mot de passe enregistré : vous pouvez vous connecter.' : undefined,
+      success: { 'mot-de-passe-enregistre': 'Mot de passe enregistré : vous pouvez vous connecter.', deconnecte: 'Vous êtes déconnecté, de Pass numérique et de ProConnect.' }[query.message ?? ''],
     });
   });
 
@@ -80,9 +81,11 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   });
 
   app.post('/deconnexion', { schema: hide, config: allow('*') }, async (request, reply) => {
-    accounts.logout({ db: app.db, sessionId: requireActor(request).sessionId ?? '' });
+    const { idTokenHint } = accounts.logout({ db: app.db, sessionId: requireActor(request).sessionId ?? '' });
     clearSessionCookie(reply);
-    return reply.redirect('/connexion', 303);
+    // A ProConnect session also ends at the provider, which then sends the person back here.
+    const providerLogout = await proconnectLogoutUrl(app.config.proconnect, idTokenHint);
+    return reply.redirect(providerLogout ?? '/connexion', 303);
   });
 
   // --- Organisation and its users -------------------------------------------------------------
@@ -215,7 +218,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   app.get('/invitation/:token', { schema: hide, config: publicAccess }, async (request, reply) => {
     const { token } = tokenParams.parse(request.params);
     const invitation = accounts.describeInvitation({ ...deps, token });
-    return reply.renderPage('pages/accounts/invitation.eta', { title: 'Choisir votre mot de passe', invitation, token });
+    return reply.renderPage('pages/accounts/invitation.eta', { title: 'Choisir votre mot de passe', invitation, token, proconnect: Boolean(app.config.proconnect) });
   });
 
   app.post('/invitation/:token', { schema: hide, config: { ...publicAccess, csrf: false } }, async (request, reply) => {
@@ -228,7 +231,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     if (!parsed.success || Object.keys(errors).length > 0) {
       return reply
         .code(400)
-        .renderPage('pages/accounts/invitation.eta', { title: 'Choisir votre mot de passe', invitation, token, errors, formError: 'Vérifiez les champs signalés.' });
+        .renderPage('pages/accounts/invitation.eta', { title: 'Choisir votre mot de passe', invitation, token, errors, formError: 'Vérifiez les champs signalés.', proconnect: Boolean(app.config.proconnect) });
     }
     await accounts.acceptInvitation({ ...deps, token, password: parsed.data.password });
     return reply.redirect('/connexion?message=mot-de-passe-enregistre', 303);

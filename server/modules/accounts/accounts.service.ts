@@ -56,7 +56,8 @@ export function userToView(user: UserRow) {
     name: user.name,
     role: user.role,
     disabled: user.disabled,
-    active: user.passwordHash !== null,
+    // In use once the invitation was accepted, with a password or with ProConnect.
+    active: user.passwordHash !== null || user.proconnectSub !== null,
     createdAt: user.createdAt,
   };
 }
@@ -154,9 +155,11 @@ export function actorForEmail(db: Db, email: string): Actor | undefined {
   return toActor({ user, organisation }, 'token');
 }
 
-export function logout({ db, sessionId }: { db: Db; sessionId: string }): void {
-  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+/** Ends the session; returns its ProConnect ID token, if any, to end the provider's session too. */
+export function logout({ db, sessionId }: { db: Db; sessionId: string }): { idTokenHint: string | null } {
+  const ended = db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ idTokenHint: sessions.idTokenHint }).get();
   credentialsChanged(db);
+  return { idTokenHint: ended?.idTokenHint ?? null };
 }
 
 /** The caller behind a session cookie, or null (unknown, expired, or its user disabled). */

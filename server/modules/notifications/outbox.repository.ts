@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { users, type UserRole } from '../../../db/schema/accounts.ts';
 import { outboxMessages } from '../../../db/schema/notifications.ts';
@@ -92,7 +92,7 @@ export function organisationRecipients(db: DbOrTx, organisationId: string, roles
       and(
         eq(users.organisationId, organisationId),
         eq(users.disabled, false),
-        isNotNull(users.passwordHash),
+        or(isNotNull(users.passwordHash), isNotNull(users.proconnectSub)),
         inArray(users.role, [...roles]),
         essential ? undefined : eq(users.noticesOptOut, false),
       ),

@@ -138,6 +138,9 @@ export function requireFreshSecondFactor(
 ): void {
   const { db, clock, actor, code, throttle, ip, action } = deps;
   if (!repo.hasConfirmedTotp(db, actor.userId)) return;
+  // A ProConnect sign-in is the second factor of its session (issue #17: "a ProConnect login is not
+  // asked for TOTP again"); the session itself ends with the provider's, at logout or after 12 h.
+  if (actor.via === 'session' && actor.authMethod === 'proconnect') return;
   if (code && code.trim() !== '') {
     verifySecondFactor({ db, clock, userId: actor.userId, organisationId: actor.organisationId, code, throttle, ip, sessionId: actor.sessionId });
     db.transaction((tx) => recordSecurityEvent(tx, clock, { kind: 'mfa.step_up', userId: actor.userId, organisationId: actor.organisationId, ip, data: { action } }));
