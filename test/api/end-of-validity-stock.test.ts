@@ -1,0 +1,41 @@
+import t from 'tap';
+import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
+import { createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
+
+const post = (s: Session, url: string, payload: Record<string, unknown> = {}) => s.inject({ method: 'POST', url, payload });
+
+t.test('the prescriber sees on its stock page the booklets the J-15 blocking covers and the message to stop handing them out', async (t) => {
+  const ctx = await buildTestApp(t);
+  seedReference(ctx.db, ctx.clock);
+  const world = await seedWorld(ctx.db);
+  const order = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, funded: true, validFrom: '2026-11-01', validUntil: '2026-12-31' });
+  let buyer = await loginAs(ctx.app, world.buyerAdmin);
+  await post(buyer, `/api/v1/orders/${order.id}/prescribers`, { prescriberId: world.prescriber.id });
+  const serials: string[] = (await post(buyer, '/api/v1/allotments', { orderId: order.id, prescriberId: world.prescriber.id, bookletCount: 3 })).json().serials;
+  let prescriber = await loginAs(ctx.app, world.prescriberAdmin);
+  t.equal((await post(prescriber, '/api/v1/distributions', { bookletSerial: serials[0]!, publicCategory: 'demandeurs_emploi', communeCode: '31149' })).statusCode, 201);
+
+  const before = await prescriber.inject({ method: 'GET', url: '/mon-stock' });
+  t.equal(before.statusCode, 200);
+  t.notMatch(before.body, 'data-end-of-validity', 'no notice before the blocking');
+  t.match(before.body, `href="/distribuer?carnet=${encodeURIComponent(serials[1]!)}"`, 'the booklet can be handed out');
+
+  ctx.clock.set('2026-12-17T09:00:00.000Z'); // J-14
+  buyer = await loginAs(ctx.app, world.buyerAdmin);
+  prescriber = await loginAs(ctx.app, world.prescriberAdmin);
+  t.equal((await post(buyer, `/api/v1/orders/${order.id}/end-of-validity/blocage`)).statusCode, 200);
+
+  const after = await prescriber.inject({ method: 'GET', url: '/mon-stock' });
+  t.equal(after.statusCode, 200);
+  t.match(after.body, `data-end-of-validity="${order.reference}"`, 'a notice for the blocked order');
+  t.match(after.body, `Commande ${order.reference} : ne remettez plus ses carnets`);
+  t.match(after.body, /a bloqué le 17 décembre 2026 les carnets non remis/, 'with the day of the blocking');
+  t.match(after.body, 'ne remettez plus les 2 carnets que vous détenez, ils seraient refusés. Rendez-les au commanditaire.', 'the two booklets still held, in agreement');
+  t.match(after.body, serials[1]!, 'the blocked serials are listed');
+  t.notMatch(after.body, `href="/distribuer?carnet=${encodeURIComponent(serials[1]!)}"`, 'no hand-out link on a blocked booklet');
+  t.match(after.body, 'Bloqué : à rendre');
+
+  const refused = await post(prescriber, '/api/v1/distributions', { bookletSerial: serials[1]!, publicCategory: 'demandeurs_emploi', communeCode: '31149' });
+  t.equal(refused.json().code, 'order_blocked_end_of_validity', 'and the hand-out the page warns about is refused');
+
+});
