@@ -70,14 +70,13 @@ const DEMO_PLACES: DemoPlace[] = [
 ];
 
 /**
- * The service a demo redemption is tagged with (issue 18): one of the place's own services, in
- * turn, so the usage dashboards group by service; every fourth one names none ("Non précisé"),
- * as a scan without a choice does.
+ * The service a demo redemption is tagged with (issue 18): the place's main service (the first of
+ * its catalogue), so that the usage dashboards show services with counts of 5 or more next to
+ * masked ones; every fourth names none ("Non précisé"), as a scan without a choice does.
  */
 export function demoServiceFor(email: string, i: number): string | undefined {
   const services = DEMO_PLACES.find((p) => p.email === email)?.site.services ?? [];
-  if (services.length === 0 || i % 4 === 3) return undefined;
-  return services[i % services.length];
+  return i % 4 === 3 ? undefined : services[0];
 }
 
 /** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
