@@ -1,19 +1,11 @@
 import t from 'tap';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
-
-const post = (s: Session, url: string, payload: Record<string, unknown> = {}) => s.inject({ method: 'POST', url, payload });
+import { loginAs } from '../helpers/app.ts';
+import { handedOutOrder, handOut, post } from '../helpers/handed-out-order.ts';
 
 t.test('the prescriber sees on its stock page the booklets the J-15 blocking covers and the message to stop handing them out', async (t) => {
-  const ctx = await buildTestApp(t);
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
-  const order = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, funded: true, validFrom: '2026-11-01', validUntil: '2026-12-31' });
-  let buyer = await loginAs(ctx.app, world.buyerAdmin);
-  await post(buyer, `/api/v1/orders/${order.id}/prescribers`, { prescriberId: world.prescriber.id });
-  const serials: string[] = (await post(buyer, '/api/v1/allotments', { orderId: order.id, prescriberId: world.prescriber.id, bookletCount: 3 })).json().serials;
-  let prescriber = await loginAs(ctx.app, world.prescriberAdmin);
-  t.equal((await post(prescriber, '/api/v1/distributions', { bookletSerial: serials[0]!, publicCategory: 'demandeurs_emploi', communeCode: '31149' })).statusCode, 201);
+  const ctx = await handedOutOrder(t, { allot: 3, handOut: 1, validFrom: '2026-11-01', validUntil: '2026-12-31' });
+  const { world, order, serials } = ctx;
+  let { buyer, prescriber } = ctx;
 
   const before = await prescriber.inject({ method: 'GET', url: '/mon-stock' });
   t.equal(before.statusCode, 200);
@@ -35,7 +27,7 @@ t.test('the prescriber sees on its stock page the booklets the J-15 blocking cov
   t.notMatch(after.body, `href="/distribuer?carnet=${encodeURIComponent(serials[1]!)}"`, 'no hand-out link on a blocked booklet');
   t.match(after.body, 'Bloqué : à rendre');
 
-  const refused = await post(prescriber, '/api/v1/distributions', { bookletSerial: serials[1]!, publicCategory: 'demandeurs_emploi', communeCode: '31149' });
+  const refused = await handOut(prescriber, serials[1]!);
   t.equal(refused.json().code, 'order_blocked_end_of_validity', 'and the hand-out the page warns about is refused');
 
 });
