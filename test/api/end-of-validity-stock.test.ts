@@ -1,5 +1,8 @@
 import t from 'tap';
+import { eq } from 'drizzle-orm';
 import { loginAs } from '../helpers/app.ts';
+import { outboxMessages } from '../../db/schema/notifications.ts';
+import { renderMessage } from '../../server/modules/notifications/render.ts';
 import { handedOutOrder, handOut, post } from '../helpers/handed-out-order.ts';
 
 t.test('the prescriber sees on its stock page the booklets the J-15 blocking covers and the message to stop handing them out', async (t) => {
@@ -26,6 +29,14 @@ t.test('the prescriber sees on its stock page the booklets the J-15 blocking cov
   t.match(after.body, serials[1]!, 'the blocked serials are listed');
   t.notMatch(after.body, `href="/distribuer?carnet=${encodeURIComponent(serials[1]!)}"`, 'no hand-out link on a blocked booklet');
   t.match(after.body, 'Bloqué : à rendre');
+
+  const mails = ctx.db.select().from(outboxMessages).where(eq(outboxMessages.template, 'end_of_validity_blocked')).all();
+  t.same(
+    mails.map((m) => [m.toAddress, m.subject]),
+    [[world.prescriberAdmin.email, `Commande ${order.reference} : ne remettez plus ses carnets`]],
+    'the designated prescriber is told by mail too, in the same transaction',
+  );
+  t.match(renderMessage('end_of_validity_blocked', mails[0]!.data as Record<string, number>, 'https://pass.example').text, /Ne remettez plus les 2 carnets de cette commande que vous détenez/);
 
   const refused = await handOut(prescriber, serials[1]!);
   t.equal(refused.json().code, 'order_blocked_end_of_validity', 'and the hand-out the page warns about is refused');
