@@ -14,3 +14,4 @@ export * from './jobs.ts';
 export * from './print-settings.ts';
 export * from './oversight.ts';
 export * from './notifications.ts';
+export * from './published-statistics.ts';

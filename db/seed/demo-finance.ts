@@ -11,6 +11,7 @@ import { recordPayment } from '../../server/modules/finance/invoices.service.ts'
 import { approveBatch, buildBatch, markBatchPaid } from '../../server/modules/finance/reimbursement.service.ts';
 import { approveOrder, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';
+import { demoServiceFor } from './demo-places.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { addMonths, parisDate, parisMonth, startOfParisDay } from '../../server/shared/paris-time.ts';
 import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
@@ -39,7 +40,8 @@ export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, grace
   const finance = actorFor(db, 'finances@operateur.demo');
   // Four eyes: the batch built by one finance user is approved by the other.
   const treasury = actorFor(db, 'tresorerie@operateur.demo');
-  const places = ['mediateur@epn-muret.demo', 'accueil@mediatheque-blagnac.demo', 'contact@fablab-saint-gaudens.demo'].map((e) => actorFor(db, e));
+  const placeEmails = ['mediateur@epn-muret.demo', 'accueil@mediatheque-blagnac.demo', 'contact@fablab-saint-gaudens.demo'];
+  const places = placeEmails.map((e) => actorFor(db, e));
   const program = db.select().from(cofinancingPrograms).get();
   const clock = new ManualClock(demoInstant(now, 10, 10));
 
@@ -90,6 +92,7 @@ export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, grace
     .map((p) => p.code);
   active.forEach((code, i) => {
     clock.set(i < 8 ? demoInstant(now, 1, 10 + i) : new Date(Math.max(now.getTime() - 3600_000 * (i - 7), startOfParisDay(`${parisMonth(now)}-01`).getTime() + 60_000)));
-    redeemPass({ db, clock, codes, gracePeriodDays, actor: places[i % places.length]!, code });
+    const at = i % places.length;
+    redeemPass({ db, clock, codes, gracePeriodDays, actor: places[at]!, code, service: demoServiceFor(placeEmails[at]!, Math.floor(i / places.length)) });
   });
 }

@@ -69,6 +69,16 @@ const DEMO_PLACES: DemoPlace[] = [
   },
 ];
 
+/**
+ * The service a demo redemption is tagged with (issue 18): the place's main service (the first of
+ * its catalogue), so that the usage dashboards show services with counts of 5 or more next to
+ * masked ones; every fourth names none ("Non précisé"), as a scan without a choice does.
+ */
+export function demoServiceFor(email: string, i: number): string | undefined {
+  const services = DEMO_PLACES.find((p) => p.email === email)?.site.services ?? [];
+  return i % 4 === 3 ? undefined : services[0];
+}
+
 /** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor | undefined {
   return actorForEmail(db, email);
@@ -129,12 +139,12 @@ export function seedDemoPlaces(db: Db, clock: Clock, codes: PassCodeFactory, gra
     .all();
   const firstBooklet = active[0]?.bookletId;
   const secondBooklet = active.find((p) => p.bookletId !== firstBooklet)?.bookletId;
-  const plan: [Actor | undefined, string[]][] = [
-    [placeActors[0], active.filter((p) => p.bookletId === firstBooklet).slice(0, 3).map((p) => p.code)],
-    [placeActors[1], active.filter((p) => p.bookletId === secondBooklet).slice(0, 2).map((p) => p.code)],
+  const plan: [Actor | undefined, string, string[]][] = [
+    [placeActors[0], DEMO_PLACES[0]!.email, active.filter((p) => p.bookletId === firstBooklet).slice(0, 3).map((p) => p.code)],
+    [placeActors[1], DEMO_PLACES[1]!.email, active.filter((p) => p.bookletId === secondBooklet).slice(0, 2).map((p) => p.code)],
   ];
-  for (const [actor, codesToRedeem] of plan) {
+  for (const [actor, email, codesToRedeem] of plan) {
     if (!actor) continue;
-    for (const code of codesToRedeem) redeemPass({ db, clock, codes, gracePeriodDays, actor, code });
+    codesToRedeem.forEach((code, i) => redeemPass({ db, clock, codes, gracePeriodDays, actor, code, service: demoServiceFor(email, i) }));
   }
 }

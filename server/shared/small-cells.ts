@@ -19,7 +19,8 @@
  * The property test (test/unit/small-cells.test.ts) checks, by enumerating every table that would
  * publish the same thing, that no hidden cell has a single possible value in one export. Two exports
  * of counts that grew in between can still bound a hidden cell by a cell shown in the other one: a
- * rule that sees one table cannot prevent that, which is why public statistics show closed months.
+ * rule that sees one table cannot prevent that: public statistics publish each closed month once and
+ * give it back from a history (`publication-history.ts`, test/unit/publication-history.test.ts).
  */
 export const SMALL_CELL_THRESHOLD = 5;
 

@@ -42,6 +42,8 @@ export interface BookletPrintData {
   territoryDescription: string;
   /** Where to find labelled places, in plain French (may include a URL or a phone number). */
   placesHint: string;
+  /** Services of the national list the passes pay for (French names); null or absent = every service. */
+  allowedServices?: string[] | null;
   passes: { code: string }[];
   design?: BookletDesign;
 }
@@ -147,6 +149,19 @@ function heading(doc: Doc, text: string, y: number): number {
   return y + 22;
 }
 
+/**
+ * An order restricted to some services (issue 18) says so on the cover, so the holder and the place
+ * know before the service is given; the redemption refuses the others (`service_not_allowed`).
+ * Nothing is printed for an unrestricted order. Returns the y below.
+ */
+function drawAllowedServices(doc: Doc, services: readonly string[] | null, y: number, width: number): number {
+  if (!services || services.length === 0) return y;
+  y = heading(doc, 'Pour quels services ?', y);
+  doc.font(FONT).fontSize(11).fillColor(INK);
+  const text = `${services.length === 1 ? 'Ces pass paient seulement ce service' : 'Ces pass paient seulement ces services'} : ${services.join(' ; ')}.`;
+  return block(doc, text, MARGIN, y, width, 44) + 10;
+}
+
 function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.TextOptions, geometry: PageGeometry, logo: unknown): void {
   const contentW = PAGE_W - 2 * MARGIN;
   const qrSize = 118;
@@ -211,6 +226,7 @@ function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.Text
   y = heading(doc, 'Où ?', y);
   doc.font(FONT).fontSize(11).fillColor(INK);
   y = block(doc, b.territoryDescription, MARGIN, y, contentW, 44) + 10;
+  y = drawAllowedServices(doc, b.allowedServices ?? null, y, contentW);
 
   // How to use.
   y = heading(doc, 'Comment utiliser vos pass', y);

@@ -1,21 +1,13 @@
 import t from 'tap';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
+import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { handedOutOrder, handOut, post } from '../helpers/handed-out-order.ts';
 import { expireOrder } from '../../server/modules/finance/expiry.service.ts';
 
-const post = (s: Session, url: string, payload: Record<string, unknown> = {}) => s.inject({ method: 'POST', url, payload });
-
 t.test('J-15 blocking approved by the buyer stops hand-outs, J-7 acknowledgement, then the joint closing statement signed by both', async (t) => {
-  const ctx = await buildTestApp(t);
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
-  const order = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, funded: true, validFrom: '2026-11-01', validUntil: '2026-12-31' });
-  let buyer = await loginAs(ctx.app, world.buyerAdmin);
-  await post(buyer, `/api/v1/orders/${order.id}/prescribers`, { prescriberId: world.prescriber.id });
-  const serials: string[] = (await post(buyer, '/api/v1/allotments', { orderId: order.id, prescriberId: world.prescriber.id, bookletCount: 3 })).json().serials;
-  let prescriber = await loginAs(ctx.app, world.prescriberAdmin);
-  const handOut = (s: Session, serial: string) => post(s, '/api/v1/distributions', { bookletSerial: serial, publicCategory: 'demandeurs_emploi', communeCode: '31149' });
-  t.equal((await handOut(prescriber, serials[0]!)).statusCode, 201);
+  const ctx = await handedOutOrder(t, { allot: 3, handOut: 1, validFrom: '2026-11-01', validUntil: '2026-12-31' });
+  const { world, order, serials } = ctx;
+  let { buyer, prescriber } = ctx;
   const url = `/api/v1/orders/${order.id}/end-of-validity`;
 
   const early = await post(buyer, `${url}/blocage`);

@@ -136,6 +136,7 @@ function orderPrintTerms(db: DbOrTx, order: OrderRow, publicUrl: string): Omit<B
     publicsLabels: order.publics ? order.publics.map((code) => labels.get(code) ?? code) : null,
     territoryDescription: order.territory ? `${getTerritories().describeTerritory(order.territory)}.` : 'Partout en France.',
     placesHint: `Tous les lieux labellisés : ${base}/lieux-labellises. Vous pouvez aussi demander à la structure qui vous a remis ce carnet.`,
+    allowedServices: order.allowedServices ?? null,
   };
 }
 

@@ -12,6 +12,7 @@ import { findOrderFor, orderToView } from '../orders/orders.service.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories, type Commune } from '../territories/territories.ts';
 import * as repository from './distribution.repository.ts';
+import { blockedStockNotices } from '../oversight/end-of-validity.stock.ts';
 import {
   AGE_BAND_LABELS,
   allotmentInput,
@@ -235,10 +236,14 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       rendu: `${countOf(Number(query.n ?? 0), 'carnet')} ${plural(Number(query.n ?? 0), 'rendu')} au commanditaire.`,
       bloque: 'Carnet bloqué : ses pass non encaissés ne peuvent plus être utilisés.',
     };
+    const designatedOrders = repository.listPrescriberOrders(app.db, actor.organisationId);
+    const endOfValidity = blockedStockNotices(app.db, designatedOrders, stock);
     return reply.renderPage('pages/distribution/stock.eta', {
       title: 'Mon stock de carnets',
-      orders: repository.listPrescriberOrders(app.db, actor.organisationId),
+      orders: designatedOrders,
       stock,
+      endOfValidity,
+      blockedOrders: new Set(endOfValidity.map((n) => n.orderId)),
       distributions: repository
         .listDistributions(app.db, actor, { limit: 50 })
         .slice(0, 50)

@@ -295,6 +295,21 @@ export const MESSAGES = {
       link: d.token ? { label: 'Choisir mon mot de passe', path: `/invitation/${str(d, 'token')}` } : { label: 'Mon stock', path: '/mon-stock' },
     }),
   },
+  // Issue 18: the J-15 blocking approved by the buyer; each designated prescriber is told to stop.
+  end_of_validity_blocked: {
+    essential: false,
+    subject: (d) => `Commande ${str(d, 'reference')} : ne remettez plus ses carnets`,
+    body: (d) => ({
+      paragraphs: [
+        'Bonjour,',
+        `${str(d, 'buyerName')} a bloqué les carnets non remis de la commande ${str(d, 'reference')}, qui arrive en fin de validité le ${frenchDate(d.validUntil)}.`,
+        Number(d.held) > 0
+          ? `Ne remettez plus ${Number(d.held) === 1 ? 'le carnet' : `les ${str(d, 'held')} carnets`} de cette commande que vous détenez : ${Number(d.held) === 1 ? 'il serait refusé' : 'ils seraient refusés'}. Rendez-${Number(d.held) === 1 ? 'le' : 'les'} au commanditaire.`
+          : 'Vous ne détenez plus de carnet de cette commande : rien à faire.',
+      ],
+      link: { label: 'Mon stock', path: '/mon-stock' },
+    }),
+  },
 } satisfies Record<string, MessageDefinition>;
 
 export type MessageTemplate = keyof typeof MESSAGES;

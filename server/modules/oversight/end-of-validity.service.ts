@@ -12,6 +12,7 @@ import { summariseSerials } from '../distribution/serials.ts';
 import { endOfValidityCalendar, stepRefusal } from './end-of-validity.rules.ts';
 import * as repo from './end-of-validity.repository.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { notifyPrescribersOfBlocking } from './end-of-validity.notices.ts';
 
 interface Deps {
   db: Db;
@@ -28,11 +29,12 @@ const STEP_LABELS: Record<EndOfValidityStep, string> = {
 
 /**
  * The one call point for reminders and notices of the end-of-validity steps. Today it leaves an
- * audit entry; the mail outbox (issue 13) plugs in here to tell the buyer and the designated
- * prescribers, in the same transaction as the step.
+ * audit entry, and the blocking tells each designated prescriber by mail (the outbox of issue 13),
+ * in the same transaction as the step.
  */
 export function notifyEndOfValidityStep(tx: DbOrTx, clock: Clock, actor: Actor | null, order: OrderRow, step: EndOfValidityStep): void {
   recordAudit(tx, clock, actor, `order.end_of_validity.${step}`, { type: 'order', id: order.id }, { reference: order.reference });
+  if (step === 'blocking_approved') notifyPrescribersOfBlocking(tx, clock, order, actor?.organisationName ?? 'Le commanditaire');
 }
 
 function requireOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {

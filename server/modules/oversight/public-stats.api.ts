@@ -6,7 +6,8 @@ import { euroCell, toCsv } from '../../shared/csv.ts';
 import { publicStatistics, type PublicStatistics } from './public-stats.service.ts';
 
 export function publicStatisticsCsv(stats: PublicStatistics): string {
-  const shown = (n: number | null) => (n === null ? `< ${stats.smallCellThreshold}` : n);
+  // A masked cell may be a large one hidden to protect a small one: "masqué", not "< 5", which would be false.
+  const shown = (n: number | null) => (n === null ? 'masqué' : n);
   const places = new Map(stats.labelledPlaces.map((p) => [p.departement, p.count]));
   return toCsv(
     ['departement', 'nom_departement', 'mois', 'pass_achetes', 'pass_distribues', 'pass_utilises', 'valeur_pass_utilises', 'montant_rembourse', 'lieux_labellises'],
