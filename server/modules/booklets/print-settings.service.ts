@@ -226,3 +226,11 @@ export function proofsWaitingFor(db: DbOrTx, clock: Clock, actor: Actor) {
     remind: o.approvedAt !== null && today > addDays(parisDate(new Date(o.approvedAt)), 6),
   }));
 }
+
+/** The logo of the order's current settings, for the design page's preview; scoped like the order. */
+export function currentLogo(deps: { db: DbOrTx; actor: Actor; orderId: string }) {
+  const order = findOrderFor(deps.db, deps.actor, deps.orderId);
+  if (!order) throw orderNotFound();
+  const sha = repo.snapshotOf(repo.findSettings(deps.db, order.id)).logoSha256;
+  return sha ? (repo.findLogo(deps.db, sha) ?? null) : null;
+}
