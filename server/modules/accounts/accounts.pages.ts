@@ -26,6 +26,7 @@ import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.t
 import { listPendingInvitations, revokeInvitation } from './invitations.ts';
 import { distributionDashboardData } from '../distribution/distribution.dashboard.ts';
 import { placeDashboardData } from '../redemption/place.dashboard.ts';
+import { proofsDashboardData } from '../booklets/proof-reminders.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -100,6 +101,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
       ...distributionDashboardData({ db: app.db, clock: app.clock, actor }),
       ...financeDashboardData({ db: app.db, clock: app.clock, actor, gracePeriodDays: app.config.gracePeriodDays }),
       ...placeDashboardData({ db: app.db, clock: app.clock, actor }),
+      ...proofsDashboardData({ db: app.db, clock: app.clock, actor }),
     });
   });
 

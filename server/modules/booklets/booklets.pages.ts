@@ -12,6 +12,8 @@ import { formatPassCode } from './pass-code.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isSpecimenCode } from './specimen.ts';
 import { designPages } from './design.pages.ts';
+import { sendProofReminders } from './proof-reminders.ts';
+import { countOf, plural } from '../../shared/plural.ts';
 import { proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
 import { PASS_REFUSAL_MESSAGES } from './redeemability.ts';
@@ -50,6 +52,15 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
 
   // The buyer's design of its booklets (form, logo upload, preview) has its own page and plugin.
   await app.register(designPages);
+  // Once a day: buyers whose proof has waited more than 6 days get one reminder mail.
+  app.scheduler.register({
+    name: 'proof-reminders',
+    cron: '0 9 * * *',
+    run: () => {
+      const n = sendProofReminders({ db: app.db, clock: app.clock });
+      return `${countOf(n, 'rappel')} de BAT ${plural(n, 'envoyé')}`;
+    },
+  });
 
   app.post('/commandes/:orderId/bat/refus', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
     const { orderId } = orderParams.parse(request.params);

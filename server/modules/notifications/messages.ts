@@ -1,4 +1,5 @@
 import { afterDe } from '../../shared/paris-time.ts';
+import { PROOF_MESSAGES } from './proof-messages.ts';
 /**
  * Every message the platform sends, in French: its subject, whether it is essential (security and
  * account messages always go; alerts and reminders follow the user's choice), and its body as a few
@@ -13,7 +14,7 @@ export interface MessageContent {
   link: { label: string; path: string };
 }
 
-interface MessageDefinition {
+export interface MessageDefinition {
   essential: boolean;
   subject(data: MessageData): string;
   body(data: MessageData): MessageContent;
@@ -295,6 +296,7 @@ export const MESSAGES = {
       link: d.token ? { label: 'Choisir mon mot de passe', path: `/invitation/${str(d, 'token')}` } : { label: 'Mon stock', path: '/mon-stock' },
     }),
   },
+  ...PROOF_MESSAGES,
 } satisfies Record<string, MessageDefinition>;
 
 export type MessageTemplate = keyof typeof MESSAGES;
