@@ -138,3 +138,20 @@ t.test('too long a cover title, message or letter: the form comes back with what
   t.equal(ok.statusCode, 303);
   t.match((await buyer.inject({ method: 'GET', url: `/api/v1/orders/${order.id}/print-settings` })).json(), { coverTitle: 'Le numérique pour tous', letterText: 'Bonjour,' });
 });
+
+t.test('another buyer sees neither the design page nor the logo, and cannot change them; the operator may look, not change', async (t) => {
+  const { app, db, world, order, buyer } = await setup(t);
+  t.equal((await buyer.inject({ method: 'POST', url: `/commandes/${order.id}/logo`, ...multipart({}, { name: 'logo.png', type: 'image/png', data: png(30, 10) }) })).statusCode, 303);
+  const other = await loginAs(app, world.otherBuyerAdmin);
+  t.equal((await other.inject({ method: 'GET', url: `/commandes/${order.id}/presentation` })).statusCode, 404, 'design page: 404');
+  t.equal((await other.inject({ method: 'GET', url: `/commandes/${order.id}/logo` })).statusCode, 404, 'logo preview: 404');
+  t.equal((await other.inject({ method: 'POST', url: `/commandes/${order.id}/logo`, ...multipart({}, { name: 'logo.png', type: 'image/png', data: png(50, 10) }) })).statusCode, 404, 'logo upload: 404');
+  t.equal((await other.inject({ method: 'POST', url: `/commandes/${order.id}/presentation`, payload: { coverTitle: 'Pirate' }, headers: { accept: 'text/html' } })).statusCode, 404, 'texts: 404');
+  t.equal(db.select().from(printLogos).all().length, 1, 'only the buyer’s logo is stored');
+  const operator = await loginAs(app, world.operatorAdmin);
+  const seen = await operator.inject({ method: 'GET', url: `/commandes/${order.id}/presentation` });
+  t.equal(seen.statusCode, 200, 'the operator sees the design page');
+  t.notMatch(seen.body, /enctype="multipart\/form-data"/, 'without the forms');
+  t.equal((await operator.inject({ method: 'GET', url: `/commandes/${order.id}/logo` })).statusCode, 200, 'and the logo');
+  t.equal((await operator.inject({ method: 'POST', url: `/commandes/${order.id}/logo`, ...multipart({}, { name: 'logo.png', type: 'image/png', data: png(50, 10) }) })).statusCode, 403, 'but cannot upload one');
+});
