@@ -11,7 +11,10 @@ import * as bookletsService from './booklets.service.ts';
 import { formatPassCode } from './pass-code.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isSpecimenCode } from './specimen.ts';
-import { printSettingsInput, proofRejectionInput } from './print-settings.schemas.ts';
+import { designPages } from './design.pages.ts';
+import { sendProofReminders } from './proof-reminders.ts';
+import { countOf, plural } from '../../shared/plural.ts';
+import { proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
 import { HOLDER_MESSAGES } from './redeemability.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
@@ -48,18 +51,16 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     return reply.redirect(`/commandes/${orderId}?message=bat#impression`, 303);
   });
 
-  // The buyer's design of its booklets and its decision on the proof, from the order page (works without JavaScript).
-  app.post('/commandes/:orderId/presentation', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
-    const { orderId } = orderParams.parse(request.params);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const parsed = printSettingsInput.safeParse({
-      coverTitle: typeof body.coverTitle === 'string' ? body.coverTitle : undefined,
-      coverMessage: typeof body.coverMessage === 'string' ? body.coverMessage : undefined,
-      letterText: body.withLetter === 'on' && typeof body.letterText === 'string' ? body.letterText : null,
-    });
-    if (!parsed.success) return reply.redirect(`/commandes/${orderId}?message=presentation-refusee#presentation`, 303);
-    printSettingsService.updatePrintSettings({ db: app.db, clock: app.clock, actor: requireActor(request), orderId, input: parsed.data });
-    return reply.redirect(`/commandes/${orderId}?message=presentation#presentation`, 303);
+  // The buyer's design of its booklets (form, logo upload, preview) has its own page and plugin.
+  await app.register(designPages);
+  // Once a day: buyers whose proof has waited more than 6 days get one reminder mail.
+  app.scheduler.register({
+    name: 'proof-reminders',
+    cron: '0 9 * * *',
+    run: () => {
+      const n = sendProofReminders({ db: app.db, clock: app.clock });
+      return `${countOf(n, 'rappel')} de BAT ${plural(n, 'envoyé')}`;
+    },
   });
 
   app.post('/commandes/:orderId/bat/refus', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {

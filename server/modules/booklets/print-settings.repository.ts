@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations, users } from '../../../db/schema/accounts.ts';
+import { auditLog, organisations, users } from '../../../db/schema/accounts.ts';
 import { orders } from '../../../db/schema/orders.ts';
 import { printProofs } from '../../../db/schema/booklets.ts';
 import { printLogos, printProofVersions, printSettings, type PrintSettingsSnapshot, type ProofVersionStatus } from '../../../db/schema/print-settings.ts';
@@ -81,3 +81,16 @@ export function ordersAwaitingProof(db: DbOrTx, scope: { buyerId?: string }) {
     .orderBy(orders.approvedAt)
     .all();
 }
+
+/** Orders whose buyer was already reminded of its waiting proof (an audit entry per reminder, kept for ever). */
+export function remindedOrderIds(db: DbOrTx, orderIds: string[]): Set<string> {
+  if (orderIds.length === 0) return new Set();
+  const rows = db
+    .select({ id: auditLog.subjectId })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, PROOF_REMINDER_ACTION), eq(auditLog.subjectType, 'order'), inArray(auditLog.subjectId, orderIds)))
+    .all();
+  return new Set(rows.map((r) => r.id!));
+}
+
+export const PROOF_REMINDER_ACTION = 'order.print_proof_reminded';

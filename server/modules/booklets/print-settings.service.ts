@@ -7,6 +7,7 @@
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { PrintSettingsSnapshot } from '../../../db/schema/print-settings.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { addFrenchWorkingDays } from '../../shared/french-holidays.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { conflict, forbidden } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
@@ -195,27 +196,19 @@ export function designFor(db: DbOrTx, order: OrderRow, settings: PrintSettingsSn
   return { coverTitle: settings.coverTitle, coverMessage: settings.coverMessage, logo, letter };
 }
 
-/** Monday to Friday after `date` (public holidays are not counted out). */
-function addWorkingDays(date: string, days: number): string {
-  let d = date;
-  for (let added = 0; added < days; ) {
-    d = addDays(d, 1);
-    const weekday = new Date(`${d}T12:00:00Z`).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) added++;
-  }
-  return d;
-}
-
-/** Proofs the operator should chase: approved more than 3 working days ago and still not accepted. */
+/** Proofs the operator should chase: approved more than 3 French working days ago (weekends and public holidays out) and still not accepted. */
 export function overdueProofs(db: DbOrTx, clock: Clock) {
   const today = parisDate(clock.now());
   return repo
     .ordersAwaitingProof(db, {})
-    .filter((o) => o.approvedAt && today > addWorkingDays(parisDate(new Date(o.approvedAt)), 3))
+    .filter((o) => o.approvedAt && today > addFrenchWorkingDays(parisDate(new Date(o.approvedAt)), 3))
     .map((o) => ({ id: o.id, reference: o.reference, buyerName: o.buyerName, approvedAt: o.approvedAt! }));
 }
 
-/** The buyer's proofs waiting for its decision; `remind` after 6 days (a mail once notifications exist). */
+/** A proof waiting longer than this (calendar days) is flagged to its buyer and reminded by mail (proof-reminders.ts). */
+export const PROOF_REMINDER_DAYS = 6;
+
+/** The buyer's proofs waiting for its decision; `remind` after 6 days. */
 export function proofsWaitingFor(db: DbOrTx, clock: Clock, actor: Actor) {
   if (actor.organisationKind !== 'buyer') return [];
   const today = parisDate(clock.now());
@@ -223,6 +216,14 @@ export function proofsWaitingFor(db: DbOrTx, clock: Clock, actor: Actor) {
     id: o.id,
     reference: o.reference,
     approvedAt: o.approvedAt,
-    remind: o.approvedAt !== null && today > addDays(parisDate(new Date(o.approvedAt)), 6),
+    remind: o.approvedAt !== null && today > addDays(parisDate(new Date(o.approvedAt)), PROOF_REMINDER_DAYS),
   }));
+}
+
+/** The logo of the order's current settings, for the design page's preview; scoped like the order. */
+export function currentLogo(deps: { db: DbOrTx; actor: Actor; orderId: string }) {
+  const order = findOrderFor(deps.db, deps.actor, deps.orderId);
+  if (!order) throw orderNotFound();
+  const sha = repo.snapshotOf(repo.findSettings(deps.db, order.id)).logoSha256;
+  return sha ? (repo.findLogo(deps.db, sha) ?? null) : null;
 }

@@ -8,6 +8,7 @@ import { isOperator, type Actor } from '../accounts/actor.ts';
 import { distributionDashboardData } from './distribution.dashboard.ts';
 import { financeDashboardData } from './finance.dashboard.ts';
 import { placeDashboardData } from './place.dashboard.ts';
+import { proofsDashboardData } from '../booklets/proof-reminders.ts';
 
 const hide = { hide: true };
 
@@ -29,6 +30,7 @@ export const dashboardsModule: FastifyPluginAsync = async (app) => {
       ...distributionDashboardData({ db: app.db, clock: app.clock, actor }),
       ...financeDashboardData({ db: app.db, clock: app.clock, actor, gracePeriodDays: app.config.gracePeriodDays }),
       ...placeDashboardData({ db: app.db, clock: app.clock, actor }),
+      ...proofsDashboardData({ db: app.db, clock: app.clock, actor }),
     });
   });
 };

@@ -1,4 +1,6 @@
 import { afterDe } from '../../shared/paris-time.ts';
+import { PROOF_MESSAGES } from './proof-messages.ts';
+import { euros, frenchDate, str, type MessageDefinition } from './message-kit.ts';
 /**
  * Every message the platform sends, in French: its subject, whether it is essential (security and
  * account messages always go; alerts and reminders follow the user's choice), and its body as a few
@@ -6,32 +8,7 @@ import { afterDe } from '../../shared/paris-time.ts';
  * to all of them (render.ts). Data never holds a pass code, a password or full bank details.
  */
 
-export type MessageData = Record<string, string | number | null | undefined>;
-
-export interface MessageContent {
-  paragraphs: string[];
-  link: { label: string; path: string };
-}
-
-interface MessageDefinition {
-  essential: boolean;
-  subject(data: MessageData): string;
-  body(data: MessageData): MessageContent;
-}
-
-const str = (data: MessageData, key: string): string => {
-  const value = data[key];
-  return value === null || value === undefined ? '' : String(value);
-};
-
-const euros = (cents: unknown): string =>
-  `${(Number(cents) / 100).toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
-
-const frenchDate = (iso: unknown): string => {
-  const value = String(iso ?? '');
-  const date = new Date(value.length === 10 ? `${value}T12:00:00Z` : value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' });
-};
+export type { MessageContent, MessageData, MessageDefinition } from './message-kit.ts';
 
 export const MESSAGES = {
   invitation: {
@@ -310,6 +287,7 @@ export const MESSAGES = {
       link: { label: 'Mon stock', path: '/mon-stock' },
     }),
   },
+  ...PROOF_MESSAGES,
 } satisfies Record<string, MessageDefinition>;
 
 export type MessageTemplate = keyof typeof MESSAGES;

@@ -136,7 +136,6 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       'bat-refuse': 'BAT refusé : modifiez la présentation pour produire une nouvelle version.',
     };
     const problems: Record<string, string> = {
-      'presentation-refusee': 'Présentation non enregistrée : titre 40, message 150 et lettre 1 500 caractères au maximum.',
       'refus-incomplet': 'BAT non refusé : dites ce qui doit changer (1 000 caractères au maximum).',
     };
     // A large order's booklets are issued by a job after approval: its progress, and a page that refreshes itself meanwhile.

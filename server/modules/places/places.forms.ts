@@ -14,6 +14,12 @@ export interface SiteFormValues {
   openingHours: string;
   services: string[];
   free: boolean;
+  /** Only on the application form (the site page edits these through the API for now). */
+  latitude?: string;
+  longitude?: string;
+  phone?: string;
+  email?: string;
+  website?: string;
 }
 
 export function readSiteValues(body: Record<string, unknown>, prefix = ''): SiteFormValues {
@@ -28,6 +34,14 @@ export function readSiteValues(body: Record<string, unknown>, prefix = ''): Site
   };
 }
 
+/** "43,6" or "43.6" → 43.6; empty → undefined (not given); anything else → NaN, refused by the schema. */
+const coordinate = (text: string | undefined) => {
+  const t = (text ?? '').trim().replace(',', '.');
+  if (t === '') return undefined;
+  return /^[-+]?\d+(\.\d+)?$/.test(t) ? Number(t) : Number.NaN;
+};
+const optional = (text: string | undefined) => (text ?? '').trim() || undefined;
+
 const siteCandidate = (v: SiteFormValues) => ({
   name: v.name,
   address: v.address,
@@ -36,7 +50,23 @@ const siteCandidate = (v: SiteFormValues) => ({
   openingHours: v.openingHours,
   services: v.services,
   free: v.free,
+  latitude: coordinate(v.latitude),
+  longitude: coordinate(v.longitude),
+  phone: optional(v.phone),
+  email: optional(v.email),
+  website: optional(v.website),
 });
+
+/** Errors on the coordinates that the schema cannot word well: not a number, or one without the other. */
+function coordinateErrors(v: SiteFormValues, nameOf: (key: string) => string): FormErrors {
+  const errors: FormErrors = {};
+  const lat = coordinate(v.latitude);
+  const lon = coordinate(v.longitude);
+  if (Number.isNaN(lat)) errors[nameOf('latitude')] = 'nombre décimal attendu, par exemple 43.6045';
+  if (Number.isNaN(lon)) errors[nameOf('longitude')] = 'nombre décimal attendu, par exemple 1.4440';
+  if ((lat === undefined) !== (lon === undefined)) errors[nameOf(lat === undefined ? 'latitude' : 'longitude')] = 'indiquez la latitude et la longitude, ou aucune des deux';
+  return errors;
+}
 
 export function readSiteForm(body: Record<string, unknown>): { values: SiteFormValues; input?: SiteInput; errors: FormErrors } {
   const values = readSiteValues(body);
@@ -75,6 +105,11 @@ export function readApplicationForm(body: Record<string, unknown>): { values: Ap
     openingHours: str(body, 'siteOpeningHours'),
     services: asList(body.siteServices),
     free: body.siteFree === 'on',
+    latitude: str(body, 'siteLatitude'),
+    longitude: str(body, 'siteLongitude'),
+    phone: str(body, 'sitePhone'),
+    email: str(body, 'siteEmail'),
+    website: str(body, 'siteWebsite'),
   };
   const values: ApplicationFormValues = {
     name: str(body, 'name'),
@@ -96,7 +131,7 @@ export function readApplicationForm(body: Record<string, unknown>): { values: Ap
     bic: values.bic,
     sites: [siteCandidate(site)],
   });
-  const errors: FormErrors = {};
+  const errors: FormErrors = coordinateErrors(site, sitePrefixed);
   // The API leaves these optional for integrations; the form asks for them, as the label requires them.
   if (values.legalRepresentative.trim() === '') errors.legalRepresentative = 'indiquez le nom et la qualité du représentant légal';
   if (values.accountHolder.trim() === '') errors.accountHolder = 'indiquez le titulaire du compte, comme sur le RIB';

@@ -58,6 +58,20 @@ export const openingHours = z
     return result.value;
   });
 
+/** A French or international number as people write it: digits, spaces, dots, dashes, a leading +. */
+export const sitePhone = z
+  .string()
+  .trim()
+  .max(30, '30 caractères au maximum')
+  .regex(/^\+?[\d .()-]{6,}$/, 'numéro de téléphone attendu, par exemple 05 61 00 00 00')
+  .refine((v) => v.replace(/\D/g, '').length >= 6, 'numéro de téléphone attendu, par exemple 05 61 00 00 00');
+
+export const siteWebsite = z
+  .string()
+  .trim()
+  .max(300, '300 caractères au maximum')
+  .refine((v) => /^https?:\/\/[^\s/]+\.[^\s]+$/i.test(v) && URL.canParse(v), 'adresse web attendue, commençant par https://');
+
 export const siteInput = z.object({
   name: boundedText(200),
   address: boundedText(300),
@@ -71,8 +85,12 @@ export const siteInput = z.object({
   openingHours: openingHours.nullish(),
   free: z.boolean().default(false).describe('Le lieu propose aussi ces services gratuitement'),
   /** WGS 84, for "nearest first" in the public directory. */
-  latitude: z.number().min(-90).max(90).nullish(),
-  longitude: z.number().min(-180).max(180).nullish(),
+  latitude: z.number().min(-90, 'latitude entre -90 et 90').max(90, 'latitude entre -90 et 90').nullish(),
+  longitude: z.number().min(-180, 'longitude entre -180 et 180').max(180, 'longitude entre -180 et 180').nullish(),
+  /** Public contact of the site, shown in the directory and published in the open data. */
+  phone: sitePhone.nullish(),
+  email: email.nullish(),
+  website: siteWebsite.nullish(),
 });
 export type SiteInput = z.infer<typeof siteInput>;
 
