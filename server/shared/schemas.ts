@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidSiret, normalizeSiret } from './siret.ts';
 
 /** Building blocks shared by every module's schemas: bounded strings, ids, problems, lists. */
 
@@ -10,6 +11,19 @@ export const email = z
   .max(254)
   .pipe(z.email({ message: 'adresse e-mail invalide' }))
   .transform((v) => v.toLowerCase());
+export const communeCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^([013-9]\d|2[AB1-9])\d{3}$/, 'code INSEE de commune attendu (5 caractères, ex. 31555)');
+
+export const siret = z
+  .string()
+  .max(40)
+  .transform(normalizeSiret)
+  .refine((s) => /^\d{14}$/.test(s), 'SIRET attendu : 14 chiffres')
+  .refine(isValidSiret, 'SIRET invalide : la clé de contrôle ne correspond pas (vérifiez les chiffres)');
+
 export const calendarDate = z.iso.date({ message: 'date attendue au format AAAA-MM-JJ' });
 
 export const problemSchema = z

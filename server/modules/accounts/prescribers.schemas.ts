@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PRESCRIBER_KINDS } from '../../../db/schema/accounts.ts';
 import { boundedText, email } from '../../shared/schemas.ts';
-import { communeCode, siret } from '../places/places.schemas.ts';
+import { communeCode, siret } from '../../shared/schemas.ts';
 
 export const prescriberKind = z.enum(PRESCRIBER_KINDS);
 

@@ -1,13 +1,18 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import { auditLog } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Actor } from '../accounts/actor.ts';
+
+/** Who did it: any actor (accounts/actor.ts) has these; the audit log needs nothing else of accounts. */
+export interface AuditActor {
+  userId: string | null;
+  organisationId: string;
+}
 
 /** Appends one row to the audit log, inside the caller's transaction so the record and the change land together. */
 export function recordAudit(
   db: DbOrTx,
   clock: Clock,
-  actor: Pick<Actor, 'userId' | 'organisationId'> | null,
+  actor: AuditActor | null,
   action: string,
   subject: { type: string; id?: string | null },
   data?: Record<string, unknown>,

@@ -1,25 +1,14 @@
 import { z } from 'zod';
 import { PLACE_SOURCES, PLACE_STATUSES, type PlaceStatus } from '../../../db/schema/places.ts';
-import { boundedText, email, listQuery } from '../../shared/schemas.ts';
-import { isValidSiret, normalizeSiret } from '../../shared/siret.ts';
+import { boundedText, communeCode, email, listQuery, siret } from '../../shared/schemas.ts';
 import { validateBic, validateIban } from '../../shared/bank.ts';
 import { checkOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 
 export const placeService = z.enum(PLACE_SERVICES, { message: 'service inconnu : choisissez dans la liste nationale des services' });
 
-export const communeCode = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^([013-9]\d|2[AB1-9])\d{3}$/, 'code INSEE de commune attendu (5 caractères, ex. 31555)');
-
-export const siret = z
-  .string()
-  .max(40)
-  .transform(normalizeSiret)
-  .refine((s) => /^\d{14}$/.test(s), 'SIRET attendu : 14 chiffres')
-  .refine(isValidSiret, 'SIRET invalide : la clé de contrôle ne correspond pas (vérifiez les chiffres)');
+// The commune code and the SIRET are everyone's (organisations, prescribers, places): shared/schemas.ts.
+export { communeCode, siret };
 
 export const iban = z
   .string()
