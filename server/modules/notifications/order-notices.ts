@@ -2,6 +2,7 @@ import type { Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { frenchMonth } from '../../../templates/pdf/statement.ts';
 import { enqueueToOrganisation } from './outbox.ts';
+import { notifyProofReady } from './lifecycle-notices.ts';
 import { operatorId, orderFacts, paidPayoutsOf, payoutFacts } from './notices.repository.ts';
 
 /**
@@ -22,6 +23,8 @@ export function notifyOrderEvent({ tx, clock, orderId, event }: { tx: Tx; clock:
   }
   const template = ({ approved: 'order_approved', cancelled: 'order_cancelled', funded: 'funding_open' } as const)[event];
   enqueueToOrganisation({ tx, clock, template, organisationId: order.buyerId, roles: ['admin', 'agent'], data });
+  // Booklets are issued at approval: their first proof is there for the buyer to check.
+  if (event === 'approved') notifyProofReady({ tx, clock, orderId });
 }
 
 export function notifyBatchPaid({ tx, clock, batchId, paidOn }: { tx: Tx; clock: Clock; batchId: string; paidOn: string }): void {

@@ -5,6 +5,7 @@ import { isMessageTemplate } from './messages.ts';
 import { createMailTransport, messageIdFor, type MailTransport, type OutgoingMail } from './mail-transport.ts';
 import { dueMessages, markFailed, markRetry, markSent, type OutboxRow } from './outbox.repository.ts';
 import { renderMessage } from './render.ts';
+import { onOutboxWrite } from './outbox-wake.ts';
 
 /**
  * Delivers the outbox after commit. Trade-offs:
@@ -15,7 +16,10 @@ import { renderMessage } from './render.ts';
  *   about an hour), then `failed` with the last SMTP error, for the operator to see and resend.
  * - bounded rate: at most `batchSize` messages per round, one at a time, one round per interval;
  *   a round never runs twice at once. Requests never wait for it: they only insert rows.
- * `deliverDue(now)` is one round; the timer of start() calls it, so can a scheduler or a test.
+ * - runs by itself: start() delivers what a crash left behind, then a round starts as soon as a
+ *   transaction that queued a message commits (outbox-wake.ts); the scheduler's every-minute
+ *   `outbox` task (notifications.module.ts) delivers the retries that come due, once across processes.
+ * `deliverDue(now)` is one round; the wake, the scheduler, an optional poll timer or a test call it.
  */
 export const MAX_ATTEMPTS = 6;
 const FIRST_RETRY_MS = 2 * 60_000;
@@ -42,6 +46,7 @@ export class OutboxSender {
   private readonly onError: (message: string, row: OutboxRow) => void;
   private readonly attachments: AttachmentBuilder | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
   private round: Promise<DeliveryReport> | undefined;
 
   constructor(options: {
@@ -66,15 +71,23 @@ export class OutboxSender {
     return this.transport.description;
   }
 
-  /** First round at once (messages left undelivered by a crash go now), then one per interval. */
-  start(intervalMs: number): void {
-    if (this.timer || intervalMs <= 0) return;
+  /**
+   * First round at once (messages left undelivered by a crash go now), then a round after every
+   * commit that queued a message, and one per `pollMs` when given (the scheduler does the retries).
+   */
+  start(pollMs?: number): void {
+    if (this.unlisten) return;
+    this.unlisten = onOutboxWrite(this.db, () => void this.deliverDue());
     void this.deliverDue();
-    this.timer = setInterval(() => void this.deliverDue(), intervalMs);
-    this.timer.unref();
+    if (pollMs && pollMs > 0) {
+      this.timer = setInterval(() => void this.deliverDue(), pollMs);
+      this.timer.unref();
+    }
   }
 
   async stop(): Promise<void> {
+    this.unlisten?.();
+    this.unlisten = undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.round;
