@@ -175,3 +175,18 @@ t.test('repeated sign-in failures reach the account’s owner only, once, withou
   t.notMatch(smtp.received[0]!.text, /192\.0\.2/);
   t.equal((await app.inject({ method: 'GET', url: pathOf(smtp.received[0]!.link) })).statusCode, 200, 'the link opens "mot de passe oublié"');
 });
+
+t.test('the log of the every-minute outbox task is purged after a week', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  clock.advance(60_000);
+  await app.scheduler.tick();
+  const { runsOf } = await import('../../server/modules/jobs/scheduler.repository.ts');
+  t.equal(runsOf(db, 'outbox').length, 1);
+  clock.set('2026-12-03T10:16:00.000Z'); // eight days on, past the hourly purge's quarter
+  await app.scheduler.tick();
+  t.same(
+    runsOf(db, 'outbox').map((r) => r.startedAt),
+    ['2026-12-03T10:16:00.000Z'],
+    'the week-old run is gone, today’s is kept',
+  );
+});
