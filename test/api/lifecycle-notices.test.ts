@@ -2,6 +2,8 @@ import t from 'tap';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
 import { pathOf, startSmtpServer, type ReceivedMail } from '../helpers/mail.ts';
+import { outboxMessages } from '../../db/schema/notifications.ts';
+import { MAX_ATTEMPTS, retryDelayMs } from '../../server/modules/notifications/outbox-sender.ts';
 
 const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
 const recipientsOf = (mails: ReceivedMail[]) => mails.flatMap((m) => m.envelopeTo).sort();
@@ -45,6 +47,27 @@ t.test('a running sender delivers a message as soon as the transaction that queu
   t.equal((await app.inject({ method: 'POST', url: '/api/v1/places/applications', payload: application })).statusCode, 201);
   await until(() => smtp.received.length === 1);
   t.same(smtp.received[0]!.envelopeTo, ['contact@tierslieu-muret.example']);
+});
+
+t.test('a running sender retries on the scheduler’s task, and a message resent by the operator leaves as soon as it is requeued', async (t) => {
+  const smtp = await startSmtpServer(t, { refuse: 100 });
+  const { app, db, clock } = await buildTestApp(t, { config: { smtpUrl: smtp.url, mailPollIntervalMs: undefined } });
+  seedReference(db);
+  const world = await seedWorld(db);
+  await app.ready();
+  t.equal((await app.inject({ method: 'POST', url: '/api/v1/places/applications', payload: application })).statusCode, 201);
+  const row = () => db.select().from(outboxMessages).all().find((m) => m.toAddress === 'contact@tierslieu-muret.example')!;
+  await until(() => row().attempts === 1);
+  for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+    clock.advance(retryDelayMs(attempt));
+    t.ok((await app.scheduler.tick()).includes('outbox'), `attempt ${attempt + 1} by the scheduler`);
+  }
+  t.equal(row().status, 'failed');
+  smtp.refuseNext(0);
+  const operator = await loginAs(app, world.operatorAdmin);
+  t.equal((await operator.inject({ method: 'POST', url: `/api/v1/outbox/${row().id}/resend` })).statusCode, 200);
+  await until(() => row().status === 'sent');
+  t.equal(smtp.received.length, 1);
 });
 
 t.test('proof ready reaches the buyer; rejected (with the comment) and accepted reach the operator’s admins', async (t) => {
