@@ -4,6 +4,7 @@ import { createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtur
 import { pathOf, startSmtpServer, type ReceivedMail } from '../helpers/mail.ts';
 import { outboxMessages } from '../../db/schema/notifications.ts';
 import { MAX_ATTEMPTS, retryDelayMs } from '../../server/modules/notifications/outbox-sender.ts';
+import { enqueueMessage } from '../../server/modules/notifications/outbox.ts';
 
 const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
 const recipientsOf = (mails: ReceivedMail[]) => mails.flatMap((m) => m.envelopeTo).sort();
@@ -68,6 +69,23 @@ t.test('a running sender retries on the scheduler’s task, and a message resent
   t.equal((await operator.inject({ method: 'POST', url: `/api/v1/outbox/${row().id}/resend` })).statusCode, 200);
   await until(() => row().status === 'sent');
   t.equal(smtp.received.length, 1);
+});
+
+t.test('a running sender loses no wake: a message queued during a round, and more than a round’s worth in one commit, all go', async (t) => {
+  const smtp = await startSmtpServer(t);
+  const { app, db, clock } = await buildTestApp(t, { config: { smtpUrl: smtp.url, mailPollIntervalMs: undefined } });
+  await app.ready();
+  const queue = (emails: string[]) =>
+    db.transaction((tx) => enqueueMessage({ tx, clock, template: 'password_changed', to: emails.map((email) => ({ email })), data: { name: 'A' } }));
+  queue(['premier@exemple.test']);
+  const round = app.outbox.deliverDue(); // a round in flight (started by the wake, or this call)
+  queue(['pendant@exemple.test']); // committed while the round talks to the server
+  await round;
+  await until(() => smtp.received.some((m) => m.envelopeTo[0] === 'pendant@exemple.test'));
+  queue(Array.from({ length: 23 }, (_, i) => `lot${i}@exemple.test`)); // more than one round of 10
+  await until(() => db.select().from(outboxMessages).all().every((m) => m.status === 'sent'));
+  t.equal(smtp.received.length, 25, 'each message once');
+  t.equal(new Set(smtp.received.map((m) => m.messageId)).size, 25);
 });
 
 t.test('proof ready reaches the buyer; rejected (with the comment) and accepted reach the operator’s admins', async (t) => {

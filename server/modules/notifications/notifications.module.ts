@@ -14,7 +14,6 @@ declare module 'fastify' {
   }
 }
 
-
 /** A paid batch's message carries the place's statement of the month, drawn at delivery (never in the transaction). */
 const statementAttachment =
   (db: Parameters<typeof statementFor>[0]): AttachmentBuilder =>
@@ -45,7 +44,7 @@ export const notificationsModule = fp(
     });
     app.decorate('outbox', sender);
     // Retries come due while nothing is committed: the scheduler runs a round every minute, once
-    // across the processes sharing the database. MAIL_POLL_INTERVAL 0 (the tests) leaves the sender to its caller.
+    // across the processes sharing the database. mailPollIntervalMs 0 (the tests) leaves the sender to its caller.
     app.scheduler.register({ name: 'outbox', cron: '* * * * *', run: async () => describeRound(await sender.deliverDue()) });
     registerValidityNotices(app);
     if (app.config.mailPollIntervalMs !== 0) app.addHook('onReady', async () => sender.start(app.config.mailPollIntervalMs));
