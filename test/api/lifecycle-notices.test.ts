@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { actorOf, createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { pathOf, startSmtpServer, type ReceivedMail } from '../helpers/mail.ts';
 import { outboxMessages } from '../../db/schema/notifications.ts';
 import { MAX_ATTEMPTS, retryDelayMs } from '../../server/modules/notifications/outbox-sender.ts';
@@ -118,6 +119,28 @@ t.test('proof ready reaches the buyer; rejected (with the comment) and accepted 
   const acceptance = withSubject(smtp.received, `BAT validé : commande ${order.reference}`);
   t.same(recipientsOf(acceptance), [world.operatorAdmin.email], 'once, to the operator’s admins');
   t.equal((await operator.inject({ method: 'GET', url: pathOf(acceptance[0]!.link) })).statusCode, 200);
+});
+
+t.test('a large order’s proof is announced when the job has issued its booklets, not at approval', async (t) => {
+  const smtp = await startSmtpServer(t);
+  const { app, db, clock } = await buildTestApp(t, { config: { smtpUrl: smtp.url, asyncApprovalPasses: 10 } });
+  seedReference(db);
+  const world = await seedWorld(db);
+  const order = submitOrder({
+    db,
+    clock,
+    actor: actorOf(db, world.buyerAdmin),
+    feeBasisPoints: 0,
+    input: { bookletCount: 3, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null },
+  });
+  const operator = await loginAs(app, world.operatorAdmin);
+  t.equal((await post(operator, `/api/v1/orders/${order.id}/approve`)).statusCode, 202);
+  await app.outbox.deliverDue();
+  const subject = `BAT à valider : commande ${order.reference}`;
+  t.equal(withSubject(smtp.received, subject).length, 0, 'no booklets yet, no proof');
+  await app.jobs.runUntilIdle();
+  await app.outbox.deliverDue();
+  t.same(recipientsOf(withSubject(smtp.received, subject)), [world.buyerAdmin.email, world.buyerAgent.email].sort(), 'once the booklets exist');
 });
 
 t.test('booklets returned by a prescriber reach the buyer’s users; a return the buyer records itself sends nothing', async (t) => {

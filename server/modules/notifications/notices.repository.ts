@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import { prescriberDesignations } from '../../../db/schema/distribution.ts';
+import { booklets } from '../../../db/schema/booklets.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { orders } from '../../../db/schema/orders.ts';
@@ -77,4 +78,8 @@ export function ordersForValidityNotice(db: DbOrTx, args: { today: string; lastD
       ),
     )
     .all();
+}
+
+export function orderHasBooklets(db: DbOrTx, orderId: string): boolean {
+  return db.select({ id: booklets.id }).from(booklets).where(eq(booklets.orderId, orderId)).limit(1).get() !== undefined;
 }
