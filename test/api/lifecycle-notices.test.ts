@@ -220,6 +220,7 @@ t.test('an expired order tells the buyer’s admins and finance users of its cre
   const mails = withSubject(smtp.received, `Commande ${order.reference} arrivée en fin de validité`);
   t.same(recipientsOf(mails), [world.buyerAdmin.email], 'the buyer’s admin (no agent: credit notes are finance)');
   t.match(mails[0]!.text, /avoir de \d[\d\s  ]*,\d{2} €/);
+  t.match(mails[0]!.text, `(avoir ${expired.json().creditNote.number})`, 'with the credit note’s number');
   const buyer = await loginAs(app, world.buyerAdmin);
   t.equal((await buyer.inject({ method: 'GET', url: pathOf(mails[0]!.link) })).statusCode, 200, 'the link opens the credit notes');
 });

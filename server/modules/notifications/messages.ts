@@ -288,7 +288,7 @@ export const MESSAGES = {
     essential: true,
     subject: (d) => `Commande ${str(d, 'reference')} arrivée en fin de validité`,
     body: (d) => ({
-      paragraphs: ['Bonjour,', `La commande ${str(d, 'reference')} est arrivée en fin de validité : la valeur des pass non utilisés fait l’objet d’un avoir de ${euros(d.buyerCreditCents)}.`],
+      paragraphs: ['Bonjour,', `La commande ${str(d, 'reference')} est arrivée en fin de validité : la valeur des pass non utilisés fait l’objet d’un avoir de ${euros(d.buyerCreditCents)}${d.creditNoteNumber ? ` (avoir ${str(d, 'creditNoteNumber')})` : ''}.`],
       link: { label: 'Mes avoirs', path: '/finances/avoirs' },
     }),
   },
