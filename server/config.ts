@@ -152,7 +152,7 @@ export interface Config {
   smtpUrl?: string;
   /** From header of outgoing mail; default `Pass numérique <ne-pas-repondre@HOST>`, HOST from PUBLIC_URL. */
   mailFrom?: string;
-  /** How often the outbox sender looks for messages to deliver; 0 leaves it stopped (tests drive it). Default 2 000 ms. */
+  /** 0 leaves the outbox sender stopped (tests drive it); otherwise it runs by itself (at start, after each commit, and the scheduler's 'outbox' task), plus one round per this many ms when set. */
   mailPollIntervalMs?: number;
   /** ProConnect sign-in; absent: password (and second factor) only. */
   proconnect?: ProConnectConfig;

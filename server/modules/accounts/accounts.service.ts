@@ -103,7 +103,7 @@ export async function checkPassword(
     db.transaction((tx) => {
       recordSecurityEvent(tx, clock, { kind: 'login.failed', userId: user?.id, organisationId: user?.organisationId, ip, data: user ? undefined : { email } });
       if (user && failures === NOTICE_AFTER_FAILURES) {
-        noticeRepeatedLoginFailures(tx, clock, { userId: user.id, organisationId: user.organisationId, email: user.email, ip, failures });
+        noticeRepeatedLoginFailures(tx, clock, { userId: user.id, organisationId: user.organisationId, email: user.email, name: user.name, ip, failures });
       }
     });
     throw unauthorized('invalid_credentials', BAD_CREDENTIALS);

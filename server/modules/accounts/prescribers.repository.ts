@@ -59,3 +59,44 @@ export function setPrescriberStatus(tx: DbOrTx, prescriberId: string, status: 'a
       .run().changes === 1
   );
 }
+
+/**
+ * The /prescripteurs list: one row per prescriber and buyer that added it, with its contact (its
+ * first admin's address). The operator sees every prescriber, with no buyer for those it created
+ * itself; a buyer sees its own network only.
+ */
+export function prescriberDirectory(db: DbOrTx, scope: { buyerId?: string }) {
+  const contact = sql<string | null>`(SELECT u.email FROM users u WHERE u.organisation_id = ${organisations.id} AND u.role = 'admin' ORDER BY u.created_at, u.id LIMIT 1)`;
+  const columns = {
+    id: organisations.id,
+    name: organisations.name,
+    siret: organisations.siret,
+    kind: organisations.prescriberKind,
+    communeCode: organisations.communeCode,
+    status: organisations.status,
+    contactEmail: contact,
+    buyerName: buyer.name,
+    addedByName: users.name,
+    addedAt: buyerPrescribers.createdAt,
+    created: buyerPrescribers.created,
+  };
+  const base = db.select(columns).from(organisations);
+  const joined = scope.buyerId
+    ? base.innerJoin(buyerPrescribers, and(eq(buyerPrescribers.prescriberId, organisations.id), eq(buyerPrescribers.buyerId, scope.buyerId)))
+    : base.leftJoin(buyerPrescribers, eq(buyerPrescribers.prescriberId, organisations.id));
+  return joined
+    .leftJoin(buyer, eq(buyer.id, buyerPrescribers.buyerId))
+    .leftJoin(users, eq(users.id, buyerPrescribers.addedByUserId))
+    .where(eq(organisations.kind, 'prescriber'))
+    .orderBy(sql`${organisations.name}`, organisations.id, buyerPrescribers.createdAt)
+    .limit(1000)
+    .all();
+}
+
+export function findPrescriber(db: DbOrTx, prescriberId: string) {
+  return db
+    .select({ id: organisations.id, name: organisations.name, status: organisations.status, siret: organisations.siret })
+    .from(organisations)
+    .where(and(eq(organisations.id, prescriberId), eq(organisations.kind, 'prescriber')))
+    .get();
+}

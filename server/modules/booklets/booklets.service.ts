@@ -11,6 +11,7 @@ import { getTerritories } from '../territories/territories.ts';
 import { countBookletPages, type BookletDesign, type BookletPrintData } from '../../../templates/pdf/booklet.ts';
 import type { PrintProfile } from '../../../templates/pdf/print-profile.ts';
 import { DEFAULT_LETTER_TEXT } from '../../../templates/pdf/booklet-letter.ts';
+import { notifyProofDecision } from '../notifications/lifecycle-notices.ts';
 import { acceptCurrentVersion, currentVersion, designFor, printSettingsFor } from './print-settings.service.ts';
 import { findVersion, latestVersion, snapshotOf, findSettings } from './print-settings.repository.ts';
 import { specimenCode } from './specimen.ts';
@@ -117,6 +118,7 @@ export function acceptPrintProof(deps: { db: Db; clock: Clock; actor: Actor; ord
       const acceptedAt = clock.now().toISOString();
       if (repo.insertPrintProof(tx, { orderId, acceptedAt, acceptedByUserId: actor.userId })) {
         recordAudit(tx, clock, actor, 'order.print_proof_accepted', { type: 'order', id: orderId });
+        notifyProofDecision({ tx, clock, orderId, accepted: true });
       }
       return repo.findPrintProof(tx, orderId)!;
     },

@@ -13,6 +13,7 @@ import { conflict, forbidden } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { notifyProofDecision } from '../notifications/lifecycle-notices.ts';
 import { findOrderFor, type OrderRow } from '../orders/orders.service.ts';
 import { describeOpeningHours } from '../places/opening-hours.ts';
 import { rankSites } from '../public/directory.ts';
@@ -128,6 +129,7 @@ export function rejectProof(deps: { db: Db; clock: Clock; actor: Actor; orderId:
       }
       repo.decideVersion(tx, version.id, 'waiting', { status: 'rejected', decidedAt: clock.now().toISOString(), decidedByUserId: actor.userId, comment: deps.comment });
       recordAudit(tx, clock, actor, 'order.print_proof_rejected', { type: 'order', id: orderId }, { version: version.version });
+      notifyProofDecision({ tx, clock, orderId, accepted: false, version: version.version, comment: deps.comment });
       return versionView(repo.versionHistory(tx, orderId)[0]!);
     },
     { behavior: 'immediate' },

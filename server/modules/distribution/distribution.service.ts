@@ -1,4 +1,5 @@
 import { enqueueToOrganisation } from '../notifications/outbox.ts';
+import { notifyBookletsReturned } from '../notifications/lifecycle-notices.ts';
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
@@ -337,6 +338,8 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
       moveBooklets(tx, selected, { holderId: prescriberId, status: 'allotted' }, { holderId: order.buyerId, status: 'in_stock' });
       const movement = recordMovement(tx, clock, actor, { kind: 'return', orderId: order.id, from: prescriberId, to: order.buyerId, booklets: selected });
       recordAudit(tx, clock, actor, 'booklets.returned', { type: 'order', id: order.id }, { prescriberId, bookletCount: selected.length, movementId: movement.id });
+      // The buyer learns of a return it did not record itself.
+      if (actor.organisationKind === 'prescriber') notifyBookletsReturned({ tx, clock, orderId: order.id, prescriberId, count: selected.length });
       return movementResult('return', order.id, prescriberId, order.buyerId, selected, movement);
     },
     { behavior: 'immediate' },

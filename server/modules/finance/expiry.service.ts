@@ -1,5 +1,6 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { connectionOf, type Db } from '../../../db/client.ts';
+import { notifyOrderExpired } from '../notifications/lifecycle-notices.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { orders } from '../../../db/schema/orders.ts';
@@ -99,6 +100,7 @@ export function expireOrder(deps: { db: Db; clock: Clock; actor: Actor | null; o
       const link = connectionOf(tx).prepare('INSERT INTO credit_note_passes (credit_note_id, pass_id) VALUES (?, ?)');
       for (const pass of expired) link.run(id, pass.id);
       recordAudit(tx, clock, actor, 'order.expired', { type: 'order', id: orderId }, { creditNote: row.number, passCount: expired.length, totalCents });
+      notifyOrderExpired({ tx, clock, orderId, creditNoteNumber: row.number, buyerCreditCents: buyerShareCents, passCount: expired.length });
       return { creditNote: row, expiredPassCount: expired.length };
     },
     { behavior: 'immediate' },

@@ -1,6 +1,7 @@
 import { afterDe } from '../../shared/paris-time.ts';
 import { PROOF_MESSAGES } from './proof-messages.ts';
-import { euros, frenchDate, str, type MessageDefinition } from './message-kit.ts';
+import { euros, frenchDate, str, type MessageContent, type MessageData, type MessageDefinition } from './message-kit.ts';
+import { countOf, plural } from '../../shared/plural.ts';
 /**
  * Every message the platform sends, in French: its subject, whether it is essential (security and
  * account messages always go; alerts and reminders follow the user's choice), and its body as a few
@@ -9,6 +10,13 @@ import { euros, frenchDate, str, type MessageDefinition } from './message-kit.ts
  */
 
 export type { MessageContent, MessageData, MessageDefinition } from './message-kit.ts';
+
+const inDays = (days: unknown): string => countOf(Number(days), 'jour');
+const booklets = (count: unknown): string => countOf(Number(count), 'carnet');
+
+/** A prescriber sees its stock, a buyer the order: each recipient's link opens a page it may see. */
+const validityLink = (d: MessageData): MessageContent['link'] =>
+  d.audience === 'prescriber' ? { label: 'Mon stock', path: '/mon-stock' } : { label: 'Voir la commande', path: `/commandes/${str(d, 'orderId')}` };
 
 export const MESSAGES = {
   invitation: {
@@ -176,6 +184,30 @@ export const MESSAGES = {
       link: { label: 'Les carnets de la commande', path: `/commandes/${str(d, 'orderId')}/carnets` },
     }),
   },
+  proof_rejected: {
+    essential: false,
+    subject: (d) => `BAT refusé : commande ${str(d, 'reference')}`,
+    body: (d) => ({
+      paragraphs: [
+        'Bonjour,',
+        `${str(d, 'buyerName')} a refusé le bon à tirer (version ${str(d, 'version')}) des carnets de la commande ${str(d, 'reference')}.`,
+        `Commentaire : ${str(d, 'comment')}`,
+      ],
+      link: { label: 'Les carnets de la commande', path: `/commandes/${str(d, 'orderId')}/carnets` },
+    }),
+  },
+  login_failures: {
+    essential: true,
+    subject: () => 'Tentatives de connexion à votre compte',
+    body: (d) => ({
+      paragraphs: [
+        `Bonjour ${str(d, 'name')},`,
+        `Quelqu’un a échoué ${countOf(Number(d.failures), 'fois', 'fois')} de suite à se connecter à votre compte Pass numérique. Votre compte n’est pas bloqué : les essais suivants sont seulement ralentis.`,
+        'Si c’était vous, vous pouvez choisir un nouveau mot de passe avec le lien ci-dessous. Sinon, changez-le par précaution et prévenez l’administrateur de votre organisation.',
+      ],
+      link: { label: 'Choisir un nouveau mot de passe', path: '/mot-de-passe-oublie' },
+    }),
+  },
   funding_open: {
     essential: false,
     subject: (d) => `Commande ${str(d, 'reference')} : les pass peuvent être distribués`,
@@ -194,17 +226,17 @@ export const MESSAGES = {
   },
   booklets_allotted: {
     essential: false,
-    subject: (d) => `${str(d, 'count')} carnet(s) confié(s) par ${str(d, 'buyerName')}`,
+    subject: (d) => `${booklets(d.count)} ${plural(Number(d.count), 'confié', 'confiés')} par ${str(d, 'buyerName')}`,
     body: (d) => ({
-      paragraphs: ['Bonjour,', `${str(d, 'buyerName')} vous a confié ${str(d, 'count')} carnet(s) de la commande ${str(d, 'reference')}.`],
+      paragraphs: ['Bonjour,', `${str(d, 'buyerName')} vous a confié ${booklets(d.count)} de la commande ${str(d, 'reference')}.`],
       link: { label: 'Mon stock', path: '/mon-stock' },
     }),
   },
   booklets_returned: {
     essential: false,
-    subject: (d) => `${str(d, 'count')} carnet(s) rendu(s) par ${str(d, 'prescriberName')}`,
+    subject: (d) => `${booklets(d.count)} ${plural(Number(d.count), 'rendu', 'rendus')} par ${str(d, 'prescriberName')}`,
     body: (d) => ({
-      paragraphs: ['Bonjour,', `${str(d, 'prescriberName')} a rendu ${str(d, 'count')} carnet(s) de la commande ${str(d, 'reference')} à votre stock.`],
+      paragraphs: ['Bonjour,', `${str(d, 'prescriberName')} a rendu ${booklets(d.count)} de la commande ${str(d, 'reference')} à votre stock.`],
       link: { label: 'Distribution', path: '/distribution' },
     }),
   },
@@ -212,8 +244,9 @@ export const MESSAGES = {
     essential: false,
     subject: (d) => `Commande ${str(d, 'reference')} : fin de validité le ${frenchDate(d.validUntil)}`,
     body: (d) => ({
-      paragraphs: ['Bonjour,', `Les pass de la commande ${str(d, 'reference')} ne seront plus utilisables après le ${frenchDate(d.validUntil)}, dans 30 jours.`],
-      link: { label: 'Voir la commande', path: `/commandes/${str(d, 'orderId')}` },
+      paragraphs: ['Bonjour,', `Les pass de la commande ${str(d, 'reference')} ne seront plus utilisables après le ${frenchDate(d.validUntil)}, dans ${inDays(d.daysLeft)}.`,
+        'Distribuez les carnets qui restent en stock, ou préparez leur retour : la valeur des pass non utilisés fera l’objet d’un avoir.'],
+      link: validityLink(d),
     }),
   },
   validity_stop: {
@@ -222,16 +255,16 @@ export const MESSAGES = {
     body: (d) => ({
       paragraphs: [
         'Bonjour,',
-        `Les pass de la commande ${str(d, 'reference')} expirent le ${frenchDate(d.validUntil)}, dans 15 jours : ne distribuez plus ses carnets, leurs bénéficiaires n’auraient pas le temps de s’en servir.`,
+        `Les pass de la commande ${str(d, 'reference')} expirent le ${frenchDate(d.validUntil)}, dans ${inDays(d.daysLeft)} : ne distribuez plus ses carnets, leurs bénéficiaires n’auraient pas le temps de s’en servir.`,
       ],
-      link: { label: 'Distribution', path: '/distribution' },
+      link: validityLink(d),
     }),
   },
   order_expired: {
     essential: true,
     subject: (d) => `Commande ${str(d, 'reference')} arrivée en fin de validité`,
     body: (d) => ({
-      paragraphs: ['Bonjour,', `La commande ${str(d, 'reference')} est arrivée en fin de validité : la valeur des pass non utilisés fait l’objet d’un avoir de ${euros(d.buyerCreditCents)}.`],
+      paragraphs: ['Bonjour,', `La commande ${str(d, 'reference')} est arrivée en fin de validité : la valeur des pass non utilisés fait l’objet d’un avoir de ${euros(d.buyerCreditCents)}${d.creditNoteNumber ? ` (avoir ${str(d, 'creditNoteNumber')})` : ''}.`],
       link: { label: 'Mes avoirs', path: '/finances/avoirs' },
     }),
   },

@@ -1,7 +1,9 @@
 import fp from 'fastify-plugin';
 import { notificationsApi } from './notifications.api.ts';
 import { notificationsPages } from './notifications.pages.ts';
-import { OutboxSender, type AttachmentBuilder } from './outbox-sender.ts';
+import { OutboxSender, type AttachmentBuilder, type DeliveryReport } from './outbox-sender.ts';
+import { registerValidityNotices } from './validity-notices.ts';
+import { countOf } from '../../shared/plural.ts';
 import { statementFor } from '../finance/statements.ts';
 import { renderStatementPdf } from '../../../templates/pdf/statement.ts';
 
@@ -12,8 +14,6 @@ declare module 'fastify' {
   }
 }
 
-const DEFAULT_POLL_INTERVAL_MS = 2000;
-
 /** A paid batch's message carries the place's statement of the month, drawn at delivery (never in the transaction). */
 const statementAttachment =
   (db: Parameters<typeof statementFor>[0]): AttachmentBuilder =>
@@ -23,6 +23,10 @@ const statementAttachment =
     const { data } = statementFor(db, placeId, periodCode);
     return [{ filename: `releve-${data.reference}.pdf`, content: await renderStatementPdf(data), contentType: 'application/pdf' }];
   };
+
+function describeRound(report: DeliveryReport): string {
+  return `${countOf(report.sent, 'courriel envoyé', 'courriels envoyés')}, ${countOf(report.retried, 'nouvel essai prévu', 'nouveaux essais prévus')}, ${countOf(report.failed, 'échec définitif', 'échecs définitifs')}`;
+}
 
 /**
  * Notifications: the outbox sender, started once the app is ready (messages a crash left behind go
@@ -39,7 +43,11 @@ export const notificationsModule = fp(
       onError: (message, row) => app.log.warn({ messageId: row.id, template: row.template, attempt: row.attempts + 1, error: message }, 'courriel non remis'),
     });
     app.decorate('outbox', sender);
-    app.addHook('onReady', async () => sender.start(app.config.mailPollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS));
+    // Retries come due while nothing is committed: the scheduler runs a round every minute, once
+    // across the processes sharing the database. mailPollIntervalMs 0 (the tests) leaves the sender to its caller.
+    app.scheduler.register({ name: 'outbox', cron: '* * * * *', run: async () => describeRound(await sender.deliverDue()) });
+    registerValidityNotices(app);
+    if (app.config.mailPollIntervalMs !== 0) app.addHook('onReady', async () => sender.start(app.config.mailPollIntervalMs));
     app.addHook('onClose', async () => sender.stop());
     await app.register(notificationsApi, { prefix: '/api/v1' });
     await app.register(notificationsPages);

@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { isMessageTemplate } from './messages.ts';
 import { findMessage, listMessages, requeueFailed, type OutboxRow } from './outbox.repository.ts';
 import { renderMessage } from './render.ts';
+import { wakeAfterCommit } from './outbox-wake.ts';
 
 /** Every message is visible to the operator's admins only: they hold invitation and reset links. */
 function assertOperatorAdmin(actor: Actor): void {
@@ -57,6 +58,8 @@ export function resendOutboxMessage({ db, clock, actor, messageId }: { db: Db; c
       throw conflict('message_not_failed', 'Seul un message en échec peut être renvoyé : celui-ci est déjà envoyé ou en cours d’envoi.');
     }
     recordAudit(tx, clock, actor, 'outbox.resent', { type: 'outbox_message', id: messageId }, { to: row.toAddress, template: row.template });
+    // Back in the queue: the running sender takes it as soon as this commits, not at the next minute.
+    wakeAfterCommit(tx);
     return outboxItemToView(findMessage(tx, messageId)!);
   });
 }

@@ -2,7 +2,8 @@ import type { Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { frenchMonth } from '../../../templates/pdf/statement.ts';
 import { enqueueToOrganisation } from './outbox.ts';
-import { operatorId, orderFacts, paidPayoutsOf, payoutFacts } from './notices.repository.ts';
+import { notifyProofReady } from './lifecycle-notices.ts';
+import { operatorId, orderFacts, orderHasBooklets, paidPayoutsOf, payoutFacts } from './notices.repository.ts';
 
 /**
  * Messages of an order's and of a reimbursement's life, each called inside the transaction of its
@@ -22,6 +23,9 @@ export function notifyOrderEvent({ tx, clock, orderId, event }: { tx: Tx; clock:
   }
   const template = ({ approved: 'order_approved', cancelled: 'order_cancelled', funded: 'funding_open' } as const)[event];
   enqueueToOrganisation({ tx, clock, template, organisationId: order.buyerId, roles: ['admin', 'agent'], data });
+  // Booklets issued with the approval: their first proof is there for the buyer to check. A large
+  // order's booklets come from a job, whose last chunk tells the buyer instead (approval.job.ts).
+  if (event === 'approved' && orderHasBooklets(tx, orderId)) notifyProofReady({ tx, clock, orderId });
 }
 
 export function notifyBatchPaid({ tx, clock, batchId, paidOn }: { tx: Tx; clock: Clock; batchId: string; paidOn: string }): void {

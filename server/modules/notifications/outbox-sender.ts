@@ -5,6 +5,7 @@ import { isMessageTemplate } from './messages.ts';
 import { createMailTransport, messageIdFor, type MailTransport, type OutgoingMail } from './mail-transport.ts';
 import { dueMessages, markFailed, markRetry, markSent, type OutboxRow } from './outbox.repository.ts';
 import { renderMessage } from './render.ts';
+import { onOutboxWrite } from './outbox-wake.ts';
 
 /**
  * Delivers the outbox after commit. Trade-offs:
@@ -13,12 +14,16 @@ import { renderMessage } from './render.ts';
  *   A crash before the send loses nothing: the row is still pending.
  * - retries with exponential back-off: 2, 4, 8, 16, 32 minutes between attempts (6 attempts over
  *   about an hour), then `failed` with the last SMTP error, for the operator to see and resend.
- * - bounded rate: at most `batchSize` messages per round, one at a time, one round per interval;
- *   a round never runs twice at once. Requests never wait for it: they only insert rows.
- * `deliverDue(now)` is one round; the timer of start() calls it, so can a scheduler or a test.
+ * - bounded rate: at most `batchSize` messages per round, one at a time, follow-up rounds a second
+ *   apart; a round never runs twice at once. Requests never wait for it: they only insert rows.
+ * - runs by itself: start() delivers what a crash left behind, then a round starts as soon as a
+ *   transaction that queued a message commits (outbox-wake.ts); the scheduler's every-minute
+ *   `outbox` task (notifications.module.ts) delivers the retries that come due, once across processes.
+ * `deliverDue(now)` is one round; the wake, the scheduler, an optional poll timer or a test call it.
  */
 export const MAX_ATTEMPTS = 6;
 const FIRST_RETRY_MS = 2 * 60_000;
+const FOLLOW_UP_MS = 1000;
 
 export function retryDelayMs(failedAttempts: number): number {
   return FIRST_RETRY_MS * 2 ** (failedAttempts - 1);
@@ -42,6 +47,9 @@ export class OutboxSender {
   private readonly onError: (message: string, row: OutboxRow) => void;
   private readonly attachments: AttachmentBuilder | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
+  private followUp: NodeJS.Timeout | undefined;
+  private wokenDuringRound = false;
   private round: Promise<DeliveryReport> | undefined;
 
   constructor(options: {
@@ -66,15 +74,52 @@ export class OutboxSender {
     return this.transport.description;
   }
 
-  /** First round at once (messages left undelivered by a crash go now), then one per interval. */
-  start(intervalMs: number): void {
-    if (this.timer || intervalMs <= 0) return;
-    void this.deliverDue();
-    this.timer = setInterval(() => void this.deliverDue(), intervalMs);
-    this.timer.unref();
+  /**
+   * First round at once (messages left undelivered by a crash go now), then a round after every
+   * commit that queued a message, and one per `pollMs` when given (the scheduler does the retries).
+   */
+  start(pollMs?: number): void {
+    if (this.unlisten) return;
+    this.unlisten = onOutboxWrite(this.db, () => this.wake());
+    this.wake();
+    if (pollMs && pollMs > 0) {
+      this.timer = setInterval(() => void this.deliverDue(), pollMs);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * A round now, as the sender running by itself does it. A wake during a round is not lost (the
+   * round may have read the queue before the new row): another round follows. So does one after a
+   * full round, when more may be waiting; follow-ups are a second apart, which bounds the rate.
+   */
+  private wake(): void {
+    if (!this.unlisten) return;
+    if (this.round) {
+      if (this.wokenDuringRound) return;
+      this.wokenDuringRound = true;
+      void this.round.then(() => {
+        this.wokenDuringRound = false;
+        this.wake();
+      });
+      return;
+    }
+    void this.deliverDue().then((report) => {
+      const full = report.sent + report.retried + report.failed >= this.batchSize;
+      if (!full || !this.unlisten || this.followUp) return;
+      this.followUp = setTimeout(() => {
+        this.followUp = undefined;
+        this.wake();
+      }, FOLLOW_UP_MS);
+      this.followUp.unref();
+    });
   }
 
   async stop(): Promise<void> {
+    this.unlisten?.();
+    this.unlisten = undefined;
+    if (this.followUp) clearTimeout(this.followUp);
+    this.followUp = undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.round;

@@ -5,6 +5,7 @@ import { newOrderedId } from '../../shared/secrets.ts';
 import { MESSAGES, type MessageData, type MessageTemplate } from './messages.ts';
 import { insertMessage, organisationRecipients } from './outbox.repository.ts';
 import { subjectOf } from './render.ts';
+import { wakeAfterCommit } from './outbox-wake.ts';
 
 /**
  * What other modules call, inside the transaction of the event that causes a message: the row is
@@ -22,6 +23,7 @@ export function enqueueMessage(args: { tx: DbOrTx; clock: Clock; template: Messa
   const now = clock.now();
   const subject = subjectOf(template, data);
   const recipients = Array.isArray(args.to) ? args.to : [args.to];
+  if (recipients.length > 0) wakeAfterCommit(tx);
   return recipients.map((recipient) => {
     const id = newOrderedId(now.getTime());
     insertMessage(tx, {

@@ -5,6 +5,8 @@ const TASK_LABELS: Record<string, string> = {
   expiry: 'Fin de validité des commandes et avoirs',
   purges: 'Purge des clés d’idempotence, sessions et invitations expirées',
   backup: 'Sauvegarde de la base et des secrets',
+  outbox: 'Envoi des courriels en attente et nouveaux essais',
+  'validity-notices': 'Alertes de fin de validité (J-30) et arrêt de la distribution (J-15)',
 };
 
 /** The operator's view of what runs by itself: every scheduled task's last run, duration, outcome and next run. */

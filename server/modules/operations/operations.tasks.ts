@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { expireOrder, ordersDueForExpiry } from '../finance/expiry.service.ts';
 import { purgeIdempotencyKeys } from '../../shared/idempotency-keys.ts';
 import type { ScheduledTask } from '../jobs/scheduler.ts';
+import { countOf } from '../../shared/plural.ts';
 
 /** The tasks the service runs by itself (the scripts stay for manual runs). */
 export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
@@ -33,7 +34,10 @@ export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
         const keys = purgeIdempotencyKeys(db, clock.now());
         const sessions = db.run(sql`DELETE FROM sessions WHERE expires_at < ${now}`).changes;
         const invitations = db.run(sql`DELETE FROM invitations WHERE used_at IS NULL AND expires_at < ${now}`).changes;
-        return `${keys} clé(s) d’idempotence, ${sessions} session(s) expirée(s), ${invitations} invitation(s) expirée(s) supprimées`;
+        // The outbox task runs every minute: its log is kept a week (the lease rows say what is due, not this log).
+        const weekAgo = new Date(clock.now().getTime() - 7 * 86_400_000).toISOString();
+        const runs = db.run(sql`DELETE FROM scheduled_runs WHERE finished_at IS NOT NULL AND started_at < ${weekAgo}`).changes;
+        return `${keys} clé(s) d’idempotence, ${sessions} session(s) expirée(s), ${invitations} invitation(s) expirée(s), ${countOf(runs, 'exécution')} de tâches de plus d’une semaine supprimées`;
       },
     },
   ];

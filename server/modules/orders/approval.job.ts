@@ -4,6 +4,7 @@ import { orders } from '../../../db/schema/orders.ts';
 import { issueBookletRange, issuedBookletCount, type IssuancePlan } from '../booklets/issuance.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
+import { notifyProofReady } from '../notifications/lifecycle-notices.ts';
 
 /**
  * The issuance of a large approved order, as a job. The approval itself (status, envelope,
@@ -24,14 +25,17 @@ export type IssuanceJobParams = z.infer<typeof issuanceJobParams> & { plan: Issu
 export function orderIssuanceHandler(codes: PassCodeFactory): JobHandler {
   return {
     kind: ORDER_ISSUANCE_JOB,
-    step({ tx, job }) {
+    step({ tx, job, clock }) {
       const params = issuanceJobParams.parse(job.params);
       const order = tx.select().from(orders).where(eq(orders.id, params.orderId)).get();
       if (!order) throw new Error(`commande ${params.orderId} introuvable`);
       const from = issuedBookletCount(tx, order.id);
       const to = Math.min(order.bookletCount, from + Math.max(1, Math.floor(PASSES_PER_CHUNK / order.passesPerBooklet)));
       issueBookletRange(tx, { order, plan: params.plan, codes, createdAt: params.createdAt, from, to });
-      return { done: to, total: order.bookletCount, finished: to === order.bookletCount };
+      const finished = to === order.bookletCount;
+      // The last chunk makes the booklets, hence their first proof, whole: the buyer is told then.
+      if (finished) notifyProofReady({ tx, clock, orderId: order.id });
+      return { done: to, total: order.bookletCount, finished };
     },
   };
 }
