@@ -1,168 +1,31 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { maskIban } from '../../shared/bank.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { credentialsChanged } from '../accounts/actor-cache.ts';
 import { recordAudit } from '../audit/audit.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { assertPayableBankDetails } from './bank-rules.ts';
-import { notifyBankDecision, notifyPlaceApplied, notifyPlaceDecision } from '../notifications/place-notices.ts';
-import type { ApplicationInput, BankDetailsInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
+import { notifyPlaceApplied, notifyPlaceDecision } from '../notifications/place-notices.ts';
+import type { ApplicationInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
 
 interface Deps {
   db: Db;
   clock: Clock;
 }
 
-export type PlaceRow = typeof places.$inferSelect;
-export type SiteRow = typeof placeSites.$inferSelect;
-export type BankAccountRow = typeof placeBankAccounts.$inferSelect;
-
-const placeNotFound = () => notFound('place_not_found', 'Lieu introuvable.');
-
-export function siteToView(site: SiteRow) {
-  return {
-    id: site.id,
-    name: site.name,
-    address: site.address,
-    postalCode: site.postalCode,
-    communeCode: site.communeCode,
-    communeName: getTerritories().commune(site.communeCode)?.name ?? null,
-    services: site.services,
-    openingHours: site.openingHours,
-    free: site.free,
-    active: site.active,
-    externalId: site.externalId,
-  };
-}
-
-const bankAccountToView = (account: BankAccountRow) => ({
-  id: account.id,
-  holder: account.holder,
-  ibanMasked: maskIban(account.iban),
-  bic: account.bic,
-  status: account.status,
-  submittedAt: account.submittedAt,
-});
-
-export function sitesOf(db: DbOrTx, placeId: string, options: { activeOnly?: boolean } = {}): SiteRow[] {
-  return db
-    .select()
-    .from(placeSites)
-    .where(and(eq(placeSites.placeId, placeId), options.activeOnly ? eq(placeSites.active, true) : undefined))
-    .orderBy(asc(placeSites.createdAt), asc(placeSites.name))
-    .all();
-}
-
-function bankAccountsOf(db: DbOrTx, placeId: string): { validated?: BankAccountRow; pending?: BankAccountRow } {
-  const rows = db
-    .select()
-    .from(placeBankAccounts)
-    .where(and(eq(placeBankAccounts.placeId, placeId), inArray(placeBankAccounts.status, ['validated', 'pending'])))
-    .all();
-  return { validated: rows.find((r) => r.status === 'validated'), pending: rows.find((r) => r.status === 'pending') };
-}
-
+// The module's parts, re-exported: routes and other modules import places from here.
+export * from './places.repository.ts';
+export * from './places.views.ts';
+export * from './places.bank-details.ts';
 export { bankAccountForNewPayout } from './payable.ts';
-
-export function findPlaceRow(db: DbOrTx, placeId: string): (PlaceRow & { name: string; siret: string | null }) | undefined {
-  const row = db
-    .select({ place: places, name: organisations.name, siret: organisations.siret })
-    .from(places)
-    .innerJoin(organisations, eq(organisations.id, places.organisationId))
-    .where(eq(places.organisationId, placeId))
-    .get();
-  return row ? { ...row.place, name: row.name, siret: row.siret } : undefined;
-}
-
-export function placeToView(db: DbOrTx, placeId: string): PlaceView | undefined {
-  const place = findPlaceRow(db, placeId);
-  if (!place) return undefined;
-  const { validated, pending } = bankAccountsOf(db, placeId);
-  return {
-    id: place.organisationId,
-    name: place.name,
-    siret: place.siret,
-    pivot: place.pivot,
-    status: place.status,
-    statusReason: place.statusReason,
-    legalRepresentative: place.legalRepresentative,
-    contactEmail: place.contactEmail,
-    source: place.source,
-    acceptsPassNumerique: place.acceptsPassNumerique,
-    labelledAt: place.labelledAt,
-    createdAt: place.createdAt,
-    bankStatus: pending ? 'pending' : validated ? 'validated' : 'missing',
-    bankAccount: validated ? bankAccountToView(validated) : null,
-    pendingBankAccount: pending ? bankAccountToView(pending) : null,
-    sites: sitesOf(db, placeId).map(siteToView),
-  };
-}
-
-/** The place if the actor may see it: the operator, or the place's own users. Otherwise undefined (404). */
-export function findPlaceFor(db: DbOrTx, actor: Actor, placeId: string): PlaceView | undefined {
-  if (!isOperator(actor) && actor.organisationId !== placeId) return undefined;
-  return placeToView(db, placeId);
-}
-
-/** Full IBANs, for the finance staff who check them against the RIB before validating. */
-export function bankAccountsForReview(db: DbOrTx, actor: Actor, placeId: string) {
-  if (!isOperator(actor)) return undefined;
-  const { validated, pending } = bankAccountsOf(db, placeId);
-  return { validated, pending };
-}
-
-export function listPlaces(db: DbOrTx, actor: Actor, page: { limit: number; after?: { createdAt: string; id: string }; status?: PlaceStatus }) {
-  const scope = isOperator(actor) ? undefined : eq(places.organisationId, actor.organisationId);
-  const after = page.after ? sql`(${places.createdAt}, ${places.organisationId}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
-  return db
-    .select({ id: places.organisationId, createdAt: places.createdAt })
-    .from(places)
-    .where(and(scope, after, page.status ? eq(places.status, page.status) : undefined))
-    .orderBy(sql`${places.createdAt} DESC, ${places.organisationId} DESC`)
-    .limit(page.limit + 1)
-    .all();
-}
-
-export function countPlacesByStatus(db: DbOrTx): Record<PlaceStatus, number> {
-  const counts: Record<PlaceStatus, number> = { applied: 0, labelled: 0, suspended: 0, rejected: 0 };
-  for (const row of db.select({ status: places.status, n: sql<number>`count(*)` }).from(places).groupBy(places.status).all()) counts[row.status] = row.n;
-  return counts;
-}
-
-function insertSite(tx: Tx, now: string, placeId: string, site: SiteInput & { externalId?: string | null; latitude?: number | null; longitude?: number | null }): SiteRow {
-  const row: SiteRow = {
-    id: newId(),
-    placeId,
-    name: site.name,
-    address: site.address,
-    postalCode: site.postalCode ?? null,
-    communeCode: site.communeCode,
-    openingHours: site.openingHours ?? null,
-    services: [...new Set(site.services)],
-    free: site.free,
-    active: true,
-    externalId: site.externalId ?? null,
-    latitude: site.latitude ?? null,
-    longitude: site.longitude ?? null,
-    phone: site.phone ?? null,
-    email: site.email ?? null,
-    website: site.website ?? null,
-    accessibility: [],
-    accessibilityUrl: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  tx.insert(placeSites).values(row).run();
-  return row;
-}
-
+import { findPlaceRow, insertSite, sitesOf, type SiteRow } from './places.repository.ts';
+import { placeToView } from './places.views.ts';
+import { assertCanManage, placeNotFound, requirePlace } from './places.access.ts';
 /** Unknown INSEE codes are named in a 400, like every unknown reference code (api.md). */
 function checkCommunes(sites: { communeCode?: string }[], pathOf: (i: number) => string): void {
   const territories = getTerritories();
@@ -292,123 +155,6 @@ export function decideOnPlace(deps: Deps & { actor: Actor; placeId: string; deci
       }
       recordAudit(tx, clock, actor, rule.audit, { type: 'place', id: placeId }, { from: place.status, to: rule.to, ...(reason ? { reason } : {}) });
       notifyPlaceDecision({ tx, clock, actor, place: { placeId, placeName: place.name, contactEmail: place.contactEmail }, decision, reason });
-      return placeToView(tx, placeId)!;
-    },
-    { behavior: 'immediate' },
-  );
-}
-
-function assertCanManage(actor: Actor, placeId: string, what: string): void {
-  const own = actor.organisationKind === 'place' && actor.organisationId === placeId && actor.role === 'admin';
-  const operator = isOperator(actor) && actor.role === 'admin';
-  if (!own && !operator) throw forbidden('forbidden', `Seuls les administrateurs du lieu (ou de l’opérateur) modifient ${what}.`);
-}
-
-function requirePlace(tx: DbOrTx, actor: Actor, placeId: string) {
-  if (!isOperator(actor) && actor.organisationId !== placeId) throw placeNotFound();
-  const place = findPlaceRow(tx, placeId);
-  if (!place) throw placeNotFound();
-  return place;
-}
-
-/**
- * New bank details are never in force at once: they wait as `pending` for finance, the previous
- * validated ones stay in force for what is already due, and the place stays out of new batches
- * until the change is validated. Submitting the details already in force changes nothing.
- */
-export function submitBankDetails(deps: Deps & { actor: Actor; placeId: string; input: BankDetailsInput; operatorIban: string }): PlaceView {
-  const { db, clock, actor, placeId, input } = deps;
-  assertPayableBankDetails(input, { operatorIban: deps.operatorIban, holderField: 'holder' });
-  return db.transaction(
-    (tx) => {
-      requirePlace(tx, actor, placeId);
-      assertCanManage(actor, placeId, 'les coordonnées bancaires');
-      const { validated, pending } = bankAccountsOf(tx, placeId);
-      const same = (a?: BankAccountRow) => a && a.iban === input.iban && a.bic === input.bic && a.holder === input.holder;
-      if (same(pending) || (same(validated) && !pending)) return placeToView(tx, placeId)!;
-      const now = clock.now().toISOString();
-      if (pending) {
-        tx.update(placeBankAccounts).set({ status: 'replaced', replacedAt: now }).where(and(eq(placeBankAccounts.id, pending.id), eq(placeBankAccounts.status, 'pending'))).run();
-      }
-      // Back to the details in force: nothing new for finance to check.
-      if (same(validated)) {
-        recordAudit(tx, clock, actor, 'place.bank_details_change_withdrawn', { type: 'place', id: placeId });
-        return placeToView(tx, placeId)!;
-      }
-      tx.insert(placeBankAccounts)
-        .values({ id: newId(), placeId, holder: input.holder, iban: input.iban, bic: input.bic, status: 'pending', submittedAt: now, submittedByUserId: actor.userId })
-        .run();
-      recordAudit(tx, clock, actor, 'place.bank_details_submitted', { type: 'place', id: placeId }, {
-        iban: maskIban(input.iban),
-        previousIban: validated ? maskIban(validated.iban) : null,
-      });
-      recordSecurityEvent(tx, clock, {
-        kind: 'place.bank_details_changed',
-        userId: actor.userId,
-        organisationId: placeId,
-        data: { iban: maskIban(input.iban), previousIban: validated ? maskIban(validated.iban) : null },
-      });
-      return placeToView(tx, placeId)!;
-    },
-    { behavior: 'immediate' },
-  );
-}
-
-function assertFinance(actor: Actor): void {
-  if (!isOperator(actor) || (actor.role !== 'finance' && actor.role !== 'admin')) {
-    throw forbidden('forbidden', 'Seules les finances de l’opérateur valident les coordonnées bancaires.');
-  }
-}
-
-/** Finance puts pending details in force; the previous ones are kept as `replaced`. Four eyes: not by who submitted them. */
-export function validateBankDetails(deps: Deps & { actor: Actor; placeId: string }): PlaceView {
-  const { db, clock, actor, placeId } = deps;
-  assertFinance(actor);
-  return db.transaction(
-    (tx) => {
-      requirePlace(tx, actor, placeId);
-      const { pending } = bankAccountsOf(tx, placeId);
-      if (!pending) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
-      if (pending.submittedByUserId === actor.userId) {
-        throw forbidden('four_eyes_required', 'Vous avez saisi ces coordonnées bancaires : une autre personne doit les valider.');
-      }
-      const now = clock.now().toISOString();
-      tx.update(placeBankAccounts)
-        .set({ status: 'replaced', replacedAt: now })
-        .where(and(eq(placeBankAccounts.placeId, placeId), eq(placeBankAccounts.status, 'validated')))
-        .run();
-      const changed = tx
-        .update(placeBankAccounts)
-        .set({ status: 'validated', decidedAt: now, decidedByUserId: actor.userId })
-        .where(and(eq(placeBankAccounts.id, pending.id), eq(placeBankAccounts.status, 'pending')))
-        .run();
-      if (changed.changes !== 1) throw conflict('no_pending_bank_details', 'Ces coordonnées bancaires ont changé entre-temps : rechargez la page.');
-      recordAudit(tx, clock, actor, 'place.bank_details_validated', { type: 'place', id: placeId }, { bankAccountId: pending.id, iban: maskIban(pending.iban) });
-      notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending.iban, validated: true });
-      return placeToView(tx, placeId)!;
-    },
-    { behavior: 'immediate' },
-  );
-}
-
-export function rejectBankDetails(deps: Deps & { actor: Actor; placeId: string; reason: string }): PlaceView {
-  const { db, clock, actor, placeId, reason } = deps;
-  assertFinance(actor);
-  return db.transaction(
-    (tx) => {
-      requirePlace(tx, actor, placeId);
-      const now = clock.now().toISOString();
-      const { pending } = bankAccountsOf(tx, placeId);
-      const changed = pending
-        ? tx
-            .update(placeBankAccounts)
-            .set({ status: 'rejected', decidedAt: now, decidedByUserId: actor.userId, decisionReason: reason })
-            .where(and(eq(placeBankAccounts.id, pending.id), eq(placeBankAccounts.status, 'pending')))
-            .run().changes
-        : 0;
-      if (changed !== 1) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
-      recordAudit(tx, clock, actor, 'place.bank_details_rejected', { type: 'place', id: placeId }, { bankAccountId: pending!.id, reason });
-      notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending!.iban, validated: false, reason });
       return placeToView(tx, placeId)!;
     },
     { behavior: 'immediate' },

@@ -1,0 +1,20 @@
+/** Who may act on a place: its own admins, the operator's. */
+import type { DbOrTx } from '../../../db/client.ts';
+import { forbidden, notFound } from '../../shared/problem.ts';
+import { isOperator, type Actor } from '../accounts/actor.ts';
+import { findPlaceRow } from './places.repository.ts';
+
+export const placeNotFound = () => notFound('place_not_found', 'Lieu introuvable.');
+
+export function assertCanManage(actor: Actor, placeId: string, what: string): void {
+  const own = actor.organisationKind === 'place' && actor.organisationId === placeId && actor.role === 'admin';
+  const operator = isOperator(actor) && actor.role === 'admin';
+  if (!own && !operator) throw forbidden('forbidden', `Seuls les administrateurs du lieu (ou de l’opérateur) modifient ${what}.`);
+}
+
+export function requirePlace(tx: DbOrTx, actor: Actor, placeId: string) {
+  if (!isOperator(actor) && actor.organisationId !== placeId) throw placeNotFound();
+  const place = findPlaceRow(tx, placeId);
+  if (!place) throw placeNotFound();
+  return place;
+}

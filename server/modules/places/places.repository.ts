@@ -1,0 +1,85 @@
+/** The places' tables: rows, sites, bank accounts, lists. Every read the places module makes. */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../../db/client.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
+import { newId } from '../../shared/secrets.ts';
+import { isOperator, type Actor } from '../accounts/actor.ts';
+import type { SiteInput } from './places.schemas.ts';
+
+export type PlaceRow = typeof places.$inferSelect;
+export type SiteRow = typeof placeSites.$inferSelect;
+export type BankAccountRow = typeof placeBankAccounts.$inferSelect;
+
+export function sitesOf(db: DbOrTx, placeId: string, options: { activeOnly?: boolean } = {}): SiteRow[] {
+  return db
+    .select()
+    .from(placeSites)
+    .where(and(eq(placeSites.placeId, placeId), options.activeOnly ? eq(placeSites.active, true) : undefined))
+    .orderBy(asc(placeSites.createdAt), asc(placeSites.name))
+    .all();
+}
+
+export function bankAccountsOf(db: DbOrTx, placeId: string): { validated?: BankAccountRow; pending?: BankAccountRow } {
+  const rows = db
+    .select()
+    .from(placeBankAccounts)
+    .where(and(eq(placeBankAccounts.placeId, placeId), inArray(placeBankAccounts.status, ['validated', 'pending'])))
+    .all();
+  return { validated: rows.find((r) => r.status === 'validated'), pending: rows.find((r) => r.status === 'pending') };
+}
+
+export function findPlaceRow(db: DbOrTx, placeId: string): (PlaceRow & { name: string; siret: string | null }) | undefined {
+  const row = db
+    .select({ place: places, name: organisations.name, siret: organisations.siret })
+    .from(places)
+    .innerJoin(organisations, eq(organisations.id, places.organisationId))
+    .where(eq(places.organisationId, placeId))
+    .get();
+  return row ? { ...row.place, name: row.name, siret: row.siret } : undefined;
+}
+
+export function listPlaces(db: DbOrTx, actor: Actor, page: { limit: number; after?: { createdAt: string; id: string }; status?: PlaceStatus }) {
+  const scope = isOperator(actor) ? undefined : eq(places.organisationId, actor.organisationId);
+  const after = page.after ? sql`(${places.createdAt}, ${places.organisationId}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
+  return db
+    .select({ id: places.organisationId, createdAt: places.createdAt })
+    .from(places)
+    .where(and(scope, after, page.status ? eq(places.status, page.status) : undefined))
+    .orderBy(sql`${places.createdAt} DESC, ${places.organisationId} DESC`)
+    .limit(page.limit + 1)
+    .all();
+}
+
+export function countPlacesByStatus(db: DbOrTx): Record<PlaceStatus, number> {
+  const counts: Record<PlaceStatus, number> = { applied: 0, labelled: 0, suspended: 0, rejected: 0 };
+  for (const row of db.select({ status: places.status, n: sql<number>`count(*)` }).from(places).groupBy(places.status).all()) counts[row.status] = row.n;
+  return counts;
+}
+
+export function insertSite(tx: Tx, now: string, placeId: string, site: SiteInput & { externalId?: string | null; latitude?: number | null; longitude?: number | null }): SiteRow {
+  const row: SiteRow = {
+    id: newId(),
+    placeId,
+    name: site.name,
+    address: site.address,
+    postalCode: site.postalCode ?? null,
+    communeCode: site.communeCode,
+    openingHours: site.openingHours ?? null,
+    services: [...new Set(site.services)],
+    free: site.free,
+    active: true,
+    externalId: site.externalId ?? null,
+    latitude: site.latitude ?? null,
+    longitude: site.longitude ?? null,
+    phone: site.phone ?? null,
+    email: site.email ?? null,
+    website: site.website ?? null,
+    accessibility: [],
+    accessibilityUrl: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  tx.insert(placeSites).values(row).run();
+  return row;
+}
