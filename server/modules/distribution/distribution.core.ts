@@ -1,0 +1,344 @@
+import { enqueueToOrganisation } from '../notifications/outbox.ts';
+import { notifyBookletsReturned } from '../notifications/lifecycle-notices.ts';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
+import { organisations } from '../../../db/schema/accounts.ts';
+import { booklets, type BookletStatus } from '../../../db/schema/booklets.ts';
+import type { distributions} from '../../../db/schema/distribution.ts';
+import { bookletMovementItems, bookletMovements, prescriberDesignations, type BlockReason, type MovementKind } from '../../../db/schema/distribution.ts';
+import { orders } from '../../../db/schema/orders.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
+import { newId } from '../../shared/secrets.ts';
+import { type Actor } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
+import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './distribution.schemas.ts';
+import { expandSerialSelection, summariseSerials } from './serials.ts';
+import { countOf, plural } from '../../shared/plural.ts';
+import { orderNotFound } from '../orders/orders.errors.ts';
+
+export type BookletRow = typeof booklets.$inferSelect;
+export type DistributionRow = typeof distributions.$inferSelect;
+export type BookletRef = Pick<BookletRow, 'id' | 'serial'>;
+
+export interface Deps {
+  db: Db;
+  clock: Clock;
+}
+
+// SQLite limits bound parameters per statement; large selections go by slices.
+const CHUNK = 500;
+export function chunked<T>(list: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** "A, B, C et 4 autres": refusals name the serials, without flooding the message. */
+export function nameSerials(serials: readonly string[], max = 5): string {
+  const shown = serials.slice(0, max).join(', ');
+  return serials.length > max ? `${shown} et ${countOf(serials.length - max, 'autre')}` : shown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoping
+
+/** The buyer's own order; anyone else's, or a missing one, is the same 404. */
+export function requireOwnOrder(tx: DbOrTx, actor: Actor, orderId: string): OrderRow {
+  const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+  if (!order || order.buyerId !== actor.organisationId) throw orderNotFound();
+  return order;
+}
+
+export function requireBooklets(order: OrderRow): void {
+  if (order.status !== 'approved') {
+    throw conflict('order_not_approved', `Les carnets n’existent qu’une fois la commande approuvée (commande ${order.reference}).`);
+  }
+}
+
+export function liveDesignation(db: DbOrTx, orderId: string, prescriberId: string) {
+  return db
+    .select()
+    .from(prescriberDesignations)
+    .where(and(eq(prescriberDesignations.orderId, orderId), eq(prescriberDesignations.prescriberId, prescriberId), isNull(prescriberDesignations.revokedAt)))
+    .get();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Movements: every change of hands is recorded, with the exact booklets
+
+export function recordMovement(
+  tx: Tx,
+  clock: Clock,
+  actor: Actor,
+  input: { kind: MovementKind; orderId: string; from: string | null; to: string | null; booklets: readonly BookletRef[]; reason?: BlockReason },
+): { id: number; serialsSummary: string } {
+  const serialsSummary = summariseSerials(input.booklets.map((b) => b.serial));
+  const row = tx
+    .insert(bookletMovements)
+    .values({
+      kind: input.kind,
+      orderId: input.orderId,
+      fromOrganisationId: input.from,
+      toOrganisationId: input.to,
+      bookletCount: input.booklets.length,
+      serialsSummary,
+      reason: input.reason ?? null,
+      actorUserId: actor.userId,
+      actorOrganisationId: actor.organisationId,
+      at: clock.now().toISOString(),
+    })
+    .returning({ id: bookletMovements.id })
+    .get();
+  for (const slice of chunked(input.booklets)) {
+    tx.insert(bookletMovementItems)
+      .values(slice.map((b) => ({ movementId: row.id, bookletId: b.id })))
+      .run();
+  }
+  return { id: row.id, serialsSummary };
+}
+
+/**
+ * Moves booklets between holders with conditional UPDATEs: each row changes only if it is still where
+ * the selection found it, and the whole move is undone (the transaction throws) if any row was not.
+ */
+export function moveBooklets(
+  tx: Tx,
+  selected: readonly BookletRef[],
+  from: { holderId: string; status: BookletStatus },
+  to: { holderId: string; status: BookletStatus },
+): void {
+  let changed = 0;
+  for (const slice of chunked(selected)) {
+    changed += tx
+      .update(booklets)
+      .set({ holderId: to.holderId, status: to.status })
+      .where(
+        and(
+          inArray(
+            booklets.id,
+            slice.map((b) => b.id),
+          ),
+          eq(booklets.holderId, from.holderId),
+          eq(booklets.status, from.status),
+        ),
+      )
+      .run().changes;
+  }
+  if (changed !== selected.length) {
+    throw conflict('booklets_changed', 'Des carnets ont changé d’état pendant l’opération : rien n’a été fait, recommencez.');
+  }
+}
+
+export function findBookletsBySerials(tx: DbOrTx, serials: readonly string[]): Map<string, BookletRow> {
+  const found = new Map<string, BookletRow>();
+  for (const slice of chunked(serials)) {
+    for (const b of tx.select().from(booklets).where(inArray(booklets.serial, slice)).all()) found.set(b.serial, b);
+  }
+  return found;
+}
+
+export function expandOrThrow(items: readonly string[]): string[] {
+  const result = expandSerialSelection(items, MAX_BOOKLETS_PER_MOVE);
+  if ('error' in result) throw badRequest('invalid_booklet_serials', result.error.message, [{ path: 'bookletSerials', message: result.error.message }]);
+  return result.serials;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Designation
+
+export function designatePrescriber(deps: Deps & { actor: Actor; orderId: string; prescriberId: string }) {
+  const { db, clock, actor, orderId, prescriberId } = deps;
+  return db.transaction(
+    (tx) => {
+      const order = requireOwnOrder(tx, actor, orderId);
+      if (order.status === 'cancelled' || order.status === 'closed') {
+        throw conflict('order_not_open', `La commande ${order.reference} est ${order.status === 'cancelled' ? 'annulée' : 'clôturée'} : plus de désignation possible.`);
+      }
+      const prescriber = tx.select().from(organisations).where(eq(organisations.id, prescriberId)).get();
+      if (!prescriber || prescriber.kind !== 'prescriber' || prescriber.status !== 'active') {
+        throw notFound('prescriber_not_found', 'Prescripteur introuvable.');
+      }
+      const now = clock.now().toISOString();
+      const inserted = tx
+        .insert(prescriberDesignations)
+        .values({ id: newId(), orderId, prescriberId, designatedAt: now, designatedByUserId: actor.userId })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.changes !== 1) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné sur la commande ${order.reference}.`);
+      recordAudit(tx, clock, actor, 'prescriber.designated', { type: 'order', id: orderId }, { prescriberId });
+      enqueueToOrganisation({ tx, clock, template: 'prescriber_designated', organisationId: prescriberId, roles: ['admin', 'agent'], data: { buyerName: actor.organisationName, prescriberName: prescriber.name, reference: order.reference } });
+      return { orderId, prescriberId, prescriberName: prescriber.name, designatedAt: now, heldBooklets: 0, distributedBooklets: 0 };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Revocation: the prescriber keeps no right on the order, and its undistributed booklets go back to the buyer's stock. */
+export function revokePrescriber(deps: Deps & { actor: Actor; orderId: string; prescriberId: string }) {
+  const { db, clock, actor, orderId, prescriberId } = deps;
+  return db.transaction(
+    (tx) => {
+      const order = requireOwnOrder(tx, actor, orderId);
+      const designation = liveDesignation(tx, orderId, prescriberId);
+      if (!designation) throw notFound('designation_not_found', 'Ce prescripteur n’est pas désigné sur cette commande.');
+      tx.update(prescriberDesignations)
+        .set({ revokedAt: clock.now().toISOString(), revokedByUserId: actor.userId })
+        .where(and(eq(prescriberDesignations.id, designation.id), isNull(prescriberDesignations.revokedAt)))
+        .run();
+      const held = tx
+        .select({ id: booklets.id, serial: booklets.serial })
+        .from(booklets)
+        .where(and(eq(booklets.orderId, orderId), eq(booklets.holderId, prescriberId), eq(booklets.status, 'allotted')))
+        .orderBy(asc(booklets.position))
+        .all();
+      if (held.length > 0) {
+        moveBooklets(tx, held, { holderId: prescriberId, status: 'allotted' }, { holderId: order.buyerId, status: 'in_stock' });
+        recordMovement(tx, clock, actor, { kind: 'revocation_return', orderId, from: prescriberId, to: order.buyerId, booklets: held });
+      }
+      recordAudit(tx, clock, actor, 'prescriber.revoked', { type: 'order', id: orderId }, { prescriberId, returnedBooklets: held.length });
+      return { orderId, prescriberId, returnedBooklets: held.length };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allotments and returns
+
+export function movementResult(kind: MovementKind, orderId: string, from: string, to: string, moved: readonly BookletRef[], movement: { id: number; serialsSummary: string }) {
+  return {
+    movementId: movement.id,
+    kind,
+    orderId,
+    fromOrganisationId: from,
+    toOrganisationId: to,
+    bookletCount: moved.length,
+    serials: moved.map((b) => b.serial),
+    serialsSummary: movement.serialsSummary,
+  };
+}
+
+/** Buyer's stock → a designated prescriber: by count (lowest serials first) or by serials and ranges. */
+export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput }) {
+  const { db, clock, actor, input } = deps;
+  const requested = input.bookletSerials ? expandOrThrow(input.bookletSerials) : null;
+  return db.transaction(
+    (tx) => {
+      const order = requireOwnOrder(tx, actor, input.orderId);
+      requireBooklets(order);
+      if (!liveDesignation(tx, order.id, input.prescriberId)) {
+        throw unprocessable('prescriber_not_designated', 'Désignez d’abord ce prescripteur sur la commande : on ne confie des carnets qu’à un prescripteur désigné.');
+      }
+      const inStock = and(eq(booklets.orderId, order.id), eq(booklets.holderId, order.buyerId), eq(booklets.status, 'in_stock'));
+      let selected: BookletRef[];
+      if (requested) {
+        const found = findBookletsBySerials(tx, requested);
+        const missing = requested.filter((s) => {
+          const b = found.get(s);
+          return !b || b.orderId !== order.id;
+        });
+        if (missing.length > 0) {
+          throw unprocessable('booklet_not_in_your_stock', `Ces carnets n’appartiennent pas à la commande ${order.reference} : ${nameSerials(missing)}.`, { serials: missing.slice(0, 100) });
+        }
+        const unavailable = requested.filter((s) => {
+          const b = found.get(s)!;
+          return b.status !== 'in_stock' || b.holderId !== order.buyerId;
+        });
+        if (unavailable.length > 0) {
+          throw unprocessable('booklet_not_in_your_stock', `Ces carnets ne sont plus dans votre stock (déjà confiés, distribués ou bloqués) : ${nameSerials(unavailable)}.`, {
+            serials: unavailable.slice(0, 100),
+          });
+        }
+        selected = requested.map((s) => ({ id: found.get(s)!.id, serial: s }));
+      } else {
+        const count = input.bookletCount!;
+        selected = tx.select({ id: booklets.id, serial: booklets.serial }).from(booklets).where(inStock).orderBy(asc(booklets.position)).limit(count).all();
+        if (selected.length < count) {
+          throw unprocessable('not_enough_stock', `Il ne reste que ${countOf(selected.length, 'carnet')} en stock sur la commande ${order.reference} : impossible d’en confier ${count}.`, {
+            available: selected.length,
+          });
+        }
+      }
+      moveBooklets(tx, selected, { holderId: order.buyerId, status: 'in_stock' }, { holderId: input.prescriberId, status: 'allotted' });
+      const movement = recordMovement(tx, clock, actor, { kind: 'allotment', orderId: order.id, from: order.buyerId, to: input.prescriberId, booklets: selected });
+      recordAudit(tx, clock, actor, 'booklets.allotted', { type: 'order', id: order.id }, { prescriberId: input.prescriberId, bookletCount: selected.length, movementId: movement.id });
+      enqueueToOrganisation({ tx, clock, template: 'booklets_allotted', organisationId: input.prescriberId, roles: ['admin', 'agent'], data: { buyerName: actor.organisationName, reference: order.reference, count: selected.length } });
+      return movementResult('allotment', order.id, order.buyerId, input.prescriberId, selected, movement);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * A prescriber's undistributed booklets back to the buyer's stock: asked by the buyer (naming the
+ * prescriber) or by the prescriber itself. By count, the highest serials go back first, so that what
+ * the prescriber keeps stays one run of numbers.
+ */
+export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }) {
+  const { db, clock, actor, input } = deps;
+  const requested = input.bookletSerials ? expandOrThrow(input.bookletSerials) : null;
+  return db.transaction(
+    (tx) => {
+      let order: OrderRow;
+      let prescriberId: string;
+      if (actor.organisationKind === 'prescriber') {
+        const found = tx.select().from(orders).where(eq(orders.id, input.orderId)).get();
+        if (!found || !liveDesignation(tx, found.id, actor.organisationId) || (input.prescriberId && input.prescriberId !== actor.organisationId)) {
+          throw orderNotFound();
+        }
+        order = found;
+        prescriberId = actor.organisationId;
+      } else {
+        order = requireOwnOrder(tx, actor, input.orderId);
+        if (!input.prescriberId) throw badRequest('validation_failed', 'Indiquez le prescripteur dont les carnets reviennent.', [{ path: 'prescriberId', message: 'prescripteur obligatoire' }]);
+        prescriberId = input.prescriberId;
+      }
+      requireBooklets(order);
+      let selected: BookletRef[];
+      if (requested) {
+        const found = findBookletsBySerials(tx, requested);
+        const notHeld = requested.filter((s) => {
+          const b = found.get(s);
+          return !b || b.orderId !== order.id || b.holderId !== prescriberId;
+        });
+        if (notHeld.length > 0) {
+          const holder = actor.organisationKind === 'prescriber' ? 'votre stock' : 'le stock de ce prescripteur';
+          throw unprocessable('booklet_not_in_your_stock', `Ces carnets ne sont pas dans ${holder} pour la commande ${order.reference} : ${nameSerials(notHeld)}.`, {
+            serials: notHeld.slice(0, 100),
+          });
+        }
+        const used = requested.filter((s) => found.get(s)!.status !== 'allotted');
+        if (used.length > 0) {
+          throw unprocessable('booklet_not_returnable', `Seuls les carnets non distribués reviennent au commanditaire ; déjà distribués ou bloqués : ${nameSerials(used)}.`, {
+            serials: used.slice(0, 100),
+          });
+        }
+        selected = requested.map((s) => ({ id: found.get(s)!.id, serial: s }));
+      } else {
+        const count = input.bookletCount!;
+        selected = tx
+          .select({ id: booklets.id, serial: booklets.serial })
+          .from(booklets)
+          .where(and(eq(booklets.orderId, order.id), eq(booklets.holderId, prescriberId), eq(booklets.status, 'allotted')))
+          .orderBy(desc(booklets.position))
+          .limit(count)
+          .all();
+        if (selected.length < count) {
+          throw unprocessable('not_enough_stock', `Ce prescripteur ne détient que ${countOf(selected.length, 'carnet')} non ${plural(selected.length, 'distribué')} de la commande ${order.reference}.`, {
+            available: selected.length,
+          });
+        }
+      }
+      moveBooklets(tx, selected, { holderId: prescriberId, status: 'allotted' }, { holderId: order.buyerId, status: 'in_stock' });
+      const movement = recordMovement(tx, clock, actor, { kind: 'return', orderId: order.id, from: prescriberId, to: order.buyerId, booklets: selected });
+      recordAudit(tx, clock, actor, 'booklets.returned', { type: 'order', id: order.id }, { prescriberId, bookletCount: selected.length, movementId: movement.id });
+      // The buyer learns of a return it did not record itself.
+      if (actor.organisationKind === 'prescriber') notifyBookletsReturned({ tx, clock, orderId: order.id, prescriberId, count: selected.length });
+      return movementResult('return', order.id, prescriberId, order.buyerId, selected, movement);
+    },
+    { behavior: 'immediate' },
+  );
+}
+
