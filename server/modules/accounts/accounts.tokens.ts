@@ -1,0 +1,53 @@
+/** API tokens: created from a session only, listed with their last use, revoked. */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { apiTokens } from '../../../db/schema/accounts.ts';
+import { forbidden, notFound } from '../../shared/problem.ts';
+import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { type Actor } from './actor.ts';
+import { credentialsChanged } from './actor-cache.ts';
+import { recordSecurityEvent } from '../security/security-events.ts';
+
+import type { Deps } from './accounts.core.ts';
+
+/**
+ * Tokens are made by a person in a session, never by another token: a leaked token must not be
+ * able to mint fresh ones that outlive its revocation.
+ */
+export function createApiToken({ db, clock, actor, name, expiresInDays, ip }: Deps & { actor: Actor; name: string; expiresInDays?: number; ip?: string }) {
+  if (actor.via !== 'session') throw forbidden('session_required', 'Un jeton d’API se crée depuis une session ouverte, pas avec un autre jeton.');
+  const token = randomToken('pn_');
+  const now = clock.now();
+  const expiresAt = expiresInDays === undefined ? null : new Date(now.getTime() + expiresInDays * 86_400_000).toISOString();
+  const row = { id: newId(), userId: actor.userId, name, tokenHash: sha256Hex(token), createdAt: now.toISOString(), lastUsedAt: null, expiresAt };
+  db.transaction((tx) => {
+    tx.insert(apiTokens).values(row).run();
+    recordAudit(tx, clock, actor, 'api_token.created', { type: 'api_token', id: row.id }, { name });
+    recordSecurityEvent(tx, clock, { kind: 'api_token.created', userId: actor.userId, organisationId: actor.organisationId, ip, data: { tokenId: row.id, name, expiresAt } });
+  });
+  return { id: row.id, name, createdAt: row.createdAt, lastUsedAt: null, expiresAt, token };
+}
+
+export function listApiTokens({ db, actor }: { db: Db; actor: Actor }) {
+  return db
+    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+    .all();
+}
+
+export function revokeApiToken({ db, clock, actor, tokenId, ip }: Deps & { actor: Actor; tokenId: string; ip?: string }): void {
+  db.transaction((tx) => {
+    const done = tx
+      .update(apiTokens)
+      .set({ revokedAt: clock.now().toISOString() })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+      .run();
+    if (done.changes !== 1) throw notFound('api_token_not_found', 'Jeton introuvable.');
+    credentialsChanged(tx);
+    recordAudit(tx, clock, actor, 'api_token.revoked', { type: 'api_token', id: tokenId });
+    recordSecurityEvent(tx, clock, { kind: 'api_token.revoked', userId: actor.userId, organisationId: actor.organisationId, ip, data: { tokenId } });
+  });
+}
+
