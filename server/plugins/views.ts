@@ -15,6 +15,7 @@ import { formatFrenchDate, formatFrenchDateTime } from '../shared/paris-time.ts'
 import { labelTableCells } from '../shared/table-labels.ts';
 import { countOf, plural } from '../shared/plural.ts';
 import { frenchMonth, ofFrenchMonth } from '../shared/paris-time.ts';
+import { shownCount } from '../shared/small-cells.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATES_DIR = join(here, '..', '..', 'templates');
@@ -32,6 +33,8 @@ declare module 'fastify' {
 /** Helpers every template can call: formatting is French everywhere. */
 const templateHelpers = {
   euros: formatEuros,
+  /** A count that may be masked (null): the number, or « secret statistique » (shared/small-cells.ts). */
+  cell: shownCount,
   date: formatFrenchDate,
   dateTime: formatFrenchDateTime,
   /** it.h.count(3, 'carnet') → "3 carnets"; it.h.plural(n, 'bloqué') → the word alone. */

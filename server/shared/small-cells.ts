@@ -91,7 +91,7 @@ export function hiddenTableCells(table: readonly (readonly number[])[], threshol
   return hidden;
 }
 
-/** The cells with each hidden count replaced by null (shown as "< 5"). */
+/** The cells with each hidden count replaced by null (shown as « secret statistique »). */
 export function suppressSmallCells<T extends { count: number }>(cells: readonly T[], threshold = SMALL_CELL_THRESHOLD): Shown<T>[] {
   const hidden = hiddenCells(
     cells.map((c) => c.count),
@@ -105,4 +105,15 @@ export function shareOrHidden(part: number, total: number, threshold = SMALL_CEL
   if (total === 0) return null;
   if (threshold > 0 && ((part > 0 && part < threshold) || (total - part > 0 && total - part < threshold))) return null;
   return Math.round((part / total) * 1000) / 10;
+}
+
+/**
+ * How a masked cell reads, in pages and CSV files alike. Not "< 5": complementary suppression
+ * also hides cells that may be large (hidden to protect a small one), so "< 5" would be false.
+ */
+export const MASKED_CELL_LABEL = 'secret statistique';
+
+/** A count as shown to a reader: the number in French, or the masked-cell label. */
+export function shownCount(count: number | null): string {
+  return count === null ? MASKED_CELL_LABEL : count.toLocaleString('fr-FR');
 }

@@ -39,7 +39,7 @@ t.test('public statistics are anonymous, by département and closed month, maske
 
   const csv = await ctx.app.inject({ method: 'GET', url: '/api/v1/public/statistics.csv' });
   t.equal(csv.statusCode, 200);
-  t.match(csv.body, /31;Haute-Garonne;2026-11;100;masqué;masqué;masqué;0,00;1/);
+  t.match(csv.body, /31;Haute-Garonne;2026-11;100;secret statistique;secret statistique;secret statistique;0,00;1/);
   t.notMatch(csv.body, /;6;/, 'no masked count in the file');
   const page = await ctx.app.inject({ method: 'GET', url: '/statistiques?departement=31' });
   t.equal(page.statusCode, 200);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { hiddenCells, hiddenTableCells, SMALL_CELL_THRESHOLD } from '../../server/shared/small-cells.ts';
+import { hiddenCells, hiddenTableCells, SMALL_CELL_THRESHOLD, MASKED_CELL_LABEL, shownCount } from '../../server/shared/small-cells.ts';
 
 /** What a reader gets: each cell or null, and the total (which the ledger makes public anyway). */
 interface Published {
@@ -94,4 +94,11 @@ t.test('a two-way table: no row and no column is left with a lone hidden cell or
     { numRuns: 300 },
   );
   t.pass('300 random tables');
+});
+
+t.test('a masked cell reads « secret statistique », never "< 5", in pages and files', async (t) => {
+  t.equal(MASKED_CELL_LABEL, 'secret statistique');
+  t.equal(shownCount(null), 'secret statistique');
+  t.equal(shownCount(0), '0');
+  t.equal(shownCount(1234).replace(/\s/g, ' '), '1 234');
 });

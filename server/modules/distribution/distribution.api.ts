@@ -328,7 +328,7 @@ export const distributionApi: FastifyPluginAsync = async (app) => {
       config: allow('buyer:*', 'operator:*'),
       schema: {
         summary: 'Statistiques de distribution d’une commande (par prescripteur, mois, public, commune, âge)',
-        description: 'Pour un commanditaire, toute case de moins de 5 bénéficiaires vaut null (« < 5 »).',
+        description: 'Pour un commanditaire, toute case de moins de 5 bénéficiaires vaut null (« secret statistique » dans les pages), ainsi que les cases masquées en complément.',
         tags: TAGS,
         params: orderParams,
         response: { 200: statsView, ...errorResponses(401, 403, 404) },

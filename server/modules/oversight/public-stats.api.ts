@@ -4,10 +4,10 @@ import { errorResponses } from '../../shared/schemas.ts';
 import { publicAccess } from '../../plugins/auth.ts';
 import { euroCell, toCsv } from '../../shared/csv.ts';
 import { publicStatistics, type PublicStatistics } from './public-stats.service.ts';
+import { MASKED_CELL_LABEL } from '../../shared/small-cells.ts';
 
 export function publicStatisticsCsv(stats: PublicStatistics): string {
-  // A masked cell may be a large one hidden to protect a small one: "masqué", not "< 5", which would be false.
-  const shown = (n: number | null) => (n === null ? 'masqué' : n);
+  const shown = (n: number | null) => (n === null ? MASKED_CELL_LABEL : n);
   const places = new Map(stats.labelledPlaces.map((p) => [p.departement, p.count]));
   return toCsv(
     ['departement', 'nom_departement', 'mois', 'pass_achetes', 'pass_distribues', 'pass_utilises', 'valeur_pass_utilises', 'montant_rembourse', 'lieux_labellises'],
@@ -18,7 +18,7 @@ export function publicStatisticsCsv(stats: PublicStatistics): string {
       r.bought,
       shown(r.distributed),
       shown(r.used),
-      r.usedCents === null ? 'masqué' : euroCell(r.usedCents),
+      r.usedCents === null ? MASKED_CELL_LABEL : euroCell(r.usedCents),
       euroCell(r.reimbursedCents),
       places.get(r.departement) ?? 0,
     ]),

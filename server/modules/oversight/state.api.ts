@@ -8,10 +8,11 @@ import { formatEuros } from '../../shared/money.ts';
 import { errorResponses } from '../../shared/schemas.ts';
 import { programParams, programReportView, stateTermsInput, stateTermsView, type ProgramReportView } from './oversight.schemas.ts';
 import { programReport, setStateTerms } from './state.service.ts';
+import { MASKED_CELL_LABEL } from '../../shared/small-cells.ts';
 
-/** The report as CSV: one section per table, masked counts written "< 5". */
+/** The report as CSV: one section per table, masked counts written « secret statistique ». */
 export function programReportCsv(report: ProgramReportView): string {
-  const shown = (n: number | null) => (n === null ? `< ${report.smallCellThreshold}` : n);
+  const shown = (n: number | null) => (n === null ? MASKED_CELL_LABEL : n);
   const rows: (string | number)[][] = [
     ['programme', 'enveloppe', '', euroCell(report.envelopeCents)],
     ['programme', 'engage', '', euroCell(report.committedCents)],

@@ -1,9 +1,10 @@
 import { toCsv } from '../../shared/csv.ts';
 import type { UsageView } from './oversight.schemas.ts';
+import { MASKED_CELL_LABEL } from '../../shared/small-cells.ts';
 
-/** The usage figures as one long CSV (one line per breakdown row); a masked count is written "< 5". */
+/** The usage figures as one long CSV (one line per breakdown row); a masked count is written « secret statistique ». */
 export function usageCsv(usage: UsageView): string {
-  const shown = (n: number | null) => (n === null ? `< ${usage.smallCellThreshold}` : n);
+  const shown = (n: number | null) => (n === null ? MASKED_CELL_LABEL : n);
   const rows: (string | number)[][] = [
     ['total', 'bought', 'Pass achetés', usage.bought],
     ['total', 'distributed', 'Pass distribués', usage.distributed],
