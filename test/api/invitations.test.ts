@@ -42,12 +42,22 @@ t.test('the invitation page shows the link once, with a copy button, and says it
   const world = await seedWorld(db);
   const admin = await loginAs(app, world.buyerAdmin);
   const res = await admin.inject({ method: 'POST', url: '/mon-organisation/utilisateurs', payload: { name: 'Collègue', email: 'collegue@dep.test', role: 'agent', _csrf: admin.csrfToken } });
-  t.equal(res.statusCode, 201);
-  t.match(res.body, 'data-copy-target="invitation-url"');
-  t.match(res.body, 'Un message contenant ce lien vient aussi d’être envoyé à collegue@dep.test');
-  t.match(res.body, '/static/js/copy-link.js');
+  // POST/redirect/GET: a reload of the page shown after the form never re-posts it.
+  t.equal(res.statusCode, 303);
+  t.equal(res.headers.location, '/mon-organisation');
+  const flash = res.cookies.find((c) => c.name === 'pn_flash_invitation')!;
+  t.ok(flash.httpOnly, 'the link crosses the redirect in an httpOnly cookie');
+  const shown = await app.inject({ method: 'GET', url: '/mon-organisation', headers: { cookie: `${admin.cookieHeader}; pn_flash_invitation=${flash.value}` } });
+  t.equal(shown.statusCode, 200);
+  t.match(shown.body, 'data-copy-target="invitation-url"');
+  t.match(shown.body, 'Invitation créée pour Collègue.');
+  t.match(shown.body, 'Un message contenant ce lien vient aussi d’être envoyé à collegue@dep.test');
+  t.match(shown.body, '/static/js/copy-link.js');
+  t.ok(shown.cookies.some((c) => c.name === 'pn_flash_invitation' && c.value === ''), 'read once: the cookie is cleared');
   const again = await admin.inject({ method: 'GET', url: '/mon-organisation' });
   t.notMatch(again.body, 'id="invitation-url"', 'shown once');
+  const forged = await app.inject({ method: 'GET', url: '/mon-organisation', headers: { cookie: `${admin.cookieHeader}; pn_flash_invitation=${encodeURIComponent(JSON.stringify({ invitation: { url: 'https://evil.example' }, success: 'x' }))}` } });
+  t.notMatch(forged.body, 'evil.example', 'an unsigned flash is ignored');
   const revoke = await admin.inject({ method: 'POST', url: `/mon-organisation/utilisateurs/${(await admin.inject({ method: 'GET', url: `/api/v1/organizations/${world.buyer.id}/invitations` })).json().items[0].userId}/revoquer-invitation`, payload: { _csrf: admin.csrfToken } });
   t.equal(revoke.statusCode, 303);
 });

@@ -75,6 +75,11 @@ t.test('an operator admin creates an organisation and invites its first user; th
   const link = (await page.locator('.pn-secret').innerText()).trim();
   t.match(link, /\/invitation\//);
   t.same(await axeViolations(page), [], 'organisation page with an invitation: no axe violation');
+  // POST/redirect/GET: a reload shows the page again, without re-posting the form nor the link.
+  const mentions = await page.locator('main').getByText('sam@france-services.demo').count();
+  await page.reload();
+  t.equal(await page.locator('.pn-secret').count(), 0, 'after a reload the link is gone: it was shown once');
+  t.ok(mentions >= 1 && (await page.locator('main').getByText('sam@france-services.demo').count()) <= mentions, 'and the reload invited nobody twice');
 
   const invitee = await browser.newContext();
   const invitePage = await invitee.newPage();

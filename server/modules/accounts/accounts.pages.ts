@@ -21,6 +21,7 @@ import { proconnectLogoutUrl } from './proconnect.pages.ts';
 import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
 import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
 import { listPendingInvitations, revokeInvitation } from './invitations.ts';
+import { setFlash, takeFlash } from '../../shared/flash.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -120,14 +121,21 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   const orgIdOf = (request: FastifyRequest, actor: Actor) =>
     (request.params as { organisationId?: string }).organisationId ?? actor.organisationId;
 
+  /** The organisation page a form under `base` comes back to. */
+  const pagePath = (base: string, organisationId: string) => (base === '/mon-organisation' ? base : `/organisations/${organisationId}`);
+
   for (const base of ['/mon-organisation', '/organisations/:organisationId']) {
     const access = base === '/mon-organisation' ? allow('*') : allow('operator:*');
 
     app.get(base, { schema: hide, config: access }, async (request, reply) => {
       const actor = requireActor(request);
       const query = request.query as Record<string, string | undefined>;
+      const organisationId = orgIdOf(request, actor);
+      // The invitation link just created (POST/redirect/GET): shown once, on this response only.
+      const invited = takeFlash<{ invitation: Record<string, unknown>; success: string }>(request, reply, 'invitation', pagePath(base, organisationId));
+      if (invited) return renderOrganisation(request, reply, organisationId, invited);
       const success = { desactive: 'Utilisateur désactivé.', reactive: 'Utilisateur réactivé.', cree: 'Organisation créée.', 'invitation-revoquee': 'Invitation révoquée : son lien ne fonctionne plus.' }[query.message ?? ''];
-      return renderOrganisation(request, reply, orgIdOf(request, actor), { success });
+      return renderOrganisation(request, reply, organisationId, { success });
     });
 
     app.post(`${base}/utilisateurs`, { schema: hide, config: access }, async (request, reply) => {
@@ -140,10 +148,9 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
       }
       try {
         const invitation = accounts.inviteUser({ ...deps, actor, organisationId, input: parsed.data, publicUrl: app.config.publicUrl });
-        return renderOrganisation(request, reply.code(201), organisationId, {
-          invitation: { ...invitation, email: parsed.data.email },
-          success: `Invitation créée pour ${parsed.data.name}.`,
-        });
+        const page = pagePath(base, organisationId);
+        setFlash(reply, 'invitation', page, { invitation: { ...invitation, email: parsed.data.email }, success: `Invitation créée pour ${parsed.data.name}.` }, app.config.secureCookies);
+        return reply.redirect(page, 303);
       } catch (error) {
         if (!(error instanceof DomainError) || error.status === 404) throw error;
         return renderOrganisation(request, reply.code(error.status), organisationId, { values: body, formError: error.message });
@@ -156,10 +163,9 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
       const { userId } = userParams.partial({ organisationId: true }).parse(request.params);
       const invitation = accounts.reissueInvitation({ ...deps, actor, organisationId, userId, publicUrl: app.config.publicUrl });
       const user = accounts.listUsers({ db: app.db, actor, organisationId }).find((u) => u.id === userId)!;
-      return renderOrganisation(request, reply, organisationId, {
-        invitation: { ...invitation, email: user.email },
-        success: `Nouveau lien créé pour ${user.name} : l’ancien ne fonctionne plus.`,
-      });
+      const page = pagePath(base, organisationId);
+      setFlash(reply, 'invitation', page, { invitation: { ...invitation, email: user.email }, success: `Nouveau lien créé pour ${user.name} : l’ancien ne fonctionne plus.` }, app.config.secureCookies);
+      return reply.redirect(page, 303);
     });
 
     app.post(`${base}/utilisateurs/:userId/revoquer-invitation`, { schema: hide, config: access }, async (request, reply) => {

@@ -10,6 +10,7 @@ import { formatFrenchDateTime } from '../../shared/paris-time.ts';
 import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts';
 import { checkInput, checkView, redemptionInput, redemptionParams, redemptionsQuery, redemptionView } from './redemption.schemas.ts';
 import * as redemptionService from './redemption.service.ts';
+import { rememberUsualSite } from './usual-site.ts';
 
 export const redemptionApi: FastifyPluginAsync<{ throttle: PassLookupThrottle }> = async (app, { throttle }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -37,6 +38,7 @@ export const redemptionApi: FastifyPluginAsync<{ throttle: PassLookupThrottle }>
       const redemption = await underLookupThrottle(throttle, { userId: actor.userId, ip: request.ip }, () =>
         app.groupCommit.run(() => redemptionService.redeemPass({ ...deps, actor, code, siteId, service })),
       );
+      rememberUsualSite(reply, actor, redemption.siteId, app.config.secureCookies);
       return reply.code(201).send(redemption);
     },
   );

@@ -10,6 +10,7 @@ import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts'
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
 import * as redemptionService from './redemption.service.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
+import { rememberUsualSite, usualSite } from './usual-site.ts';
 
 const hide = { hide: true };
 
@@ -83,6 +84,8 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
     const actor = requireActor(request);
     const place = findPlaceFor(app.db, actor, actor.organisationId);
     const sites = (place?.sites ?? []).filter((s) => s.active);
+    // The site the agent chose last time, unless this form already says which.
+    const values = { ...data.values, siteId: data.values?.siteId || usualSite(request, actor, sites.map((s) => s.id)) };
     return reply.renderPage('pages/redemption/scan.eta', {
       title: 'Encaisser un pass',
       place,
@@ -90,7 +93,7 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
       services: PLACE_SERVICES,
       titlesJson: JSON.stringify(VERDICT_TITLES),
       scripts: ['/static/js/scan.js'],
-      values: data.values ?? {},
+      values,
       verdict: data.verdict ?? null,
     });
   };
@@ -120,7 +123,8 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
       const redemption = await underLookupThrottle(throttle, who, () =>
         app.groupCommit.run(() => redemptionService.redeemPass({ ...deps, actor, code, siteId, service })),
       );
-      return renderScan(request, reply, { verdict: acceptedVerdict(redemption), values });
+      rememberUsualSite(reply, actor, redemption.siteId, app.config.secureCookies);
+      return renderScan(request, reply, { verdict: acceptedVerdict(redemption), values: { ...values, siteId: redemption.siteId } });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error.headers) reply.headers(error.headers);
