@@ -67,19 +67,8 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
       const note = result.creditNote;
       return {
         expiredPassCount: result.expiredPassCount,
-        creditNote: note
-          ? {
-              id: note.id,
-              number: note.number,
-              orderId: note.orderId,
-              buyerId: note.buyerId,
-              passCount: note.passCount,
-              totalCents: note.totalCents,
-              buyerShareCents: note.buyerShareCents,
-              stateShareCents: note.stateShareCents,
-              issuedOn: note.issuedOn,
-            }
-          : null,
+        // The same view as the list, without the order's reference (the caller named the order).
+        creditNote: note ? (({ orderReference: _reference, ...view }) => view)(toCreditNoteView({ note, orderReference: '' })) : null,
       };
     },
   );
