@@ -68,6 +68,22 @@ t.test('a private buyer asking for the programme is refused with the failed cond
   void world;
 });
 
+t.test('the quote always shows the price: under the programme minimum it is without co-financing and says why', async (t) => {
+  const { buyer, program } = await setup(t);
+  const res = await post(buyer, '/api/v1/orders/quote', { ...baseOrder, bookletCount: 10, cofinancingProgramId: program.id });
+  t.equal(res.statusCode, 200);
+  const quote = res.json();
+  t.match(quote, { passCount: 100, totalCents: 100_000, stateShareCents: 0, buyerShareCents: 100_000, cofinancingProgramId: null });
+  t.equal(quote.cofinancingNotApplied.condition, 'minimum_order');
+  t.match(quote.cofinancingNotApplied.message, /exige une commande d’au moins 20\s000\s€/, 'the refusal in words, with the amount');
+  const eligible = (await post(buyer, '/api/v1/orders/quote', { ...baseOrder, cofinancingProgramId: program.id })).json();
+  t.equal(eligible.cofinancingNotApplied, null, 'an eligible order is co-financed, nothing to explain');
+  t.ok(eligible.stateShareCents > 0);
+  const page = await buyer.inject({ method: 'POST', url: '/commandes/nouvelle', payload: { action: 'simuler', bookletCount: '10', passesPerBooklet: '10', faceValueEuros: '10', validFrom: '2027-01-01', validUntil: '2027-12-31', departements: '31', cofinancingProgramId: program.id, _csrf: buyer.csrfToken } });
+  t.match(page.body, 'Sans cofinancement de l’État', 'the page without JavaScript says it too');
+  t.match(page.body, 'data-quote="buyerInvoiceTotalCents"', 'and shows the price');
+});
+
 t.test('an order under the programme minimum is refused', async (t) => {
   const { buyer, program } = await setup(t);
   const res = await post(buyer, '/api/v1/orders', { ...baseOrder, bookletCount: 10, cofinancingProgramId: program.id });

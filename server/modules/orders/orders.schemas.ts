@@ -66,6 +66,10 @@ export const quoteView = z.object({
   uncappedStateShareCents: z.number().int(),
   cappedBy: z.enum(['envelope', 'buyer_cap']).nullable(),
   cofinancingProgramId: z.string().nullable(),
+  cofinancingNotApplied: z
+    .object({ condition: z.string(), message: z.string() })
+    .nullable()
+    .describe('Pourquoi le programme choisi ne cofinance pas cette commande (le devis est alors sans cofinancement) ; null sinon'),
 });
 
 export const orderView = z.object({

@@ -5,7 +5,7 @@ import { invoices, orders, type OrderRow, type TerritoryRestrictionColumn } from
 import { publicCategories } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { badRequest, conflict, forbidden, unprocessable, type FieldError } from '../../shared/problem.ts';
+import { badRequest, conflict, DomainError, forbidden, unprocessable, type FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
@@ -149,9 +149,27 @@ function quoteInside(tx: DbOrTx, clock: Clock, actor: Actor, input: OrderInput, 
   return { buyer, territory, quote };
 }
 
-export function quoteOrder(deps: Deps & { actor: Actor; input: OrderInput; feeBasisPoints: number }): Quote & { cofinancingProgramId: string | null } {
-  const { quote } = quoteInside(deps.db, deps.clock, deps.actor, deps.input, deps.feeBasisPoints);
-  return { ...quote, cofinancingProgramId: deps.input.cofinancingProgramId ?? null };
+export type QuoteAnswer = Quote & {
+  cofinancingProgramId: string | null;
+  /** Why the chosen programme does not co-finance this order (the quote is then without it), or null. */
+  cofinancingNotApplied: { condition: string; message: string } | null;
+};
+
+/**
+ * The quote shown while the buyer types: always a price. When the chosen programme would refuse the
+ * order (under its minimum, wrong dates…), the quote is the one without co-financing and says why;
+ * submitting the order with the programme is still refused (submitOrder), with the same words.
+ */
+export function quoteOrder(deps: Deps & { actor: Actor; input: OrderInput; feeBasisPoints: number }): QuoteAnswer {
+  try {
+    const { quote } = quoteInside(deps.db, deps.clock, deps.actor, deps.input, deps.feeBasisPoints);
+    return { ...quote, cofinancingProgramId: deps.input.cofinancingProgramId ?? null, cofinancingNotApplied: null };
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'cofinancing_not_eligible') throw error;
+    const { cofinancingProgramId: _refused, ...withoutProgram } = deps.input;
+    const { quote } = quoteInside(deps.db, deps.clock, deps.actor, withoutProgram, deps.feeBasisPoints);
+    return { ...quote, cofinancingProgramId: null, cofinancingNotApplied: { condition: String(error.extra?.condition ?? ''), message: error.message } };
+  }
 }
 
 export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeBasisPoints: number }): OrderRow {

@@ -59,7 +59,10 @@ async function refresh() {
     return;
   }
   const capped = result.cappedBy ? ` (plafonnée : ${result.cappedBy === 'envelope' ? 'enveloppe du programme' : 'plafond par commanditaire'})` : '';
-  show(`<dl>
+  const notApplied = result.cofinancingNotApplied
+    ? `<p class="fr-message fr-message--info" data-quote="cofinancingNotApplied">Sans cofinancement de l’État : ${escapeHtml(result.cofinancingNotApplied.message)}</p>`
+    : '';
+  show(`${notApplied}<dl>
     <dt>Nombre de pass</dt><dd data-quote="passCount">${result.passCount.toLocaleString('fr-FR')}</dd>
     <dt>Valeur totale des pass</dt><dd data-quote="totalCents">${euros(result.totalCents)}</dd>
     <dt>Part de l’État</dt><dd data-quote="stateShareCents">${euros(result.stateShareCents)}${capped}</dd>
