@@ -36,6 +36,8 @@ import {
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { handOutCommunes } from './hand-out-communes.ts';
+import { communeView } from '../territories/territories.api.ts';
 
 const TAGS = ['Distribution'];
 const orderParams = z.object({ orderId: id });
@@ -319,6 +321,35 @@ export const distributionApi: FastifyPluginAsync = async (app) => {
         return sendCsv(reply, 'distributions.csv', page.items, columns);
       }
       return page;
+    },
+  );
+
+  r.get(
+    '/distributions/communes',
+    {
+      config: allow('prescriber:*', 'buyer:*', 'operator:*'),
+      schema: {
+        summary: 'Communes proposées pour une remise : par nom ou code postal, limitées au territoire du carnet',
+        description:
+          'Comme `GET /territories/communes`, mais avec `bookletSerial` (un carnet que l’appelant détient, a commandé, ou l’opérateur) seules les communes du territoire de sa commande sont proposées ; sans carnet connu, la recherche est nationale.',
+        tags: TAGS,
+        querystring: z.object({
+          q: z.string().trim().min(2, '2 caractères au moins').max(100, '100 caractères au maximum'),
+          bookletSerial: z.string().trim().max(40).optional(),
+        }),
+        response: { 200: listOf(communeView), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const items = handOutCommunes(app.db, actor, request.query.q, request.query.bookletSerial || undefined, 20).map((c) => ({
+        code: c.code,
+        name: c.name,
+        departement: c.departement,
+        epci: c.epci,
+        postalCodes: [...c.postalCodes],
+      }));
+      return { items, nextCursor: null };
     },
   );
 

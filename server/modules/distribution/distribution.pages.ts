@@ -27,6 +27,7 @@ import * as service from './distribution.service.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { handOutCommunes } from './hand-out-communes.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -351,7 +352,8 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
     const query = values.communeQuery.trim();
     // Without JavaScript the commune is found in a search step: the form comes back with the matches to choose from.
     if (body.action === 'rechercher' || (!values.communeCode && query)) {
-      const found = query.length >= 2 ? getTerritories().searchCommunes(query, COMMUNE_CHOICES) : [];
+      // Only the communes where this booklet's passes are valid, when the serial is one of the prescriber's.
+      const found = query.length >= 2 ? handOutCommunes(app.db, actor, query, values.bookletSerial || undefined, COMMUNE_CHOICES) : [];
       const direct = body.action !== 'rechercher' && found.length === 1 ? found[0] : undefined;
       if (!direct) {
         const error =

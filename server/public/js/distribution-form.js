@@ -56,7 +56,9 @@ async function suggest() {
   if (controller) controller.abort();
   controller = new window.AbortController();
   try {
-    const response = await fetch(`/api/v1/territories/communes?q=${encodeURIComponent(q)}`, {
+    // The booklet's serial, when typed, limits the suggestions to the communes its passes are valid in.
+    const serial = form.querySelector('[name="bookletSerial"]')?.value.trim() ?? '';
+    const response = await fetch(`/api/v1/distributions/communes?q=${encodeURIComponent(q)}${serial ? `&bookletSerial=${encodeURIComponent(serial)}` : ''}`, {
       headers: { accept: 'application/json' },
       credentials: 'same-origin',
       signal: controller.signal,
