@@ -110,9 +110,9 @@ t.test('the finance staff lists entries with their lines, filtered and paginated
   t.equal(csv.statusCode, 200);
   t.ok(csv.body.startsWith('\uFEFF'));
   const rows = csv.body.slice(1).trimEnd().split('\r\n');
-  t.equal(rows[0], 'N° d’écriture;Date de valeur;Nature;Type de pièce;Référence de la pièce;Libellé;Compte;Intitulé du compte;Débit (€);Crédit (€)');
+  t.equal(rows[0], 'N° d’écriture;Date de valeur;Nature;Type de pièce;N° de la pièce;Identifiant de la pièce;Libellé;Compte;Intitulé du compte;Débit (€);Crédit (€)');
   t.equal(rows.length, 1 + 3 + 3 + 2 + 2, 'one row per line');
-  t.match(csv.body, /4;2026-11-25;Paiement reçu;Paiement;pay1;"Virement « Département ; test »";bank;Banque;12,34;0,00/);
+  t.match(csv.body, /4;2026-11-25;Paiement reçu;Paiement;;pay1;"Virement « Département ; test »";bank;Banque;12,34;0,00/);
 });
 
 t.test('a buyer sees only the entries touching its own accounts, without other organisations’ lines', async (t) => {
@@ -187,4 +187,27 @@ t.test('the Journal page shows entries, the trial balance and a CSV link to fina
   const buyer = await loginAs(app, world.buyerAdmin);
   t.equal((await buyer.inject({ method: 'GET', url: '/finances/journal' })).statusCode, 403);
   t.notMatch((await buyer.inject({ method: 'GET', url: '/tableau-de-bord' })).body, /\/finances\/journal/);
+});
+
+t.test('finance reads documents by their numbers: the order, the masked pass of a redemption, on the page and in the CSV', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  const { seedReference, createApprovedOrder, bookletsOf, handOutBooklet, createPlace, actorOf } = await import('../helpers/fixtures.ts');
+  const { redeemPass } = await import('../../server/modules/redemption/redemption.service.ts');
+  seedReference(db, clock);
+  const world = await seedWorld(db);
+  const order = createApprovedOrder(db, clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 1, passesPerBooklet: 2, funded: true });
+  const [booklet] = await bookletsOf(db, order.id);
+  const [code] = await handOutBooklet(db, booklet!.id);
+  const place = await createPlace(db, { sites: [{ communeCode: '31555' }] });
+  redeemPass({ db, clock, codes: app.passCodes, gracePeriodDays: 31, actor: actorOf(db, place.agent), code: code! });
+  const finance = await loginAs(app, world.operatorFinance);
+  const entries = (await finance.inject({ method: 'GET', url: '/api/v1/ledger/entries' })).json().items as { refType: string; refNumber: string | null }[];
+  t.equal(entries.find((e) => e.refType === 'order')!.refNumber, order.reference, 'the order by its CMD- number');
+  const redemption = entries.find((e) => e.refType === 'redemption')!;
+  t.equal(redemption.refNumber, `pass …${code!.slice(-4)}`, 'a redemption by its pass, masked but for its last group');
+  const page = await finance.inject({ method: 'GET', url: '/finances/journal' });
+  t.match(page.body, `<strong>${order.reference}</strong>`);
+  t.notMatch(page.body, code!, 'never a whole pass code');
+  const csv = await finance.inject({ method: 'GET', url: '/finances/journal.csv' });
+  t.match(csv.body, `;Commande;${order.reference};`);
 });

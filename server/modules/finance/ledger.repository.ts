@@ -16,6 +16,7 @@ import { isOperator, type Actor } from '../accounts/actor.ts';
 import { badRequest } from '../../shared/problem.ts';
 import { accountBalances, codeStartsWith, type AccountBalance } from './ledger.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
+import { documentReferences } from './ledger.references.ts';
 
 /** The account-code prefix the actor is limited to, or null for the operator (everything). */
 export function ledgerScopeOf(actor: Actor): string | null {
@@ -117,12 +118,15 @@ export function listJournalEntries(
     list.push(line);
     byEntry.set(entryId, list);
   }
+  // Documents by their numbers, not their ids: what finance reads and searches for.
+  const numbers = documentReferences(db, entries);
   return entries.map((e) => ({
     id: e.id,
     seq: e.seq,
     kind: e.kind,
     refType: e.refType,
     refId: e.refId,
+    refNumber: numbers.get(`${e.refType}:${e.refId}`) ?? null,
     label: e.label,
     valueDate: e.valueDate,
     postedAt: e.postedAt,

@@ -48,6 +48,7 @@ export const ledgerEntryView = z.object({
   kind: z.string(),
   refType: z.string(),
   refId: z.string(),
+  refNumber: z.string().nullable().describe('Numéro de la pièce (CMD-, FAC-, AV-, RB-…, mois du lot, pass masqué) ; null si la pièce n’en a pas'),
   label: z.string(),
   valueDate: z.string().describe('Date de valeur (Europe/Paris)'),
   postedAt: z.string().describe('Instant d’enregistrement (UTC)'),
