@@ -58,3 +58,13 @@ t.test('codes keep their leading zeros when the CSV is opened in a spreadsheet',
   const toulouse = cells(dataLines(csv.body).find((l) => l.includes('Département de test'))!);
   t.same(toulouse.slice(4, 6), ['Toulouse', '31555'], 'a code without a leading zero stays plain');
 });
+
+t.test('a place under review is not called « labellisé » in the organisations list', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const world = await seedWorld(db);
+  await createPlace(db, { name: 'Tiers-lieu en examen', status: 'applied' });
+  const operator = await loginAs(app, world.operatorAdmin);
+  const csv = await operator.inject({ method: 'GET', url: '/api/v1/organizations', headers: { accept: 'text/csv' } });
+  t.match(csv.body, /;Lieu d’accueil;Tiers-lieu en examen;/);
+  t.notMatch(csv.body, 'Lieu labellisé');
+});

@@ -113,7 +113,8 @@ export const KIND_LABELS: Record<z.infer<typeof organisationKind>, string> = {
   operator: 'Opérateur',
   buyer: 'Commanditaire',
   prescriber: 'Prescripteur',
-  place: 'Lieu labellisé',
+  // Not « labellisé »: an applicant or imported place under review is a place too; its status says whether it is labelled.
+  place: 'Lieu d’accueil',
   state: 'Service de l’État (cofinanceur)',
 };
 export const ROLE_LABELS: Record<z.infer<typeof userRole>, string> = {
