@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { expireOrder, ordersDueForExpiry } from '../finance/expiry.service.ts';
 import { purgeIdempotencyKeys } from '../../shared/idempotency-keys.ts';
+import { purgeDownloadedFiles } from '../jobs/job-files.ts';
 import type { ScheduledTask } from '../jobs/scheduler.ts';
 
 /** The tasks the service runs by itself (the scripts stay for manual runs). */
@@ -33,7 +34,9 @@ export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
         const keys = purgeIdempotencyKeys(db, clock.now());
         const sessions = db.run(sql`DELETE FROM sessions WHERE expires_at < ${now}`).changes;
         const invitations = db.run(sql`DELETE FROM invitations WHERE used_at IS NULL AND expires_at < ${now}`).changes;
-        return `${keys} clé(s) d’idempotence, ${sessions} session(s) expirée(s), ${invitations} invitation(s) expirée(s) supprimées`;
+        // A job's file (FEC, print file) is kept until downloaded, then one more day for a retried download.
+        const files = purgeDownloadedFiles(db, new Date(clock.now().getTime() - 24 * 3600_000));
+        return `${keys} clé(s) d’idempotence, ${sessions} session(s) expirée(s), ${invitations} invitation(s) expirée(s), ${files} fichier(s) téléchargé(s) supprimés`;
       },
     },
   ];
