@@ -138,3 +138,30 @@ t.test('a print job whose process died mid-way (lease run out, chunks of that at
   t.notMatch(file.rawPayload.toString('latin1'), 'half a file', 'the dead attempt’s chunks are gone');
   if (poppler) t.equal(pdfText(t, file.rawPayload), pdfText(t, await streamed(db, order.id)), 'the whole file, as streamed');
 });
+
+t.test('the order page offers to prepare a large file, shows its progress (refreshing without JavaScript), then the download', async (t) => {
+  const { app, db, clock, world, buyer } = await setup(t);
+  const order = createApprovedOrder(db, clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 4, passesPerBooklet: 2 });
+  await buyer.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/proof/accept` });
+  const page = async () => (await buyer.inject({ method: 'GET', url: `/commandes/${order.id}`, headers: { accept: 'text/html' } })).body;
+  const before = await page();
+  t.match(before, `action="/commandes/${order.id}/fichier-impression"`, 'a form instead of a streamed link');
+  t.notMatch(before, `/api/v1/orders/${order.id}/booklets.pdf"`);
+  const posted = await buyer.inject({
+    method: 'POST',
+    url: `/commandes/${order.id}/fichier-impression`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `_csrf=${encodeURIComponent(buyer.csrfToken)}&profil=bureau`,
+    csrf: false,
+  });
+  t.equal(posted.statusCode, 303);
+  const running = await page();
+  t.match(running, /<progress id="impression-bureau"[^>]*max="4" value="0"/);
+  t.match(running, /<noscript><meta http-equiv="refresh" content="3"><\/noscript>/);
+  t.match(running, 'préparation en cours');
+  await app.jobs.runUntilIdle();
+  const done = await page();
+  const jobId = db.select().from(jobs).where(eq(jobs.kind, 'print_file')).get()!.id;
+  t.match(done, `href="/api/v1/jobs/${jobId}/file"`);
+  t.notMatch(done, 'http-equiv="refresh"', 'no more refreshing once done');
+});

@@ -10,6 +10,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { appendFileChunk, clearFileChunks, fileAvailable, setJobFile } from '../jobs/job-files.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
+import { percentDone } from '../jobs/jobs.schemas.ts';
 import type { StreamJobHandler } from '../jobs/jobs.runner.ts';
 import { orderPrintFile } from './booklets.service.ts';
 
@@ -107,4 +108,40 @@ export function printFileHandler(db: Db): StreamJobHandler {
       });
     },
   };
+}
+
+export interface PrintFileState {
+  profile: PrintProfile;
+  jobId: string | null;
+  status: 'none' | 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  percent: number;
+  fileUrl: string | null;
+  error: string | null;
+}
+
+/** For the order page: the latest print-file job of each profile started by the actor's organisation. */
+export function printFileStates(db: Db, actor: Actor, orderId: string): PrintFileState[] {
+  return PRINT_PROFILES.map((profile) => {
+    const job = db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.kind, PRINT_FILE_JOB), eq(jobs.subject, subjectOf(orderId, profile)), eq(jobs.organisationId, actor.organisationId)))
+      .orderBy(desc(jobs.createdAt))
+      .get();
+    if (!job || (job.status === 'done' && !fileAvailable(db, job.id))) {
+      return { profile, jobId: null, status: 'none', done: 0, total: 0, percent: 0, fileUrl: null, error: null };
+    }
+    return {
+      profile,
+      jobId: job.id,
+      status: job.status,
+      done: job.progressDone,
+      total: job.progressTotal,
+      percent: percentDone(job),
+      fileUrl: job.status === 'done' ? `/api/v1/jobs/${job.id}/file` : null,
+      error: job.error,
+    };
+  });
 }
