@@ -34,6 +34,7 @@ import { bookletsApi } from './modules/booklets/booklets.api.ts';
 import { bookletsPages } from './modules/booklets/booklets.pages.ts';
 import { creditNotesApi } from './modules/finance/credit-notes.api.ts';
 import { exportsApi } from './modules/finance/exports.api.ts';
+import { financeJobs } from './modules/finance/finance-jobs.ts';
 import { reimbursementApi } from './modules/finance/reimbursement.api.ts';
 import { bankStatementsApi } from './modules/finance/bank-statements.api.ts';
 import { financePages } from './modules/finance/finance.pages.ts';
@@ -134,6 +135,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(reimbursementApi, { prefix: '/api/v1' });
   await app.register(bankStatementsApi, { prefix: '/api/v1' });
   await app.register(financePages);
+  await app.register(financeJobs);
   await app.register(distributionApi, { prefix: '/api/v1' });
   await app.register(distributionPages);
   await app.register(placesModule);

@@ -13,6 +13,7 @@ import { jobView, toJobView } from './jobs.schemas.ts';
 import { Scheduler } from './scheduler.ts';
 import { builtInTasks } from '../operations/operations.tasks.ts';
 import { operationsPages } from '../operations/operations.pages.ts';
+import { jobsPages } from './jobs.pages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -102,4 +103,5 @@ export const jobsModule = fp(async (app) => {
   });
   await app.register(jobsApi, { prefix: '/api/v1' });
   await app.register(operationsPages);
+  await app.register(jobsPages);
 });
