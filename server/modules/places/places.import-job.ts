@@ -24,17 +24,17 @@ const ROWS_PER_STEP = 250;
 const params = z.object({ content: z.unknown(), format: z.enum(['mednum', 'data-inclusion']), now: z.string(), actorUserId: z.string().nullable(), actorOrganisationId: z.string().nullable() });
 
 /** Reads the file (a 400 for an unknown format, in the request) and queues the job; the row count is its total. */
-export function startPlacesImport(deps: { db: Db; clock: Clock; actor: Actor; content: string | unknown; format?: ImportFormat }): { jobId: string; rows: number } {
+export function startPlacesImport(deps: { db: Db; clock: Clock; actor: Actor | null; content: string | unknown; format?: ImportFormat }): { jobId: string; rows: number } {
   const { db, clock, actor } = deps;
   const { format, records } = prepareImport(deps.content, deps.format);
   const now = clock.now();
   const jobId = db.transaction((tx) =>
     insertJob(tx, {
       kind: PLACES_IMPORT_JOB,
-      params: { content: deps.content, format, now: now.toISOString(), actorUserId: actor.userId, actorOrganisationId: actor.organisationId },
+      params: { content: deps.content, format, now: now.toISOString(), actorUserId: actor?.userId ?? null, actorOrganisationId: actor?.organisationId ?? null },
       total: records.length,
-      organisationId: actor.organisationId,
-      startedByUserId: actor.userId,
+      organisationId: actor?.organisationId ?? null,
+      startedByUserId: actor?.userId ?? null,
       now,
     }),
   );
