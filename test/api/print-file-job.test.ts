@@ -100,6 +100,10 @@ t.test('a print file over the threshold is built by a job, kept until downloaded
   t.match(done, { status: 'done', progress: { done: 7, total: 7 }, file: { name: `carnets-${order.reference}.pdf`, url: `/api/v1/jobs/${jobId}/file` }, result: { bookletCount: 7 } });
   const operator = await loginAs(app, world.operatorAdmin);
   t.equal((await operator.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}/file` })).statusCode, 404, 'the buyer’s file is not another organisation’s');
+  const own = await operator.inject({ method: 'GET', url: `/api/v1/orders/${order.id}/booklets.pdf` });
+  t.equal(own.statusCode, 202);
+  t.not(own.json().jobId, jobId, 'the operator gets a job of its own, which it can follow');
+  t.equal((await operator.inject({ method: 'GET', url: `/api/v1/jobs/${own.json().jobId}` })).statusCode, 200);
   t.equal((await buyer.inject({ method: 'GET', url: `/api/v1/orders/${order.id}/booklets.pdf` })).json().jobId, jobId, 'the kept file is offered again, not rebuilt');
 
   const file = await buyer.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}/file` });

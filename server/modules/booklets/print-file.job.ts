@@ -27,7 +27,8 @@ const BOOKLETS_PER_CHUNK = 50;
 
 const params = z.object({ orderId: z.string(), profile: z.enum(PRINT_PROFILES), publicUrl: z.string() });
 
-const subjectOf = (orderId: string, profile: PrintProfile) => `${orderId}:${profile}`;
+// Per organisation: the buyer and the operator each follow (and download) their own file.
+const subjectOf = (orderId: string, profile: PrintProfile, organisationId: string) => `${orderId}:${profile}:${organisationId}`;
 
 /**
  * The job building this file: one already queued or running, or a finished one whose file is
@@ -37,7 +38,7 @@ export function startPrintFileJob(deps: { db: Db; clock: Clock; actor: Actor; or
   const { db, clock, actor, orderId, profile } = deps;
   return db.transaction(
     (tx) => {
-      const subject = subjectOf(orderId, profile);
+      const subject = subjectOf(orderId, profile, actor.organisationId);
       const pending = findPendingJob(tx, PRINT_FILE_JOB, subject);
       if (pending) return pending.id;
       const kept = tx
@@ -127,7 +128,7 @@ export function printFileStates(db: Db, actor: Actor, orderId: string): PrintFil
     const job = db
       .select()
       .from(jobs)
-      .where(and(eq(jobs.kind, PRINT_FILE_JOB), eq(jobs.subject, subjectOf(orderId, profile)), eq(jobs.organisationId, actor.organisationId)))
+      .where(and(eq(jobs.kind, PRINT_FILE_JOB), eq(jobs.subject, subjectOf(orderId, profile, actor.organisationId)), eq(jobs.organisationId, actor.organisationId)))
       .orderBy(desc(jobs.createdAt))
       .get();
     if (!job || (job.status === 'done' && !fileAvailable(db, job.id))) {
