@@ -6,7 +6,9 @@
  *      prepared-insert loop of the same rows;
  *   b. the print file (benchPdf, default 5 000 passes) vs bare pdfkit drawing as many pages;
  *   c. GET /api/v1/passes/{code} through the whole app (session, throttle, signature, query) vs a
- *      bare Fastify route answering a constant, both through inject;
+ *      bare Fastify route answering a constant, both through inject; then the p50 and p99 of
+ *      lookups sent every 10 ms (open loop, BENCH_LOOKUP_INTERVAL_MS) while an issuance job of BENCH_JOB_BOOKLETS booklets × 10 passes
+ *      (20 000 by default) runs, beside the same lookups without the job (scripts/bench-lookup-under-job.ts);
  *   d. QR codes drawn as vector paths vs the `qrcode` module computing the matrices alone;
  *   f. POST /api/v1/redemptions over HTTP on loopback (bearer token, checks, transaction, journal entry),
  *      16 keep-alive clients, vs a bare Fastify route answering a constant under the same load
@@ -39,6 +41,7 @@ import { newId } from '../server/shared/secrets.ts';
 import { benchPdf } from './bench-pdf.ts';
 import { benchBatch, benchExpiry } from './bench-finance.ts';
 import { benchRedemption, redemptionRate } from './bench-redemption.ts';
+import { benchLookupUnderJob } from './bench-lookup-under-job.ts';
 
 const ISSUED_PASSES = 100_000;
 const PASSES_PER_BOOKLET = 10;
@@ -46,6 +49,8 @@ const LOOKUPS = 2_000;
 const QR_CODES = 5_000;
 const REDEMPTION_PASSES = 20_000;
 const REDEMPTION_CONNECTIONS = 16;
+/** Booklets of the issuance job that runs during the concurrent lookups (BENCH_JOB_BOOKLETS for a quick run). */
+const JOB_BOOKLETS = Number(process.env.BENCH_JOB_BOOKLETS ?? 20_000);
 const PUBLIC_URL = 'https://pass.example.gouv.fr';
 const NOW = new Date('2026-11-25T10:00:00Z');
 
@@ -278,10 +283,6 @@ async function benchLookup(): Promise<void> {
   const bareStart = process.hrtime.bigint();
   for (let i = 0; i < LOOKUPS; i++) await bare.inject({ method: 'GET', url: `/api/v1/passes/${sample[i % sample.length]}` });
   const baseline = seconds(bareStart);
-  await app.close();
-  await bare.close();
-  db.$client.close();
-
   console.log(`   application ${fr(LOOKUPS / ours)} requêtes/s (${((ours / LOOKUPS) * 1000).toFixed(2)} ms chacune) ; route nue ${fr(LOOKUPS / baseline)} requêtes/s`);
   table.push({
     what: `GET /passes/{code}, ${fr(LOOKUPS)} requêtes`,
@@ -289,6 +290,28 @@ async function benchLookup(): Promise<void> {
     baseline: `${fr(LOOKUPS / baseline)} req/s (route nue)`,
     ratio: baseline / ours,
   });
+
+  progress(`vérifications concurrentes pendant l’émission de ${fr(JOB_BOOKLETS)} carnets × ${PASSES_PER_BOOKLET} pass par un travail de fond, contre les mêmes sans travail…`);
+  const underJob = await benchLookupUnderJob({ app, db, cookie, sample, seeded: seedOrder(db, JOB_BOOKLETS), now: NOW });
+  console.log(
+    `   pendant le travail (${underJob.jobSeconds.toFixed(1)} s, ${fr(underJob.during.requests)} requêtes) : p50 ${underJob.during.p50.toFixed(1)} ms, p99 ${underJob.during.p99.toFixed(1)} ms ; ` +
+      `sans travail : p50 ${underJob.baseline.p50.toFixed(1)} ms, p99 ${underJob.baseline.p99.toFixed(1)} ms`,
+  );
+  table.push({
+    what: `  p50 pendant l’émission de ${fr(JOB_BOOKLETS)} carnets`,
+    ours: `${underJob.during.p50.toFixed(1)} ms`,
+    baseline: `${underJob.baseline.p50.toFixed(1)} ms (sans travail)`,
+    ratio: underJob.baseline.p50 / underJob.during.p50,
+  });
+  table.push({
+    what: '  p99 pendant l’émission (objectif < 100 ms)',
+    ours: `${underJob.during.p99.toFixed(1)} ms`,
+    baseline: `${underJob.baseline.p99.toFixed(1)} ms (sans travail)`,
+    ratio: underJob.baseline.p99 / underJob.during.p99,
+  });
+  await app.close();
+  await bare.close();
+  db.$client.close();
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -354,13 +377,15 @@ async function benchRedemptions(): Promise<void> {
 
 const started = process.hrtime.bigint();
 console.log(`Banc de mesure Pass numérique — Node ${process.version}, ${process.platform}/${process.arch}`);
+// BENCH_ONLY=lookup: only the lookups (alone, then beside a running job), for a quick run.
+const only = process.env.BENCH_ONLY;
 // The print file first: its peak RSS is then not inflated by what the other benches allocated.
-await benchPrint();
-benchIssuance();
-await benchLookup();
-await benchRedemptions();
-benchQr();
-{
+if (!only) await benchPrint();
+if (!only) benchIssuance();
+if (!only || only === 'lookup') await benchLookup();
+if (!only) await benchRedemptions();
+if (!only) benchQr();
+if (!only) {
   const redemptionCount = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
   const batch = benchBatch(redemptionCount, 2_000, progress);
   console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);

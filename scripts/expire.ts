@@ -8,24 +8,32 @@ import { loadConfigOrExit } from '../server/config.ts';
 import { expireOrder, ordersDueForExpiry } from '../server/modules/finance/expiry.service.ts';
 import { systemClock } from '../server/shared/clock.ts';
 import { formatEuros } from '../server/shared/money.ts';
+import { countOf } from '../server/shared/plural.ts';
+import { progressFor } from './progress.ts';
 
 const config = loadConfigOrExit();
 const db = openDatabase(config.databasePath);
 migrateDatabase(db);
 const due = ordersDueForExpiry(db, systemClock, config.gracePeriodDays);
-console.log(`${due.length} commande(s) arrivée(s) en fin de validité avec des pass à expirer.`);
-let failures = 0;
+console.log(`${countOf(due.length, 'commande arrivée', 'commandes arrivées')} en fin de validité avec des pass à expirer.`);
+const progress = progressFor('Fin de validité', due.length);
+const failures: string[] = [];
+const notes: string[] = [];
+let passCount = 0;
 for (const [i, order] of due.entries()) {
   try {
     const { creditNote, expiredPassCount } = expireOrder({ db, clock: systemClock, actor: null, orderId: order.id, gracePeriodDays: config.gracePeriodDays });
-    console.log(
-      `[${i + 1}/${due.length}] ${order.reference} : ${expiredPassCount} pass expirés` +
-        (creditNote ? `, avoir ${creditNote.number} de ${formatEuros(creditNote.totalCents)}` : ' (déjà traité)'),
-    );
+    passCount += expiredPassCount;
+    if (creditNote) notes.push(`${order.reference} : ${countOf(expiredPassCount, 'pass expiré', 'pass expirés')}, avoir ${creditNote.number} de ${formatEuros(creditNote.totalCents)}`);
   } catch (error) {
-    failures++;
-    console.error(`[${i + 1}/${due.length}] ${order.reference} : échec — ${(error as Error).message}`);
+    failures.push(`${order.reference} : échec — ${(error as Error).message}`);
   }
+  progress.update(i + 1);
 }
+progress.stop();
+// What it did, at the end: one line per credit note, then the failures.
+for (const line of notes) console.log(line);
+for (const line of failures) console.error(line);
+console.log(`Terminé : ${countOf(due.length - failures.length, 'commande traitée', 'commandes traitées')}, ${countOf(passCount, 'pass expiré', 'pass expirés')}, ${countOf(notes.length, 'avoir émis', 'avoirs émis')}, ${countOf(failures.length, 'échec')}.`);
 db.$client.close();
-process.exit(failures > 0 ? 1 : 0);
+process.exit(failures.length > 0 ? 1 : 0);

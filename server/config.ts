@@ -40,6 +40,8 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(24, 'au moins 24 caractères').max(512).optional(),
   MIN_FREE_DISK_MB: z.coerce.number().int().min(0).max(1_000_000).default(200),
   ASYNC_APPROVAL_PASSES: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
+  PRINT_JOB_BOOKLETS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
+  ASYNC_IMPORT_ROWS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   // Mail: without SMTP_URL, messages are written as .eml files under DATA_DIR/mail/.
   SMTP_URL: z
@@ -146,6 +148,10 @@ export interface Config {
   minFreeDiskBytes?: number;
   /** Orders of more passes than this are approved as a job (202), smaller ones in the request. */
   asyncApprovalPasses?: number;
+  /** Print files of more booklets than this are built by a job and kept until downloaded; smaller ones stream. */
+  printJobBooklets?: number;
+  /** Place imports of more rows than this run as a job (202); smaller ones in the request. */
+  asyncImportRows?: number;
   /** A job or scheduled task whose process stopped renewing its lease this long ago is taken over. */
   jobLeaseMs?: number;
   /** SMTP server of outgoing mail; absent: .eml files under DATA_DIR/mail/. */
@@ -248,6 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
     asyncApprovalPasses: e.ASYNC_APPROVAL_PASSES,
+    printJobBooklets: e.PRINT_JOB_BOOKLETS,
+    asyncImportRows: e.ASYNC_IMPORT_ROWS,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

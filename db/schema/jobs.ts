@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -31,6 +31,13 @@ export const jobs = sqliteTable(
     createdAt: text('created_at').notNull(),
     startedAt: text('started_at'),
     finishedAt: text('finished_at'),
+    /** What the job did, for its starter (counts, the batch it built…), as the synchronous path would answer. */
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** A job that builds a file (FEC, print file): its name and media type; the bytes are in job_file_chunks. */
+    fileName: text('file_name'),
+    fileType: text('file_type'),
+    /** First download of the file; the daily purge removes the bytes a day later. */
+    downloadedAt: text('downloaded_at'),
   },
   (t) => [
     index('jobs_pending_idx').on(t.status, t.createdAt).where(sql`${t.status} IN ('queued', 'running')`),
@@ -89,3 +96,19 @@ export const readinessProbe = sqliteTable('readiness_probe', {
   id: integer('id').primaryKey(),
   at: text('at').notNull(),
 });
+
+/**
+ * The bytes of a job's file, one row per chunk written by one step: the file grows in the same
+ * transactions as the progress, so a crash leaves exactly the chunks of the steps recorded.
+ */
+export const jobFileChunks = sqliteTable(
+  'job_file_chunks',
+  {
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+);

@@ -131,10 +131,11 @@ t.test('`npm run import-places -- file.csv` does the same from the command line'
       env: { ...process.env, DATA_DIR: dataDir, DEMO_DATA: 'false' },
     });
   const first = await run('test/fixtures/lieux-mediation-numerique.csv');
-  t.match(first.stdout, /8 ligne\(s\) : 5 créée\(s\), 0 mise\(s\) à jour, 0 inchangée\(s\), 3 rejetée\(s\)/);
+  t.match(first.stdout, /8 lignes : 5 créées, 0 mise à jour, 0 inchangée, 3 rejetées/);
+  t.match(first.stdout, /^Import des lieux : 8\/8 \(100 %\)$/m, 'not on a terminal: plain progress lines');
   t.match(first.stdout, /ligne 5 \(mednum-004\) rejetée : SIRET invalide/);
   const second = await run('test/fixtures/lieux-mediation-numerique.csv');
-  t.match(second.stdout, /0 créée\(s\), 0 mise\(s\) à jour, 5 inchangée\(s\)/);
+  t.match(second.stdout, /0 créée, 0 mise à jour, 5 inchangées/);
   const missing = await run('test/fixtures/absent.csv').catch((error: { code: number; stderr: string }) => error);
   t.match(missing, { code: 1, stderr: /Fichier illisible/ });
 });

@@ -20,6 +20,8 @@ import * as bookletsService from './booklets.service.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
 import { printSettingsApi } from './print-settings.api.ts';
+import { printFileHandler, startPrintFileJob } from './print-file.job.ts';
+import { jobAccepted } from '../jobs/jobs.schemas.ts';
 
 const orderParams = z.object({ orderId: id });
 const profileQuery = z.object({
@@ -50,6 +52,8 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
   const throttle = new PassLookupThrottle(app.clock);
   const publicUrl = app.config.publicUrl;
   await app.register(printSettingsApi);
+  app.jobs.register(printFileHandler(app.db));
+  const printJobBooklets = app.config.printJobBooklets ?? 1000;
 
   r.get(
     '/orders/:orderId/booklets',
@@ -166,17 +170,27 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
     {
       config: allow('buyer:*', 'operator:*'),
       schema: {
-        summary: 'Fichier d’impression : tous les carnets de la commande (flux PDF)',
-        description: '409 `proof_not_accepted` tant que le bon à tirer n’est pas validé. Le fichier est produit à la volée, en flux : la mémoire du serveur ne dépend pas de la taille de la commande.',
+        summary: 'Fichier d’impression : tous les carnets de la commande (flux PDF, ou travail de fond au-delà de PRINT_JOB_BOOKLETS carnets)',
+        description:
+          '409 `proof_not_accepted` tant que le bon à tirer n’est pas validé, 409 `booklets_being_issued` tant que les carnets sont en cours de création. ' +
+          'Jusqu’à PRINT_JOB_BOOKLETS carnets (1 000 par défaut), le fichier est produit à la volée, en flux. Au-delà, il est préparé par un travail de fond : ' +
+          'réponse 202 `{jobId}` ; `GET /api/v1/jobs/{jobId}` donne la progression puis `file.url`, où le fichier est conservé jusqu’à son téléchargement. ' +
+          'Redemander le fichier pendant sa préparation rend le même travail.',
         tags: ['Carnets et pass'],
         params: orderParams,
         querystring: profileQuery,
-        produces: ['application/pdf'],
-        response: { ...pdfResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        produces: ['application/pdf', 'application/json'],
+        response: { ...pdfResponse, 202: jobAccepted, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
-      const job = bookletsService.orderPrintJob({ db: app.db, actor: requireActor(request), orderId: request.params.orderId, publicUrl, profile: request.query.profil });
+      const actor = requireActor(request);
+      const job = bookletsService.orderPrintJob({ db: app.db, actor, orderId: request.params.orderId, publicUrl, profile: request.query.profil });
+      if (job.bookletCount > printJobBooklets) {
+        const jobId = startPrintFileJob({ db: app.db, clock: app.clock, actor, orderId: job.orderId, profile: job.profile, publicUrl, total: job.bookletCount });
+        void app.jobs.wake();
+        return reply.code(202).header('location', `/api/v1/jobs/${jobId}`).send({ jobId });
+      }
       return sendPrintJob(request, reply, job, publicUrl, 'attachment');
     },
   );

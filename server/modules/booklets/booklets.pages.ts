@@ -18,6 +18,8 @@ import { proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
 import { HOLDER_MESSAGES } from './redeemability.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { startPrintFileJob } from './print-file.job.ts';
+import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -49,6 +51,17 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     const { orderId } = orderParams.parse(request.params);
     bookletsService.acceptPrintProof({ db: app.db, clock: app.clock, actor: requireActor(request), orderId });
     return reply.redirect(`/commandes/${orderId}?message=bat#impression`, 303);
+  });
+
+  // A large print file (over PRINT_JOB_BOOKLETS booklets) is prepared by a job; the order page shows its progress, then the download.
+  app.post('/commandes/:orderId/fichier-impression', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
+    const { orderId } = orderParams.parse(request.params);
+    const { profil } = z.object({ profil: z.enum(PRINT_PROFILES).default('bureau') }).parse(request.body ?? {});
+    const actor = requireActor(request);
+    const job = bookletsService.orderPrintJob({ db: app.db, actor, orderId, publicUrl: app.config.publicUrl, profile: profil });
+    startPrintFileJob({ db: app.db, clock: app.clock, actor, orderId, profile: profil, publicUrl: app.config.publicUrl, total: job.bookletCount });
+    void app.jobs.wake();
+    return reply.redirect(`/commandes/${orderId}?message=fichier-impression#impression`, 303);
   });
 
   // The buyer's design of its booklets (form, logo upload, preview) has its own page and plugin.

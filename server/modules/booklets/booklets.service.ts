@@ -22,6 +22,9 @@ import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
 import { countOf } from '../../shared/plural.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { findPendingJob } from '../jobs/jobs.repository.ts';
+import { issuedBookletCount } from './issuance.ts';
+import { ORDER_ISSUANCE_JOB } from '../orders/approval.job.ts';
 
 /** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
 export const PRINT_BATCH_SIZE = 200;
@@ -97,6 +100,13 @@ function printableOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   if (!order) throw orderNotFound();
   if (order.status !== 'approved' && order.status !== 'closed') {
     throw conflict('order_not_approved', 'Les carnets sont émis à l’approbation de la commande : rien à imprimer pour le moment.');
+  }
+  // A large order's booklets are issued by a job after approval: until it ends, a file would miss booklets.
+  if (findPendingJob(db, ORDER_ISSUANCE_JOB, order.id)) {
+    throw conflict(
+      'booklets_being_issued',
+      'Les carnets de cette commande sont en cours de création : le bon à tirer et le fichier d’impression seront disponibles à la fin (suivez la progression sur la page de la commande).',
+    );
   }
   return order;
 }
@@ -186,6 +196,8 @@ export function* printableBooklets(
 
 export interface PrintJob {
   filename: string;
+  /** Booklets the file holds (large files are built by a job, see print-file.job.ts). */
+  bookletCount: number;
   booklets: Iterable<BookletPrintData>;
   proofWatermark: boolean;
   profile: PrintProfile;
@@ -202,6 +214,7 @@ export function proofPrintJob(deps: { db: Db; clock: Clock; actor: Actor; orderI
   if (!version) throw notFound('proof_version_not_found', `Aucune version ${deps.version} du bon à tirer de cette commande.`);
   return {
     filename: deps.version === undefined ? `BAT-${order.reference}.pdf` : `BAT-${order.reference}-v${version.version}.pdf`,
+    bookletCount: 1,
     booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: 1, last: 1, design: designFor(deps.db, order, version.settings), specimen: true }),
     proofWatermark: true,
     profile: deps.profile ?? 'bureau',
@@ -221,14 +234,20 @@ function requireAcceptedProof(db: DbOrTx, order: OrderRow): void {
 }
 
 /** Every booklet of the order, once its proof is accepted. */
-export function orderPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string; profile?: PrintProfile }): PrintJob {
+export function orderPrintJob(deps: { db: DbOrTx; actor: Actor; orderId: string; publicUrl: string; profile?: PrintProfile }): PrintJob & { orderId: string } {
   const order = printableOrder(deps.db, deps.actor, deps.orderId);
   requireAcceptedProof(deps.db, order);
+  return { ...orderPrintFile(deps.db, order, deps.publicUrl, deps.profile ?? 'bureau'), orderId: order.id };
+}
+
+/** The whole order's print file, access already checked (by orderPrintJob, or when its job was started). */
+export function orderPrintFile(db: DbOrTx, order: OrderRow, publicUrl: string, profile: PrintProfile): PrintJob {
   return {
-    filename: `carnets-${order.reference}${deps.profile === 'imprimeur' ? '-imprimeur' : ''}.pdf`,
-    booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, design: acceptedDesign(deps.db, order) }),
+    filename: `carnets-${order.reference}${profile === 'imprimeur' ? '-imprimeur' : ''}.pdf`,
+    bookletCount: issuedBookletCount(db, order.id),
+    booklets: printableBooklets(db, order, { publicUrl, design: acceptedDesign(db, order) }),
     proofWatermark: false,
-    profile: deps.profile ?? 'bureau',
+    profile,
   };
 }
 
@@ -244,6 +263,7 @@ export function bookletPrintJob(deps: { db: DbOrTx; actor: Actor; serial: string
   requireAcceptedProof(deps.db, order);
   return {
     filename: `carnet-${booklet.serial}.pdf`,
+    bookletCount: 1,
     booklets: printableBooklets(deps.db, order, { publicUrl: deps.publicUrl, first: booklet.position, last: booklet.position, design: acceptedDesign(deps.db, order) }),
     proofWatermark: false,
     profile: deps.profile ?? 'bureau',

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { journalEntries, journalLines, ledgerAccounts } from '../../../db/schema/ledger.ts';
@@ -34,62 +34,117 @@ export function pcgAccountOf(code: string): { compteNum: string; compteLib: stri
   return { compteNum: '471000', compteLib: `Compte d’attente (${code})` };
 }
 
+/**
+ * Writes a year's FEC page by page of journal entries, in seq order, so that a job can write it in
+ * short steps (fec.job.ts): the numbering per journal carries over from page to page, the header
+ * goes in the first page only. exportFec writes it in one go with the same writer, so both give
+ * the same bytes.
+ */
+export class FecWriter {
+  private readonly counters = new Map<string, number>();
+  private afterSeq = 0;
+  private started = false;
+  entryCount = 0;
+  private readonly auxNames: Map<string, string>;
+  readonly fileName: string;
+
+  constructor(
+    private readonly db: DbOrTx,
+    private readonly year: number,
+  ) {
+    const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
+    this.auxNames = new Map(db.select({ id: organisations.id, name: organisations.name }).from(organisations).all().map((o) => [o.id, o.name]));
+    this.fileName = fecFileName(operator?.siret?.slice(0, 9) ?? '000000000', `${year}-12-31`);
+  }
+
+  /** Entries of the year: the progress total of the job. */
+  static entriesOfYear(db: DbOrTx, year: number): number {
+    return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM journal_entries WHERE substr(value_date, 1, 4) = ${String(year)}`)!.n;
+  }
+
+  /** The next `limit` entries as FEC bytes (ISO-8859-15); `done` once every entry is written. */
+  nextPage(limit: number, db: DbOrTx = this.db): { bytes: Buffer; entries: number; done: boolean } {
+    const { year } = this;
+    const page = db
+      .select({ id: journalEntries.id, seq: journalEntries.seq })
+      .from(journalEntries)
+      .where(and(sql`substr(${journalEntries.valueDate}, 1, 4) = ${String(year)}`, gt(journalEntries.seq, this.afterSeq)))
+      .orderBy(asc(journalEntries.seq))
+      .limit(limit)
+      .all();
+    const last = page.at(-1);
+    const rows = last
+      ? db
+          .select({
+            entry: journalEntries,
+            accountCode: ledgerAccounts.code,
+            accountName: ledgerAccounts.name,
+            debitCents: journalLines.debitCents,
+            creditCents: journalLines.creditCents,
+          })
+          .from(journalEntries)
+          .innerJoin(journalLines, eq(journalLines.entryId, journalEntries.id))
+          .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, journalLines.accountId))
+          .where(and(sql`substr(${journalEntries.valueDate}, 1, 4) = ${String(year)}`, gt(journalEntries.seq, this.afterSeq), lte(journalEntries.seq, last.seq)))
+          .orderBy(asc(journalEntries.seq), asc(ledgerAccounts.code))
+          .all()
+      : [];
+    const entries = this.entriesOf(rows);
+    const text = buildFec(entries);
+    // buildFec starts every text with the header line: only the file's first page keeps it.
+    const body = this.started ? text.slice(text.indexOf('\n') + 1) : text;
+    this.started = true;
+    if (last) this.afterSeq = last.seq;
+    this.entryCount += entries.length;
+    return { bytes: encodeFecLatin9(body), entries: entries.length, done: page.length < limit };
+  }
+
+  private entriesOf(rows: { entry: typeof journalEntries.$inferSelect; accountCode: string; accountName: string; debitCents: number; creditCents: number }[]): FecEntry[] {
+    const { year, counters, auxNames } = this;
+    const entries: FecEntry[] = [];
+    let current: FecEntry | undefined;
+    let currentId = '';
+    for (const row of rows) {
+      if (row.entry.id !== currentId) {
+        currentId = row.entry.id;
+        const journal = JOURNAL_OF_KIND[row.entry.kind] ?? MISCELLANEOUS;
+        const number = (counters.get(journal.code) ?? 0) + 1;
+        counters.set(journal.code, number);
+        current = {
+          journalCode: journal.code,
+          journalLib: journal.label,
+          ecritureNum: `${journal.code}${year}${String(number).padStart(6, '0')}`,
+          ecritureDate: row.entry.valueDate,
+          pieceRef: `${row.entry.refType}-${row.entry.refId.slice(0, 8)}`,
+          pieceDate: row.entry.valueDate,
+          ecritureLib: row.entry.label,
+          validDate: parisDate(new Date(row.entry.postedAt)),
+          lines: [],
+        };
+        entries.push(current);
+      }
+      const account = pcgAccountOf(row.accountCode);
+      current!.lines.push({
+        compteNum: account.compteNum,
+        compteLib: account.compteLib,
+        compAuxNum: account.aux ?? null,
+        compAuxLib: account.aux ? (auxNames.get(account.aux) ?? row.accountName) : null,
+        debitCents: row.debitCents,
+        creditCents: row.creditCents,
+      });
+    }
+    return entries;
+  }
+}
+
 /** The operator's FEC for a fiscal year (calendar year of the value dates), in ISO-8859-15 as the arrêté asks. */
 export function exportFec(db: DbOrTx, year: number): { fileName: string; content: Buffer; entryCount: number } {
-  const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
-  const auxNames = new Map<string, string>(db.select({ id: organisations.id, name: organisations.name }).from(organisations).all().map((o) => [o.id, o.name]));
-  const rows = db
-    .select({
-      entry: journalEntries,
-      accountCode: ledgerAccounts.code,
-      accountName: ledgerAccounts.name,
-      debitCents: journalLines.debitCents,
-      creditCents: journalLines.creditCents,
-    })
-    .from(journalEntries)
-    .innerJoin(journalLines, eq(journalLines.entryId, journalEntries.id))
-    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, journalLines.accountId))
-    .where(sql`substr(${journalEntries.valueDate}, 1, 4) = ${String(year)}`)
-    .orderBy(asc(journalEntries.seq), asc(ledgerAccounts.code))
-    .all();
-
-  const counters = new Map<string, number>();
-  const entries: FecEntry[] = [];
-  let current: FecEntry | undefined;
-  let currentId = '';
-  for (const row of rows) {
-    if (row.entry.id !== currentId) {
-      currentId = row.entry.id;
-      const journal = JOURNAL_OF_KIND[row.entry.kind] ?? MISCELLANEOUS;
-      const number = (counters.get(journal.code) ?? 0) + 1;
-      counters.set(journal.code, number);
-      current = {
-        journalCode: journal.code,
-        journalLib: journal.label,
-        ecritureNum: `${journal.code}${year}${String(number).padStart(6, '0')}`,
-        ecritureDate: row.entry.valueDate,
-        pieceRef: `${row.entry.refType}-${row.entry.refId.slice(0, 8)}`,
-        pieceDate: row.entry.valueDate,
-        ecritureLib: row.entry.label,
-        validDate: parisDate(new Date(row.entry.postedAt)),
-        lines: [],
-      };
-      entries.push(current);
-    }
-    const account = pcgAccountOf(row.accountCode);
-    current!.lines.push({
-      compteNum: account.compteNum,
-      compteLib: account.compteLib,
-      compAuxNum: account.aux ?? null,
-      compAuxLib: account.aux ? (auxNames.get(account.aux) ?? row.accountName) : null,
-      debitCents: row.debitCents,
-      creditCents: row.creditCents,
-    });
+  const writer = new FecWriter(db, year);
+  const parts: Buffer[] = [];
+  for (;;) {
+    const page = writer.nextPage(Number.MAX_SAFE_INTEGER);
+    parts.push(page.bytes);
+    if (page.done) break;
   }
-  const siren = operator?.siret?.slice(0, 9) ?? '000000000';
-  return {
-    fileName: fecFileName(siren, `${year}-12-31`),
-    content: encodeFecLatin9(buildFec(entries)),
-    entryCount: entries.length,
-  };
+  return { fileName: writer.fileName, content: Buffer.concat(parts), entryCount: writer.entryCount };
 }

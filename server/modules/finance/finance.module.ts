@@ -3,6 +3,7 @@ import { bankStatementsApi } from './bank-statements.api.ts';
 import { creditNotesApi } from './credit-notes.api.ts';
 import { exportsApi } from './exports.api.ts';
 import { financePages } from './finance.pages.ts';
+import { financeJobs } from './finance-jobs.ts';
 import { invoicesApi } from './invoices.api.ts';
 import { invoicesPages } from './invoices.pages.ts';
 import { ledgerApi } from './ledger.api.ts';
@@ -20,4 +21,6 @@ export const financeModule: FastifyPluginAsync = async (app) => {
   await app.register(reimbursementApi, { prefix: '/api/v1' });
   await app.register(bankStatementsApi, { prefix: '/api/v1' });
   await app.register(financePages);
+  // Long finance work (the year's FEC, a hand-started expiry run) as background jobs.
+  await app.register(financeJobs);
 };

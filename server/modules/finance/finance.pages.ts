@@ -156,6 +156,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
       title: 'Rapprochement',
       report: reconciliationReport(app.db, period ? { period } : {}),
       period,
+      fecYear: Number(parisDate(app.clock.now()).slice(0, 4)),
     });
   });
 

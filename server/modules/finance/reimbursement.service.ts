@@ -21,6 +21,7 @@ import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';
 import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
 import { reserveSequenceRange } from '../../shared/sequences.ts';
+import { withLock } from '../../../db/locks.ts';
 
 export type BatchRow = typeof reimbursementBatches.$inferSelect;
 export type PayoutRow = typeof payouts.$inferSelect;
@@ -93,90 +94,92 @@ export function buildBatch(deps: Deps & { actor: Actor | null; period: string })
 
 function buildBatchTransaction(db: Db, clock: Clock, actor: Actor | null, period: string, now: Date): { batch: BatchRow; created: boolean } {
   return db.transaction(
-    (tx) => {
-      const existing = tx.select().from(reimbursementBatches).where(eq(reimbursementBatches.period, period)).get();
-      if (existing) return { batch: existing, created: false };
-      const batchId = newId();
-      const at = now.toISOString();
-      tx.insert(reimbursementBatches)
-        .values({ id: batchId, period, status: 'draft', totalCents: 0, payoutCount: 0, lineCount: 0, createdAt: at, createdByUserId: actor?.userId ?? null })
-        .run();
-
-      // Mark first (from now on the place can no longer cancel these redemptions), then line what was marked:
-      // both statements scan the redemptions once. Another batch (another month) built at the same
-      // instant marked its redemptions with the same batched_at and already lined them: the unique
-      // index probe skips those, instead of failing on reimbursement_lines_redemption_unique.
-      // Lines go in place by place: each place's lines are then neighbours in the table and in line-id
-      // order, so the per-place sums, the payout links (and their index on line_id) and the re-check
-      // below read and write in order instead of jumping across the whole month for every place.
-      tx.run(sql`UPDATE redemptions SET batched_at = ${at}
-        WHERE status = 'live' AND batched_at IS NULL AND period <= ${period} AND place_id IN ${ELIGIBLE_PLACES}`);
-      tx.run(sql`INSERT INTO reimbursement_lines (redemption_id, place_id, amount_cents, period, created_at)
-        SELECT r.id, r.place_id, r.amount_cents, r.period, ${at} FROM redemptions r
-        WHERE r.batched_at = ${at} AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.redemption_id = r.id)
-        ORDER BY r.place_id, r.id`);
-
-      const open = sql`FROM reimbursement_lines l
-        WHERE l.period <= ${period} AND l.place_id IN ${ELIGIBLE_PLACES}
-          AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.line_id = l.id AND pl.active = 1)`;
-      const perPlace = tx.all<{ place_id: string; total: number; n: number }>(
-        sql`SELECT l.place_id, SUM(l.amount_cents) AS total, COUNT(*) AS n ${open} GROUP BY l.place_id ORDER BY l.place_id`,
-      );
-      const references = reserveReferences(tx, period.slice(0, 4), perPlace.length);
-      const bankOf = new Map(
-        tx
-          .all<{ id: string; place_id: string; holder: string; iban: string; bic: string }>(
-            sql`SELECT id, place_id, holder, iban, bic FROM place_bank_accounts WHERE status = 'validated'`,
-          )
-          .map((a) => [a.place_id, a]),
-      );
-      perPlace.forEach((p, i) => {
-        const bank = bankOf.get(p.place_id)!;
-        tx.insert(payouts)
-          .values({
-            id: newId(),
-            batchId,
-            placeId: p.place_id,
-            reference: references[i]!,
-            bankAccountId: bank.id,
-            holder: bank.holder,
-            iban: bank.iban,
-            bic: bank.bic,
-            amountCents: p.total,
-            lineCount: p.n,
-            status: 'pending',
-            createdAt: at,
-          })
+    (tx) =>
+      // One batch built at a time: the redemptions it marks, lines and sums must not be taken twice.
+      withLock('reimbursement-batch', tx, () => {
+        const existing = tx.select().from(reimbursementBatches).where(eq(reimbursementBatches.period, period)).get();
+        if (existing) return { batch: existing, created: false };
+        const batchId = newId();
+        const at = now.toISOString();
+        tx.insert(reimbursementBatches)
+          .values({ id: batchId, period, status: 'draft', totalCents: 0, payoutCount: 0, lineCount: 0, createdAt: at, createdByUserId: actor?.userId ?? null })
           .run();
-      });
-      tx.run(sql`INSERT INTO payout_lines (payout_id, line_id, active)
-        SELECT p.id, l.id, 1 FROM reimbursement_lines l
-        JOIN payouts p ON p.place_id = l.place_id AND p.batch_id = ${batchId}
-        WHERE l.period <= ${period}
-          AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.line_id = l.id AND pl.active = 1)`);
 
-      // Totals re-checked after linking: a payout must equal the sum of its lines, or nothing is kept.
-      const mismatch = tx.all<{ id: string }>(sql`SELECT p.id FROM payouts p
-        LEFT JOIN payout_lines pl ON pl.payout_id = p.id AND pl.active = 1
-        LEFT JOIN reimbursement_lines l ON l.id = pl.line_id
-        WHERE p.batch_id = ${batchId}
-        GROUP BY p.id HAVING COALESCE(SUM(l.amount_cents), 0) != MAX(p.amount_cents) OR COUNT(l.id) != MAX(p.line_count)`);
-      if (mismatch.length > 0) throw new Error(`batch ${period}: payout totals differ from their lines (${mismatch.length})`);
+        // Mark first (from now on the place can no longer cancel these redemptions), then line what was marked:
+        // both statements scan the redemptions once. Another batch (another month) built at the same
+        // instant marked its redemptions with the same batched_at and already lined them: the unique
+        // index probe skips those, instead of failing on reimbursement_lines_redemption_unique.
+        // Lines go in place by place: each place's lines are then neighbours in the table and in line-id
+        // order, so the per-place sums, the payout links (and their index on line_id) and the re-check
+        // below read and write in order instead of jumping across the whole month for every place.
+        tx.run(sql`UPDATE redemptions SET batched_at = ${at}
+          WHERE status = 'live' AND batched_at IS NULL AND period <= ${period} AND place_id IN ${ELIGIBLE_PLACES}`);
+        tx.run(sql`INSERT INTO reimbursement_lines (redemption_id, place_id, amount_cents, period, created_at)
+          SELECT r.id, r.place_id, r.amount_cents, r.period, ${at} FROM redemptions r
+          WHERE r.batched_at = ${at} AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.redemption_id = r.id)
+          ORDER BY r.place_id, r.id`);
 
-      // A batch with nothing in it would still be approved, exported and "paid": refused, and the
-      // rollback leaves no trace of the attempt.
-      if (perPlace.length === 0) {
-        throw unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : aucun passage en caisse en attente d’un lieu aux coordonnées bancaires validées.`);
-      }
-      const totals = perPlace.reduce((acc, p) => ({ total: acc.total + p.total, n: acc.n + p.n }), { total: 0, n: 0 });
-      tx.update(reimbursementBatches)
-        .set({ totalCents: totals.total, payoutCount: perPlace.length, lineCount: totals.n })
-        .where(eq(reimbursementBatches.id, batchId))
-        .run();
-      logStatus(tx, clock, { type: 'batch', id: batchId }, null, 'draft', actor);
-      recordAudit(tx, clock, actor, 'reimbursement_batch.built', { type: 'reimbursement_batch', id: batchId }, { period, totalCents: totals.total });
-      return { batch: tx.select().from(reimbursementBatches).where(eq(reimbursementBatches.id, batchId)).get()!, created: true };
-    },
+        const open = sql`FROM reimbursement_lines l
+          WHERE l.period <= ${period} AND l.place_id IN ${ELIGIBLE_PLACES}
+            AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.line_id = l.id AND pl.active = 1)`;
+        const perPlace = tx.all<{ place_id: string; total: number; n: number }>(
+          sql`SELECT l.place_id, SUM(l.amount_cents) AS total, COUNT(*) AS n ${open} GROUP BY l.place_id ORDER BY l.place_id`,
+        );
+        const references = reserveReferences(tx, period.slice(0, 4), perPlace.length);
+        const bankOf = new Map(
+          tx
+            .all<{ id: string; place_id: string; holder: string; iban: string; bic: string }>(
+              sql`SELECT id, place_id, holder, iban, bic FROM place_bank_accounts WHERE status = 'validated'`,
+            )
+            .map((a) => [a.place_id, a]),
+        );
+        perPlace.forEach((p, i) => {
+          const bank = bankOf.get(p.place_id)!;
+          tx.insert(payouts)
+            .values({
+              id: newId(),
+              batchId,
+              placeId: p.place_id,
+              reference: references[i]!,
+              bankAccountId: bank.id,
+              holder: bank.holder,
+              iban: bank.iban,
+              bic: bank.bic,
+              amountCents: p.total,
+              lineCount: p.n,
+              status: 'pending',
+              createdAt: at,
+            })
+            .run();
+        });
+        tx.run(sql`INSERT INTO payout_lines (payout_id, line_id, active)
+          SELECT p.id, l.id, 1 FROM reimbursement_lines l
+          JOIN payouts p ON p.place_id = l.place_id AND p.batch_id = ${batchId}
+          WHERE l.period <= ${period}
+            AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.line_id = l.id AND pl.active = 1)`);
+
+        // Totals re-checked after linking: a payout must equal the sum of its lines, or nothing is kept.
+        const mismatch = tx.all<{ id: string }>(sql`SELECT p.id FROM payouts p
+          LEFT JOIN payout_lines pl ON pl.payout_id = p.id AND pl.active = 1
+          LEFT JOIN reimbursement_lines l ON l.id = pl.line_id
+          WHERE p.batch_id = ${batchId}
+          GROUP BY p.id HAVING COALESCE(SUM(l.amount_cents), 0) != MAX(p.amount_cents) OR COUNT(l.id) != MAX(p.line_count)`);
+        if (mismatch.length > 0) throw new Error(`batch ${period}: payout totals differ from their lines (${mismatch.length})`);
+
+        // A batch with nothing in it would still be approved, exported and "paid": refused, and the
+        // rollback leaves no trace of the attempt.
+        if (perPlace.length === 0) {
+          throw unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : aucun passage en caisse en attente d’un lieu aux coordonnées bancaires validées.`);
+        }
+        const totals = perPlace.reduce((acc, p) => ({ total: acc.total + p.total, n: acc.n + p.n }), { total: 0, n: 0 });
+        tx.update(reimbursementBatches)
+          .set({ totalCents: totals.total, payoutCount: perPlace.length, lineCount: totals.n })
+          .where(eq(reimbursementBatches.id, batchId))
+          .run();
+        logStatus(tx, clock, { type: 'batch', id: batchId }, null, 'draft', actor);
+        recordAudit(tx, clock, actor, 'reimbursement_batch.built', { type: 'reimbursement_batch', id: batchId }, { period, totalCents: totals.total });
+        return { batch: tx.select().from(reimbursementBatches).where(eq(reimbursementBatches.id, batchId)).get()!, created: true };
+      }),
     { behavior: 'immediate' },
   );
 }

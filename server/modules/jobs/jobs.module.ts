@@ -3,7 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { notFound } from '../../shared/problem.ts';
+import { Readable } from 'node:stream';
+import { conflict, DomainError, notFound } from '../../shared/problem.ts';
+import { fileAvailable, fileChunks, fileSize, markDownloaded } from './job-files.ts';
 import { errorResponses, id } from '../../shared/schemas.ts';
 import { findJobForOrganisation } from './jobs.repository.ts';
 import { JobRunner } from './jobs.runner.ts';
@@ -11,6 +13,7 @@ import { jobView, toJobView } from './jobs.schemas.ts';
 import { Scheduler } from './scheduler.ts';
 import { builtInTasks } from '../operations/operations.tasks.ts';
 import { operationsPages } from '../operations/operations.pages.ts';
+import { jobsPages } from './jobs.pages.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,6 +42,35 @@ const jobsApi: FastifyPluginAsync = async (app) => {
       const job = findJobForOrganisation(app.db, actor.organisationId, request.params.jobId);
       if (!job) throw notFound('job_not_found', 'Travail introuvable.');
       return toJobView(job);
+    },
+  );
+
+  r.get(
+    '/jobs/:jobId/file',
+    {
+      config: allow('*'),
+      schema: {
+        summary: 'Le fichier produit par un travail de fond (FEC de l’année, grand fichier d’impression), une fois terminé',
+        description: 'Conservé jusqu’à son premier téléchargement, puis un jour encore. 409 `job_not_done` tant que le travail tourne, 410 `job_file_gone` après.',
+        tags: ['Exploitation'],
+        params: z.object({ jobId: id }),
+        produces: ['application/pdf', 'text/plain'],
+        response: { 200: z.any().describe('Le fichier'), ...errorResponses(401, 404, 409, 410) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const job = findJobForOrganisation(app.db, actor.organisationId, request.params.jobId);
+      if (!job || (job.status === 'done' && !job.fileName)) throw notFound('job_not_found', 'Travail introuvable.');
+      if (job.status !== 'done') throw conflict('job_not_done', 'Le fichier est en cours de préparation : réessayez quand la barre de progression est complète.');
+      if (!fileAvailable(app.db, job.id)) throw new DomainError(410, 'job_file_gone', 'Ce fichier a déjà été téléchargé et n’est plus conservé : demandez-en un nouveau.');
+      markDownloaded(app.db, job.id, app.clock.now());
+      return reply
+        .type(job.fileType ?? 'application/octet-stream')
+        .header('content-length', fileSize(app.db, job.id))
+        .header('content-disposition', `attachment; filename="${job.fileName}"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(fileChunks(app.db, job.id)));
     },
   );
 };
@@ -71,4 +103,5 @@ export const jobsModule = fp(async (app) => {
   });
   await app.register(jobsApi, { prefix: '/api/v1' });
   await app.register(operationsPages);
+  await app.register(jobsPages);
 });

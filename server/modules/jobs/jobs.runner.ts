@@ -28,6 +28,18 @@ export interface JobHandler {
   step(input: { tx: Tx; job: JobRow; clock: Clock }): StepResult;
 }
 
+/**
+ * A job whose work is one asynchronous pass (a PDF renderer that yields between booklets): it
+ * commits its chunks and progress through `commit`, each a short transaction, and cannot resume
+ * from the middle (its state is in memory): a new attempt starts over, so its first commit must
+ * discard what an earlier attempt wrote. `commit` throws once the runner is stopping (the job is
+ * given back and restarted by the next process) or when the lease was lost.
+ */
+export interface StreamJobHandler {
+  kind: string;
+  run(input: { job: JobRow; clock: Clock; commit(work: (tx: Tx) => StepResult): StepResult }): Promise<void>;
+}
+
 export interface JobEvents {
   onFinished?(job: JobRow, outcome: 'done' | 'failed', error?: string): void;
 }
@@ -44,7 +56,7 @@ export interface JobRunnerOptions extends JobEvents {
 
 export class JobRunner {
   readonly owner = newId();
-  private readonly handlers = new Map<string, JobHandler>();
+  private readonly handlers = new Map<string, JobHandler | StreamJobHandler>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
@@ -52,7 +64,7 @@ export class JobRunner {
 
   constructor(private readonly options: JobRunnerOptions) {}
 
-  register(handler: JobHandler): void {
+  register(handler: JobHandler | StreamJobHandler): void {
     this.handlers.set(handler.kind, handler);
   }
 
@@ -104,10 +116,58 @@ export class JobRunner {
     }
   }
 
-  private async run(job: JobRow, leaseMs: number): Promise<void> {
+  /** One short transaction: the handler's work and its progress, or nothing if the lease was lost. */
+  private commitStep(job: JobRow, leaseMs: number, work: (tx: Tx) => StepResult): StepResult {
+    const { db, clock } = this.options;
+    return db.transaction(
+      (tx) => {
+        const step = work(tx);
+        if (!recordProgress(tx, { jobId: job.id, owner: this.owner, ...step, now: clock.now(), leaseMs })) throw new LeaseLost();
+        return step;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private fail(job: JobRow, error: unknown): void {
     const { db, clock, log, onFinished } = this.options;
+    const message = error instanceof DomainError ? error.message : `Erreur interne : ${(error as Error).message}`;
+    db.transaction((tx) => markJobFailed(tx, { jobId: job.id, owner: this.owner, error: message, now: clock.now() }));
+    log?.error({ jobId: job.id, kind: job.kind, err: error }, 'job failed');
+    onFinished?.(job, 'failed', message);
+  }
+
+  private async runStream(job: JobRow, handler: StreamJobHandler, leaseMs: number): Promise<void> {
+    const { db, clock, log, onFinished } = this.options;
+    let last: StepResult | undefined;
+    try {
+      await handler.run({
+        job,
+        clock,
+        commit: (work) => {
+          if (this.stopping) throw new Paused();
+          last = this.commitStep(job, leaseMs, work);
+          return last;
+        },
+      });
+      if (!last?.finished) throw new Error('le travail s’est terminé sans enregistrer sa fin');
+    } catch (error) {
+      if (error instanceof LeaseLost) return void log?.info({ jobId: job.id, kind: job.kind }, 'job lease taken by another process: step rolled back');
+      if (error instanceof Paused) {
+        db.transaction((tx) => releaseJob(tx, { jobId: job.id, owner: this.owner }));
+        return void log?.info({ jobId: job.id, kind: job.kind }, 'job given back for shutdown: it starts over in the next process');
+      }
+      return this.fail(job, error);
+    }
+    log?.info({ jobId: job.id, kind: job.kind, done: last.done, total: last.total }, 'job done');
+    onFinished?.(job, 'done');
+  }
+
+  private async run(job: JobRow, leaseMs: number): Promise<void> {
+    const { db, log, onFinished } = this.options;
     const handler = this.handlers.get(job.kind)!;
     log?.info({ jobId: job.id, kind: job.kind, attempt: job.attempts, done: job.progressDone, total: job.progressTotal }, 'job started');
+    if ('run' in handler) return this.runStream(job, handler, leaseMs);
     for (;;) {
       if (this.stopping) {
         db.transaction((tx) => releaseJob(tx, { jobId: job.id, owner: this.owner }));
@@ -116,26 +176,13 @@ export class JobRunner {
       }
       let result: StepResult;
       try {
-        result = db.transaction(
-          (tx) => {
-            const step = handler.step({ tx, job, clock });
-            if (!recordProgress(tx, { jobId: job.id, owner: this.owner, ...step, now: clock.now(), leaseMs })) {
-              throw new LeaseLost();
-            }
-            return step;
-          },
-          { behavior: 'immediate' },
-        );
+        result = this.commitStep(job, leaseMs, (tx) => handler.step({ tx, job, clock: this.options.clock }));
       } catch (error) {
         if (error instanceof LeaseLost) {
           log?.info({ jobId: job.id, kind: job.kind }, 'job lease taken by another process: step rolled back');
           return;
         }
-        const message = error instanceof DomainError ? error.message : `Erreur interne : ${(error as Error).message}`;
-        db.transaction((tx) => markJobFailed(tx, { jobId: job.id, owner: this.owner, error: message, now: clock.now() }));
-        log?.error({ jobId: job.id, kind: job.kind, err: error }, 'job failed');
-        onFinished?.(job, 'failed', message);
-        return;
+        return this.fail(job, error);
       }
       if (result.finished) {
         log?.info({ jobId: job.id, kind: job.kind, done: result.done, total: result.total }, 'job done');
@@ -149,3 +196,4 @@ export class JobRunner {
 }
 
 class LeaseLost extends Error {}
+class Paused extends Error {}

@@ -8,6 +8,10 @@ export const jobView = z.object({
   status: z.enum(JOB_STATUSES),
   progress: z.object({ done: z.number().int(), total: z.number().int() }),
   error: z.string().optional(),
+  /** What the job did, as the synchronous path answers it (counts, the batch built…). */
+  result: z.record(z.string(), z.unknown()).optional(),
+  /** A job that builds a file: where to download it once done. */
+  file: z.object({ name: z.string(), url: z.string() }).optional(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
 });
@@ -22,6 +26,8 @@ export function toJobView(job: JobRow): JobView {
     status: job.status,
     progress: { done: job.progressDone, total: job.progressTotal },
     ...(job.error ? { error: job.error } : {}),
+    ...(job.result ? { result: job.result } : {}),
+    ...(job.status === 'done' && job.fileName ? { file: { name: job.fileName, url: `/api/v1/jobs/${job.id}/file` } } : {}),
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
   };

@@ -82,8 +82,11 @@ export function checkDatabaseFile(file: string): CopyVerdict {
  * Makes one checked backup of the database at `databasePath` into `dir` and keeps the newest `keep`.
  * Nothing is left under a final name unless the copy passed every check.
  */
-export function createBackup(input: { databasePath: string; dir: string; secrets: BackupSecrets; keep: number; clock: Clock }): BackupResult {
-  const { databasePath, dir, secrets, keep, clock } = input;
+/** The steps of a backup, for a progress bar in `npm run backup` (copy, checks, secrets, pruning). */
+export const BACKUP_STEPS = 4;
+
+export function createBackup(input: { databasePath: string; dir: string; secrets: BackupSecrets; keep: number; clock: Clock; onStep?: (done: number) => void }): BackupResult {
+  const { databasePath, dir, secrets, keep, clock, onStep } = input;
   if (!existsSync(databasePath)) throw new BackupError(`La base ${databasePath} n’existe pas : rien à sauvegarder.`);
   mkdirSync(dir, { recursive: true });
   const base = backupBaseName(clock.now());
@@ -99,7 +102,9 @@ export function createBackup(input: { databasePath: string; dir: string; secrets
   } finally {
     source.close();
   }
+  onStep?.(1);
   const verdict = checkDatabaseFile(partial);
+  onStep?.(2);
   if (!verdict.ok) {
     rmSync(partial, { force: true });
     throw new BackupError(`La copie de ${databasePath} ne passe pas les contrôles : ${verdict.problems.join(' ; ')}. Aucune sauvegarde n’a été gardée.`);
@@ -108,7 +113,10 @@ export function createBackup(input: { databasePath: string; dir: string; secrets
   chmodSync(secretsFile, 0o600);
   renameSync(partial, file);
   chmodSync(file, 0o600);
-  return { file, secretsFile, bytes: statSync(file).size, ledgerEntries: verdict.ledgerEntries, removed: pruneBackups(dir, keep) };
+  onStep?.(3);
+  const removed = pruneBackups(dir, keep);
+  onStep?.(4);
+  return { file, secretsFile, bytes: statSync(file).size, ledgerEntries: verdict.ledgerEntries, removed };
 }
 
 /** Deletes all but the newest `keep` backups (and their secrets) of `dir`; returns the files removed. */

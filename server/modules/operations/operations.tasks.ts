@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { expireOrder, ordersDueForExpiry } from '../finance/expiry.service.ts';
 import { purgeIdempotencyKeys } from '../../shared/idempotency-keys.ts';
+import { purgeDownloadedFiles } from '../jobs/job-files.ts';
 import type { ScheduledTask } from '../jobs/scheduler.ts';
 import { countOf } from '../../shared/plural.ts';
 
@@ -37,7 +38,15 @@ export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
         // The outbox task runs every minute: its log is kept a week (the lease rows say what is due, not this log).
         const weekAgo = new Date(clock.now().getTime() - 7 * 86_400_000).toISOString();
         const runs = db.run(sql`DELETE FROM scheduled_runs WHERE finished_at IS NOT NULL AND started_at < ${weekAgo}`).changes;
-        return `${keys} clé(s) d’idempotence, ${sessions} session(s) expirée(s), ${invitations} invitation(s) expirée(s), ${countOf(runs, 'exécution')} de tâches de plus d’une semaine supprimées`;
+        // A job's file (FEC, print file) is kept until downloaded, then one more day for a retried download.
+        const files = purgeDownloadedFiles(db, new Date(clock.now().getTime() - 24 * 3600_000));
+        return [
+          countOf(keys, 'clé d’idempotence', 'clés d’idempotence'),
+          countOf(sessions, 'session expirée', 'sessions expirées'),
+          countOf(invitations, 'invitation expirée', 'invitations expirées'),
+          countOf(runs, 'exécution de tâche de plus d’une semaine', 'exécutions de tâches de plus d’une semaine'),
+          countOf(files, 'fichier téléchargé', 'fichiers téléchargés'),
+        ].join(', ') + ' : supprimés';
       },
     },
   ];

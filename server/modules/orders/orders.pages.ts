@@ -23,6 +23,7 @@ import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
 import { orderNotFound } from './orders.errors.ts';
+import { printFileStates } from '../booklets/print-file.job.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -131,6 +132,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       mandat: 'Numéro de mandat enregistré.',
       paiement: 'Paiement enregistré.',
       bat: 'Bon à tirer validé : le fichier d’impression est disponible.',
+      'fichier-impression': 'Le fichier d’impression est en préparation : suivez sa progression ci-dessous, il restera disponible jusqu’à son téléchargement.',
       emission: 'Commande approuvée : factures émises et écriture passée au journal. Les carnets sont en cours d’émission.',
       presentation: 'Présentation enregistrée : une nouvelle version du BAT est prête.',
       'bat-refuse': 'BAT refusé : modifiez la présentation pour produire une nouvelle version.',
@@ -141,6 +143,11 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
     // A large order's booklets are issued by a job after approval: its progress, and a page that refreshes itself meanwhile.
     const job = findPendingJob(app.db, ORDER_ISSUANCE_JOB, orderId);
     const issuance = job ? { jobId: job.id, done: job.progressDone, total: job.progressTotal, percent: percentDone(job) } : null;
+    const print = issuance ? null : printSummary(app.db, actor, order);
+    // Above PRINT_JOB_BOOKLETS booklets, the print files are prepared by jobs (print-file.job.ts).
+    const printFiles = print && print.bookletCount > (app.config.printJobBooklets ?? 1000) ? printFileStates(app.db, actor, orderId) : null;
+    const printPending = printFiles?.some((f) => f.status === 'queued' || f.status === 'running') ?? false;
+    const following = Boolean(issuance) || printPending;
     return reply.renderPage('pages/orders/show.eta', {
       title: `Commande ${order.reference}`,
       order: view,
@@ -153,10 +160,11 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       canRecordMandate: order.status !== 'cancelled' && !order.mandateNumber && (actor.organisationKind === 'buyer' || isOperator(actor)),
       canRecordPayment: isOperator(actor) && (actor.role === 'finance' || actor.role === 'admin'),
       today: parisDate(app.clock.now()),
-      print: issuance ? null : printSummary(app.db, actor, order),
+      print,
+      printFiles,
       issuance,
-      refreshSeconds: issuance ? 3 : undefined,
-      scripts: issuance ? ['/static/js/job-progress.js'] : undefined,
+      refreshSeconds: following ? 3 : undefined,
+      scripts: following ? ['/static/js/job-progress.js'] : undefined,
       success: messages[query.message ?? ''],
       formError: problems[query.message ?? ''],
       ...extra,

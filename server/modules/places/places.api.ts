@@ -21,6 +21,8 @@ import {
 } from './places.schemas.ts';
 import * as placesService from './places.service.ts';
 import { importPlaces } from './places.import.ts';
+import { countRows, placesImportHandler, startPlacesImport } from './places.import-job.ts';
+import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { PLACE_SERVICES } from './services.ts';
 
 const placeParams = z.object({ placeId: id });
@@ -32,6 +34,7 @@ export const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;
 export const placesApi: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = { db: app.db, clock: app.clock };
+  app.jobs.register(placesImportHandler());
   const tags = ['Lieux'];
 
   // CSV uploads come as the raw file; scoped to this plugin, so other routes keep refusing text bodies.
@@ -238,13 +241,23 @@ export const placesApi: FastifyPluginAsync = async (app) => {
         summary: 'Importer des lieux depuis l’open data (schéma des lieux de médiation numérique ou data·inclusion)',
         description:
           'Corps : le fichier CSV (`Content-Type: text/csv`, séparateur `,` ou `;`, valeurs multiples séparées par `|` ou `;`) ou du JSON (tableau de lieux). ' +
-          'Crée ou met à jour par identifiant puis SIRET ; ré-importer le même fichier ne change rien. Les lieux importés ne sont pas labellisés ; `frais = pass-numerique` (data·inclusion) est signalé au relecteur.',
+          'Crée ou met à jour par identifiant puis SIRET ; ré-importer le même fichier ne change rien. Les lieux importés ne sont pas labellisés ; `frais = pass-numerique` (data·inclusion) est signalé au relecteur. ' +
+          'Au-delà de ASYNC_IMPORT_ROWS lignes (1 000 par défaut), l’import est fait par un travail de fond en tranches courtes : réponse 202 `{jobId}`, le rapport est dans `result` de `GET /api/v1/jobs/{jobId}`.',
         tags,
         consumes: ['text/csv', 'application/json'],
         querystring: importQuery,
-        response: { 200: importReportView, ...errorResponses(400, 401, 403, 413) },
+        response: { 200: importReportView, 202: jobAccepted, ...errorResponses(400, 401, 403, 413) },
       },
     },
-    async (request) => importPlaces({ ...deps, actor: requireActor(request), content: request.body, format: request.query.format }),
+    async (request, reply) => {
+      const actor = requireActor(request);
+      // Over ASYNC_IMPORT_ROWS rows, a job in chunks of short transactions (places.import-job.ts): 202 with the job.
+      if (countRows(request.body) > (app.config.asyncImportRows ?? 1000)) {
+        const { jobId } = startPlacesImport({ ...deps, actor, content: request.body, format: request.query.format });
+        void app.jobs.wake();
+        return reply.code(202).header('location', `/api/v1/jobs/${jobId}`).send({ jobId });
+      }
+      return importPlaces({ ...deps, actor, content: request.body, format: request.query.format });
+    },
   );
 };

@@ -25,7 +25,7 @@ import { DATA_INCLUSION_THEMATIQUES, matchPlaceService, type PlaceService } from
 import { PriseEnChargeSpecifique } from '@gouvfr-anct/lieux-de-mediation-numerique';
 
 export type ImportFormat = 'mednum' | 'data-inclusion';
-type RowReport = ImportReport['rows'][number];
+export type RowReport = ImportReport['rows'][number];
 
 /** What one row says about one site, whatever the format it came in. */
 export interface SiteCandidate {
@@ -331,56 +331,77 @@ function upsert(tx: Tx, now: string, candidate: SiteCandidate): Pick<RowReport, 
   return { result: 'created', placeId, siteId };
 }
 
-/**
- * Imports one file in one transaction: a crash leaves nothing half-loaded, and a file is small
- * enough (the national file has a few tens of thousands of rows) for SQLite to take it at once.
- */
-export function importPlaces(deps: { db: Db; clock: Clock; actor: Actor | null; content: string | unknown; format?: ImportFormat }): ImportReport {
-  const { db, clock, actor } = deps;
-  const { headers, records } = readImportRows(deps.content);
-  const format = deps.format ?? detectFormat(headers);
+/** The file read and its format recognised, before anything is written. */
+export function prepareImport(content: string | unknown, forced?: ImportFormat): { format: ImportFormat; records: CsvRecord[] } {
+  const { headers, records } = readImportRows(content);
+  const format = forced ?? detectFormat(headers);
   if (!format) {
     throw badRequest(
       'unknown_import_format',
       'Format de fichier non reconnu : colonnes du schéma des lieux de médiation numérique (id, pivot, nom…) ou de data·inclusion (id, siret, nom, frais…) attendues.',
     );
   }
+  return { format, records };
+}
+
+/**
+ * Imports records[from, to) in the caller's transaction. `seen` maps the identifiers met so far to
+ * their line (a duplicate in the file is rejected); a job resuming at `from` rebuilds it with
+ * seenBefore, which only maps rows (no database).
+ */
+export function importRecords(tx: Tx, input: { format: ImportFormat; records: CsvRecord[]; from: number; to: number; now: string; seen: Map<string, number> }): RowReport[] {
+  const map = input.format === 'mednum' ? mapMednum : mapDataInclusion;
+  return input.records.slice(input.from, input.to).map((record) => {
+    const mapped = map(record.cells);
+    const base = { line: record.line, id: record.cells.id || null, name: record.cells.nom || null, acceptsPassNumerique: false };
+    if (!mapped.ok) return { ...base, result: 'rejected' as const, placeId: null, siteId: null, reasons: mapped.reasons };
+    const earlier = input.seen.get(mapped.candidate.externalId);
+    if (earlier !== undefined) {
+      return { ...base, result: 'rejected' as const, placeId: null, siteId: null, reasons: [`identifiant en double dans le fichier (déjà vu ligne ${earlier})`] };
+    }
+    input.seen.set(mapped.candidate.externalId, record.line);
+    const outcome = upsert(tx, input.now, mapped.candidate);
+    return { ...base, ...outcome, acceptsPassNumerique: mapped.candidate.acceptsPassNumerique, reasons: mapped.warnings };
+  });
+}
+
+/** The identifiers of records[0, from) that were accepted, as importRecords left them in `seen`. */
+export function seenBefore(format: ImportFormat, records: CsvRecord[], from: number): Map<string, number> {
   const map = format === 'mednum' ? mapMednum : mapDataInclusion;
+  const seen = new Map<string, number>();
+  for (const record of records.slice(0, from)) {
+    const mapped = map(record.cells);
+    if (mapped.ok && !seen.has(mapped.candidate.externalId)) seen.set(mapped.candidate.externalId, record.line);
+  }
+  return seen;
+}
+
+/** The report of a whole import, and its audit record (in the transaction of its last rows). */
+export function finishImport(tx: Tx, clock: Clock, actor: Pick<Actor, 'userId' | 'organisationId'> | null, format: ImportFormat, rows: RowReport[]): ImportReport {
+  const count = (result: RowReport['result']) => rows.filter((r) => r.result === result).length;
+  const report: ImportReport = { format, total: rows.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), rejected: count('rejected'), rows };
+  recordAudit(tx, clock, actor, 'places.imported', { type: 'place' }, {
+    format,
+    total: report.total,
+    created: report.created,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    rejected: report.rejected,
+  });
+  return report;
+}
+
+/**
+ * Imports one file in one transaction: a crash leaves nothing half-loaded. Files of more than
+ * ASYNC_IMPORT_ROWS rows go through places.import-job.ts instead, in chunks of short transactions.
+ */
+export function importPlaces(deps: { db: Db; clock: Clock; actor: Actor | null; content: string | unknown; format?: ImportFormat }): ImportReport {
+  const { db, clock, actor } = deps;
+  const { format, records } = prepareImport(deps.content, deps.format);
   return db.transaction(
     (tx) => {
-      const now = clock.now().toISOString();
-      const seen = new Map<string, number>();
-      const rows: RowReport[] = records.map((record) => {
-        const mapped = map(record.cells);
-        const base = { line: record.line, id: record.cells.id || null, name: record.cells.nom || null, acceptsPassNumerique: false };
-        if (!mapped.ok) return { ...base, result: 'rejected' as const, placeId: null, siteId: null, reasons: mapped.reasons };
-        const earlier = seen.get(mapped.candidate.externalId);
-        if (earlier !== undefined) {
-          return { ...base, result: 'rejected' as const, placeId: null, siteId: null, reasons: [`identifiant en double dans le fichier (déjà vu ligne ${earlier})`] };
-        }
-        seen.set(mapped.candidate.externalId, record.line);
-        const outcome = upsert(tx, now, mapped.candidate);
-        return { ...base, ...outcome, acceptsPassNumerique: mapped.candidate.acceptsPassNumerique, reasons: mapped.warnings };
-      });
-      const count = (result: RowReport['result']) => rows.filter((r) => r.result === result).length;
-      const report: ImportReport = {
-        format,
-        total: rows.length,
-        created: count('created'),
-        updated: count('updated'),
-        unchanged: count('unchanged'),
-        rejected: count('rejected'),
-        rows,
-      };
-      recordAudit(tx, clock, actor, 'places.imported', { type: 'place' }, {
-        format,
-        total: report.total,
-        created: report.created,
-        updated: report.updated,
-        unchanged: report.unchanged,
-        rejected: report.rejected,
-      });
-      return report;
+      const rows = importRecords(tx, { format, records, from: 0, to: records.length, now: clock.now().toISOString(), seen: new Map() });
+      return finishImport(tx, clock, actor, format, rows);
     },
     { behavior: 'immediate' },
   );

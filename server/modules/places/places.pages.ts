@@ -10,6 +10,7 @@ import { isOperator } from '../accounts/actor.ts';
 import { applicationErrorsToForm, readApplicationForm, readBankForm, readSiteForm, type ApplicationFormValues, type SiteFormValues } from './places.forms.ts';
 import { BANK_STATUS_LABELS, PLACE_STATUS_LABELS, reasonInput } from './places.schemas.ts';
 import * as placesService from './places.service.ts';
+import { countRows, startPlacesImport } from './places.import-job.ts';
 import { importPlaces, type ImportFormat } from './places.import.ts';
 import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
@@ -224,6 +225,12 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     const format = body.format === 'mednum' || body.format === 'data-inclusion' ? (body.format as ImportFormat) : undefined;
     if (content.trim() === '') return renderImport(reply.code(400), { formError: 'Collez le contenu du fichier (CSV ou JSON) ou choisissez un fichier.', format: body.format });
     try {
+      // A large file is imported by a job: its page shows the progress, then the counts.
+      if (countRows(content) > (app.config.asyncImportRows ?? 1000)) {
+        const { jobId } = startPlacesImport({ ...deps, actor: requireActor(request), content, format });
+        void app.jobs.wake();
+        return reply.redirect(`/travaux/${jobId}?retour=${encodeURIComponent('/lieux/import')}`, 303);
+      }
       const report = importPlaces({ ...deps, actor: requireActor(request), content, format });
       return renderImport(reply, { report, format: body.format });
     } catch (error) {
