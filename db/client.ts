@@ -68,6 +68,20 @@ export function cachedPerConnection<T>(build: (client: Database.Database) => T):
   };
 }
 
+/** Drizzle's transactions expose rollback(); the database object does not. */
+export function isTransaction(db: DbOrTx): db is Tx {
+  return 'rollback' in db;
+}
+
+/**
+ * Runs `work` in a write transaction of its own (`immediate`: it takes the writer's place at once),
+ * or, given the caller's transaction, in a savepoint of it: a use case that a job step or another
+ * use case calls inside its own transaction then commits or rolls back with it.
+ */
+export function inWriteTransaction<T>(db: DbOrTx, work: (tx: Tx) => T): T {
+  return isTransaction(db) ? db.transaction(work) : db.transaction(work, { behavior: 'immediate' });
+}
+
 /** What a query made on the outer database object inside one of its transactions could reach. */
 const OUTER_QUERY_ENTRY_POINTS = new Set<PropertyKey>(['select', 'selectDistinct', 'insert', 'update', 'delete', 'run', 'all', 'get', 'values', 'query', 'with', '$count', '$client']);
 

@@ -34,7 +34,7 @@ export function startExpiryRun(deps: { db: Db; clock: Clock; actor: Actor; grace
       insertJob(tx, {
         kind: EXPIRY_RUN_JOB,
         params: {},
-        total: ordersDueForExpiry(db, clock, deps.gracePeriodDays).length,
+        total: ordersDueForExpiry(tx, clock, deps.gracePeriodDays).length,
         subject: 'all',
         organisationId: actor.organisationId,
         startedByUserId: actor.userId,
@@ -49,18 +49,19 @@ export function describeExpiryRun(r: Pick<ExpiryRunResult, 'orders' | 'passes' |
   return `${countOf(r.orders, 'commande')} en fin de validité, ${countOf(r.passes, 'pass expiré', 'pass expirés')}${failed}`;
 }
 
-export function expiryRunHandler(db: Db, gracePeriodDays: number): JobHandler {
+/** Each step runs in the runner's transaction (tx): one order expired in a savepoint of it, with the progress. */
+export function expiryRunHandler(gracePeriodDays: number): JobHandler {
   return {
     kind: EXPIRY_RUN_JOB,
     step({ tx, job, clock }) {
       const previous = (tx.select({ result: jobs.result }).from(jobs).where(eq(jobs.id, job.id)).get()?.result ?? null) as ExpiryRunResult | null;
       const result: ExpiryRunResult = previous ?? { orders: 0, passes: 0, creditNotes: [], failures: [], summary: '' };
       const skipped = new Set(result.failures.map((f) => f.reference));
-      const next = ordersDueForExpiry(db, clock, gracePeriodDays).find((o) => !skipped.has(o.reference));
+      const next = ordersDueForExpiry(tx, clock, gracePeriodDays).find((o) => !skipped.has(o.reference));
       if (next) {
         try {
           // Nested in the step's transaction: a savepoint, committed with the progress.
-          const expired = expireOrder({ db, clock, actor: null, orderId: next.id, gracePeriodDays });
+          const expired = expireOrder({ db: tx, clock, actor: null, orderId: next.id, gracePeriodDays });
           result.orders++;
           result.passes += expired.expiredPassCount;
           if (expired.creditNote) result.creditNotes.push(expired.creditNote.number);
@@ -70,7 +71,7 @@ export function expiryRunHandler(db: Db, gracePeriodDays: number): JobHandler {
         }
       }
       const done = result.orders + result.failures.length;
-      const finished = !next || ordersDueForExpiry(db, clock, gracePeriodDays).every((o) => skipped.has(o.reference) || result.failures.some((f) => f.reference === o.reference));
+      const finished = !next || ordersDueForExpiry(tx, clock, gracePeriodDays).every((o) => skipped.has(o.reference) || result.failures.some((f) => f.reference === o.reference));
       result.summary = describeExpiryRun(result);
       setJobResult(tx, job.id, result);
       return { done, total: Math.max(job.progressTotal, done), finished };

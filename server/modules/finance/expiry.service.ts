@@ -1,5 +1,5 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import { connectionOf, type Db } from '../../../db/client.ts';
+import { connectionOf, inWriteTransaction, type DbOrTx } from '../../../db/client.ts';
 import { notifyOrderExpired } from '../notifications/lifecycle-notices.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
@@ -35,13 +35,13 @@ export function splitExpiredValue(amountCents: number, order: { totalCents: numb
  * for their face value. One immediate transaction: the conditional UPDATE … RETURNING picks each pass
  * exactly once, so running it twice, or twice at the same time, credits nothing twice.
  */
-export function expireOrder(deps: { db: Db; clock: Clock; actor: Actor | null; orderId: string; gracePeriodDays: number }): {
+export function expireOrder(deps: { db: DbOrTx; clock: Clock; actor: Actor | null; orderId: string; gracePeriodDays: number }): {
   creditNote: CreditNoteRow | null;
   expiredPassCount: number;
 } {
   const { db, clock, actor, orderId, gracePeriodDays } = deps;
-  return db.transaction(
-    (tx) => {
+  // Its own transaction, or a savepoint of the caller's (the expiry run job expires one order per step).
+  return inWriteTransaction(db, (tx) => {
       const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
       if (!order) throw orderNotFound();
       if (order.status !== 'approved' && order.status !== 'closed') {
@@ -102,13 +102,11 @@ export function expireOrder(deps: { db: Db; clock: Clock; actor: Actor | null; o
       recordAudit(tx, clock, actor, 'order.expired', { type: 'order', id: orderId }, { creditNote: row.number, passCount: expired.length, totalCents });
       notifyOrderExpired({ tx, clock, orderId, creditNoteNumber: row.number, buyerCreditCents: buyerShareCents, passCount: expired.length });
       return { creditNote: row, expiredPassCount: expired.length };
-    },
-    { behavior: 'immediate' },
-  );
+  });
 }
 
 /** Orders whose grace period ended before today and that still have passes to expire. */
-export function ordersDueForExpiry(db: Db, clock: Clock, gracePeriodDays: number): { id: string; reference: string }[] {
+export function ordersDueForExpiry(db: DbOrTx, clock: Clock, gracePeriodDays: number): { id: string; reference: string }[] {
   const today = parisDate(clock.now());
   // validUntil + grace < today  ⇔  validUntil < today − grace (calendar dates compare as strings).
   const cutoff = addDays(today, -gracePeriodDays);

@@ -17,7 +17,7 @@ const year = z.coerce.number().int().min(2000).max(2100);
  */
 export const financeJobs: FastifyPluginAsync = async (app) => {
   app.jobs.register(fecExportHandler());
-  app.jobs.register(expiryRunHandler(app.db, app.config.gracePeriodDays));
+  app.jobs.register(expiryRunHandler(app.config.gracePeriodDays));
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = { db: app.db, clock: app.clock };
 

@@ -1,6 +1,6 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { withLock } from '../../../db/locks.ts';
-import type { Db, DbOrTx } from '../../../db/client.ts';
+import { inWriteTransaction, type Db, type DbOrTx } from '../../../db/client.ts';
 import { cofinancingPrograms, programCommitments, type ProgramStatus } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
@@ -205,10 +205,5 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
   };
   // The buyer's committed total is read then raised: one approval for this buyer at a time.
   const locked = (tx: DbOrTx) => withLock(`buyer-cap:${buyerId}`, tx, () => run(tx));
-  return isTransaction(db) ? db.transaction(locked) : (db as Db).transaction(locked, { behavior: 'immediate' });
-}
-
-/** Drizzle's transactions expose rollback(); the database object does not. */
-function isTransaction(db: DbOrTx): boolean {
-  return 'rollback' in db;
+  return inWriteTransaction(db, locked);
 }
