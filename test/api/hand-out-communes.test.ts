@@ -23,5 +23,5 @@ t.test('communes offered for a hand-out are those of the booklet’s territory',
   t.ok((await names(`q=Colombes&bookletSerial=${other!.serial}`)).some((c) => c.name === 'Colombes'), 'a booklet the prescriber does not hold changes nothing: its territory is not theirs to read');
 
   const page = await prescriber.inject({ method: 'POST', url: '/distribuer', payload: { action: 'rechercher', bookletSerial: held!.serial, communeQuery: 'Colombes', _csrf: prescriber.csrfToken } });
-  t.match(page.body, /Aucune commune ne correspond/, 'the search step without JavaScript applies the same limit');
+  t.match(page.body, /Aucune commune du territoire de ce carnet ne correspond à « Colombes »/, 'the search step without JavaScript applies the same limit, and says so');
 });

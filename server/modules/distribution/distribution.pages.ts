@@ -358,7 +358,14 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       if (!direct) {
         const error =
           found.length === 0
-            ? { communeQuery: query.length < 2 ? 'Tapez au moins 2 caractères du nom ou le code postal.' : `Aucune commune ne correspond à « ${query} ».` }
+            ? {
+                communeQuery:
+                  query.length < 2
+                    ? 'Tapez au moins 2 caractères du nom ou le code postal.'
+                    : values.bookletSerial
+                      ? `Aucune commune du territoire de ce carnet ne correspond à « ${query} » : ses pass ne sont valables que là.`
+                      : `Aucune commune ne correspond à « ${query} ».`,
+              }
             : body.action !== 'rechercher'
               ? { communeQuery: 'Plusieurs communes correspondent : choisissez-la dans la liste.' }
               : undefined;

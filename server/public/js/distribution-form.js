@@ -31,7 +31,8 @@ function renderChoices(communes) {
   const keep = checked ? checked.value : '';
   choices.replaceChildren();
   if (communes.length === 0) {
-    choices.append(el('p', { class: 'fr-text--sm' }, 'Aucune commune trouvée.'));
+    const serial = form.querySelector('[name="bookletSerial"]')?.value.trim();
+    choices.append(el('p', { class: 'fr-text--sm' }, serial ? 'Aucune commune trouvée dans le territoire de ce carnet.' : 'Aucune commune trouvée.'));
     return;
   }
   const fieldset = el('fieldset', { class: 'fr-fieldset', 'aria-labelledby': 'commune-choices-legend' });
