@@ -11,7 +11,7 @@ import { ledgerReport } from '../../scripts/ledger-verify.ts';
 import { testConfig, TEST_NOW } from '../helpers/app.ts';
 import { secrets } from '../helpers/backups.ts';
 import { actorOf, seedReference, seedWorld } from '../helpers/fixtures.ts';
-import { runTs } from '../helpers/processes.ts';
+import { killMidJobThenResume } from '../helpers/processes.ts';
 
 // Child processes start slowly on a loaded machine: a watchdog, not a timing assertion.
 t.setTimeout(600_000);
@@ -39,34 +39,23 @@ t.test('a service killed (kill -9) in the middle of an issuance job leaves nothi
   db.$client.close();
   t.ok(approved.issuanceJobId, 'queued as a job');
 
-  const env = { DATA_DIR: dataDir, PORT: '3012', HOST: '127.0.0.1', DEMO_DATA: 'false', JOBS: 'true', JOB_LEASE_SECONDS: '2', SESSION_SECRET: '', PASS_CODE_SECRET: '', DATABASE_PATH: '' };
   const reader = new Database(databasePath, { readonly: true });
   t.teardown(() => reader.close());
   const progress = () => reader.prepare('SELECT status, progress_done AS done, attempts FROM jobs WHERE id = ?').get(approved.issuanceJobId) as { status: string; done: number; attempts: number };
   const bookletCount = () => (reader.prepare('SELECT count(*) AS n FROM booklets WHERE order_id = ?').get(order.id) as { n: number }).n;
   const passCount = () => (reader.prepare('SELECT count(*) AS n FROM passes WHERE order_id = ?').get(order.id) as { n: number }).n;
 
-  const first = runTs('server/main.ts', [], env);
-  t.teardown(() => {
-    first.process.kill('SIGKILL');
+  const end = await killMidJobThenResume(t, {
+    dataDir,
+    port: 3012,
+    progress,
+    atKill: (atKill) => {
+      t.ok(atKill.status !== 'done', `killed mid-way (${atKill.done} of ${BOOKLETS} booklets)`);
+      t.equal(bookletCount(), atKill.done, 'the booklets on disk are exactly the chunks the job recorded');
+      t.equal(passCount(), atKill.done * 10, 'and each has its ten passes: no chunk half-written');
+    },
   });
-  // Polls the database (never the clock) until the job has committed a chunk, then kills the service outright.
-  while (progress().done === 0 && progress().status !== 'done') await new Promise((resolve) => setTimeout(resolve, 5));
-  first.process.kill('SIGKILL');
-  await first.exited;
-  const atKill = progress();
-  t.ok(atKill.status !== 'done', `killed mid-way (${atKill.done} of ${BOOKLETS} booklets)`);
-  t.equal(bookletCount(), atKill.done, 'the booklets on disk are exactly the chunks the job recorded');
-  t.equal(passCount(), atKill.done * 10, 'and each has its ten passes: no chunk half-written');
-
-  const second = runTs('server/main.ts', [], env);
-  t.teardown(() => {
-    second.process.kill('SIGKILL');
-  });
-  while (progress().status !== 'done' && progress().status !== 'failed') await new Promise((resolve) => setTimeout(resolve, 50));
-  second.process.kill('SIGTERM');
-  await second.exited;
-  t.match(progress(), { status: 'done', done: BOOKLETS, attempts: 2 });
+  t.match(end, { status: 'done', done: BOOKLETS, attempts: 2 });
   t.equal(bookletCount(), BOOKLETS);
   t.equal(passCount(), BOOKLETS * 10, 'pass counts exact');
   const distinct = reader.prepare('SELECT count(DISTINCT position) AS n FROM booklets WHERE order_id = ?').get(order.id) as { n: number };

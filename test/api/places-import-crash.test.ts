@@ -8,7 +8,7 @@ import { startPlacesImport } from '../../server/modules/places/places.import-job
 import { ManualClock } from '../../server/shared/clock.ts';
 import { TEST_NOW } from '../helpers/app.ts';
 import { secrets } from '../helpers/backups.ts';
-import { runTs } from '../helpers/processes.ts';
+import { killMidJobThenResume } from '../helpers/processes.ts';
 
 // Child processes start slowly on a loaded machine: a watchdog, not a timing assertion.
 t.setTimeout(600_000);
@@ -43,32 +43,20 @@ t.test('a service killed (kill -9) in the middle of a places import job leaves w
   const { jobId } = startPlacesImport({ db, clock: new ManualClock(TEST_NOW), actor: null, content });
   db.$client.close();
 
-  const env = { DATA_DIR: dataDir, PORT: '3013', HOST: '127.0.0.1', DEMO_DATA: 'false', JOBS: 'true', JOB_LEASE_SECONDS: '2', SESSION_SECRET: '', PASS_CODE_SECRET: '', DATABASE_PATH: '' };
   const reader = new Database(databasePath, { readonly: true });
   t.teardown(() => reader.close());
   const progress = () => reader.prepare('SELECT status, progress_done AS done, attempts, result FROM jobs WHERE id = ?').get(jobId) as { status: string; done: number; attempts: number; result: string | null };
   const sites = () => (reader.prepare("SELECT count(*) AS n FROM place_sites WHERE external_id LIKE 'crash-%'").get() as { n: number }).n;
 
-  const first = runTs('server/main.ts', [], env);
-  t.teardown(() => {
-    first.process.kill('SIGKILL');
+  const end = await killMidJobThenResume(t, {
+    dataDir,
+    port: 3013,
+    progress,
+    atKill: (atKill) => {
+      t.ok(atKill.status !== 'done', `killed mid-way (${atKill.done} of ${ROWS} rows)`);
+      t.equal(sites(), atKill.done, 'the sites on disk are exactly the rows the job recorded: no step half-written');
+    },
   });
-  // Polls the database (never the clock) until a step has committed, then kills the service outright.
-  while (progress().done === 0 && progress().status !== 'done') await new Promise((resolve) => setTimeout(resolve, 5));
-  first.process.kill('SIGKILL');
-  await first.exited;
-  const atKill = progress();
-  t.ok(atKill.status !== 'done', `killed mid-way (${atKill.done} of ${ROWS} rows)`);
-  t.equal(sites(), atKill.done, 'the sites on disk are exactly the rows the job recorded: no step half-written');
-
-  const second = runTs('server/main.ts', [], env);
-  t.teardown(() => {
-    second.process.kill('SIGKILL');
-  });
-  while (progress().status !== 'done' && progress().status !== 'failed') await new Promise((resolve) => setTimeout(resolve, 50));
-  second.process.kill('SIGTERM');
-  await second.exited;
-  const end = progress();
   t.match(end, { status: 'done', done: ROWS, attempts: 2 });
   t.match(JSON.parse(end.result!), { total: ROWS, created: ROWS, updated: 0, unchanged: 0, rejected: 0 }, 'every row created once: the report of an import in one go');
   t.equal(sites(), ROWS, 'no row imported twice');

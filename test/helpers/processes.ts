@@ -52,3 +52,39 @@ export async function runTsToEnd(script: string, args: string[], env: Record<str
   const code = await child.exited;
   return { code, output: child.output() };
 }
+
+export interface JobProgress {
+  status: string;
+  done: number;
+  attempts: number;
+}
+
+/**
+ * The crash test of a background job: runs the service on `dataDir`, polls the database (never the
+ * clock) until `progress()` shows a committed step, kills it with SIGKILL, calls `atKill` on the state
+ * left behind, then starts the service again and waits until the job is done or failed.
+ */
+export async function killMidJobThenResume<P extends JobProgress>(
+  t: { teardown(fn: () => void): void },
+  options: { dataDir: string; port: number; progress: () => P; atKill: (state: P) => void },
+): Promise<P> {
+  const { progress } = options;
+  const env = { DATA_DIR: options.dataDir, PORT: String(options.port), HOST: '127.0.0.1', DEMO_DATA: 'false', JOBS: 'true', JOB_LEASE_SECONDS: '2', SESSION_SECRET: '', PASS_CODE_SECRET: '', DATABASE_PATH: '' };
+  const first = runTs('server/main.ts', [], env);
+  t.teardown(() => {
+    first.process.kill('SIGKILL');
+  });
+  while (progress().done === 0 && progress().status !== 'done') await new Promise((resolve) => setTimeout(resolve, 5));
+  first.process.kill('SIGKILL');
+  await first.exited;
+  options.atKill(progress());
+
+  const second = runTs('server/main.ts', [], env);
+  t.teardown(() => {
+    second.process.kill('SIGKILL');
+  });
+  while (progress().status !== 'done' && progress().status !== 'failed') await new Promise((resolve) => setTimeout(resolve, 50));
+  second.process.kill('SIGTERM');
+  await second.exited;
+  return progress();
+}
