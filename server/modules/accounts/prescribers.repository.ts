@@ -24,16 +24,21 @@ export function linkPrescriber(tx: DbOrTx, row: typeof buyerPrescribers.$inferIn
 
 const buyer = alias(organisations, 'buyer');
 
+/** What both prescriber lists say of the prescriber itself. */
+const PRESCRIBER_COLUMNS = {
+  id: organisations.id,
+  name: organisations.name,
+  siret: organisations.siret,
+  kind: organisations.prescriberKind,
+  communeCode: organisations.communeCode,
+  status: organisations.status,
+};
+
 /** Who added which prescriber: every link for the operator, the buyer's own otherwise. */
 export function listNetwork(db: DbOrTx, scope: { buyerId?: string }) {
   return db
     .select({
-      id: organisations.id,
-      name: organisations.name,
-      siret: organisations.siret,
-      kind: organisations.prescriberKind,
-      communeCode: organisations.communeCode,
-      status: organisations.status,
+      ...PRESCRIBER_COLUMNS,
       buyerId: buyerPrescribers.buyerId,
       buyerName: buyer.name,
       addedByName: users.name,
@@ -68,12 +73,7 @@ export function setPrescriberStatus(tx: DbOrTx, prescriberId: string, status: 'a
 export function prescriberDirectory(db: DbOrTx, scope: { buyerId?: string }) {
   const contact = sql<string | null>`(SELECT u.email FROM users u WHERE u.organisation_id = ${organisations.id} AND u.role = 'admin' ORDER BY u.created_at, u.id LIMIT 1)`;
   const columns = {
-    id: organisations.id,
-    name: organisations.name,
-    siret: organisations.siret,
-    kind: organisations.prescriberKind,
-    communeCode: organisations.communeCode,
-    status: organisations.status,
+    ...PRESCRIBER_COLUMNS,
     contactEmail: contact,
     buyerName: buyer.name,
     addedByName: users.name,
