@@ -45,7 +45,14 @@ async function setup(t: Test) {
   const december = [];
   for (const code of codes.slice(7, 13)) december.push((await post(agent, '/api/v1/redemptions', { code, service: PAPERWORK })).json().id as string);
   t.equal((await agent.inject({ method: 'DELETE', url: `/api/v1/redemptions/${december[0]}` })).statusCode, 204, 'one December redemption taken back');
-  return { ...ctx, world, order, buyer: await loginAs(ctx.app, world.buyerAdmin), place };
+  return { ...ctx, world, order, place };
+}
+
+/** From 2 January (Paris) December is settled: buyers see figures as of its end. */
+async function inJanuary(t: Test) {
+  const ctx = await setup(t);
+  ctx.clock.set('2027-01-04T09:00:00.000Z');
+  return { ...ctx, buyer: await loginAs(ctx.app, ctx.world.buyerAdmin) };
 }
 
 /** What the ledger says the order's passes paid out to places: redemption entries net of their reversals. */
@@ -60,12 +67,12 @@ function ledgerUsedCents(db: Awaited<ReturnType<typeof setup>>['db'], orderId: s
 }
 
 t.test('a buyer sees where, when and for what its passes went, small counts masked so that none can be worked back', async (t) => {
-  const ctx = await setup(t);
+  const ctx = await inJanuary(t);
   const res = await get(ctx.buyer, `/api/v1/orders/${ctx.order.id}/usage`);
   t.equal(res.statusCode, 200, res.body);
   const u = res.json();
-  t.match(u, { bought: 100, distributed: 50, used: 12, expired: 0, usedCents: 12_000, usageRate: 24, smallCellThreshold: 5 });
-  t.equal(u.usedCents, ledgerUsedCents(ctx.db, ctx.order.id), 'the used value is the ledger’s, cancellation included');
+  t.match(u, { bought: 100, distributed: 50, used: 12, expired: 0, usedCents: 12_000, usageRate: 24, smallCellThreshold: 5, figuresAsOf: '2026-12' });
+  t.equal(u.usedCents, ledgerUsedCents(ctx.db, ctx.order.id), 'the used value is the ledger’s as of the end of December, cancellation included');
 
   const months = Object.fromEntries(u.byMonth.map((c: { key: string; count: number | null }) => [c.key, c.count]));
   t.same(months, { '2026-11': 7, '2026-12': 5 }, 'one row per month of validity so far, in Paris time');
@@ -89,7 +96,7 @@ t.test('a buyer sees where, when and for what its passes went, small counts mask
 });
 
 t.test('usage is the buyer’s own: another buyer gets a 404, a prescriber a 403; all orders together, and CSV exports', async (t) => {
-  const ctx = await setup(t);
+  const ctx = await inJanuary(t);
   const other = await loginAs(ctx.app, ctx.world.otherBuyerAdmin);
   t.equal((await get(other, `/api/v1/orders/${ctx.order.id}/usage`)).statusCode, 404);
   t.equal((await get(other, `/api/v1/orders/${ctx.order.id}/usage.csv`)).statusCode, 404);
@@ -113,4 +120,53 @@ t.test('usage is the buyer’s own: another buyer gets a 404, a prescriber a 403
   t.match(page.body, 'secret statistique');
   t.notMatch(page.body, '&lt; 5');
   t.equal((await get(ctx.buyer, '/utilisation')).statusCode, 200);
+});
+
+t.test('two exports at different times: a month is published once and kept, masked cells stay masked, small moves publish nothing', async (t) => {
+  const ctx = await setup(t);
+  let buyer = await loginAs(ctx.app, ctx.world.buyerAdmin);
+  const usage = async () => (await get(buyer, `/api/v1/orders/${ctx.order.id}/usage`)).json();
+  const services = (u: { byService: { key: string; count: number | null; masked: boolean }[] }) => Object.fromEntries(u.byService.map((c) => [c.key, c.count]));
+
+  // 3 December: November is settled (its last uses could be taken back until 2 December).
+  const november = await usage();
+  t.match(november, { figuresAsOf: '2026-11', used: 7, distributed: 50 });
+  t.same(november.byMonth.map((c: { key: string }) => c.key), ['2026-11'], 'no month after the snapshot’s');
+  t.ok(november.byService.every((c: { count: number | null; masked: boolean }) => c.count === null && c.masked), 'the 7 workshops hide behind the zeros of every other service');
+  t.match((await get(buyer, `/api/v1/orders/${ctx.order.id}/usage.csv`)).body, `service;${WORKSHOP};${WORKSHOP};secret statistique`);
+  t.same(await usage(), november, 'a second export the same day is the same publication, although December already has 5 uses');
+
+  // 4 January: December (5 uses, the cancelled one left out) is settled and published.
+  ctx.clock.set('2027-01-04T09:00:00.000Z');
+  buyer = await loginAs(ctx.app, ctx.world.buyerAdmin);
+  const december = await usage();
+  t.match(december, { figuresAsOf: '2026-12', used: 12 });
+  t.same(
+    december.byMonth.map((c: { key: string; count: number | null }) => [c.key, c.count]),
+    [
+      ['2026-11', 7],
+      ['2026-12', 5],
+    ],
+  );
+  t.equal(services(december)[PAPERWORK], 5, 'the hidden cells grew by 5: the paperwork cell can be shown, its November value is only known to be 0 to 5');
+  t.equal(services(december)[WORKSHOP], null, 'the workshops stay hidden: the zeros still need a complement');
+  t.equal(december.usedCents, ledgerUsedCents(ctx.db, ctx.order.id), 'the used value is the ledger’s');
+
+  // Three January uses: the total would move by 3, so February keeps December's snapshot.
+  const booklets = await bookletsOf(ctx.db, ctx.order.id);
+  const codes = ctx.db.select({ code: passes.code }).from(passes).where(eq(passes.bookletId, booklets[3]!.id)).all().map((p) => p.code);
+  const agent = await loginAs(ctx.app, ctx.place.agent);
+  for (const code of codes.slice(0, 3)) t.equal((await post(agent, '/api/v1/redemptions', { code, service: WORKSHOP })).statusCode, 201);
+  ctx.clock.set('2027-02-03T09:00:00.000Z');
+  buyer = await loginAs(ctx.app, ctx.world.buyerAdmin);
+  t.same(await usage(), december, 'in February the export is still December’s, to the byte: January’s 3 uses would be a small count');
+  const operator = await loginAs(ctx.app, ctx.world.operatorAdmin);
+  t.match((await get(operator, `/api/v1/orders/${ctx.order.id}/usage`)).json(), { figuresAsOf: null, used: 15 }, 'the operator sees today’s exact figures');
+
+  const stored = ctx.db.all<{ scope: string; period: string }>(sql`SELECT scope, period FROM usage_snapshots ORDER BY period`);
+  t.same(stored, [
+    { scope: `order:${ctx.order.id}`, period: '2026-11' },
+    { scope: `order:${ctx.order.id}`, period: '2026-12' },
+  ]);
+  t.throws(() => ctx.db.$client.exec('UPDATE usage_snapshots SET period = period'), /append-only/, 'a published snapshot cannot be rewritten');
 });

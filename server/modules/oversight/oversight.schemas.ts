@@ -33,6 +33,10 @@ export const usageView = z.object({
   orderId: z.string().nullable().describe('null : toutes les commandes du commanditaire'),
   reference: z.string().nullable(),
   smallCellThreshold: z.number().int().describe('Les effectifs sous ce seuil sont masqués (0 : aucun masquage, pour l’opérateur)'),
+  figuresAsOf: z
+    .string()
+    .nullable()
+    .describe('Mois (AAAA-MM, heure de Paris) à la fin duquel distribués, utilisés et leur détail sont arrêtés, publiés une fois puis gardés ; null : chiffres du jour, exacts (opérateur)'),
   bought: z.number().int().describe('Pass achetés (commandes approuvées)'),
   distributed: z.number().int().describe('Pass des carnets remis à un bénéficiaire'),
   used: z.number().int().describe('Pass utilisés (encaissements en cours de validité, annulations déduites)'),

@@ -7,7 +7,7 @@ import type { PublishedSeries } from '../../../db/schema/published-statistics.ts
 import * as history from './published-statistics.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import * as repo from './public-stats.repository.ts';
-import { monthLabel, monthsBetween } from './usage.service.ts';
+import { monthLabel, monthsBetween } from './usage.facts.ts';
 
 export const METHODOLOGY = [
   'Chiffres des mois terminés (heure de Paris), tirés des écritures du service : le mois en cours n’est publié qu’une fois clos.',

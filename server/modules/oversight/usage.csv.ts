@@ -10,6 +10,7 @@ export function usageCsv(usage: UsageView): string {
     ['total', 'distributed', 'Pass distribués', usage.distributed],
     ['total', 'used', 'Pass utilisés', usage.used],
     ['total', 'expired', 'Pass expirés', usage.expired],
+    ...(usage.figuresAsOf ? [['arrete', 'figures_as_of', 'Distribués, utilisés et détail arrêtés à la fin du mois', usage.figuresAsOf]] : []),
     ...usage.byMonth.map((c) => ['mois', c.key, c.label, shown(c.count)]),
     ...usage.byService.map((c) => ['service', c.key, c.label, shown(c.count)]),
     ...usage.byPlace.map((c) => ['lieu', c.key, `${c.label}${c.epciName ? ` (${c.epciName})` : ''}`, shown(c.count)]),

@@ -13,7 +13,14 @@ export interface OrderScope {
   programId?: string;
   /** Orders of a territory only: their buyer's département (public statistics). */
   departement?: string;
+  /** Figures as of the end of this month (YYYY-MM, Europe/Paris): a usage snapshot. */
+  untilMonth?: string;
 }
+
+/** `r` is a redemption: counted when it belongs to a month up to the snapshot's (all when live figures). */
+const redemptionUntil = (scope: OrderScope): SQL => (scope.untilMonth === undefined ? sql`1 = 1` : sql`r.period <= ${scope.untilMonth}`);
+/** `d` is a distribution: handed out on a Paris day of a month up to the snapshot's. */
+const distributionUntil = (scope: OrderScope): SQL => (scope.untilMonth === undefined ? sql`1 = 1` : sql`substr(d.distributed_on, 1, 7) <= ${scope.untilMonth}`);
 
 /** `o` is the orders table in every query below; only approved (or closed) orders have passes. */
 function scopeSql(scope: OrderScope): SQL {
@@ -65,7 +72,7 @@ export function distributedPasses(db: DbOrTx, scope: OrderScope): number {
     db.get<{ n: number }>(sql`
       SELECT coalesce(sum(b.pass_count), 0) AS n
         FROM distributions d JOIN booklets b ON b.id = d.booklet_id JOIN orders o ON o.id = d.order_id
-       WHERE ${scopeSql(scope)}`)?.n ?? 0
+       WHERE ${scopeSql(scope)} AND ${distributionUntil(scope)}`)?.n ?? 0
   );
 }
 
@@ -96,7 +103,7 @@ export function usedCells(db: DbOrTx, scope: OrderScope): UsedCell[] {
       JOIN place_sites s ON s.id = r.site_id
       JOIN organisations pl ON pl.id = r.place_id
       LEFT JOIN distributions d ON d.booklet_id = p.booklet_id
-     WHERE r.status = 'live' AND ${scopeSql(scope)}
+     WHERE r.status = 'live' AND ${scopeSql(scope)} AND ${redemptionUntil(scope)}
      GROUP BY r.period, r.service, r.place_id, s.commune_code, d.public_category, d.prescriber_id`);
 }
 
@@ -109,6 +116,13 @@ export function placeCommunes(db: DbOrTx): { placeId: string; placeName: string;
      ORDER BY g.name, s.commune_code`);
 }
 
+/** `d`/`b`: a handed-out booklet none of whose passes is used (as of the snapshot's month: no live use up to it, whatever its status since). */
+function sleepingSql(scope: OrderScope): SQL {
+  if (scope.untilMonth === undefined) return sql`b.status = 'distributed'`;
+  return sql`${distributionUntil(scope)} AND NOT EXISTS (SELECT 1 FROM redemptions r JOIN passes p ON p.id = r.pass_id
+               WHERE p.booklet_id = d.booklet_id AND r.status = 'live' AND ${redemptionUntil(scope)})`;
+}
+
 /** Prescribers ever designated on the scope's orders, with what they hold and hand out. */
 export function prescriberFacts(db: DbOrTx, scope: OrderScope) {
   return db.all<{ prescriberId: string; prescriberName: string; held: number; distributed: number; sleeping: number }>(sql`
@@ -116,9 +130,9 @@ export function prescriberFacts(db: DbOrTx, scope: OrderScope) {
            (SELECT count(*) FROM booklets b JOIN orders o ON o.id = b.order_id
              WHERE b.holder_id = g.id AND b.status = 'allotted' AND ${scopeSql(scope)}) AS held,
            (SELECT count(*) FROM distributions d JOIN orders o ON o.id = d.order_id
-             WHERE d.prescriber_id = g.id AND ${scopeSql(scope)}) AS distributed,
+             WHERE d.prescriber_id = g.id AND ${scopeSql(scope)} AND ${distributionUntil(scope)}) AS distributed,
            (SELECT count(*) FROM distributions d JOIN booklets b ON b.id = d.booklet_id JOIN orders o ON o.id = d.order_id
-             WHERE d.prescriber_id = g.id AND b.status = 'distributed' AND ${scopeSql(scope)}) AS sleeping
+             WHERE d.prescriber_id = g.id AND ${scopeSql(scope)} AND ${sleepingSql(scope)}) AS sleeping
       FROM organisations g
      WHERE g.id IN (SELECT pd.prescriber_id FROM prescriber_designations pd JOIN orders o ON o.id = pd.order_id WHERE ${scopeSql(scope)})
      ORDER BY g.name, g.id`);
@@ -129,9 +143,9 @@ export function handOutToFirstUse(db: DbOrTx, scope: OrderScope) {
   return db.all<{ distributedOn: string; firstUseOn: string | null }>(sql`
     SELECT d.distributed_on AS distributedOn,
            (SELECT min(r.redeemed_at) FROM redemptions r JOIN passes p ON p.id = r.pass_id
-             WHERE p.booklet_id = d.booklet_id AND r.status = 'live') AS firstUseOn
+             WHERE p.booklet_id = d.booklet_id AND r.status = 'live' AND ${redemptionUntil(scope)}) AS firstUseOn
       FROM distributions d JOIN orders o ON o.id = d.order_id
-     WHERE ${scopeSql(scope)}`);
+     WHERE ${scopeSql(scope)} AND ${distributionUntil(scope)}`);
 }
 
 /** Whether a State organisation funds this programme (reads its orders' usage). */
