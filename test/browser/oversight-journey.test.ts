@@ -53,9 +53,10 @@ t.test('oversight: the buyer’s usage and end of validity, the prescriber’s b
   await buyer.waitForURL(/\/utilisation$/);
   t.same(await axeViolations(buyer), [], 'usage dashboard: no axe violation');
   const table = (caption: string) => buyer.locator('table', { has: buyer.locator('caption', { hasText: caption }) }).innerText();
-  t.match(await table('Pass utilisés par service'), /Aide aux démarches administratives\s+6/, 'for what: the services tagged at redemption');
+  t.match(await buyer.locator('main').innerText(), /chiffres arrêtés à la fin d’octobre 2026/, 'buyers see the snapshot of the last settled month (25 November: October)');
+  t.match(await table('Pass utilisés par service'), /Compréhension du monde numérique\s+5/, 'for what: the services tagged at redemption');
   t.match(await table('Pass utilisés par service'), /Loisirs et créations numériques\s+secret statistique/, 'small counts masked, said « secret statistique »');
-  t.match(await table('Pass utilisés par lieu'), /Médiathèque de Blagnac\s+Blagnac\s+Toulouse Métropole\s+6/, 'where: place, commune and EPCI');
+  t.match(await table('Pass utilisés par lieu'), /Médiathèque de Blagnac\s+Blagnac\s+Toulouse Métropole\s+5/, 'where: place, commune and EPCI');
   const prescribers = await table('Carnets et pass par prescripteur');
   t.match(prescribers, /CCAS de Colomiers\s+10\s+8\s+8/, 'which prescribers’ booklets sleep: held, handed out, never started');
   t.match(prescribers, /Mission locale de Toulouse\s+15\s+14\s+12/);
