@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users } from '../../../db/schema/accounts.ts';
 import { passes } from '../../../db/schema/booklets.ts';
