@@ -10,7 +10,7 @@ const chosenList = document.getElementById('territory-chosen');
 const none = document.getElementById('territory-none');
 const searchButton = document.getElementById('territory-search');
 
-function el(tag, attributes, text) {
+function el(tag, attributes = {}, text = undefined) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   if (text !== undefined) node.textContent = text;
