@@ -19,6 +19,7 @@ import { programsModule } from './modules/programs/programs.module.ts';
 import { territoriesModule } from './modules/territories/territories.module.ts';
 import { ordersModule } from './modules/orders/orders.module.ts';
 import { bookletsModule } from './modules/booklets/booklets.module.ts';
+import { bookletDetailModule } from './modules/booklet-detail/booklet-detail.module.ts';
 import { financeModule } from './modules/finance/finance.module.ts';
 import { distributionModule } from './modules/distribution/distribution.module.ts';
 import { dashboardsModule } from './modules/dashboards/dashboards.module.ts';
@@ -105,6 +106,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     territoriesModule,
     ordersModule,
     bookletsModule,
+    bookletDetailModule,
     financeModule,
     distributionModule,
     placesModule,

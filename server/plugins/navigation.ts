@@ -13,7 +13,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   if (!actor) return [];
   const items: NavItem[] = [{ label: 'Tableau de bord', href: '/tableau-de-bord' }];
   if (actor.organisationKind === 'buyer') {
-    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Prescripteurs', href: '/prescripteurs' }, { label: 'Prescripteurs et carnets', href: '/distribution' });
+    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Carnets', href: '/carnets' }, { label: 'Prescripteurs', href: '/prescripteurs' }, { label: 'Prescripteurs et carnets', href: '/distribution' });
     items.push({ label: 'Factures', href: '/finances/factures' }, { label: 'Avoirs', href: '/finances/avoirs' });
     items.push({ label: 'Utilisation', href: '/utilisation' });
   }
@@ -25,7 +25,7 @@ export function navigationFor(actor: Actor | null): NavItem[] {
   }
   if (actor.organisationKind === 'state') items.push({ label: 'Programmes financés', href: '/etat/programmes' });
   if (actor.organisationKind === 'operator') {
-    items.push({ label: 'Commandes', href: '/commandes' });
+    items.push({ label: 'Commandes', href: '/commandes' }, { label: 'Carnets', href: '/carnets' });
     // Finance pages are many: one entry leads to their hub, which links each of them.
     if (actor.role !== 'agent') items.push({ label: 'Finances', href: '/finances' });
     items.push({ label: 'Organisations', href: '/organisations' }, { label: 'Lieux', href: '/lieux' }, { label: 'Prescripteurs', href: '/prescripteurs' }, { label: 'Distribution', href: '/distribution' });

@@ -79,7 +79,7 @@ t.test('the quote always shows the price: under the programme minimum it is with
   const eligible = (await post(buyer, '/api/v1/orders/quote', { ...baseOrder, cofinancingProgramId: program.id })).json();
   t.equal(eligible.cofinancingNotApplied, null, 'an eligible order is co-financed, nothing to explain');
   t.ok(eligible.stateShareCents > 0);
-  const page = await buyer.inject({ method: 'POST', url: '/commandes/nouvelle', payload: { action: 'simuler', bookletCount: '10', passesPerBooklet: '10', faceValueEuros: '10', validFrom: '2027-01-01', validUntil: '2027-12-31', departements: '31', cofinancingProgramId: program.id, _csrf: buyer.csrfToken } });
+  const page = await buyer.inject({ method: 'POST', url: '/commandes/nouvelle', payload: { action: 'simuler', bookletCount: '10', passesPerBooklet: '10', faceValueEuros: '10', validFrom: '2027-01-01', validUntil: '2027-12-31', territoires: 'departements:31', cofinancingProgramId: program.id, _csrf: buyer.csrfToken } });
   t.match(page.body, 'Sans cofinancement de l’État', 'the page without JavaScript says it too');
   t.match(page.body, 'data-quote="buyerInvoiceTotalCents"', 'and shows the price');
 });

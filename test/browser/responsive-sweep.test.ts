@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { organisations } from '../../db/schema/accounts.ts';
 import { placeSites } from '../../db/schema/places.ts';
+import { booklets } from '../../db/schema/booklets.ts';
 import { DEMO_ORGANISATIONS } from '../../db/seed/demo.ts';
 import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser, startDemoServer } from '../helpers/browser.ts';
 
@@ -54,6 +55,18 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
   const site = app.db.select().from(placeSites).limit(1).get()!;
   app.db.update(placeSites).set({ name: `${LONG_PLACE_NAME} — accueil principal` }).where(eq(placeSites.id, site.id)).run();
 
+  // Pages no menu links to directly: a booklet's page (from the booklet lists) and a search that finds nothing.
+  const bookletOf = (organisationName: string, column: 'buyerId' | 'holderId') =>
+    app.db.select({ serial: booklets.serial }).from(booklets).innerJoin(organisations, eq(organisations.id, booklets[column])).where(eq(organisations.name, organisationName)).limit(1).get()?.serial;
+  const buyerBooklet = bookletOf(LONG_BUYER_NAME, 'buyerId');
+  const prescriberBooklet = bookletOf(DEMO_ORGANISATIONS.find((o) => o.kind === 'prescriber')!.name, 'holderId');
+  const extraPages: Partial<Record<string, string[]>> = {
+    buyer: [`/carnets/${buyerBooklet}`, '/carnets?serie=CD99-2000-000000'],
+    operator: [`/carnets/${buyerBooklet}`],
+    prescriber: prescriberBooklet ? [`/carnets/${prescriberBooklet}`] : [],
+  };
+  t.ok(buyerBooklet, 'the demo buyer has booklets to show');
+
   const htmlDir = mkdtempSync(join(tmpdir(), 'pages-'));
   t.teardown(() => rmSync(htmlDir, { recursive: true, force: true }));
   const saved: string[] = [];
@@ -68,7 +81,7 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
       page.on('pageerror', (error) => scriptErrors.push(error.message));
       await loginInBrowser(page, baseUrl, user.email, DEMO_PASSWORD);
       // The dashboard, every page its navigation and its own links reach, one level further.
-      const queue = ['/tableau-de-bord', ...(await pageLinks(page))];
+      const queue = ['/tableau-de-bord', ...(extraPages[org.kind] ?? []), ...(await pageLinks(page))];
       const seen = new Set<string>();
       for (let i = 0; i < queue.length && seen.size < 40; i++) {
         const href = queue[i]!;

@@ -11,7 +11,6 @@ import {
   bookletListItem,
   bookletListQuery,
   bookletSerial,
-  bookletView,
   passCodeInput,
   passLookupView,
   printProofView,
@@ -87,20 +86,7 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
     },
   );
 
-  r.get(
-    '/booklets/:serial',
-    {
-      config: allow('buyer:*', 'operator:*', 'prescriber:*'),
-      schema: {
-        summary: 'Un carnet et ses pass',
-        description: 'Pour le commanditaire, le prescripteur qui détient le carnet et l’opérateur.',
-        tags: ['Carnets et pass'],
-        params: serialParams,
-        response: { 200: bookletView, ...errorResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request) => bookletsService.getBooklet({ db: app.db, actor: requireActor(request), serial: request.params.serial }),
-  );
+  // GET /booklets/{serial} (the booklet with its history and passes) is served by the booklet-detail module.
 
   r.get(
     '/booklets/:serial.pdf',

@@ -34,10 +34,16 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     const { orderId } = orderParams.parse(request.params);
     const order = findOrderFor(app.db, actor, orderId);
     if (!order) throw orderNotFound();
+    // The search by serial (exact, any case, spaces or dashes): found in this order, its page; not found, the list with a 404.
+    const search = String((request.query as { serie?: unknown }).serie ?? '').trim().slice(0, 200);
+    const found = search ? bookletsService.findSerialInOrder({ db: app.db, actor, orderId, search }) : undefined;
+    if (found) return reply.redirect(`/carnets/${encodeURIComponent(found)}`, 303);
     const query = bookletListQuery.safeParse(request.query ?? {});
     const { cursor, status } = query.success ? query.data : { cursor: undefined, status: undefined };
     const page = bookletsService.listBooklets({ db: app.db, actor, orderId, limit: 500, cursor, status });
-    return reply.renderPage('pages/booklets/list.eta', {
+    return reply.code(search ? 404 : 200).renderPage('pages/booklets/list.eta', {
+      search,
+      searchError: search ? `Aucun carnet n° ${search} dans la commande ${order.reference}.` : undefined,
       title: `Carnets de la commande ${order.reference}`,
       order,
       booklets: page.items,

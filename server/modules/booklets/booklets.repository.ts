@@ -24,13 +24,17 @@ export function findBookletBySerial(db: DbOrTx, actor: Actor, serial: string): B
     .get();
 }
 
-export function passesOfBooklet(db: DbOrTx, bookletId: string): { code: string; status: PassStatus }[] {
+/**
+ * The booklet the actor may see among `serials` (the exact serials a search may mean, see
+ * serial-format.ts), optionally within one order. Through the unique index on the serial: no scan.
+ */
+export function findVisibleBookletAmong(db: DbOrTx, actor: Actor, serials: readonly string[], orderId?: string): BookletRow | undefined {
+  if (serials.length === 0) return undefined;
   return db
-    .select({ code: passes.code, status: passes.status })
-    .from(passes)
-    .where(eq(passes.bookletId, bookletId))
-    .orderBy(asc(passes.position))
-    .all();
+    .select()
+    .from(booklets)
+    .where(and(inArray(booklets.serial, [...serials]), visibleTo(actor), orderId ? eq(booklets.orderId, orderId) : undefined))
+    .get();
 }
 
 /** The order a booklet belongs to; unscoped, for callers that have checked the booklet's visibility. */

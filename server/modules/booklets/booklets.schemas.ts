@@ -35,14 +35,6 @@ export const bookletListItem = z.object({
   passCount: z.number().int(),
 });
 
-export const bookletView = z.object({
-  serial: z.string(),
-  orderId: z.string(),
-  status: z.enum(BOOKLET_STATUSES),
-  holderId: z.string(),
-  passes: z.array(z.object({ code: z.string(), status: z.enum(PASS_STATUSES) })),
-});
-
 export const passCountsView = z
   .object({
     issued: z.number().int().describe('Tous les pass émis pour la commande'),

@@ -16,6 +16,7 @@ import { acceptCurrentVersion, currentVersion, designFor, printSettingsFor } fro
 import { findVersion, latestVersion, snapshotOf, findSettings } from './print-settings.repository.ts';
 import { specimenCode } from './specimen.ts';
 import * as repo from './booklets.repository.ts';
+import { serialCandidates } from './serial-format.ts';
 import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
 import type { PassCodeFactory } from './pass-code.ts';
 import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
@@ -51,16 +52,9 @@ export function listBooklets(input: { db: DbOrTx; actor: Actor; orderId: string;
   return { items, nextCursor: rows.length > limit && last ? String(last.position) : null };
 }
 
-export function getBooklet(input: { db: DbOrTx; actor: Actor; serial: string }) {
-  const booklet = repo.findBookletBySerial(input.db, input.actor, input.serial);
-  if (!booklet) throw bookletNotFound(input.serial);
-  return {
-    serial: booklet.serial,
-    orderId: booklet.orderId,
-    status: booklet.status,
-    holderId: booklet.holderId,
-    passes: repo.passesOfBooklet(input.db, booklet.id),
-  };
+/** The serial of the order's booklet a search names (exact, any case, spaces or dashes), if the actor may see it. */
+export function findSerialInOrder(input: { db: DbOrTx; actor: Actor; orderId: string; search: string }): string | undefined {
+  return repo.findVisibleBookletAmong(input.db, input.actor, serialCandidates(input.search), input.orderId)?.serial;
 }
 
 const camel = { in_stock: 'inStock', allotted: 'allotted', distributed: 'distributed', started: 'started', used_up: 'usedUp', blocked: 'blocked', expired: 'expired' } as const;

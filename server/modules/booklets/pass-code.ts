@@ -114,6 +114,14 @@ export function formatPassCode(code: string): string {
 }
 
 /** True when the input is a well-formed code whose check character matches (no secret needed). */
+/**
+ * A pass code as pages and statements show it: only its last four characters, enough to find it
+ * in a list, not to redeem it (the full code is a bearer voucher).
+ */
+export function maskPassCode(code: string): string {
+  return formatPassCode(code).replace(/[0-9A-Z](?=(?:[^0-9A-Z]*[0-9A-Z]){4})/g, '•');
+}
+
 export function isCheckCharacterValid(input: string): boolean {
   const canonical = normalizePassCode(input);
   if (canonical === null) return false;

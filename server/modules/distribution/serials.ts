@@ -3,26 +3,9 @@
  * A serial is a stem and a zero-padded number: CD31-2026-000042.
  */
 
-const DASHES = /[\u2010-\u2015\u2212]/g;
-
-/**
- * What a person typed or a scanner read → the canonical serial. The booklet's QR code holds
- * `${PUBLIC_URL}/C/${SERIAL}`, and hand scanners type it like a keyboard: keep the last path segment.
- */
-export function normaliseSerial(input: string): string {
-  let text = input.normalize('NFKC').trim();
-  const fromUrl = /\/C\/([^/?#\s]+)\/?(?:[?#].*)?$/i.exec(text);
-  if (fromUrl) text = decodeURIComponentSafe(fromUrl[1]!);
-  return text.replace(DASHES, '-').replace(/[\s\u00a0\u202f]+/g, '').toUpperCase();
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
+// The booklets area owns the serial format; its reading is re-exported for the callers here.
+export { normaliseSerial } from '../booklets/serial-format.ts';
+import { normaliseSerial } from '../booklets/serial-format.ts';
 
 export const SERIAL_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,39}$/;
 

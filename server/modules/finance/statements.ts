@@ -6,13 +6,11 @@ import { euroCell, toCsv } from '../../shared/csv.ts';
 import { formatFrenchDateTime } from '../../shared/paris-time.ts';
 import { notFound } from '../../shared/problem.ts';
 import { maskIban } from '../../shared/bank.ts';
-import { formatPassCode } from '../booklets/pass-code.ts';
+import { maskPassCode } from '../booklets/pass-code.ts';
 import type { StatementPrintData } from '../../../templates/pdf/statement.ts';
 
-/** Only the last four characters of a pass code are shown on statements: enough to find it, not to reuse it. */
-export function maskPassCode(code: string): string {
-  return formatPassCode(code).replace(/[0-9A-Z](?=(?:[^0-9A-Z]*[0-9A-Z]){4})/g, '•');
-}
+// Only the last four characters of a pass code are shown on statements (the rule lives with the codes).
+export { maskPassCode };
 
 export interface StatementLine {
   redeemedAt: string;

@@ -13,6 +13,7 @@ import { PLACE_SERVICES } from '../places/services.ts';
 import { findOrganisation } from '../accounts/accounts.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { readOrderForm, serviceErrorsToForm, type OrderFormValues } from './orders.forms.ts';
+import { pickerView, type TerritoryMatch } from '../territories/territory-search.ts';
 import { ORDER_STATUS_LABELS, mandateInput } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
 import { printSummary } from '../booklets/booklets.service.ts';
@@ -50,7 +51,8 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
     });
   });
 
-  const renderNewOrder = (request: FastifyRequest, reply: FastifyReply, data: { values: OrderFormValues; errors?: FormErrors; quote?: unknown; formError?: string }) => {
+  type NewOrderData = { values: OrderFormValues; errors?: FormErrors; quote?: unknown; formError?: string; territoryResults?: TerritoryMatch[]; territorySearched?: boolean };
+  const renderNewOrder = (request: FastifyRequest, reply: FastifyReply, { territoryResults, territorySearched, ...data }: NewOrderData) => {
     const actor = requireActor(request);
     const programs = listPrograms(app.db, { limit: 100, status: 'open' });
     return reply.renderPage('pages/orders/new.eta', {
@@ -60,8 +62,9 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       programs,
       feeBasisPoints: operatorFeeBasisPoints(app.db, app.config),
       cappedLabels: CAPPED_LABELS,
-      scripts: ['/static/js/order-quote.js'],
+      scripts: ['/static/js/order-quote.js', '/static/js/territory-picker.js'],
       buyerName: actor.organisationName,
+      territoryPicker: { ...pickerView(getTerritories(), data.values.territories, territoryResults ?? []), searched: territorySearched ?? false },
       ...data,
     });
   };
@@ -80,10 +83,14 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
         validFrom: today,
         validUntil: addMonths(today, 12),
         publics: [],
-        // A département orders for its own territory by default: the usual case, easy to change.
-        departements: org.buyerType === 'departement' && commune ? commune.departement : '',
-        epcis: '',
-        communes: org.buyerType === 'commune' && org.communeCode ? org.communeCode : '',
+        // A département (a commune) orders for its own territory by default: the usual case, easy to change.
+        territories:
+          org.buyerType === 'departement' && commune
+            ? [`departements:${commune.departement}`]
+            : org.buyerType === 'commune' && commune
+              ? [`communes:${commune.code}`]
+              : [],
+        territoryQuery: '',
         cofinancingProgramId: programs[0]?.id ?? '',
         chorusServiceCode: '',
         engagementNumber: '',
@@ -94,11 +101,14 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
   app.post('/commandes/nouvelle', { schema: hide, config: allow('buyer:*') }, async (request, reply) => {
     const actor = requireActor(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const { values, input, errors } = readOrderForm(body);
-    if (!input) return renderNewOrder(request, reply.code(400), { values, errors, formError: 'Vérifiez les champs signalés.' });
+    const { values, input, errors, step, territoryResults } = readOrderForm(body);
+    // The picker's search step without JavaScript: the same form again, every field as typed, with the matches to tick.
+    if (step) return renderNewOrder(request, reply, { values, territoryResults: step.kind === 'search' ? step.results : [], territorySearched: step.kind === 'search' });
+    if (!input) return renderNewOrder(request, reply.code(400), { values, errors, territoryResults, formError: 'Vérifiez les champs signalés.' });
     const feeBasisPoints = operatorFeeBasisPoints(app.db, app.config);
     try {
-      if (body.action === 'simuler') {
+      // Only the "Envoyer la commande" button orders: Enter in a field presses the form's first button, which must not send it.
+      if (body.action !== 'commander') {
         const quote = ordersService.quoteOrder({ ...deps, actor, input, feeBasisPoints });
         return renderNewOrder(request, reply, { values, quote });
       }

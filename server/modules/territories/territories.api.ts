@@ -5,6 +5,7 @@ import { requireActor } from '../../plugins/auth.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, listOf } from '../../shared/schemas.ts';
 import { getTerritories, type Territories, type TerritoryKind } from './territories.ts';
+import { searchTerritories } from './territory-search.ts';
 
 const TAGS = ['Données de référence'];
 const TERRITORY_KINDS = ['departements', 'epcis', 'communes'] as const satisfies readonly TerritoryKind[];
@@ -32,6 +33,13 @@ export const territoryView = z.object({
   postalCodes: z.array(z.string()).optional().describe('Communes seulement'),
   communeCount: z.number().int().optional().describe('EPCI seulement : nombre de communes membres'),
 });
+export const territoryMatchView = z.object({
+  kind: z.enum(TERRITORY_KINDS),
+  code: z.string().describe('Code INSEE (commune, département) ou SIREN (EPCI) : la valeur à envoyer dans `territory` d’une commande'),
+  name: z.string(),
+  label: z.string().describe('Le nom, la nature et le code, tels que le formulaire les affiche : « CA Rodez Agglomération (EPCI, 241200187) »'),
+});
+
 type TerritoryView = z.infer<typeof territoryView>;
 type ParentView = z.infer<typeof parentView>;
 
@@ -111,6 +119,26 @@ export const territoriesApi: FastifyPluginAsync = async (app) => {
         .searchCommunes(request.query.q, SEARCH_LIMIT)
         .map((c) => ({ code: c.code, name: c.name, departement: c.departement, epci: c.epci, postalCodes: [...c.postalCodes] }));
       return { items, nextCursor: null };
+    },
+  );
+
+  r.get(
+    '/territories',
+    {
+      schema: {
+        summary: 'Rechercher un département, un EPCI ou une commune par nom ou par code',
+        description:
+          `Au plus ${SEARCH_LIMIT} résultats : nom identique, puis début du nom, puis partie du nom ; à rang égal, départements, EPCI puis communes (les plus peuplées d’abord). ` +
+          'Accents, majuscules, tirets et « St »/« Ste » sont indifférents ; la forme juridique d’un EPCI (« CA », « CC ») peut être omise. ' +
+          'Un code postal donne ses communes, un numéro son département, un SIREN son EPCI.',
+        tags: TAGS,
+        querystring: searchQuery,
+        response: { 200: listOf(territoryMatchView), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      requireActor(request);
+      return { items: searchTerritories(getTerritories(), request.query.q, SEARCH_LIMIT), nextCursor: null };
     },
   );
 

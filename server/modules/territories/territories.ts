@@ -64,6 +64,9 @@ export interface Territories {
   validateTerritory(territory: TerritoryRestriction): UnknownTerritoryCode[];
   isCommuneInTerritory(communeCode: string, territory: TerritoryRestriction | null): boolean;
   searchCommunes(query: string, limit?: number): Commune[];
+  /** Every département (and COM), and every EPCI, in code order: what the name search scans. */
+  allDepartements(): readonly Departement[];
+  allEpcis(): readonly Epci[];
   describeTerritory(territory: TerritoryRestriction | null): string;
 }
 
@@ -329,6 +332,14 @@ class TerritoryIndex implements Territories {
     const ranked = [...found].sort((a, b) => rank(a) - rank(b));
     // An exact INSEE code is the most specific answer, so it comes first.
     return (byInsee ? [byInsee, ...ranked] : ranked).slice(0, limit);
+  }
+
+  allDepartements(): readonly Departement[] {
+    return [...this.departements.values()];
+  }
+
+  allEpcis(): readonly Epci[] {
+    return [...this.epcis.values()];
   }
 
   describeTerritory(territory: TerritoryRestriction | null): string {

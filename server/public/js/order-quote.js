@@ -5,7 +5,6 @@ const output = document.getElementById('quote');
 const csrf = document.getElementById('csrf-token');
 
 const euros = (cents) => new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(cents / 100);
-const list = (text) => text.split(/[\s,;]+/).filter(Boolean);
 const parseEuros = (text) => {
   const cleaned = text.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.');
   if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
@@ -15,11 +14,12 @@ const parseEuros = (text) => {
 
 function readForm() {
   const data = new FormData(form);
-  const territory = {
-    departements: list(String(data.get('departements') || '')),
-    epcis: list(String(data.get('epcis') || '')),
-    communes: list(String(data.get('communes') || '')),
-  };
+  // The territory picker sends "kind:code" values (departements:31, epcis:241200187, communes:31555).
+  const territory = { departements: [], epcis: [], communes: [] };
+  for (const value of data.getAll('territoires').map(String)) {
+    const [kind, code] = value.split(':');
+    if (territory[kind] && code && !territory[kind].includes(code)) territory[kind].push(code);
+  }
   const publics = data.getAll('publics').map(String);
   const body = {
     bookletCount: Number(data.get('bookletCount')),
