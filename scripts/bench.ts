@@ -39,7 +39,7 @@ import type { OrderRow } from '../server/modules/orders/orders.service.ts';
 import { ManualClock } from '../server/shared/clock.ts';
 import { newId } from '../server/shared/secrets.ts';
 import { benchPdf } from './bench-pdf.ts';
-import { benchBatch, benchExpiry } from './bench-finance.ts';
+import { benchBatch, benchBatchJob, benchExpiry } from './bench-finance.ts';
 import { benchRedemption, redemptionRate } from './bench-redemption.ts';
 import { benchLookupUnderJob } from './bench-lookup-under-job.ts';
 
@@ -377,7 +377,8 @@ async function benchRedemptions(): Promise<void> {
 
 const started = process.hrtime.bigint();
 console.log(`Banc de mesure Pass numérique — Node ${process.version}, ${process.platform}/${process.arch}`);
-// BENCH_ONLY=lookup: only the lookups (alone, then beside a running job), for a quick run.
+// BENCH_ONLY=lookup: only the lookups (alone, then beside a running job), for a quick run;
+// BENCH_ONLY=batch: only the reimbursement batch, in one transaction and as its job.
 const only = process.env.BENCH_ONLY;
 // The print file first: its peak RSS is then not inflated by what the other benches allocated.
 if (!only) await benchPrint();
@@ -385,11 +386,17 @@ if (!only) benchIssuance();
 if (!only || only === 'lookup') await benchLookup();
 if (!only) await benchRedemptions();
 if (!only) benchQr();
-if (!only) {
+if (!only || only === 'batch') {
   const redemptionCount = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
   const batch = benchBatch(redemptionCount, 2_000, progress);
   console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);
   table.push({ what: `Lot de remboursement, ${fr(redemptionCount)} utilisations`, ours: `${batch.ours.toFixed(2)} s`, baseline: `${batch.baseline.toFixed(2)} s (GROUP BY nu)`, ratio: batch.baseline / batch.ours });
+  const job = await benchBatchJob(redemptionCount, 2_000, progress);
+  console.log(`   lot par travail ${job.ours.toFixed(2)} s en ${job.steps} étapes, la plus longue ${(job.longestStep * 1000).toFixed(0)} ms`);
+  table.push({ what: '  le même lot par travail de fond', ours: `${job.ours.toFixed(2)} s`, baseline: `${batch.ours.toFixed(2)} s (une transaction)`, ratio: batch.ours / job.ours });
+  table.push({ what: '  étape la plus longue du travail', ours: `${(job.longestStep * 1000).toFixed(0)} ms`, baseline: `${(batch.ours * 1000).toFixed(0)} ms (une transaction)`, ratio: batch.ours / job.longestStep });
+}
+if (!only) {
   const expiry = benchExpiry(ISSUED_PASSES, codes, progress);
   console.log(`   fin de validité ${expiry.ours.toFixed(2)} s ; UPDATE nu ${expiry.baseline.toFixed(2)} s`);
   table.push({ what: `Fin de validité, ${fr(ISSUED_PASSES)} pass`, ours: `${expiry.ours.toFixed(2)} s`, baseline: `${expiry.baseline.toFixed(2)} s (UPDATE nu)`, ratio: expiry.baseline / expiry.ours });

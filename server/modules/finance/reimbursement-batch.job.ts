@@ -9,6 +9,7 @@ import { unprocessable } from '../../shared/problem.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { setJobResult } from '../jobs/job-files.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
+import { bankAccountForNewPayout } from '../places/payable.ts';
 import {
   addPayoutToBatch,
   createPlacePayout,
@@ -46,9 +47,14 @@ import {
  * overlapping batch built at once), the empty batch is removed and the job fails with nothing_to_pay.
  */
 export const REIMBURSEMENT_BATCH_JOB = 'reimbursement_batch';
-const REDEMPTIONS_PER_STEP = 5000;
-/** Places visited per step, whatever they hold: a step over thousands of places with nothing stays short. */
-const PLACES_PER_STEP = 200;
+const REDEMPTIONS_PER_STEP = 2000;
+/**
+ * Places visited per step, whatever they hold: each costs a dozen statements (its payout, links and
+ * re-check), so a national month (2 000 places of a few hundred redemptions) is bounded by places,
+ * not redemptions. Measured on a loaded 2-core machine (scripts/bench.ts, BENCH_ONLY=batch): 50
+ * places per step took about 0.8 s a step.
+ */
+const PLACES_PER_STEP = 20;
 
 const batchJobParams = z.object({ batchId: z.string(), period: z.string(), at: z.string() });
 export type BatchJobParams = z.infer<typeof batchJobParams>;
@@ -95,7 +101,8 @@ export function reimbursementBatchHandler(options: { redemptionsPerStep?: number
           const placeId = position.current ?? nextPayablePlace(tx, position.after);
           if (!placeId) return finish(position);
           position.current = placeId;
-          const taken = gatherPlaceLines(tx, { placeId, period, at, limit: budget });
+          // A place whose bank details changed since it was found takes nothing more: its lines wait.
+          const taken = bankAccountForNewPayout(tx, placeId) ? gatherPlaceLines(tx, { placeId, period, at, limit: budget }) : 0;
           position.taken += taken;
           budget -= taken;
           // The budget is spent: the place may have more, the next step goes on with it.

@@ -8,6 +8,8 @@ import { reserveSequenceRange } from '../../shared/sequences.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import { PAYABLE_PLACE_IDS, bankAccountForNewPayout } from '../places/payable.ts';
 
+export { nextPayablePlace } from '../places/payable.ts';
+
 /**
  * The queries of the reimbursement chain shared by the batch builders (in one transaction, or as
  * a job in steps), payment and settlement, and the read side.
@@ -63,14 +65,8 @@ export function countBatchCandidates(tx: DbOrTx, period: string): number {
   return redemptions + openLines;
 }
 
-/** The first place, after `after` in id order, that can be paid now: the job walks places in this order. */
-export function nextPayablePlace(tx: DbOrTx, after: string): string | undefined {
-  return tx.get<{ id: string } | undefined>(sql`SELECT id FROM organisations
-    WHERE id > ${after} AND id IN ${PAYABLE_PLACE_IDS} ORDER BY id LIMIT 1`)?.id;
-}
-
 /**
- * Takes up to `limit` of a place's waiting redemptions into the batch: a reimbursement line each and
+ * Takes up to `limit` of a place's waiting redemptions (the caller checked it can be paid) into the batch: a reimbursement line each and
  * `batched_at` set, in the same statement pair, so that from this transaction on the place can no
  * longer cancel them (the cancellation checks `batched_at IS NULL` in its own conditional UPDATE).
  * A redemption cancelled before is no longer live and is never taken. In redemption-id order, like
@@ -82,7 +78,6 @@ export function gatherPlaceLines(tx: DbOrTx, input: { placeId: string; period: s
   const inserted = tx.run(sql`INSERT INTO reimbursement_lines (redemption_id, place_id, amount_cents, period, created_at)
     SELECT r.id, r.place_id, r.amount_cents, r.period, ${at} FROM redemptions r
     WHERE r.place_id = ${placeId} AND r.period <= ${period} AND r.status = 'live' AND r.batched_at IS NULL
-      AND r.place_id IN ${PAYABLE_PLACE_IDS}
     ORDER BY r.id LIMIT ${limit}`).changes;
   if (inserted === 0) return 0;
   // The lines just written are those above the previous maximum: this transaction is the only writer.
