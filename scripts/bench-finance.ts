@@ -202,3 +202,32 @@ export function benchExpiry(passCount: number, codes: PassCodeFactory, progress:
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A row of the bench's table: what, our figure, the baseline's, and our speed as a fraction of the baseline's. */
+export interface BenchRow {
+  what: string;
+  ours: string;
+  baseline: string;
+  ratio: number;
+}
+
+const fr = (n: number) => n.toLocaleString('fr-FR');
+
+/** The batch of `redemptionCount` redemptions over 2 000 places, in one transaction then as its job (BENCH_ONLY=batch). */
+export async function batchRows(redemptionCount: number, progress: (s: string) => void): Promise<BenchRow[]> {
+  const batch = benchBatch(redemptionCount, 2_000, progress);
+  console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);
+  const job = await benchBatchJob(redemptionCount, 2_000, progress);
+  console.log(`   lot par travail ${job.ours.toFixed(2)} s en ${job.steps} étapes, la plus longue ${(job.longestStep * 1000).toFixed(0)} ms`);
+  return [
+    { what: `Lot de remboursement, ${fr(redemptionCount)} utilisations`, ours: `${batch.ours.toFixed(2)} s`, baseline: `${batch.baseline.toFixed(2)} s (GROUP BY nu)`, ratio: batch.baseline / batch.ours },
+    { what: '  le même lot par travail de fond', ours: `${job.ours.toFixed(2)} s`, baseline: `${batch.ours.toFixed(2)} s (une transaction)`, ratio: batch.ours / job.ours },
+    { what: '  étape la plus longue du travail', ours: `${(job.longestStep * 1000).toFixed(0)} ms`, baseline: `${(batch.ours * 1000).toFixed(0)} ms (une transaction)`, ratio: batch.ours / job.longestStep },
+  ];
+}
+
+export function expiryRow(passCount: number, codes: PassCodeFactory, progress: (s: string) => void): BenchRow {
+  const expiry = benchExpiry(passCount, codes, progress);
+  console.log(`   fin de validité ${expiry.ours.toFixed(2)} s ; UPDATE nu ${expiry.baseline.toFixed(2)} s`);
+  return { what: `Fin de validité, ${fr(passCount)} pass`, ours: `${expiry.ours.toFixed(2)} s`, baseline: `${expiry.baseline.toFixed(2)} s (UPDATE nu)`, ratio: expiry.baseline / expiry.ours };
+}

@@ -39,7 +39,7 @@ import type { OrderRow } from '../server/modules/orders/orders.service.ts';
 import { ManualClock } from '../server/shared/clock.ts';
 import { newId } from '../server/shared/secrets.ts';
 import { benchPdf } from './bench-pdf.ts';
-import { benchBatch, benchBatchJob, benchExpiry } from './bench-finance.ts';
+import { batchRows, expiryRow, type BenchRow } from './bench-finance.ts';
 import { benchRedemption, redemptionRate } from './bench-redemption.ts';
 import { benchLookupUnderJob } from './bench-lookup-under-job.ts';
 
@@ -68,14 +68,8 @@ const progress = (line: string) => console.log(`… ${line}`);
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const fr = (n: number, digits = 0) => n.toLocaleString('fr-FR', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-interface Row {
-  what: string;
-  ours: string;
-  baseline: string;
-  /** Our speed as a fraction of the baseline's: 1 = as fast as the bare tool. */
-  ratio: number;
-}
-const table: Row[] = [];
+/** Each row: our speed as a fraction of the baseline's (1 = as fast as the bare tool). */
+const table: BenchRow[] = [];
 
 /** A buyer, a user and a submitted order, written directly: the bench measures issuance, not ordering. */
 function seedOrder(db: Db, bookletCount: number): { order: OrderRow; buyer: typeof organisations.$inferSelect } {
@@ -386,21 +380,8 @@ if (!only) benchIssuance();
 if (!only || only === 'lookup') await benchLookup();
 if (!only) await benchRedemptions();
 if (!only) benchQr();
-if (!only || only === 'batch') {
-  const redemptionCount = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
-  const batch = benchBatch(redemptionCount, 2_000, progress);
-  console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);
-  table.push({ what: `Lot de remboursement, ${fr(redemptionCount)} utilisations`, ours: `${batch.ours.toFixed(2)} s`, baseline: `${batch.baseline.toFixed(2)} s (GROUP BY nu)`, ratio: batch.baseline / batch.ours });
-  const job = await benchBatchJob(redemptionCount, 2_000, progress);
-  console.log(`   lot par travail ${job.ours.toFixed(2)} s en ${job.steps} étapes, la plus longue ${(job.longestStep * 1000).toFixed(0)} ms`);
-  table.push({ what: '  le même lot par travail de fond', ours: `${job.ours.toFixed(2)} s`, baseline: `${batch.ours.toFixed(2)} s (une transaction)`, ratio: batch.ours / job.ours });
-  table.push({ what: '  étape la plus longue du travail', ours: `${(job.longestStep * 1000).toFixed(0)} ms`, baseline: `${(batch.ours * 1000).toFixed(0)} ms (une transaction)`, ratio: batch.ours / job.longestStep });
-}
-if (!only) {
-  const expiry = benchExpiry(ISSUED_PASSES, codes, progress);
-  console.log(`   fin de validité ${expiry.ours.toFixed(2)} s ; UPDATE nu ${expiry.baseline.toFixed(2)} s`);
-  table.push({ what: `Fin de validité, ${fr(ISSUED_PASSES)} pass`, ours: `${expiry.ours.toFixed(2)} s`, baseline: `${expiry.baseline.toFixed(2)} s (UPDATE nu)`, ratio: expiry.baseline / expiry.ours });
-}
+if (!only || only === 'batch') table.push(...(await batchRows(Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000), progress)));
+if (!only) table.push(expiryRow(ISSUED_PASSES, codes, progress));
 
 const widths = [44, 14, 30];
 console.log('');
