@@ -1,13 +1,16 @@
 /**
  * Finance benchmarks, each beside a raw baseline measured in the same run (used by scripts/bench.ts):
- *  - building a reimbursement batch over N redemptions across P places vs a bare SQL GROUP BY;
+ *  - building a reimbursement batch over N redemptions across P places vs a bare SQL GROUP BY, in one
+ *    transaction and as its job (total time, and the longest step: how long other requests wait);
  *  - expiring an order of N passes (credit note, journal entry) vs a bare UPDATE of the same rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
-import { buildBatch } from '../server/modules/finance/reimbursement.service.ts';
+import { buildBatch, startBatch } from '../server/modules/finance/reimbursement.service.ts';
+import { reimbursementBatchHandler } from '../server/modules/finance/reimbursement-batch.job.ts';
+import { JobRunner } from '../server/modules/jobs/jobs.runner.ts';
 import { expireOrder } from '../server/modules/finance/expiry.service.ts';
 import { postEntry } from '../server/modules/finance/ledger.ts';
 import { issueBooklets } from '../server/modules/booklets/issuance.ts';
@@ -74,6 +77,43 @@ export function benchBatch(redemptionCount: number, placeCount: number, progress
     if (batch.lineCount !== redemptionCount || batch.payoutCount !== grouped.length) throw new Error('lot incomplet');
     db.$client.close();
     return { ours, baseline, payouts: batch.payoutCount };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same month built by the job, in steps: the whole build, and the longest step (the event loop's longest wait). */
+export async function benchBatchJob(redemptionCount: number, placeCount: number, progress: (s: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'pn-bench-batch-job-'));
+  try {
+    const db = freshDb(dir, 'batch-job');
+    progress(`lot par travail de fond : ${redemptionCount.toLocaleString('fr-FR')} utilisations chez ${placeCount.toLocaleString('fr-FR')} lieux (insertion)…`);
+    seedRedemptions(db, redemptionCount, placeCount, progress);
+    db.$client.exec('ANALYZE');
+    progress('lot : travail de fond (étapes courtes, une transaction chacune)…');
+    const clock = new ManualClock('2026-11-03T09:00:00Z');
+    const handler = reimbursementBatchHandler();
+    let longest = 0;
+    let steps = 0;
+    const runner = new JobRunner({ db, clock });
+    runner.register({
+      kind: handler.kind,
+      step: (input) => {
+        const stepStart = process.hrtime.bigint();
+        const result = handler.step(input);
+        longest = Math.max(longest, seconds(stepStart));
+        steps++;
+        return result;
+      },
+    });
+    const start = process.hrtime.bigint();
+    const { batch } = startBatch({ db, clock, actor: null, period: '2026-10', jobThreshold: 0 });
+    await runner.runUntilIdle();
+    const ours = seconds(start);
+    const built = db.$client.prepare('SELECT status, line_count AS lines, payout_count AS payouts FROM reimbursement_batches WHERE id = ?').get(batch.id) as { status: string; lines: number; payouts: number };
+    if (built.status !== 'draft' || built.lines !== redemptionCount || built.payouts !== placeCount) throw new Error('lot incomplet');
+    db.$client.close();
+    return { ours, longestStep: longest, steps };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -161,4 +201,33 @@ export function benchExpiry(passCount: number, codes: PassCodeFactory, progress:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A row of the bench's table: what, our figure, the baseline's, and our speed as a fraction of the baseline's. */
+export interface BenchRow {
+  what: string;
+  ours: string;
+  baseline: string;
+  ratio: number;
+}
+
+const fr = (n: number) => n.toLocaleString('fr-FR');
+
+/** The batch of `redemptionCount` redemptions over 2 000 places, in one transaction then as its job (BENCH_ONLY=batch). */
+export async function batchRows(redemptionCount: number, progress: (s: string) => void): Promise<BenchRow[]> {
+  const batch = benchBatch(redemptionCount, 2_000, progress);
+  console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);
+  const job = await benchBatchJob(redemptionCount, 2_000, progress);
+  console.log(`   lot par travail ${job.ours.toFixed(2)} s en ${job.steps} étapes, la plus longue ${(job.longestStep * 1000).toFixed(0)} ms`);
+  return [
+    { what: `Lot de remboursement, ${fr(redemptionCount)} utilisations`, ours: `${batch.ours.toFixed(2)} s`, baseline: `${batch.baseline.toFixed(2)} s (GROUP BY nu)`, ratio: batch.baseline / batch.ours },
+    { what: '  le même lot par travail de fond', ours: `${job.ours.toFixed(2)} s`, baseline: `${batch.ours.toFixed(2)} s (une transaction)`, ratio: batch.ours / job.ours },
+    { what: '  étape la plus longue du travail', ours: `${(job.longestStep * 1000).toFixed(0)} ms`, baseline: `${(batch.ours * 1000).toFixed(0)} ms (une transaction)`, ratio: batch.ours / job.longestStep },
+  ];
+}
+
+export function expiryRow(passCount: number, codes: PassCodeFactory, progress: (s: string) => void): BenchRow {
+  const expiry = benchExpiry(passCount, codes, progress);
+  console.log(`   fin de validité ${expiry.ours.toFixed(2)} s ; UPDATE nu ${expiry.baseline.toFixed(2)} s`);
+  return { what: `Fin de validité, ${fr(passCount)} pass`, ours: `${expiry.ours.toFixed(2)} s`, baseline: `${expiry.baseline.toFixed(2)} s (UPDATE nu)`, ratio: expiry.baseline / expiry.ours };
 }

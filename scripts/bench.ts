@@ -39,7 +39,7 @@ import type { OrderRow } from '../server/modules/orders/orders.service.ts';
 import { ManualClock } from '../server/shared/clock.ts';
 import { newId } from '../server/shared/secrets.ts';
 import { benchPdf } from './bench-pdf.ts';
-import { benchBatch, benchExpiry } from './bench-finance.ts';
+import { batchRows, expiryRow, type BenchRow } from './bench-finance.ts';
 import { benchRedemption, redemptionRate } from './bench-redemption.ts';
 import { benchLookupUnderJob } from './bench-lookup-under-job.ts';
 
@@ -68,14 +68,8 @@ const progress = (line: string) => console.log(`… ${line}`);
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const fr = (n: number, digits = 0) => n.toLocaleString('fr-FR', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-interface Row {
-  what: string;
-  ours: string;
-  baseline: string;
-  /** Our speed as a fraction of the baseline's: 1 = as fast as the bare tool. */
-  ratio: number;
-}
-const table: Row[] = [];
+/** Each row: our speed as a fraction of the baseline's (1 = as fast as the bare tool). */
+const table: BenchRow[] = [];
 
 /** A buyer, a user and a submitted order, written directly: the bench measures issuance, not ordering. */
 function seedOrder(db: Db, bookletCount: number): { order: OrderRow; buyer: typeof organisations.$inferSelect } {
@@ -377,7 +371,8 @@ async function benchRedemptions(): Promise<void> {
 
 const started = process.hrtime.bigint();
 console.log(`Banc de mesure Pass numérique — Node ${process.version}, ${process.platform}/${process.arch}`);
-// BENCH_ONLY=lookup: only the lookups (alone, then beside a running job), for a quick run.
+// BENCH_ONLY=lookup: only the lookups (alone, then beside a running job), for a quick run;
+// BENCH_ONLY=batch: only the reimbursement batch, in one transaction and as its job.
 const only = process.env.BENCH_ONLY;
 // The print file first: its peak RSS is then not inflated by what the other benches allocated.
 if (!only) await benchPrint();
@@ -385,15 +380,8 @@ if (!only) benchIssuance();
 if (!only || only === 'lookup') await benchLookup();
 if (!only) await benchRedemptions();
 if (!only) benchQr();
-if (!only) {
-  const redemptionCount = Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000);
-  const batch = benchBatch(redemptionCount, 2_000, progress);
-  console.log(`   lot ${batch.ours.toFixed(2)} s (${batch.payouts} virements) ; GROUP BY nu ${batch.baseline.toFixed(2)} s`);
-  table.push({ what: `Lot de remboursement, ${fr(redemptionCount)} utilisations`, ours: `${batch.ours.toFixed(2)} s`, baseline: `${batch.baseline.toFixed(2)} s (GROUP BY nu)`, ratio: batch.baseline / batch.ours });
-  const expiry = benchExpiry(ISSUED_PASSES, codes, progress);
-  console.log(`   fin de validité ${expiry.ours.toFixed(2)} s ; UPDATE nu ${expiry.baseline.toFixed(2)} s`);
-  table.push({ what: `Fin de validité, ${fr(ISSUED_PASSES)} pass`, ours: `${expiry.ours.toFixed(2)} s`, baseline: `${expiry.baseline.toFixed(2)} s (UPDATE nu)`, ratio: expiry.baseline / expiry.ours });
-}
+if (!only || only === 'batch') table.push(...(await batchRows(Number(process.env.BENCH_REDEMPTIONS ?? 1_000_000), progress)));
+if (!only) table.push(expiryRow(ISSUED_PASSES, codes, progress));
 
 const widths = [44, 14, 30];
 console.log('');

@@ -42,6 +42,7 @@ export const envSchema = z.object({
   ASYNC_APPROVAL_PASSES: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
   PRINT_JOB_BOOKLETS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
   ASYNC_IMPORT_ROWS: z.coerce.number().int().min(0).max(100_000_000).default(1000),
+  BATCH_JOB_THRESHOLD: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   // Mail: without SMTP_URL, messages are written as .eml files under DATA_DIR/mail/.
   SMTP_URL: z
@@ -152,6 +153,8 @@ export interface Config {
   printJobBooklets?: number;
   /** Place imports of more rows than this run as a job (202); smaller ones in the request. */
   asyncImportRows?: number;
+  /** Reimbursement batches of this many redemptions or more are built by a job (202); smaller ones in the request. */
+  batchJobThreshold?: number;
   /** A job or scheduled task whose process stopped renewing its lease this long ago is taken over. */
   jobLeaseMs?: number;
   /** SMTP server of outgoing mail; absent: .eml files under DATA_DIR/mail/. */
@@ -256,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asyncApprovalPasses: e.ASYNC_APPROVAL_PASSES,
     printJobBooklets: e.PRINT_JOB_BOOKLETS,
     asyncImportRows: e.ASYNC_IMPORT_ROWS,
+    batchJobThreshold: e.BATCH_JOB_THRESHOLD,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

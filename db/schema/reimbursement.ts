@@ -8,7 +8,12 @@ import { redemptions } from './redemption.ts';
  * and batch) → batch (one per Paris month) → statement (one per payout). Statuses only move forward
  * and every change is logged in reimbursement_status_log.
  */
-export const BATCH_STATUSES = ['draft', 'approved', 'paid'] as const;
+/**
+ * `building`: a large batch being built by a job, step by step (reimbursement-batch.job.ts). Its
+ * redemptions taken so far can no longer be cancelled, but nothing can approve, export or pay it
+ * until its last step moves it to `draft`.
+ */
+export const BATCH_STATUSES = ['building', 'draft', 'approved', 'paid'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 export const reimbursementBatches = sqliteTable(

@@ -7,17 +7,20 @@ import { parisDate } from '../../shared/paris-time.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { expiryRunHandler, startExpiryRun } from './expiry-run.job.ts';
 import { fecExportHandler, startFecExport } from './fec.job.ts';
+import { reimbursementBatchHandler } from './reimbursement-batch.job.ts';
 
 const financeOnly = allow('operator:finance', 'operator:admin');
 const year = z.coerce.number().int().min(2000).max(2100);
 
 /**
- * The finance work that runs as jobs: the year's FEC (kept until downloaded) and the expiry run
- * started by hand. The API answers 202 with the job; the pages send their starter to /travaux/{id}.
+ * The finance work that runs as jobs: the year's FEC (kept until downloaded), the expiry run
+ * started by hand, and large reimbursement batches (started from reimbursement.api.ts and the
+ * batches page, above BATCH_JOB_THRESHOLD redemptions). The API answers 202 with the job; the pages send their starter to /travaux/{id}.
  */
 export const financeJobs: FastifyPluginAsync = async (app) => {
   app.jobs.register(fecExportHandler());
   app.jobs.register(expiryRunHandler(app.config.gracePeriodDays));
+  app.jobs.register(reimbursementBatchHandler());
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = { db: app.db, clock: app.clock };
 

@@ -14,6 +14,9 @@ import { countOf } from '../../shared/plural.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
 import { listCreditNotes } from './credit-notes.repository.ts';
+import { findPendingJob } from '../jobs/jobs.repository.ts';
+import { percentDone } from '../jobs/jobs.schemas.ts';
+import { REIMBURSEMENT_BATCH_JOB } from './reimbursement-batch.job.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -27,15 +30,26 @@ const previousMonth = (month: string) => {
 export const financePages: FastifyPluginAsync = async (app) => {
   const deps = { db: app.db, clock: app.clock };
 
+  /** A batch being built: its job's progress, or null when its job stopped (failed) and must be started again. */
+  const buildingProgress = (batch: reimbursement.BatchRow) => {
+    if (batch.status !== 'building') return undefined;
+    const job = findPendingJob(app.db, REIMBURSEMENT_BATCH_JOB, batch.period);
+    return job ? { jobId: job.id, done: job.progressDone, total: job.progressTotal, percent: percentDone(job) } : null;
+  };
+  const following = (pending: boolean) => (pending ? { refreshSeconds: 3, scripts: ['/static/js/job-progress.js'] } : {});
+
   app.get('/finances', { schema: hide, config: financeOnly }, async (_request, reply) =>
     reply.renderPage('pages/finance/hub.eta', { title: 'Finances', lastMonth: previousMonth(parisMonth(app.clock.now())) }),
   );
 
   app.get('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
     const activity = monthlyActivity(app.db, parisMonth(app.clock.now()), 12);
+    const batches = reimbursement.listBatches(app.db).map((batch) => ({ ...batch, building: buildingProgress(batch) }));
     return reply.renderPage('pages/finance/batches.eta', {
       title: 'Remboursements des lieux',
-      batches: reimbursement.listBatches(app.db),
+      batches,
+      statusLabels: reimbursement.BATCH_STATUS_LABELS,
+      ...following(batches.some((b) => b.building)),
       lastMonth: previousMonth(parisMonth(app.clock.now())),
       chart: renderActivityChart(activity),
       activity,
@@ -46,7 +60,12 @@ export const financePages: FastifyPluginAsync = async (app) => {
   app.post('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
     const period = String((request.body as Record<string, unknown> | undefined)?.period ?? '');
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new DomainError(400, 'validation_failed', 'Mois attendu au format AAAA-MM.');
-    const { batch } = reimbursement.buildBatch({ ...deps, actor: requireActor(request), period });
+    // A large month is built by a job: its progress page, then back to the batch.
+    const { batch, jobId } = reimbursement.startBatch({ ...deps, actor: requireActor(request), period, jobThreshold: app.config.batchJobThreshold ?? reimbursement.DEFAULT_BATCH_JOB_THRESHOLD });
+    if (jobId) {
+      void app.jobs.wake();
+      return reply.redirect(`/travaux/${jobId}?retour=${encodeURIComponent(`/finances/remboursements/${batch.id}`)}`, 303);
+    }
     return reply.redirect(`/finances/remboursements/${batch.id}`, 303);
   });
 
@@ -57,9 +76,13 @@ export const financePages: FastifyPluginAsync = async (app) => {
       paye: 'Virements confirmés : les pass sont remboursés.',
       rejete: 'Rejet enregistré : les pass du lieu repartiront dans le prochain lot.',
     };
+    const building = buildingProgress(batch);
     return reply.renderPage('pages/finance/batch.eta', {
       title: `Lot de remboursement ${batch.period}`,
       batch,
+      building,
+      statusLabels: reimbursement.BATCH_STATUS_LABELS,
+      ...following(Boolean(building)),
       payouts,
       waiting: reimbursement.waitingPlaces(app.db, batch.period),
       reconciliation: reconciliationReport(app.db, { period: batch.period }),

@@ -8,6 +8,8 @@ import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { notFound } from '../../shared/problem.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { canSeeOrganisation } from '../accounts/actor.ts';
+import { BATCH_STATUSES } from '../../../db/schema/reimbursement.ts';
+import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import * as reimbursement from './reimbursement.service.ts';
 import { statementCsv, statementFor, statementsOf } from './statements.ts';
 
@@ -16,7 +18,7 @@ export const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'mois attendu 
 const batchView = z.object({
   id: z.string(),
   period: z.string(),
-  status: z.enum(['draft', 'approved', 'paid']),
+  status: z.enum(BATCH_STATUSES).describe('`building` : préparé par un travail de fond, virements et totaux incomplets, ni approuvable ni exportable'),
   totalCents: z.number().int(),
   payoutCount: z.number().int(),
   lineCount: z.number().int(),
@@ -83,7 +85,7 @@ export const reimbursementApi: FastifyPluginAsync = async (app) => {
       if (wantsCsv(request)) {
         return sendCsv(reply, 'lots-de-remboursement.csv', items, [
           { header: 'Mois', value: (b) => b.period },
-          { header: 'Statut', value: (b) => ({ draft: 'Brouillon', approved: 'Approuvé', paid: 'Payé' })[b.status] },
+          { header: 'Statut', value: (b) => ({ building: 'En préparation', draft: 'Brouillon', approved: 'Approuvé', paid: 'Payé' })[b.status] },
           { header: 'Virements', value: (b) => b.payoutCount },
           { header: 'Pass', value: (b) => b.lineCount },
           { header: 'Montant (€)', value: (b) => euroCell(b.totalCents) },
@@ -100,14 +102,20 @@ export const reimbursementApi: FastifyPluginAsync = async (app) => {
       config: { ...financeOnly, idempotent: true },
       schema: {
         summary: 'Préparer le lot d’un mois terminé (sans effet s’il existe déjà)',
+        description:
+          'Un lot de moins de BATCH_JOB_THRESHOLD utilisations est construit aussitôt (201, ou 200 s’il existait). Au-delà, le lot est créé « building » et construit par un travail de fond : réponse 202 `{jobId}` (suivi sur `GET /api/v1/jobs/{jobId}`, dont `result` donne le lot une fois prêt) ; redemander le même mois pendant la construction redonne le même travail. Rien à payer : 422 `nothing_to_pay`, avant tout travail.',
         tags: ['Remboursements'],
         body: z.object({ period }),
-        response: { 201: detailView, 200: detailView, ...errorResponses(400, 401, 403, 422) },
+        response: { 201: detailView, 200: detailView, 202: jobAccepted, ...errorResponses(400, 401, 403, 422) },
       },
     },
     async (request, reply) => {
-      const { batch, created } = reimbursement.buildBatch({ ...deps, actor: requireActor(request), period: request.body.period });
-      return reply.code(created ? 201 : 200).send(detail(batch.id));
+      const started = reimbursement.startBatch({ ...deps, actor: requireActor(request), period: request.body.period, jobThreshold: app.config.batchJobThreshold ?? reimbursement.DEFAULT_BATCH_JOB_THRESHOLD });
+      if (started.jobId) {
+        void app.jobs.wake();
+        return reply.code(202).header('location', `/api/v1/jobs/${started.jobId}`).send({ jobId: started.jobId });
+      }
+      return reply.code(started.created ? 201 : 200).send(detail(started.batch.id));
     },
   );
 
@@ -121,7 +129,7 @@ export const reimbursementApi: FastifyPluginAsync = async (app) => {
     '/reimbursement-batches/:batchId/approve',
     {
       config: { ...financeOnly, idempotent: true, stepUp: true },
-      schema: { summary: 'Approuver un lot : rend le fichier SEPA disponible', description: 'Avec la double authentification : en-tête X-Second-Factor (code du moment).', tags: ['Remboursements'], params: batchParams, response: { 200: detailView, ...errorResponses(401, 403, 404, 409, 429) } },
+      schema: { summary: 'Approuver un lot : rend le fichier SEPA disponible', description: 'Avec la double authentification : en-tête X-Second-Factor (code du moment). Un lot encore en préparation (`building`) : 409 `batch_being_built`.', tags: ['Remboursements'], params: batchParams, response: { 200: detailView, ...errorResponses(401, 403, 404, 409, 429) } },
     },
     async (request) => {
       reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId: request.params.batchId });

@@ -20,13 +20,13 @@ export interface StatementLine {
   amountCents: number;
 }
 
-/** The payouts a place can see (its statements), newest first. */
+/** The payouts a place can see (its statements), newest first; not those of a batch still being built. */
 export function statementsOf(db: DbOrTx, placeId: string) {
   return db
     .select({ payout: payouts, period: reimbursementBatches.period, batchStatus: reimbursementBatches.status, executionDate: reimbursementBatches.requestedExecutionDate, paidOn: reimbursementBatches.paidOn })
     .from(payouts)
     .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
-    .where(eq(payouts.placeId, placeId))
+    .where(and(eq(payouts.placeId, placeId), ne(reimbursementBatches.status, 'building')))
     .orderBy(desc(reimbursementBatches.period))
     .all();
 }
@@ -38,7 +38,7 @@ export function statementFor(db: DbOrTx, placeId: string, period: string): { dat
     .from(payouts)
     .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
     .innerJoin(organisations, eq(organisations.id, payouts.placeId))
-    .where(and(eq(payouts.placeId, placeId), eq(reimbursementBatches.period, period)))
+    .where(and(eq(payouts.placeId, placeId), eq(reimbursementBatches.period, period), ne(reimbursementBatches.status, 'building')))
     .orderBy(sql`${payouts.status} = 'rejected'`)
     .get();
   if (!found) throw notFound('statement_not_found', `Aucun relevé pour ${period} : aucun remboursement n’a été préparé pour ce mois.`);

@@ -4,14 +4,26 @@ import { placeBankAccounts } from '../../../db/schema/places.ts';
 
 /**
  * "A place can be paid", written once (finance.md): it has validated bank details and no change of
- * them waiting for validation. As an SQL set, so that the batch builder applies it to a month of
- * redemptions in one statement; `bankAccountForNewPayout` asks the same set about one place.
+ * them waiting for validation. The condition on a bank account row named `account`, used in three
+ * forms below: the set (PAYABLE_PLACE_IDS), the walk in id order (nextPayablePlace) and one place
+ * (bankAccountForNewPayout).
  */
-export const PAYABLE_PLACE_IDS = sql`(
-  SELECT a.place_id FROM place_bank_accounts a
-  WHERE a.status = 'validated'
-    AND NOT EXISTS (SELECT 1 FROM place_bank_accounts p WHERE p.place_id = a.place_id AND p.status = 'pending')
-)`;
+const payableAccount = (account: string) =>
+  sql.raw(`${account}.status = 'validated'
+    AND NOT EXISTS (SELECT 1 FROM place_bank_accounts p WHERE p.place_id = ${account}.place_id AND p.status = 'pending')`);
+
+/** As an SQL set, so that the batch builder applies the rule to a month of redemptions in one statement. */
+export const PAYABLE_PLACE_IDS = sql`(SELECT a.place_id FROM place_bank_accounts a WHERE ${payableAccount('a')})`;
+
+/**
+ * The first place after `after` (in id order) that can be paid: the batch job walks places this way.
+ * One probe of the validated-accounts index per call, where `id IN PAYABLE_PLACE_IDS` would
+ * rebuild the whole set each time.
+ */
+export function nextPayablePlace(db: DbOrTx, after: string): string | undefined {
+  return db.get<{ id: string } | undefined>(sql`SELECT a.place_id AS id FROM place_bank_accounts a
+    WHERE a.place_id > ${after} AND ${payableAccount('a')} ORDER BY a.place_id LIMIT 1`)?.id;
+}
 
 export type BankAccountRow = typeof placeBankAccounts.$inferSelect;
 
@@ -25,7 +37,7 @@ export function bankAccountForNewPayout(db: DbOrTx, placeId: string): BankAccoun
     db
       .select()
       .from(placeBankAccounts)
-      .where(and(eq(placeBankAccounts.placeId, placeId), eq(placeBankAccounts.status, 'validated'), sql`${placeBankAccounts.placeId} IN ${PAYABLE_PLACE_IDS}`))
+      .where(and(eq(placeBankAccounts.placeId, placeId), sql`${payableAccount('place_bank_accounts')}`))
       .get() ?? null
   );
 }
