@@ -42,11 +42,6 @@ export const PENDING_SIZE: ReadonlySet<string> = new Set<string>([
 /** Files that still hold queries, each to be moved into its area's repository. */
 export const PENDING: ReadonlySet<string> = new Set<string>([
   'server/main.ts',
-  'server/modules/accounts/accounts.core.ts',
-  'server/modules/accounts/accounts.tokens.ts',
-  'server/modules/accounts/accounts.users.ts',
-  'server/modules/accounts/invitations.ts',
-  'server/modules/accounts/proconnect.service.ts',
   'server/modules/audit/audit.ts',
   'server/modules/booklets/issuance.ts',
   'server/modules/booklets/print-file.job.ts',
