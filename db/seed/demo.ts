@@ -5,7 +5,7 @@ import { ManualClock, type Clock } from '../../server/shared/clock.ts';
 import { demoInstant, seedDemoFinance } from './demo-finance.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
-import { recordAudit } from '../../server/modules/audit/audit.ts';
+import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
 import { seedDemoProgram, seedReferenceData } from './reference.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoDistribution } from './demo-distribution.ts';

@@ -3,13 +3,13 @@ import type { OrganisationKind } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { tooManyRequests, unauthorized } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { type Actor } from './actor.ts';
 import { credentialsChanged, type ActorCache } from './actor-cache.ts';
 import { deleteSession, deleteSessionsExpiredBefore, findOperatorOrganisation, insertOrganisation, insertSession, insertUser, organisationOfUser } from './credentials.repository.ts';
 import { findActiveApiToken, findActiveSession, findOrganisation, findUserByEmail, findUserInOrganisation, touchApiToken, type ActorRow, type OrganisationRow, type UserRow } from './accounts.repository.ts';
 import { NOTICE_AFTER_FAILURES, type LoginThrottle } from './login-throttle.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { noticeRepeatedLoginFailures } from '../security/notices.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 

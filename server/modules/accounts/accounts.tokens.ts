@@ -2,11 +2,11 @@
 import type { Db } from '../../../db/client.ts';
 import { forbidden, notFound } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { type Actor } from './actor.ts';
 import { credentialsChanged } from './actor-cache.ts';
 import { insertApiToken, listLiveApiTokensOfUser, revokeApiTokenOfUser } from './credentials.repository.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 
 import type { Deps } from './accounts.core.ts';
 

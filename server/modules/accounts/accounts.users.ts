@@ -3,13 +3,13 @@ import type { Db, Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { forbidden, notFound, unprocessable, conflict } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { isOperator, type Actor } from './actor.ts';
 import { credentialsChanged } from './actor-cache.ts';
 import { deleteSessionsOfUser, insertUser, revokeApiTokensOfUser, setPasswordHash, setUserDisabledFlag } from './credentials.repository.ts';
 import { closePendingInvitations, insertInvitation, markInvitationUsed } from './invitations.repository.ts';
 import { findInvitationByTokenHash, findOrganisation, findUserByEmail, findUserInOrganisation, listUsersOfOrganisation, type UserRow } from './accounts.repository.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { enqueueMessage } from '../notifications/outbox.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 

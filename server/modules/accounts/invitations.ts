@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { forbidden, notFound } from '../../shared/problem.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { isOperator, type Actor } from './actor.ts';
 import { closePendingInvitations, findUserOfOrganisation, listPendingInvitationsOf } from './invitations.repository.ts';
 

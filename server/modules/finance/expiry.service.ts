@@ -10,7 +10,7 @@ import { unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from './ledger.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
 

@@ -15,7 +15,7 @@ import { addDays, parisDate, parisMonth } from '../../shared/paris-time.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';

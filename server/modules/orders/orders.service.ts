@@ -10,7 +10,7 @@ import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { notifyOrderEvent } from '../notifications/order-notices.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from '../finance/ledger.ts';
 import { commitEnvelope, committedForBuyer, findProgram } from '../programs/programs.service.ts';
 import { getTerritories } from '../territories/territories.ts';

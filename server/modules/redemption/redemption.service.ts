@@ -10,7 +10,7 @@ import { parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newOrderedId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
 import { postEntry, reverseEntry } from '../finance/ledger.ts';
 import { getTerritories } from '../territories/territories.ts';
