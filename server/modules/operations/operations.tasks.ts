@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { expireOrder, ordersDueForExpiry } from '../finance/expiry.service.ts';
 import { purgeIdempotencyKeys } from '../../shared/idempotency-keys.ts';
-import { purgeDownloadedFiles } from '../jobs/job-files.ts';
+import { purgeDownloadedFiles } from '../jobs/job-files.repository.ts';
 import type { ScheduledTask } from '../jobs/scheduler.ts';
 import { countOf } from '../../shared/plural.ts';
 
