@@ -11,7 +11,7 @@ import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoDistribution } from './demo-distribution.ts';
 import { seedDemoPlaces } from './demo-places.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
-import { OPERATOR_FEE_SETTING, setSetting } from '../../server/shared/settings.ts';
+import { OPERATOR_FEE_SETTING, setSetting } from '../../server/shared/settings.repository.ts';
 
 /**
  * The demo set loaded by `npm start` on an empty database. Later capabilities extend it:

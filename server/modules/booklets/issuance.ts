@@ -4,7 +4,7 @@ import type { OrderRow } from '../../../db/schema/orders.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { PassCodeFactory } from './pass-code.ts';
-import { reserveSequenceRange } from '../../shared/sequences.ts';
+import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
 
 /**
  * A short prefix that says whose booklet it is, for people reading serials at a counter:

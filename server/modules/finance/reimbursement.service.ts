@@ -20,7 +20,7 @@ import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import { buildPain001 } from './sepa.ts';
 import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
-import { reserveSequenceRange } from '../../shared/sequences.ts';
+import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
 import { withLock } from '../../../db/locks.ts';
 
 export type BatchRow = typeof reimbursementBatches.$inferSelect;

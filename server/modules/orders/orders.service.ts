@@ -7,7 +7,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, DomainError, forbidden, unprocessable, type FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
-import { nextDocumentNumber } from '../../shared/sequences.ts';
+import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { notifyOrderEvent } from '../notifications/order-notices.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
