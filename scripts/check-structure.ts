@@ -34,7 +34,6 @@ export const PENDING_SIZE: ReadonlySet<string> = new Set<string>([
   'server/modules/finance/reimbursement.service.ts',
   'server/modules/orders/orders.service.ts',
   'server/modules/places/places.import.ts',
-  'server/modules/redemption/redemption.service.ts',
   'scripts/bench.ts',
   'templates/pdf/booklet.ts',
 ]);
@@ -76,7 +75,6 @@ export const PENDING: ReadonlySet<string> = new Set<string>([
   'server/modules/places/places.service.ts',
   'server/modules/programs/programs.service.ts',
   'server/modules/programs/public-categories.service.ts',
-  'server/modules/redemption/redemption.service.ts',
 ]);
 
 export interface Finding {
