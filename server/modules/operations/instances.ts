@@ -15,13 +15,8 @@ import { instanceStatements, instancesSeenAfter } from './operations.repository.
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const INSTANCE_ALIVE_MS = 3 * HEARTBEAT_INTERVAL_MS;
 
-export interface InstanceRow {
-  id: string;
-  pid: number;
-  host: string;
-  startedAt: string;
-  seenAt: string;
-}
+import type { InstanceRow } from './operations.repository.ts';
+export type { InstanceRow };
 
 export interface Heartbeat {
   id: string;

@@ -2,7 +2,15 @@
 import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../db/client.ts';
-import type { InstanceRow } from './instances.ts';
+
+/** A running service, as it says so in the database (instances.ts). */
+export interface InstanceRow {
+  id: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+  seenAt: string;
+}
 
 /** Prepared once per heartbeat: the refresh runs every few seconds for the life of the process. */
 export function instanceStatements(db: Db) {
