@@ -1,4 +1,5 @@
 import { openDatabase, migrateDatabase } from '../db/client.ts';
+import { closeDatabase } from '../db/files.ts';
 import { isDatabaseEmpty, seedDemoData, DEMO_PASSWORD } from '../db/seed/demo.ts';
 import { seedReferenceData } from '../db/seed/reference.ts';
 import { buildApp } from './app.ts';
@@ -70,7 +71,7 @@ async function start(config: Config): Promise<void> {
     forceExit.unref();
     await app.close();
     heartbeat.stop();
-    db.$client.close();
+    closeDatabase(db);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -14,7 +14,7 @@ import { redeemPass } from '../../server/modules/redemption/redemption.service.t
 import { demoServiceFor } from './demo-places.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { addMonths, parisDate, parisMonth, startOfParisDay } from '../../server/shared/paris-time.ts';
-import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
+import { operatorFeeBasisPoints } from '../../server/shared/settings.repository.ts';
 
 /** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor {

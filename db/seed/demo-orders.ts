@@ -6,7 +6,7 @@ import type { Actor } from '../../server/modules/accounts/actor.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { approveOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { parisDate, addMonths } from '../../server/shared/paris-time.ts';
-import { operatorFeeBasisPoints } from '../../server/shared/settings.ts';
+import { operatorFeeBasisPoints } from '../../server/shared/settings.repository.ts';
 
 /** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
 function actorFor(db: Db, email: string): Actor {

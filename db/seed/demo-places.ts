@@ -6,7 +6,7 @@ import { booklets, passes } from '../schema/booklets.ts';
 import { placeBankAccounts, places, placeSites } from '../schema/places.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 import type { Actor } from '../../server/modules/accounts/actor.ts';
-import { recordAudit } from '../../server/modules/audit/audit.ts';
+import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';
 import { newId } from '../../server/shared/secrets.ts';

@@ -5,13 +5,13 @@ import { ManualClock, type Clock } from '../../server/shared/clock.ts';
 import { demoInstant, seedDemoFinance } from './demo-finance.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
-import { recordAudit } from '../../server/modules/audit/audit.ts';
+import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
 import { seedDemoProgram, seedReferenceData } from './reference.ts';
 import { seedDemoOrders } from './demo-orders.ts';
 import { seedDemoDistribution } from './demo-distribution.ts';
 import { seedDemoPlaces } from './demo-places.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
-import { OPERATOR_FEE_SETTING, setSetting } from '../../server/shared/settings.ts';
+import { OPERATOR_FEE_SETTING, setSetting } from '../../server/shared/settings.repository.ts';
 
 /**
  * The demo set loaded by `npm start` on an empty database. Later capabilities extend it:

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../client.ts';
 import { cofinancingPrograms, publicCategories } from '../schema/programs.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 import { newId } from '../../server/shared/secrets.ts';
-import { recordAudit } from '../../server/modules/audit/audit.ts';
+import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
 
 /** Domain rule 4: the publics named by the national scheme, priority ones first. */
 export const REFERENCE_PUBLIC_CATEGORIES = [

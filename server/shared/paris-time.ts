@@ -91,7 +91,10 @@ const dateTime = new Intl.DateTimeFormat('fr-FR', { timeZone: PARIS, dateStyle: 
 
 /** "25 novembre 2026" for a calendar date; the first of the month is written "1er" (French typography). */
 export function formatFrenchDate(date: string): string {
-  return longDate.format(new Date(`${date}T12:00:00Z`)).replace(/^1 /, '1er ');
+  // Checked here rather than trusted: a printed booklet must never carry a date JavaScript guessed.
+  const instant = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T12:00:00Z`) : new Date(Number.NaN);
+  if (Number.isNaN(instant.getTime()) || instant.toISOString().slice(0, 10) !== date) throw new RangeError(`date AAAA-MM-JJ attendue : ${date}`);
+  return longDate.format(instant).replace(/^1 /, '1er ');
 }
 
 /** "25/11/2026 11:00" (Paris) for an instant. */

@@ -6,47 +6,20 @@
  * starts (pdfkit without bufferPages), and the renderer waits for the output to drain, so memory
  * stays flat for 100 000 passes as for 10. QR codes are vector rectangles (qr-vector.ts).
  */
-import { PDF_FONT, PDF_FONT_BOLD, registerPdfFonts } from './fonts.ts';
+import { registerPdfFonts } from './fonts.ts';
 import PDFDocument from 'pdfkit';
 import { formatEuros } from '../../server/shared/money.ts';
 import { drawQrCode } from '../../server/modules/booklets/qr-vector.ts';
 import { formatPassCode, passUrl } from '../../server/modules/booklets/pass-code.ts';
-import { drawLetter, type BookletLetter } from './booklet-letter.ts';
+import { drawLetter } from './booklet-letter.ts';
 import { drawCropMarks, pageGeometry, preparePage, SAFE_INSET, type PageGeometry, type PrintProfile } from './print-profile.ts';
 
-/** What the buyer chose for its booklets (print settings of the order, as frozen in the proof version). */
-export interface BookletDesign {
-  /** Replaces "Pass numérique" as the cover's title. */
-  coverTitle: string | null;
-  /** A few words of the buyer under "Offert par". */
-  coverMessage: string | null;
-  /** Re-encoded PNG or JPEG bytes. */
-  logo: Buffer | null;
-  /** Printed as the page after the cover. */
-  letter: BookletLetter | null;
-}
+import type { BookletPrintData } from './booklet-data.ts';
+import { drawCover } from './booklet-cover.ts';
+import { BLUE, COUPON_H, COUPONS_PER_PAGE, FONT, FONT_BOLD, GREY, INK, MARGIN, NBSP, PAGE_H, PAGE_W, RED, line, formatValidity, type Doc } from './booklet-style.ts';
 
-export interface BookletPrintData {
-  serial: string;
-  /** URL encoded in the booklet's own QR code on the cover (upper case keeps the QR small). */
-  bookletUrl: string;
-  buyerName: string;
-  faceValueCents: number;
-  /** YYYY-MM-DD */
-  validFrom: string;
-  /** YYYY-MM-DD */
-  validUntil: string;
-  /** Labels of the eligible public categories; null = tous publics. */
-  publicsLabels: string[] | null;
-  /** Territory in plain French, e.g. "Département de la Gironde (33)". */
-  territoryDescription: string;
-  /** Where to find labelled places, in plain French (may include a URL or a phone number). */
-  placesHint: string;
-  /** Services of the national list the passes pay for (French names); null or absent = every service. */
-  allowedServices?: string[] | null;
-  passes: { code: string }[];
-  design?: BookletDesign;
-}
+export type { BookletDesign, BookletPrintData } from './booklet-data.ts';
+export { COUPONS_PER_PAGE } from './booklet-style.ts';
 
 export interface RenderBookletsOptions {
   /** Print proof ("bon à tirer"): a diagonal "BAT — ne pas imprimer" on every page, and coupons marked SPÉCIMEN. */
@@ -57,7 +30,6 @@ export interface RenderBookletsOptions {
   publicUrl: string;
 }
 
-export const COUPONS_PER_PAGE = 5;
 
 /** Pages one booklet takes: one cover, the beneficiary letter if any, then one page per 5 passes. */
 export function countBookletPages(passesPerBooklet: number, options: { letter?: boolean } = {}): number {
@@ -65,40 +37,6 @@ export function countBookletPages(passesPerBooklet: number, options: { letter?: 
   return 1 + (options.letter ? 1 : 0) + Math.ceil(passesPerBooklet / COUPONS_PER_PAGE);
 }
 
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-
-/** "2027-01-01" → "1er janvier 2027"; "2027-12-31" → "31 décembre 2027". */
-export function formatFrenchDate(isoDate: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  const month = m ? MONTHS[Number(m[2]) - 1] : undefined;
-  const day = m ? Number(m[3]) : 0;
-  if (!m || month === undefined || day < 1 || day > 31) throw new RangeError(`date AAAA-MM-JJ attendue : ${isoDate}`);
-  return `${day === 1 ? '1er' : String(day)} ${month} ${m[1]}`;
-}
-
-/** "du 1er janvier 2027 au 31 décembre 2027" */
-export function formatValidity(validFrom: string, validUntil: string): string {
-  return `du ${formatFrenchDate(validFrom)} au ${formatFrenchDate(validUntil)}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Page geometry (PDF points, A4 portrait) and style
-
-const PAGE_W = 595.28;
-const PAGE_H = 841.89;
-const COUPON_H = PAGE_H / COUPONS_PER_PAGE;
-const MARGIN = 56;
-const BLUE = '#000091';
-const RED = '#C9191E';
-const INK = '#161616';
-const GREY = '#666666';
-const LIGHT = '#F5F5FE';
-const NBSP = '\u00a0';
-
-const FONT = PDF_FONT;
-const FONT_BOLD = PDF_FONT_BOLD;
-
-type Doc = PDFKit.PDFDocument;
 
 /**
  * Memory guard. pdfkit caches the layout of every word it prints, per font and per document, and
@@ -131,141 +69,6 @@ class LayoutCacheGuard {
       this.uniqueText = { features: [] };
     }
   }
-}
-
-/** Wrapped text that never spills onto a new page: clipped to `height` with an ellipsis. Returns the y below it. */
-function block(doc: Doc, text: string, x: number, y: number, width: number, height: number, opts: PDFKit.Mixins.TextOptions = {}): number {
-  doc.text(text, x, y, { width, height, ellipsis: '…', ...opts });
-  return Math.min(doc.y, y + height);
-}
-
-function line(doc: Doc, text: string, x: number, y: number, opts: PDFKit.Mixins.TextOptions = {}): void {
-  doc.text(text, x, y, { lineBreak: false, ...opts });
-}
-
-function heading(doc: Doc, text: string, y: number): number {
-  doc.font(FONT_BOLD).fontSize(14).fillColor(BLUE);
-  line(doc, text, MARGIN, y);
-  return y + 22;
-}
-
-/**
- * An order restricted to some services (issue 18) says so on the cover, so the holder and the place
- * know before the service is given; the redemption refuses the others (`service_not_allowed`).
- * Nothing is printed for an unrestricted order. Returns the y below.
- */
-function drawAllowedServices(doc: Doc, services: readonly string[] | null, y: number, width: number): number {
-  if (!services || services.length === 0) return y;
-  y = heading(doc, 'Pour quels services ?', y);
-  doc.font(FONT).fontSize(11).fillColor(INK);
-  const text = `${services.length === 1 ? 'Ces pass paient seulement ce service' : 'Ces pass paient seulement ces services'} : ${services.join(' ; ')}.`;
-  return block(doc, text, MARGIN, y, width, 44) + 10;
-}
-
-function drawCover(doc: Doc, b: BookletPrintData, uniqueText: PDFKit.Mixins.TextOptions, geometry: PageGeometry, logo: unknown): void {
-  const contentW = PAGE_W - 2 * MARGIN;
-  const qrSize = 118;
-  const qrX = PAGE_W - MARGIN - qrSize + 8; // the quiet zone may reach into the margin
-  const textW = contentW - qrSize - 12;
-  const passCount = b.passes.length;
-  const face = formatEuros(b.faceValueCents);
-  const validity = formatValidity(b.validFrom, b.validUntil);
-
-  // Title block and the booklet's own QR code. The band runs along the top edge: into the bleed
-  // for a print shop, inside the unprintable margin's limit for an office printer.
-  const inset = geometry.edgeInset;
-  doc.rect(inset - geometry.bleed, inset - geometry.bleed, PAGE_W - 2 * inset + 2 * geometry.bleed, 8 + geometry.bleed).fill(BLUE);
-  const design = b.design;
-  doc.font(FONT_BOLD).fontSize(design?.coverTitle ? 26 : 34).fillColor(BLUE);
-  block(doc, design?.coverTitle ?? 'Pass numérique', MARGIN, 52, textW, 44, { lineBreak: design?.coverTitle ? true : false });
-  doc.font(FONT).fontSize(16).fillColor(INK);
-  block(doc, `Carnet de ${passCount} pass pour vous accompagner dans le numérique`, MARGIN, 100, textW, 42);
-  doc.fontSize(12).fillColor(GREY);
-  if (design?.coverMessage) {
-    line(doc, `Offert par ${b.buyerName}`, MARGIN, 146, { width: textW, ellipsis: '…' });
-    doc.fontSize(9).fillColor(INK);
-    block(doc, design.coverMessage, MARGIN, 162, textW, 24);
-  } else {
-    block(doc, `Offert par ${b.buyerName}`, MARGIN, 146, textW, 32);
-  }
-  drawQrCode(doc, b.bookletUrl, { x: qrX, y: 44, size: qrSize });
-  doc.font(FONT).fontSize(8).fillColor(GREY);
-  line(doc, `Carnet n°${NBSP}${b.serial}`, qrX, 44 + qrSize, { ...uniqueText, width: qrSize, align: 'center' });
-
-  // Key facts.
-  let y = 196;
-  doc.rect(MARGIN, y, contentW, 78).fill(LIGHT);
-  doc.rect(MARGIN, y, 4, 78).fill(BLUE);
-  doc.font(FONT_BOLD).fontSize(13).fillColor(INK);
-  line(doc, `${passCount} pass de ${face} — valeur totale ${formatEuros(b.faceValueCents * passCount)}`, MARGIN + 18, y + 14, { width: contentW - 30, ellipsis: '…' });
-  doc.font(FONT).fontSize(12);
-  line(doc, `Valables ${validity}`, MARGIN + 18, y + 35);
-  doc.fontSize(10).fillColor(GREY);
-  line(doc, `Carnet n°${NBSP}${b.serial}`, MARGIN + 18, y + 55, uniqueText);
-
-  // Who and where.
-  y = 296;
-  y = heading(doc, 'Pour qui ?', y);
-  doc.font(FONT).fontSize(11).fillColor(INK);
-  if (b.publicsLabels === null || b.publicsLabels.length === 0) {
-    y = block(doc, 'Pour tous les publics.', MARGIN, y, contentW, 16);
-  } else {
-    y = block(doc, 'Ces pass sont réservés aux personnes suivantes :', MARGIN, y, contentW, 16);
-    const maxY = y + 92;
-    for (const label of b.publicsLabels) {
-      if (y + 14 > maxY) {
-        line(doc, '…', MARGIN + 14, y);
-        y += 14;
-        break;
-      }
-      line(doc, '•', MARGIN + 4, y);
-      y = block(doc, label, MARGIN + 16, y, contentW - 16, Math.min(28, maxY - y));
-    }
-  }
-  y += 10;
-  y = heading(doc, 'Où ?', y);
-  doc.font(FONT).fontSize(11).fillColor(INK);
-  y = block(doc, b.territoryDescription, MARGIN, y, contentW, 44) + 10;
-  y = drawAllowedServices(doc, b.allowedServices ?? null, y, contentW);
-
-  // How to use.
-  y = heading(doc, 'Comment utiliser vos pass', y);
-  const steps = [
-    'Trouvez un lieu labellisé Pass numérique près de chez vous (voir ci-dessous).',
-    'Prenez rendez-vous pour un atelier ou un accompagnement au numérique.',
-    `Le jour venu, donnez vos pass au lieu. Chaque pass vaut ${face}. Le lieu scanne le code ou le tape.`,
-    `Gardez les pass qui restent pour une prochaine fois. Ils sont valables ${validity}.`,
-    'Ces pass sont gratuits pour vous. Ils ne peuvent pas être vendus ni échangés contre de l’argent.',
-  ];
-  doc.font(FONT).fontSize(11).fillColor(INK);
-  steps.forEach((step, i) => {
-    doc.font(FONT_BOLD).fillColor(BLUE);
-    line(doc, `${i + 1}.`, MARGIN + 2, y);
-    doc.font(FONT).fillColor(INK);
-    y = block(doc, step, MARGIN + 20, y, contentW - 20, 30) + 4;
-  });
-  y += 8;
-
-  // Where to find places.
-  y = heading(doc, 'Où trouver un lieu labellisé ?', y);
-  doc.font(FONT).fontSize(11).fillColor(INK);
-  block(doc, b.placesHint, MARGIN, y, contentW, Math.max(16, PAGE_H - 96 - y));
-
-  // Footer.
-  doc.moveTo(MARGIN, PAGE_H - 84).lineTo(PAGE_W - MARGIN, PAGE_H - 84).lineWidth(0.5).strokeColor('#CCCCCC').stroke();
-  doc.font(FONT).fontSize(9).fillColor(GREY);
-  const logoW = 110;
-  block(
-    doc,
-    'Perte ou vol : prévenez tout de suite la structure qui vous a remis ce carnet, elle peut le bloquer. ' +
-      'Les pass sont non nominatifs et ne peuvent pas être échangés contre de l’argent.',
-    MARGIN,
-    PAGE_H - 74,
-    logo ? contentW - logoW - 12 : contentW,
-    30,
-  );
-  // The buyer's logo, bottom right: the image is embedded once per file and reused by every cover.
-  if (logo) doc.image(logo as PDFKit.Mixins.ImageSrc, PAGE_W - MARGIN - logoW, PAGE_H - 78, { fit: [logoW, 44], align: 'right', valign: 'center' });
 }
 
 function drawCutLine(doc: Doc, y: number, geometry: PageGeometry): void {

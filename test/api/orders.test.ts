@@ -5,7 +5,7 @@ import { createProgram, seedReference, seedWorld } from '../helpers/fixtures.ts'
 import { cofinancingPrograms } from '../../db/schema/programs.ts';
 import { invoices, orders } from '../../db/schema/orders.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
-import { setSetting, OPERATOR_FEE_SETTING } from '../../server/shared/settings.ts';
+import { setSetting, OPERATOR_FEE_SETTING } from '../../server/shared/settings.repository.ts';
 import { trialBalance, balanceOf } from '../../server/modules/finance/ledger.ts';
 import { IDEMPOTENCY_RETENTION_DAYS, purgeIdempotencyKeys } from '../../server/shared/idempotency-keys.ts';
 import { idempotencyKeys } from '../../db/schema/accounts.ts';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createPassCodeFactory, formatPassCode, passUrl } from '../../server/modules/booklets/pass-code.ts';
-import { countBookletPages, formatFrenchDate, renderBookletsPdf } from '../../templates/pdf/booklet.ts';
+import { countBookletPages, renderBookletsPdf } from '../../templates/pdf/booklet.ts';
+import { formatFrenchDate } from '../../server/shared/paris-time.ts';
 import type { BookletPrintData } from '../../templates/pdf/booklet.ts';
 import { decodeQr, rasterise } from '../helpers/pdf.ts';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { withLock } from '../../db/locks.ts';
-import { nextDocumentNumber, nextSequenceValue, reserveSequenceRange } from '../../server/shared/sequences.ts';
+import { nextDocumentNumber, nextSequenceValue, reserveSequenceRange } from '../../server/shared/sequences.repository.ts';
 
 function freshDb(t: { teardown(fn: () => void): void }) {
   const db = openDatabase(':memory:');

@@ -1,15 +1,15 @@
-import { eq, lt } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { organisations, sessions, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
+import type { OrganisationKind } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { tooManyRequests, unauthorized } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { type Actor } from './actor.ts';
 import { credentialsChanged, type ActorCache } from './actor-cache.ts';
+import { deleteSession, deleteSessionsExpiredBefore, findOperatorOrganisation, insertOrganisation, insertSession, insertUser, organisationOfUser } from './credentials.repository.ts';
 import { findActiveApiToken, findActiveSession, findOrganisation, findUserByEmail, findUserInOrganisation, touchApiToken, type ActorRow, type OrganisationRow, type UserRow } from './accounts.repository.ts';
 import { NOTICE_AFTER_FAILURES, type LoginThrottle } from './login-throttle.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { noticeRepeatedLoginFailures } from '../security/notices.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -109,18 +109,16 @@ export function openSession(
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_DURATION_MS).toISOString();
   const org = db.transaction((tx) => {
-    tx.delete(sessions).where(lt(sessions.expiresAt, now.toISOString())).run();
-    tx.insert(sessions)
-      .values({
-        id: sessionId,
-        userId: user.id,
-        createdAt: now.toISOString(),
-        expiresAt,
-        authMethod,
-        secondFactorAt: secondFactor ? now.toISOString() : null,
-        idTokenHint: idTokenHint ?? null,
-      })
-      .run();
+    deleteSessionsExpiredBefore(tx, now.toISOString());
+    insertSession(tx, {
+      id: sessionId,
+      userId: user.id,
+      createdAt: now.toISOString(),
+      expiresAt,
+      authMethod,
+      secondFactorAt: secondFactor ? now.toISOString() : null,
+      idTokenHint: idTokenHint ?? null,
+    });
     recordAudit(tx, clock, { userId: user.id, organisationId: user.organisationId }, 'session.login', { type: 'user', id: user.id });
     recordSecurityEvent(tx, clock, {
       kind: authMethod === 'proconnect' ? 'proconnect.succeeded' : 'login.succeeded',
@@ -129,7 +127,7 @@ export function openSession(
       ip,
       data: { secondFactor },
     });
-    return tx.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
+    return organisationOfUser(tx, user)!;
   });
   return { sessionToken, actor: toActor({ user, organisation: org }, 'session', sessionId), expiresAt };
 }
@@ -138,13 +136,13 @@ export function openSession(
 export function actorForEmail(db: Db, email: string): Actor | undefined {
   const user = findUserByEmail(db, email);
   if (!user) return undefined;
-  const organisation = db.select().from(organisations).where(eq(organisations.id, user.organisationId)).get()!;
+  const organisation = organisationOfUser(db, user)!;
   return toActor({ user, organisation }, 'token');
 }
 
 /** Ends the session; returns its ProConnect ID token, if any, to end the provider's session too. */
 export function logout({ db, sessionId }: { db: Db; sessionId: string }): { idTokenHint: string | null } {
-  const ended = db.delete(sessions).where(eq(sessions.id, sessionId)).returning({ idTokenHint: sessions.idTokenHint }).get();
+  const ended = deleteSession(db, sessionId);
   credentialsChanged(db);
   return { idTokenHint: ended?.idTokenHint ?? null };
 }
@@ -215,7 +213,7 @@ export function createOrganisation(
       createdAt: clock.now().toISOString(),
       prescriberKind: input.prescriberKind ?? null,
     };
-    tx.insert(organisations).values(row).run();
+    insertOrganisation(tx, row);
     recordAudit(tx, clock, actor, 'organisation.created', { type: 'organisation', id: row.id }, { kind: row.kind, name: row.name });
     return row;
   });
@@ -227,14 +225,14 @@ export async function ensureBootstrapAdmin({ db, clock, email, password }: Deps 
   const passwordHash = await hashPassword(password);
   return db.transaction((tx) => {
     if (findUserByEmail(tx, email)) return false;
-    let operator = tx.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
+    let operator = findOperatorOrganisation(tx);
     const now = clock.now().toISOString();
     if (!operator) {
       operator = { id: newId(), kind: 'operator', name: 'Opérateur national du Pass numérique', siret: null, buyerType: null, communeCode: null, address: null, status: 'active', createdAt: now, prescriberKind: null };
-      tx.insert(organisations).values(operator).run();
+      insertOrganisation(tx, operator);
     }
     const userId = newId();
-    tx.insert(users).values({ id: userId, organisationId: operator.id, email: email.toLowerCase(), name: 'Administrateur', role: 'admin', passwordHash, createdAt: now }).run();
+    insertUser(tx, { id: userId, organisationId: operator.id, email: email.toLowerCase(), name: 'Administrateur', role: 'admin', passwordHash, createdAt: now });
     recordAudit(tx, clock, null, 'user.bootstrap_admin_created', { type: 'user', id: userId });
     return true;
   });

@@ -1,13 +1,12 @@
 /** API tokens: created from a session only, listed with their last use, revoked. */
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { apiTokens } from '../../../db/schema/accounts.ts';
 import { forbidden, notFound } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { type Actor } from './actor.ts';
 import { credentialsChanged } from './actor-cache.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { insertApiToken, listLiveApiTokensOfUser, revokeApiTokenOfUser } from './credentials.repository.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 
 import type { Deps } from './accounts.core.ts';
 
@@ -22,7 +21,7 @@ export function createApiToken({ db, clock, actor, name, expiresInDays, ip }: De
   const expiresAt = expiresInDays === undefined ? null : new Date(now.getTime() + expiresInDays * 86_400_000).toISOString();
   const row = { id: newId(), userId: actor.userId, name, tokenHash: sha256Hex(token), createdAt: now.toISOString(), lastUsedAt: null, expiresAt };
   db.transaction((tx) => {
-    tx.insert(apiTokens).values(row).run();
+    insertApiToken(tx, row);
     recordAudit(tx, clock, actor, 'api_token.created', { type: 'api_token', id: row.id }, { name });
     recordSecurityEvent(tx, clock, { kind: 'api_token.created', userId: actor.userId, organisationId: actor.organisationId, ip, data: { tokenId: row.id, name, expiresAt } });
   });
@@ -30,21 +29,12 @@ export function createApiToken({ db, clock, actor, name, expiresInDays, ip }: De
 }
 
 export function listApiTokens({ db, actor }: { db: Db; actor: Actor }) {
-  return db
-    .select({ id: apiTokens.id, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
-    .all();
+  return listLiveApiTokensOfUser(db, actor.userId);
 }
 
 export function revokeApiToken({ db, clock, actor, tokenId, ip }: Deps & { actor: Actor; tokenId: string; ip?: string }): void {
   db.transaction((tx) => {
-    const done = tx
-      .update(apiTokens)
-      .set({ revokedAt: clock.now().toISOString() })
-      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
-      .run();
-    if (done.changes !== 1) throw notFound('api_token_not_found', 'Jeton introuvable.');
+    if (!revokeApiTokenOfUser(tx, tokenId, actor.userId, clock.now().toISOString())) throw notFound('api_token_not_found', 'Jeton introuvable.');
     credentialsChanged(tx);
     recordAudit(tx, clock, actor, 'api_token.revoked', { type: 'api_token', id: tokenId });
     recordSecurityEvent(tx, clock, { kind: 'api_token.revoked', userId: actor.userId, organisationId: actor.organisationId, ip, data: { tokenId } });

@@ -1,15 +1,15 @@
 /** Users of an organisation: invitations (issued, mailed, accepted, reissued), passwords, disabling. */
-import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { apiTokens, invitations, sessions, users } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { forbidden, notFound, unprocessable, conflict } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { isOperator, type Actor } from './actor.ts';
 import { credentialsChanged } from './actor-cache.ts';
+import { deleteSessionsOfUser, insertUser, revokeApiTokensOfUser, setPasswordHash, setUserDisabledFlag } from './credentials.repository.ts';
+import { closePendingInvitations, insertInvitation, markInvitationUsed } from './invitations.repository.ts';
 import { findInvitationByTokenHash, findOrganisation, findUserByEmail, findUserInOrganisation, listUsersOfOrganisation, type UserRow } from './accounts.repository.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { enqueueMessage } from '../notifications/outbox.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
@@ -26,13 +26,8 @@ export function issueInvitation(tx: Tx, clock: Clock, actor: Actor | null, userI
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + INVITATION_DURATION_MS).toISOString();
   // A new invitation replaces any earlier one still pending: only the latest link works.
-  tx.update(invitations)
-    .set({ usedAt: now.toISOString() })
-    .where(and(eq(invitations.userId, userId), isNull(invitations.usedAt)))
-    .run();
-  tx.insert(invitations)
-    .values({ id: newId(), userId, tokenHash: sha256Hex(token), expiresAt, createdByUserId: actor?.userId ?? null, createdAt: now.toISOString() })
-    .run();
+  closePendingInvitations(tx, userId, now.toISOString());
+  insertInvitation(tx, { id: newId(), userId, tokenHash: sha256Hex(token), expiresAt, createdByUserId: actor?.userId ?? null, createdAt: now.toISOString() });
   return { token, expiresAt };
 }
 
@@ -48,9 +43,7 @@ export function createInvitedUser(
   input: { organisationId: string; email: string; name: string; role: UserRow['role'] },
 ): { userId: string; token: string; expiresAt: string } {
   const userId = newId();
-  tx.insert(users)
-    .values({ id: userId, organisationId: input.organisationId, email: input.email.toLowerCase(), name: input.name, role: input.role, createdAt: clock.now().toISOString() })
-    .run();
+  insertUser(tx, { id: userId, organisationId: input.organisationId, email: input.email.toLowerCase(), name: input.name, role: input.role, createdAt: clock.now().toISOString() });
   const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
   recordAudit(tx, clock, actor, 'user.invited', { type: 'user', id: userId }, { email: input.email, role: input.role });
   return { userId, token, expiresAt };
@@ -142,11 +135,8 @@ export function describeInvitation({ db, clock, token }: Deps & { token: string 
  * credentials stop working at the same instant the new one starts.
  */
 export function revokeAllCredentials({ tx, clock, userId }: { tx: Tx; clock: Clock; userId: string }): void {
-  tx.delete(sessions).where(eq(sessions.userId, userId)).run();
-  tx.update(apiTokens)
-    .set({ revokedAt: clock.now().toISOString() })
-    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-    .run();
+  deleteSessionsOfUser(tx, userId);
+  revokeApiTokensOfUser(tx, userId, clock.now().toISOString());
   credentialsChanged(tx);
 }
 
@@ -162,7 +152,7 @@ export async function changePassword(
   const passwordHash = await hashPassword(newPassword);
   db.transaction(
     (tx) => {
-      tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+      setPasswordHash(tx, user.id, passwordHash);
       revokeAllCredentials({ tx, clock, userId: user.id });
       recordAudit(tx, clock, actor, 'user.password_changed', { type: 'user', id: user.id });
       recordSecurityEvent(tx, clock, { kind: 'password.changed', userId: user.id, organisationId: user.organisationId, ip });
@@ -178,14 +168,8 @@ export async function acceptInvitation({ db, clock, token, password }: Deps & { 
     (tx) => {
       const found = findInvitationByTokenHash(tx, sha256Hex(token));
       const now = clock.now().toISOString();
-      // Conditional update: of two concurrent acceptances, only one changes the row.
-      const used = tx
-        .update(invitations)
-        .set({ usedAt: now })
-        .where(and(eq(invitations.id, found!.invitation.id), isNull(invitations.usedAt)))
-        .run();
-      if (used.changes !== 1) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée.');
-      tx.update(users).set({ passwordHash }).where(eq(users.id, found!.user.id)).run();
+      if (!markInvitationUsed(tx, found!.invitation.id, now)) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée.');
+      setPasswordHash(tx, found!.user.id, passwordHash);
       revokeAllCredentials({ tx, clock, userId: found!.user.id });
       recordAudit(tx, clock, { userId: found!.user.id, organisationId: found!.user.organisationId }, 'user.password_set', {
         type: 'user',
@@ -209,8 +193,8 @@ export function setUserDisabled(deps: Deps & { actor: Actor; organisationId: str
     if (!user) throw notFound('user_not_found', 'Utilisateur introuvable.');
     assertCanManageUsers(actor, organisationId);
     if (user.id === actor.userId) throw unprocessable('cannot_disable_self', 'Vous ne pouvez pas désactiver votre propre compte.');
-    tx.update(users).set({ disabled }).where(eq(users.id, userId)).run();
-    if (disabled) tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+    setUserDisabledFlag(tx, userId, disabled);
+    if (disabled) deleteSessionsOfUser(tx, userId);
     credentialsChanged(tx);
     recordAudit(tx, clock, actor, disabled ? 'user.disabled' : 'user.enabled', { type: 'user', id: userId });
     return { ...user, disabled };

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { conflict, forbidden, notFound } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueMessage, enqueueToOrganisation } from '../notifications/outbox.ts';
 import { isOperator, type Actor } from './actor.ts';
 import { credentialsChanged } from './actor-cache.ts';

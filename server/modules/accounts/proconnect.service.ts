@@ -1,14 +1,14 @@
-import { and, eq, isNull, ne } from 'drizzle-orm';
-import type { Db, Tx } from '../../../db/client.ts';
-import { invitations, users } from '../../../db/schema/accounts.ts';
+import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { sha256Hex } from '../../shared/secrets.ts';
-import { recordAudit } from '../audit/audit.ts';
-import { recordSecurityEvent } from '../security/security-events.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { findInvitationByTokenHash, findUserByEmail, type UserRow } from './accounts.repository.ts';
 import { describeInvitation, revokeAllCredentials } from './accounts.service.ts';
 import type { ProConnectIdentity } from './proconnect.client.ts';
+import { setProConnectIdentifiers } from './credentials.repository.ts';
+import { markInvitationUsed } from './invitations.repository.ts';
 
 interface Deps {
   db: Db;
@@ -47,12 +47,6 @@ function assertVerifiedEmail(deps: Deps & { ip: string }, identity: ProConnectId
   }
 }
 
-/** Keeps the provider's identifiers on the account; a `sub` seen before on another account moves here (unique index). */
-function rememberIdentifiers(tx: Tx, userId: string, identity: ProConnectIdentity): void {
-  tx.update(users).set({ proconnectSub: null }).where(and(eq(users.proconnectSub, identity.sub), ne(users.id, userId))).run();
-  tx.update(users).set({ proconnectSub: identity.sub, proconnectSiret: identity.siret }).where(eq(users.id, userId)).run();
-}
-
 /**
  * The existing, active account whose e-mail ProConnect verified. Signing in never creates an
  * account: an unknown address, a disabled account or an invitation not yet accepted are refused.
@@ -76,7 +70,7 @@ export function matchProConnectUser(deps: Deps & { identity: ProConnectIdentity;
       'Ce compte n’est pas encore activé : ouvrez le lien d’invitation reçu par courriel (vous pourrez l’accepter avec ProConnect).',
     ));
   }
-  db.transaction((tx) => rememberIdentifiers(tx, user.id, identity));
+  db.transaction((tx) => setProConnectIdentifiers(tx, user.id, identity));
   return { ...user, proconnectSub: identity.sub, proconnectSiret: identity.siret };
 }
 
@@ -101,14 +95,9 @@ export function acceptInvitationWithProConnect(deps: Deps & { token: string; ide
         throw new ProConnectDenied('proconnect_account_disabled', 'Ce compte est désactivé : adressez-vous à l’administrateur de votre organisation.');
       }
       // Conditional update: of two concurrent acceptances, only one changes the row.
-      const used = tx
-        .update(invitations)
-        .set({ usedAt: clock.now().toISOString() })
-        .where(and(eq(invitations.id, found.invitation.id), isNull(invitations.usedAt)))
-        .run();
-      if (used.changes !== 1) throw new DomainError(409, 'invitation_already_used', 'Cette invitation a déjà été utilisée.');
+      if (!markInvitationUsed(tx, found.invitation.id, clock.now().toISOString())) throw new DomainError(409, 'invitation_already_used', 'Cette invitation a déjà été utilisée.');
       revokeAllCredentials({ tx, clock, userId: found.user.id });
-      rememberIdentifiers(tx, found.user.id, identity);
+      setProConnectIdentifiers(tx, found.user.id, identity);
       const who = { userId: found.user.id, organisationId: found.user.organisationId };
       recordAudit(tx, clock, who, 'user.invitation_accepted_proconnect', { type: 'user', id: found.user.id });
       return { ...found.user, proconnectSub: identity.sub, proconnectSiret: identity.siret };

@@ -3,7 +3,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { conflict, notFound, tooManyRequests, unauthorized, unprocessable } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { AttemptThrottle } from '../../shared/attempt-throttle.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueMessage } from '../notifications/outbox.ts';
 import type { Actor } from './actor.ts';
 import { credentialsChanged } from './actor-cache.ts';

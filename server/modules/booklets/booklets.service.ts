@@ -4,7 +4,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { conflict, forbidden, notFound, tooManyRequests } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, buyerNameOf, type OrderRow } from '../orders/orders.service.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';

@@ -1,10 +1,11 @@
-import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { issuanceStatements } from './issuance.statements.ts';
 import type { OrganisationRow } from '../accounts/accounts.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { PassCodeFactory } from './pass-code.ts';
-import { reserveSequenceRange } from '../../shared/sequences.ts';
+import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
 
 /**
  * A short prefix that says whose booklet it is, for people reading serials at a counter:
@@ -31,18 +32,6 @@ export function planIssuance(tx: DbOrTx, input: { order: OrderRow; buyer: Organi
   const prefix = bookletPrefix(input.buyer);
   return { prefix, firstSerial: reserveSequenceRange(tx, `booklet-${prefix}-${input.year}`, input.order.bookletCount), year: input.year };
 }
-
-const issuanceStatements = cachedPerConnection((client) => ({
-  insertBooklet: client.prepare(
-    `INSERT INTO booklets (id, serial, order_id, buyer_id, position, pass_count, status, holder_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'in_stock', ?, ?)`,
-  ),
-  insertPass: client.prepare(
-    `INSERT OR IGNORE INTO passes (code, booklet_id, order_id, position, face_value_cents, status, created_at)
-     VALUES (?, ?, ?, ?, ?, 'issued', ?)`,
-  ),
-  issuedCount: client.prepare<[string], { n: number }>('SELECT count(*) AS n FROM booklets WHERE order_id = ?'),
-}));
 
 /**
  * Issues the booklets at positions [from, to) (0-based) of an order and their passes, inside the

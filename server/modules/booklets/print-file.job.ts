@@ -1,15 +1,13 @@
 import { Writable } from 'node:stream';
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { jobs } from '../../../db/schema/jobs.ts';
-import { orders } from '../../../db/schema/orders.ts';
 import { renderBookletsPdf } from '../../../templates/pdf/booklet.ts';
 import { PRINT_PROFILES, type PrintProfile } from '../../../templates/pdf/print-profile.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { appendFileChunk, clearFileChunks, fileAvailable, setJobFile } from '../jobs/job-files.ts';
-import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
+import { appendFileChunk, clearFileChunks, fileAvailable, setJobFile } from '../jobs/job-files.repository.ts';
+import { findLatestJob, findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
+import { findOrderById } from '../orders/order-records.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import type { StreamJobHandler } from '../jobs/jobs.runner.ts';
 import { orderPrintFile } from './booklets.service.ts';
@@ -41,12 +39,7 @@ export function startPrintFileJob(deps: { db: Db; clock: Clock; actor: Actor; or
       const subject = subjectOf(orderId, profile, actor.organisationId);
       const pending = findPendingJob(tx, PRINT_FILE_JOB, subject);
       if (pending) return pending.id;
-      const kept = tx
-        .select({ id: jobs.id })
-        .from(jobs)
-        .where(and(eq(jobs.kind, PRINT_FILE_JOB), eq(jobs.subject, subject), eq(jobs.organisationId, actor.organisationId), inArray(jobs.status, ['done'])))
-        .orderBy(desc(jobs.createdAt))
-        .get();
+      const kept = findLatestJob(tx, { kind: PRINT_FILE_JOB, subject, organisationId: actor.organisationId, onlyDone: true });
       if (kept && fileAvailable(tx, kept.id)) return kept.id;
       return insertJob(tx, {
         kind: PRINT_FILE_JOB,
@@ -67,7 +60,7 @@ export function printFileHandler(db: Db): StreamJobHandler {
     kind: PRINT_FILE_JOB,
     async run({ job, commit }) {
       const { orderId, profile, publicUrl } = params.parse(job.params);
-      const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
+      const order = findOrderById(db, orderId);
       if (!order) throw new Error(`commande ${orderId} introuvable`);
       const file = orderPrintFile(db, order, publicUrl, profile);
       const total = file.bookletCount;
@@ -125,12 +118,7 @@ export interface PrintFileState {
 /** For the order page: the latest print-file job of each profile started by the actor's organisation. */
 export function printFileStates(db: Db, actor: Actor, orderId: string): PrintFileState[] {
   return PRINT_PROFILES.map((profile) => {
-    const job = db
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.kind, PRINT_FILE_JOB), eq(jobs.subject, subjectOf(orderId, profile, actor.organisationId)), eq(jobs.organisationId, actor.organisationId)))
-      .orderBy(desc(jobs.createdAt))
-      .get();
+    const job = findLatestJob(db, { kind: PRINT_FILE_JOB, subject: subjectOf(orderId, profile, actor.organisationId), organisationId: actor.organisationId });
     if (!job || (job.status === 'done' && !fileAvailable(db, job.id))) {
       return { profile, jobId: null, status: 'none', done: 0, total: 0, percent: 0, fileUrl: null, error: null };
     }

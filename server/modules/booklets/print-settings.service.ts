@@ -12,7 +12,7 @@ import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { conflict, forbidden } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyProofDecision } from '../notifications/lifecycle-notices.ts';
 import { findOrderFor, type OrderRow } from '../orders/orders.service.ts';
 import { describeOpeningHours } from '../places/opening-hours.ts';

@@ -8,7 +8,7 @@ import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueToOrganisation } from '../notifications/outbox.ts';
 import { overdueProofs, PROOF_REMINDER_DAYS, proofsWaitingFor } from './print-settings.service.ts';
 import { ordersAwaitingProof, PROOF_REMINDER_ACTION, remindedOrderIds } from './print-settings.repository.ts';

@@ -4,7 +4,7 @@ import { addMonths, parisMonth } from '../../shared/paris-time.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { statementsOf } from '../finance/statements.ts';
 import { findPlaceFor } from '../places/places.service.ts';
-import { monthTotals } from '../redemption/redemption.service.ts';
+import { monthTotals } from '../redemption/redemption.repository.ts';
 
 /**
  * What a place sees on landing: this month's redemptions, the last payment it received, and when

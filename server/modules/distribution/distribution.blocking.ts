@@ -5,7 +5,7 @@ import { booklets, passes, type BookletStatus } from '../../../db/schema/booklet
 import { type BlockReason } from '../../../db/schema/distribution.ts';
 import { conflict, notFound } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 
 import { recordMovement, liveDesignation, type BookletRow, type Deps } from './distribution.core.ts';
 

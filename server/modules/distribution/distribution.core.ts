@@ -11,7 +11,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './distribution.schemas.ts';
 import { expandSerialSelection, summariseSerials } from './serials.ts';

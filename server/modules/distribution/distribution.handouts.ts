@@ -9,7 +9,7 @@ import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { findPublicCategory, listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';

@@ -8,7 +8,7 @@ import { parisDate } from '../../shared/paris-time.ts';
 import { DomainError, conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { parseCamt053, parseCfonb120, ribOfFrenchIban, type ParsedEntry, type ParsedStatement } from './bank-statement-formats.ts';
 import * as repo from './bank-statements.repository.ts';
 import { recordPaymentInTx } from './invoices.service.ts';

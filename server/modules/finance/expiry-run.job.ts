@@ -1,12 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { jobs } from '../../../db/schema/jobs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { countOf } from '../../shared/plural.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { setJobResult } from '../jobs/job-files.ts';
-import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
+import { setJobResult } from '../jobs/job-files.repository.ts';
+import { findPendingJob, insertJob, jobResultOf } from '../jobs/jobs.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
 import { expireOrder, ordersDueForExpiry } from './expiry.service.ts';
 
@@ -54,7 +52,7 @@ export function expiryRunHandler(gracePeriodDays: number): JobHandler {
   return {
     kind: EXPIRY_RUN_JOB,
     step({ tx, job, clock }) {
-      const previous = (tx.select({ result: jobs.result }).from(jobs).where(eq(jobs.id, job.id)).get()?.result ?? null) as ExpiryRunResult | null;
+      const previous = jobResultOf(tx, job.id) as ExpiryRunResult | null;
       const result: ExpiryRunResult = previous ?? { orders: 0, passes: 0, creditNotes: [], failures: [], summary: '' };
       const skipped = new Set(result.failures.map((f) => f.reference));
       const next = ordersDueForExpiry(tx, clock, gracePeriodDays).find((o) => !skipped.has(o.reference));

@@ -8,9 +8,9 @@ import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
-import { nextDocumentNumber } from '../../shared/sequences.ts';
+import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from './ledger.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
 

@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { refreshFunding } from '../orders/orders.service.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry } from './ledger.ts';

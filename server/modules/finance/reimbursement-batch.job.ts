@@ -6,8 +6,8 @@ import { reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { countOf } from '../../shared/plural.ts';
 import { unprocessable } from '../../shared/problem.ts';
-import { recordAudit } from '../audit/audit.ts';
-import { setJobResult } from '../jobs/job-files.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { setJobResult } from '../jobs/job-files.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
 import { bankAccountForNewPayout } from '../places/payable.ts';
 import {

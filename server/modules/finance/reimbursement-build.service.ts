@@ -7,7 +7,7 @@ import { parisMonth } from '../../shared/paris-time.ts';
 import { unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
 import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
 import { REIMBURSEMENT_BATCH_JOB, type BatchJobParams } from './reimbursement-batch.job.ts';

@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';

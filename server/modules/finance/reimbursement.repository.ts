@@ -4,8 +4,8 @@ import { payouts, reimbursementBatches, reimbursementStatusLog, type BatchStatus
 import type { Clock } from '../../shared/clock.ts';
 import { conflict, notFound } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
-import { reserveSequenceRange } from '../../shared/sequences.ts';
-import type { AuditActor } from '../audit/audit.ts';
+import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
+import type { AuditActor } from '../audit/audit.repository.ts';
 import { PAYABLE_PLACE_IDS, bankAccountForNewPayout } from '../places/payable.ts';
 
 export { nextPayablePlace } from '../places/payable.ts';

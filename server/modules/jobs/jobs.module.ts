@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { Readable } from 'node:stream';
 import { conflict, DomainError, notFound } from '../../shared/problem.ts';
-import { fileAvailable, fileChunks, fileSize, markDownloaded } from './job-files.ts';
+import { fileAvailable, fileChunks, fileSize, markDownloaded } from './job-files.repository.ts';
 import { errorResponses, id } from '../../shared/schemas.ts';
 import { findJobForOrganisation } from './jobs.repository.ts';
 import { JobRunner } from './jobs.runner.ts';

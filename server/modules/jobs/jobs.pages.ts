@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { notFound } from '../../shared/problem.ts';
 import { id } from '../../shared/schemas.ts';
-import { fileAvailable } from './job-files.ts';
+import { fileAvailable } from './job-files.repository.ts';
 import { findJobForOrganisation } from './jobs.repository.ts';
 import { percentDone } from './jobs.schemas.ts';
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { jobs } from '../../../db/schema/jobs.ts';
 import { newId } from '../../shared/secrets.ts';
@@ -37,6 +37,21 @@ export function insertJob(tx: DbOrTx, job: NewJob): string {
 /** A job as its starter's organisation sees it; another organisation's job does not exist for them. */
 export function findJobForOrganisation(tx: DbOrTx, organisationId: string, jobId: string): JobRow | undefined {
   return tx.select().from(jobs).where(and(eq(jobs.id, jobId), eq(jobs.organisationId, organisationId))).get();
+}
+
+/** The newest job of this kind and subject started by the organisation (only a finished one with `onlyDone`). */
+export function findLatestJob(tx: DbOrTx, q: { kind: string; subject: string; organisationId: string; onlyDone?: boolean }): JobRow | undefined {
+  return tx
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.kind, q.kind), eq(jobs.subject, q.subject), eq(jobs.organisationId, q.organisationId), q.onlyDone ? eq(jobs.status, 'done') : undefined))
+    .orderBy(desc(jobs.createdAt))
+    .get();
+}
+
+/** What the job's earlier steps recorded as its result (null before the first). */
+export function jobResultOf(tx: DbOrTx, jobId: string): unknown {
+  return tx.select({ result: jobs.result }).from(jobs).where(eq(jobs.id, jobId)).get()?.result ?? null;
 }
 
 export function findPendingJob(tx: DbOrTx, kind: string, subject: string): JobRow | undefined {

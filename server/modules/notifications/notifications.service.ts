@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { conflict, forbidden, notFound } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { isMessageTemplate } from './messages.ts';
 import { findMessage, listMessages, requeueFailed, type OutboxRow } from './outbox.repository.ts';
 import { renderMessage } from './render.ts';

@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { schema, type Db } from '../../../db/client.ts';
+import { copyDatabaseInto, inspectDatabaseFile } from '../../../db/files.ts';
 import { trialBalance, verifyBalances, verifyChain } from '../finance/ledger.ts';
 import type { Clock } from '../../shared/clock.ts';
 
@@ -58,24 +56,17 @@ export interface CopyVerdict {
 
 /** Checks a database file on its own connection: SQLite's integrity check and the journal's chain and balances. */
 export function checkDatabaseFile(file: string): CopyVerdict {
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  try {
+  const { integrity, result } = inspectDatabaseFile(file, (db) => {
     const problems: string[] = [];
-    const integrity = sqlite.pragma('integrity_check') as { integrity_check: string }[];
-    if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') {
-      problems.push(`intégrité SQLite : ${integrity.map((row) => row.integrity_check).slice(0, 5).join(' ; ')}`);
-      return { ok: false, problems, ledgerEntries: 0 };
-    }
-    const db = drizzle(sqlite, { schema }) as Db;
     const chain = verifyChain(db);
     if (!chain.ok) problems.push(`chaînage du journal rompu à l’écriture n° ${chain.brokenAtSeq} (${chain.reason})`);
     if (!trialBalance(db).balanced) problems.push('balance du journal déséquilibrée');
     const balances = verifyBalances(db);
     if (!balances.ok) problems.push(`${balances.mismatches.length} solde(s) de compte ne correspondent pas à leurs lignes`);
     return { ok: problems.length === 0, problems, ledgerEntries: chain.ok ? chain.entries : 0 };
-  } finally {
-    sqlite.close();
-  }
+  });
+  if (!result) return { ok: false, problems: [`intégrité SQLite : ${integrity.slice(0, 5).join(' ; ')}`], ledgerEntries: 0 };
+  return result;
 }
 
 /**
@@ -95,13 +86,7 @@ export function createBackup(input: { databasePath: string; dir: string; secrets
   if (existsSync(file)) throw new BackupError(`Une sauvegarde ${file} existe déjà pour cette seconde : relancez dans un instant.`);
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
-  const source = new Database(databasePath, { readonly: true, fileMustExist: true });
-  try {
-    source.pragma('busy_timeout = 5000');
-    source.prepare('VACUUM INTO ?').run(partial);
-  } finally {
-    source.close();
-  }
+  copyDatabaseInto(databasePath, partial);
   onStep?.(1);
   const verdict = checkDatabaseFile(partial);
   onStep?.(2);

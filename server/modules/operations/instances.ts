@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { newId } from '../../shared/secrets.ts';
+import { instanceStatements, instancesSeenAfter } from './operations.repository.ts';
 
 /**
  * Every running service says so in the database it uses, every few seconds. `npm run restore`
@@ -14,13 +15,8 @@ import { newId } from '../../shared/secrets.ts';
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const INSTANCE_ALIVE_MS = 3 * HEARTBEAT_INTERVAL_MS;
 
-export interface InstanceRow {
-  id: string;
-  pid: number;
-  host: string;
-  startedAt: string;
-  seenAt: string;
-}
+import type { InstanceRow } from './operations.repository.ts';
+export type { InstanceRow };
 
 export interface Heartbeat {
   id: string;
@@ -29,16 +25,13 @@ export interface Heartbeat {
 
 export function startInstanceHeartbeat(input: { db: Db; clock: Clock; intervalMs?: number }): Heartbeat {
   const { db, clock, intervalMs = HEARTBEAT_INTERVAL_MS } = input;
-  const sqlite = db.$client;
+  const statements = instanceStatements(db);
   const id = newId();
   const now = clock.now().toISOString();
-  sqlite
-    .prepare('INSERT INTO service_instances (id, pid, host, started_at, seen_at) VALUES (?, ?, ?, ?, ?)')
-    .run(id, process.pid, hostname(), now, now);
-  const touch = sqlite.prepare('UPDATE service_instances SET seen_at = ? WHERE id = ?');
+  statements.insert({ id, pid: process.pid, host: hostname(), startedAt: now }, now);
   const timer = setInterval(() => {
     try {
-      touch.run(clock.now().toISOString(), id);
+      statements.touch(id, clock.now().toISOString());
     } catch {
       // A database that cannot be written is reported by /readyz; the heartbeat just tries again.
     }
@@ -48,16 +41,12 @@ export function startInstanceHeartbeat(input: { db: Db; clock: Clock; intervalMs
     id,
     stop() {
       clearInterval(timer);
-      if (sqlite.open) sqlite.prepare('DELETE FROM service_instances WHERE id = ?').run(id);
+      statements.remove(id);
     },
   };
 }
 
 /** Services seen on this database within INSTANCE_ALIVE_MS of `now` (none when the table does not exist yet). */
 export function liveInstances(sqlite: Database.Database, now: Date, aliveMs = INSTANCE_ALIVE_MS): InstanceRow[] {
-  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_instances'").get();
-  if (!table) return [];
-  return sqlite
-    .prepare('SELECT id, pid, host, started_at AS startedAt, seen_at AS seenAt FROM service_instances WHERE seen_at > ? ORDER BY started_at')
-    .all(new Date(now.getTime() - aliveMs).toISOString()) as InstanceRow[];
+  return instancesSeenAfter(sqlite, new Date(now.getTime() - aliveMs).toISOString());
 }

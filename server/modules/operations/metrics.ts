@@ -3,10 +3,11 @@ import { statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { sql } from 'drizzle-orm';
 import { publicAccess } from '../../plugins/auth.ts';
 import { unauthorized } from '../../shared/problem.ts';
 import { pendingJobCounts } from '../jobs/jobs.repository.ts';
+import { databaseFileOf } from '../../../db/files.ts';
+import { finishedJobCounts, scheduledRunCounts } from './operations.repository.ts';
 
 /**
  * GET /metrics in Prometheus text format, for `Authorization: Bearer $METRICS_TOKEN` only (401 for
@@ -47,7 +48,7 @@ export const metricsPlugin = fp(async (app) => {
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of db.all<{ kind: string; status: string; n: number }>(sql`SELECT kind, status, count(*) AS n FROM jobs WHERE status IN ('done', 'failed') GROUP BY kind, status`)) {
+      for (const row of finishedJobCounts(db)) {
         this.set({ kind: row.kind, status: row.status }, row.n);
       }
     },
@@ -59,12 +60,12 @@ export const metricsPlugin = fp(async (app) => {
     registers: [registry],
     collect() {
       this.reset();
-      for (const row of db.all<{ task: string; outcome: string | null; n: number }>(sql`SELECT task, outcome, count(*) AS n FROM scheduled_runs GROUP BY task, outcome`)) {
+      for (const row of scheduledRunCounts(db)) {
         this.set({ task: row.task, outcome: row.outcome ?? 'running' }, row.n);
       }
     },
   });
-  const file = db.$client.memory ? undefined : db.$client.name;
+  const file = databaseFileOf(db);
   const size = (path: string) => {
     try {
       return statSync(path).size;

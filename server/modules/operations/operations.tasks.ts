@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { expireOrder, ordersDueForExpiry } from '../finance/expiry.service.ts';
 import { purgeIdempotencyKeys } from '../../shared/idempotency-keys.ts';
-import { purgeDownloadedFiles } from '../jobs/job-files.ts';
+import { purgeDownloadedFiles } from '../jobs/job-files.repository.ts';
 import type { ScheduledTask } from '../jobs/scheduler.ts';
 import { countOf } from '../../shared/plural.ts';
+import { purgeExpiredInvitations, purgeExpiredSessions, purgeScheduledRunsStartedBefore } from './operations.repository.ts';
 
 /** The tasks the service runs by itself (the scripts stay for manual runs). */
 export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
@@ -33,11 +33,11 @@ export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
       run() {
         const now = clock.now().toISOString();
         const keys = purgeIdempotencyKeys(db, clock.now());
-        const sessions = db.run(sql`DELETE FROM sessions WHERE expires_at < ${now}`).changes;
-        const invitations = db.run(sql`DELETE FROM invitations WHERE used_at IS NULL AND expires_at < ${now}`).changes;
+        const sessions = purgeExpiredSessions(db, now);
+        const invitations = purgeExpiredInvitations(db, now);
         // The outbox task runs every minute: its log is kept a week (the lease rows say what is due, not this log).
         const weekAgo = new Date(clock.now().getTime() - 7 * 86_400_000).toISOString();
-        const runs = db.run(sql`DELETE FROM scheduled_runs WHERE finished_at IS NOT NULL AND started_at < ${weekAgo}`).changes;
+        const runs = purgeScheduledRunsStartedBefore(db, weekAgo);
         // A job's file (FEC, print file) is kept until downloaded, then one more day for a retried download.
         const files = purgeDownloadedFiles(db, new Date(clock.now().getTime() - 24 * 3600_000));
         return [

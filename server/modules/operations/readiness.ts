@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { Db } from '../../../db/client.ts';
 import type { Checkpointer } from '../../../db/checkpointer.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { databaseFileOf } from '../../../db/files.ts';
+import { writeReadinessProbe } from './operations.repository.ts';
 
 export interface ReadinessProblem {
   reason: 'disk_space_low' | 'database_not_writable' | 'checkpoint_stuck';
@@ -16,9 +18,9 @@ export interface ReadinessProblem {
  */
 export function readinessProblem(input: { db: Db; clock: Clock; checkpointer: Checkpointer; minFreeDiskBytes: number }): ReadinessProblem | undefined {
   const { db, clock, checkpointer, minFreeDiskBytes } = input;
-  const sqlite = db.$client;
-  if (!sqlite.memory) {
-    const directory = dirname(sqlite.name);
+  const file = databaseFileOf(db);
+  if (file) {
+    const directory = dirname(file);
     const fs = statfsSync(directory);
     const free = fs.bavail * fs.bsize;
     if (free < minFreeDiskBytes) {
@@ -29,9 +31,9 @@ export function readinessProblem(input: { db: Db; clock: Clock; checkpointer: Ch
     }
   }
   try {
-    sqlite.prepare('INSERT INTO readiness_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(clock.now().toISOString());
+    writeReadinessProbe(db, clock.now().toISOString());
   } catch (error) {
-    return { reason: 'database_not_writable', detail: `La base ${sqlite.name} refuse l’écriture : ${(error as Error).message}.` };
+    return { reason: 'database_not_writable', detail: `La base ${file ?? 'en mémoire'} refuse l’écriture : ${(error as Error).message}.` };
   }
   const stuck = checkpointer.stuckReason();
   if (stuck) return { reason: 'checkpoint_stuck', detail: stuck };

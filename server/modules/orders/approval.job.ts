@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { orders } from '../../../db/schema/orders.ts';
+import { findOrderById } from './order-records.repository.ts';
 import { issueBookletRange, issuedBookletCount, type IssuancePlan } from '../booklets/issuance.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
@@ -27,7 +26,7 @@ export function orderIssuanceHandler(codes: PassCodeFactory): JobHandler {
     kind: ORDER_ISSUANCE_JOB,
     step({ tx, job, clock }) {
       const params = issuanceJobParams.parse(job.params);
-      const order = tx.select().from(orders).where(eq(orders.id, params.orderId)).get();
+      const order = findOrderById(tx, params.orderId);
       if (!order) throw new Error(`commande ${params.orderId} introuvable`);
       const from = issuedBookletCount(tx, order.id);
       const to = Math.min(order.bookletCount, from + Math.max(1, Math.floor(PASSES_PER_CHUNK / order.passesPerBooklet)));

@@ -6,7 +6,7 @@ import { euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
-import { operatorFeeBasisPoints } from '../../shared/settings.ts';
+import { operatorFeeBasisPoints } from '../../shared/settings.repository.ts';
 import { mandateInput, ORDER_STATUS_LABELS, orderDetailView, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
 import { orderCounts } from '../booklets/booklets.service.ts';

@@ -4,7 +4,7 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { addMonths, parisDate } from '../../shared/paris-time.ts';
-import { operatorFeeBasisPoints } from '../../shared/settings.ts';
+import { operatorFeeBasisPoints } from '../../shared/settings.repository.ts';
 import { isOperator } from '../accounts/actor.ts';
 import { invoiceToView, listInvoices, listPayments } from '../finance/invoices.service.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';

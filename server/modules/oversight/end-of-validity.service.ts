@@ -6,7 +6,7 @@ import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime, parisDate } from '../../shared/paris-time.ts';
 import { DomainError, forbidden, unprocessable } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, type OrderRow } from '../orders/orders.service.ts';
 import { summariseSerials } from '../distribution/serials.ts';
 import { endOfValidityCalendar, stepRefusal } from './end-of-validity.rules.ts';

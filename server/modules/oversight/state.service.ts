@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { notFound, unprocessable } from '../../shared/problem.ts';
 import { shareOrHidden, suppressSmallCells } from '../../shared/small-cells.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { findProgram } from '../programs/programs.repository.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';

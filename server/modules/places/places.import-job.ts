@@ -5,7 +5,7 @@ import { jobs } from '../../../db/schema/jobs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { countOf } from '../../shared/plural.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { appendFileChunk, clearFileChunks, fileChunks, setJobResult } from '../jobs/job-files.ts';
+import { appendFileChunk, clearFileChunks, fileChunks, setJobResult } from '../jobs/job-files.repository.ts';
 import { insertJob } from '../jobs/jobs.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
 import { finishImport, importRecords, prepareImport, seenBefore, type ImportFormat, type RowReport } from './places.import.ts';

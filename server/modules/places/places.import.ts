@@ -15,7 +15,7 @@ import { badRequest } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isValidSiret } from '../../shared/siret.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { getTerritories, normaliseName } from '../territories/territories.ts';
 import { parseCsv, splitMultiValue, type CsvRecord } from './csv-reader.ts';
 import { OWN_ID_PREFIX } from './own-ids.ts';

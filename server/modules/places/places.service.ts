@@ -7,7 +7,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldErr
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { credentialsChanged } from '../accounts/actor-cache.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { assertPayableBankDetails } from './bank-rules.ts';
 import { notifyPlaceApplied, notifyPlaceDecision } from '../notifications/place-notices.ts';

@@ -7,7 +7,7 @@ import { formatEuros } from '../../shared/money.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { committedForBuyer, findCommitmentForOrder, findProgram, listPrograms, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
 import { programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
 

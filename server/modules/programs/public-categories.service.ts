@@ -4,7 +4,7 @@ import { publicCategories } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { conflict, notFound } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import type { CreatePublicCategoryInput, PublicCategoryView, UpdatePublicCategoryInput } from './public-categories.schemas.ts';
 
 export type PublicCategoryRow = typeof publicCategories.$inferSelect;

@@ -9,6 +9,7 @@ import { PLACE_SERVICES } from '../places/services.ts';
 import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts';
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
 import * as redemptionService from './redemption.service.ts';
+import { monthTotals } from './redemption.repository.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { rememberUsualSite, usualSite } from './usual-site.ts';
 
@@ -181,7 +182,7 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
       previous: shift(-1),
       next: shift(1) <= parisMonth(app.clock.now()) ? shift(1) : null,
       items,
-      totals: redemptionService.monthTotals(app.db, actor.organisationId, period),
+      totals: monthTotals(app.db, actor.organisationId, period),
       success: query.message === 'annule' ? 'Encaissement annulé : le pass est de nouveau utilisable.' : undefined,
     });
   });

@@ -1,21 +1,30 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { booklets, passes, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import type { BookletStatus, PassStatus } from '../../../db/schema/booklets.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
-import { placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
-import { redemptions } from '../../../db/schema/redemption.ts';
+import type { PlaceStatus } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newOrderedId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
 import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
 import { postEntry, reverseEntry } from '../finance/ledger.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { lastAcceptedDay, redeemability, type RedeemabilityVerdict } from '../booklets/redeemability.ts';
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
+import { statements, type SiteRow, type Statements } from './redemption.statements.ts';
+import {
+  findRedemptionOfPlace,
+  findRedemptionRow,
+  listRedemptionRows,
+  markRedemptionCancelled,
+  passWithBooklet,
+  setCancelJournalEntry,
+  siteNameOf,
+  unredeemPass,
+  type RedemptionRow,
+} from './redemption.repository.ts';
 
 /** Domain rule 5: the place that accepted a pass may take it back for 24 hours, until it is batched. */
 export const CANCELLATION_WINDOW_MS = 24 * 3600_000;
@@ -26,59 +35,6 @@ interface Deps {
   codes: PassCodeFactory;
   gracePeriodDays: number;
 }
-
-type SiteRow = Pick<typeof placeSites.$inferSelect, 'id' | 'name' | 'communeCode'> & { services: string };
-
-/**
- * The redemption path runs at national peak load (100 000 a day, bursts of thousands a second):
- * its statements are prepared once per connection and reused, instead of being built and parsed
- * on every request. They run on the raw connection: inside the redemption's transaction, or on
- * their own for the read-only check.
- */
-const statements = cachedPerConnection((client) => ({
-  // One better-sqlite3 transaction function, reused: `.immediate(work)` runs `work` between BEGIN IMMEDIATE
-  // and COMMIT (ROLLBACK if it throws), without the query builder's per-transaction objects.
-  transaction: client.transaction((work: () => RedemptionView) => work()),
-  placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
-  activeSites: client.prepare<[string], SiteRow>(
-    'SELECT id, name, commune_code AS communeCode, services FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
-  ),
-  passFacts: client.prepare<
-    [string],
-    {
-      id: number;
-      status: PassStatus;
-      faceValueCents: number;
-      bookletId: string;
-      bookletStatus: BookletStatus;
-      validFrom: string;
-      validUntil: string;
-      fundedAt: string | null;
-      territory: string | null;
-      allowedServices: string | null;
-    }
-  >(
-    `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
-            o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory,
-            o.allowed_services AS allowedServices
-       FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
-      WHERE p.code = ?`,
-  ),
-  liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
-  markRedeemed: client.prepare<[number]>("UPDATE passes SET status = 'redeemed' WHERE id = ? AND status = 'active'"),
-  insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
-    `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
-  ),
-  // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
-  bookletUse: client.prepare<[string], { status: BookletStatus; passCount: number; used: number }>(
-    `SELECT b.status, b.pass_count AS passCount,
-            (SELECT count(*) FROM passes p WHERE p.booklet_id = b.id AND p.status IN ('redeemed', 'reimbursed')) AS used
-       FROM booklets b WHERE b.id = ?`,
-  ),
-  setBookletStatus: client.prepare<[BookletStatus, string, BookletStatus]>('UPDATE booklets SET status = ? WHERE id = ? AND status = ?'),
-}));
-type Statements = ReturnType<typeof statements>;
 
 const PASS_NOT_FOUND = 'Pass introuvable : vérifiez le code saisi ou scannez de nouveau le QR code.';
 
@@ -278,11 +234,7 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
   const { db, clock, actor, redemptionId } = deps;
   return db.transaction(
     (tx) => {
-      const row = tx
-        .select()
-        .from(redemptions)
-        .where(and(eq(redemptions.id, redemptionId), eq(redemptions.placeId, actor.organisationId)))
-        .get();
+      const row = findRedemptionOfPlace(tx, redemptionId, actor.organisationId);
       if (!row) throw redemptionNotFound();
       if (row.status === 'cancelled') throw conflict('redemption_already_cancelled', 'Cet encaissement est déjà annulé.');
       if (row.batchedAt) {
@@ -293,47 +245,26 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
       if (row.redeemedAt < cutoff) {
         throw conflict('cancellation_period_over', 'Un encaissement ne peut être annulé que dans les 24 heures : ce délai est dépassé. Contactez l’opérateur.');
       }
-      const changed = tx
-        .update(redemptions)
-        .set({ status: 'cancelled', cancelledAt: now.toISOString(), cancelledByUserId: actor.userId })
-        .where(
-          and(
-            eq(redemptions.id, row.id),
-            eq(redemptions.status, 'live'),
-            sql`${redemptions.batchedAt} IS NULL`,
-            sql`${redemptions.redeemedAt} >= ${cutoff}`,
-          ),
-        )
-        .run();
-      if (changed.changes !== 1) throw conflict('redemption_not_cancellable', 'Cet encaissement vient de changer : rechargez la page.');
-      const pass = tx.select({ id: passes.id, code: passes.code, bookletId: passes.bookletId }).from(passes).where(eq(passes.id, row.passId)).get()!;
-      const booklet = tx.select({ status: booklets.status }).from(booklets).where(eq(booklets.id, pass.bookletId)).get()!;
+      if (!markRedemptionCancelled(tx, { redemptionId: row.id, at: now.toISOString(), byUserId: actor.userId, redeemedSince: cutoff })) throw conflict('redemption_not_cancellable', 'Cet encaissement vient de changer : rechargez la page.');
+      const pass = passWithBooklet(tx, row.passId);
       // A booklet blocked since (lost after this redemption) must not get a usable pass back.
-      const back = booklet.status === 'blocked' ? 'blocked' : 'active';
-      const restored = tx
-        .update(passes)
-        .set({ status: back })
-        .where(and(eq(passes.id, pass.id), eq(passes.status, 'redeemed')))
-        .run();
-      if (restored.changes !== 1) throw conflict('redemption_not_cancellable', 'Ce pass a changé de situation : l’encaissement ne peut plus être annulé.');
+      if (!unredeemPass(tx, pass.id, pass.bookletStatus === 'blocked' ? 'blocked' : 'active')) throw conflict('redemption_not_cancellable', 'Ce pass a changé de situation : l’encaissement ne peut plus être annulé.');
       const reversal = reverseEntry(tx, clock, {
         entryId: row.journalEntryId,
         kind: 'redemption_cancelled',
         idempotencyKey: `redemption_cancelled:${row.id}`,
         label: `Annulation de l’encaissement du pass ${formatPassCode(pass.code)}`,
       });
-      tx.update(redemptions).set({ cancelJournalEntryId: reversal.entryId }).where(eq(redemptions.id, row.id)).run();
+      setCancelJournalEntry(tx, row.id, reversal.entryId);
       refreshBookletStatus(statements(tx), pass.bookletId);
       recordAudit(tx, clock, actor, 'redemption.cancelled', { type: 'redemption', id: row.id }, { amountCents: row.amountCents });
-      return toView({ ...row, status: 'cancelled', cancelledAt: now.toISOString() }, pass.code, siteName(tx, row.siteId), actor.organisationName, now);
+      return toView({ ...row, status: 'cancelled', cancelledAt: now.toISOString() }, pass.code, siteNameOf(tx, row.siteId), actor.organisationName, now);
     },
     { behavior: 'immediate' },
   );
 }
 
-const siteName = (db: DbOrTx, siteId: string) => db.select({ name: placeSites.name }).from(placeSites).where(eq(placeSites.id, siteId)).get()?.name ?? '';
-
-function toView(row: typeof redemptions.$inferSelect, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
+function toView(row: RedemptionRow, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
   const until = new Date(new Date(row.redeemedAt).getTime() + CANCELLATION_WINDOW_MS);
   const cancellable = row.status === 'live' && !row.batchedAt && until > now;
   return {
@@ -360,43 +291,14 @@ export function listRedemptions(
   page: { limit: number; after?: { createdAt: string; id: string }; period?: string; status?: 'live' | 'cancelled'; placeId?: string },
 ): RedemptionView[] {
   if (!isOperator(actor) && actor.organisationKind !== 'place') return [];
-  const scope = isOperator(actor) ? (page.placeId ? eq(redemptions.placeId, page.placeId) : undefined) : eq(redemptions.placeId, actor.organisationId);
-  const after = page.after ? sql`(${redemptions.redeemedAt}, ${redemptions.id}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
-  const rows = db
-    .select({ r: redemptions, code: passes.code, siteName: placeSites.name, placeName: organisations.name })
-    .from(redemptions)
-    .innerJoin(passes, eq(passes.id, redemptions.passId))
-    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
-    .where(and(scope, after, page.period ? eq(redemptions.period, page.period) : undefined, page.status ? eq(redemptions.status, page.status) : undefined))
-    .orderBy(desc(redemptions.redeemedAt), desc(redemptions.id))
-    .limit(page.limit + 1)
-    .all();
+  const placeId = isOperator(actor) ? page.placeId : actor.organisationId;
+  const rows = listRedemptionRows(db, { ...page, placeId });
   const now = clock.now();
   return rows.map((row) => toView(row.r, row.code, row.siteName, row.placeName, now));
 }
 
 export function findRedemptionFor(db: DbOrTx, clock: Clock, actor: Actor, redemptionId: string): RedemptionView | undefined {
-  const row = db
-    .select({ r: redemptions, code: passes.code, siteName: placeSites.name, placeName: organisations.name })
-    .from(redemptions)
-    .innerJoin(passes, eq(passes.id, redemptions.passId))
-    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
-    .where(eq(redemptions.id, redemptionId))
-    .get();
+  const row = findRedemptionRow(db, redemptionId);
   if (!row || (!isOperator(actor) && row.r.placeId !== actor.organisationId)) return undefined;
   return toView(row.r, row.code, row.siteName, row.placeName, clock.now());
-}
-
-/** The month's figures of a place's dashboard: live redemptions and their total, cancellations. */
-export function monthTotals(db: DbOrTx, placeId: string, period: string): { count: number; amountCents: number; cancelled: number } {
-  const rows = db
-    .select({ status: redemptions.status, n: sql<number>`count(*)`, cents: sql<number>`coalesce(sum(${redemptions.amountCents}), 0)` })
-    .from(redemptions)
-    .where(and(eq(redemptions.placeId, placeId), eq(redemptions.period, period), inArray(redemptions.status, ['live', 'cancelled'])))
-    .groupBy(redemptions.status)
-    .all();
-  const live = rows.find((r) => r.status === 'live');
-  return { count: live?.n ?? 0, amountCents: live?.cents ?? 0, cancelled: rows.find((r) => r.status === 'cancelled')?.n ?? 0 };
 }

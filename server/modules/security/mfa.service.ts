@@ -8,7 +8,7 @@ import { credentialsChanged } from '../accounts/actor-cache.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { Backoff } from '../accounts/login-throttle.ts';
 import * as repo from './mfa.repository.ts';
-import { recordSecurityEvent } from './security-events.ts';
+import { recordSecurityEvent } from './security-events.repository.ts';
 
 export const TOTP_ISSUER = 'Pass numérique';
 export const RECOVERY_CODE_COUNT = 10;

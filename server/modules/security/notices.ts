@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { recordSecurityEvent } from './security-events.ts';
+import { recordSecurityEvent } from './security-events.repository.ts';
 import { notifyRepeatedLoginFailures } from '../notifications/lifecycle-notices.ts';
 
 /**

@@ -1,7 +1,3 @@
-import { desc, lt } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client.ts';
-import { securityEvents } from '../../../db/schema/security.ts';
-import type { Clock } from '../../shared/clock.ts';
 
 /** What the operator admin reads in the security log, in French. */
 export const SECURITY_EVENT_LABELS = {
@@ -34,30 +30,4 @@ export interface SecurityEventInput {
   actorUserId?: string | null;
   ip?: string | null;
   data?: Record<string, unknown>;
-}
-
-/** Appends one event, in the caller's transaction when there is one (the event and the change land together). */
-export function recordSecurityEvent(db: DbOrTx, clock: Clock, event: SecurityEventInput): void {
-  db.insert(securityEvents)
-    .values({
-      at: clock.now().toISOString(),
-      kind: event.kind,
-      userId: event.userId ?? null,
-      organisationId: event.organisationId ?? null,
-      actorUserId: event.actorUserId ?? null,
-      ip: event.ip ?? null,
-      data: event.data ?? null,
-    })
-    .run();
-}
-
-/** Newest first, `limit` at a time; `beforeId` continues a page. */
-export function listSecurityEvents(db: DbOrTx, { limit, beforeId }: { limit: number; beforeId?: number }) {
-  return db
-    .select()
-    .from(securityEvents)
-    .where(beforeId === undefined ? undefined : lt(securityEvents.id, beforeId))
-    .orderBy(desc(securityEvents.id))
-    .limit(limit)
-    .all();
 }

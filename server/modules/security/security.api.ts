@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow } from '../../plugins/auth.ts';
 import { errorResponses, listOf } from '../../shared/schemas.ts';
-import { listSecurityEvents } from './security-events.ts';
+import { listSecurityEvents } from './security-events.repository.ts';
 
 export const securityEventView = z.object({
   id: z.number().int(),

@@ -5,7 +5,8 @@ import { findUserById } from '../accounts/accounts.repository.ts';
 import { openSession } from '../accounts/accounts.service.ts';
 import { safeReturnPath } from '../accounts/return-path.ts';
 import * as mfa from './mfa.service.ts';
-import { SECURITY_EVENT_LABELS, listSecurityEvents } from './security-events.ts';
+import { SECURITY_EVENT_LABELS } from './security-events.ts';
+import { listSecurityEvents } from './security-events.repository.ts';
 import { ENROLMENT_PATH } from './second-factor-gate.ts';
 import { endSecondFactorStep, pendingSecondFactorUser, setDeviceCookie } from './sign-in-step.ts';
 

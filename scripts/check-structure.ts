@@ -1,0 +1,149 @@
+/**
+ * Two rules of the architecture (README, "Architecture") that ESLint cannot say:
+ *
+ * - **Queries live in repositories.** A production file that is not a repository (`*.repository.ts`),
+ *   a prepared-statement module for a hot path (`*.statements.ts`) or the database port itself
+ *   (`db/`, `server/plugins/database.ts`) may not import query builders from drizzle-orm nor
+ *   tables from `db/schema` as values, nor reach the raw connection (`$client`, `.prepare(`).
+ *   Type imports and the schema's constant lists (`ORDER_STATUSES`…) are fine: they carry no query.
+ * - **Files stay small.** A source file over MAX_LINES lines says why at its top, in a comment
+ *   holding "Over 400 lines:" and the reason.
+ *
+ * PENDING lists the files not yet moved to this shape; the check also fails when one of them no
+ * longer breaks the rule, so the list can only shrink.
+ *
+ *   tsx scripts/check-structure.ts [root]   (default: the repository)
+ */
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { sourceFiles } from './check-cycles.ts';
+
+export const MAX_LINES = 400;
+const SIZE_REASON = /Over 400 lines:/;
+
+const QUERY_OWNERS = [/\.repository\.ts$/, /\.statements\.ts$/, /^db\//, /^server\/plugins\/database\.ts$/];
+/** Constant lists exported by the schema (`ORDER_STATUSES`): values, but no query. */
+const SCHEMA_CONSTANT = /^[A-Z][A-Z0-9_]*$/;
+
+/** Files still over MAX_LINES without a reason, each to be split by responsibility. */
+export const PENDING_SIZE: ReadonlySet<string> = new Set<string>([
+  'server/modules/distribution/distribution.api.ts',
+  'server/modules/distribution/distribution.pages.ts',
+  'server/modules/distribution/distribution.repository.ts',
+  'server/modules/orders/orders.service.ts',
+  'server/modules/places/places.import.ts',
+]);
+
+/** Files that still hold queries, each to be moved into its area's repository. */
+export const PENDING: ReadonlySet<string> = new Set<string>([
+  'server/modules/finance/reimbursement-queries.ts',
+  'server/modules/finance/reimbursement-payment.service.ts',
+  'server/modules/finance/reimbursement-build.service.ts',
+  'server/modules/finance/reimbursement-batch.job.ts',
+  'server/modules/dashboards/dashboards.module.ts',
+  'server/modules/dashboards/distribution.dashboard.ts',
+  'server/modules/dashboards/finance.dashboard.ts',
+  'server/modules/distribution/activation.ts',
+  'server/modules/distribution/distribution.blocking.ts',
+  'server/modules/distribution/distribution.core.ts',
+  'server/modules/distribution/distribution.handouts.ts',
+  'server/modules/distribution/distribution.pages.ts',
+  'server/modules/distribution/hand-out-communes.ts',
+  'server/modules/finance/activity-chart.ts',
+  'server/modules/finance/expiry.service.ts',
+  'server/modules/finance/fec-export.ts',
+  'server/modules/finance/invoice-print.ts',
+  'server/modules/finance/invoices.service.ts',
+  'server/modules/finance/ledger.balances.ts',
+  'server/modules/finance/ledger.references.ts',
+  'server/modules/finance/ledger.ts',
+  'server/modules/finance/ledger.verification.ts',
+  'server/modules/finance/reconciliation.ts',
+  'server/modules/finance/statements.ts',
+  'server/modules/orders/orders.service.ts',
+  'server/modules/oversight/end-of-validity.notices.ts',
+  'server/modules/oversight/end-of-validity.stock.ts',
+  'server/modules/oversight/state.service.ts',
+  'server/modules/places/payable.ts',
+  'server/modules/places/places.bank-details.ts',
+  'server/modules/places/places.import-job.ts',
+  'server/modules/places/places.import.ts',
+  'server/modules/places/places.nearby.ts',
+  'server/modules/places/places.pages.ts',
+  'server/modules/places/places.service.ts',
+  'server/modules/programs/programs.service.ts',
+  'server/modules/programs/public-categories.service.ts',
+]);
+
+export interface Finding {
+  file: string;
+  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short';
+  detail: string;
+}
+
+/** What in this file builds or runs a query, or [] when nothing does. */
+export function queryUses(path: string, text: string): string[] {
+  const found: string[] = [];
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false);
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const clause = statement.importClause;
+    if (!clause || clause.isTypeOnly) continue;
+    const from = statement.moduleSpecifier.text;
+    const isDrizzle = /^drizzle-orm(\/|$)/.test(from);
+    const isSchema = /(^|\/)db\/schema(\/|\.ts$|$)/.test(from);
+    if (!isDrizzle && !isSchema) continue;
+    const names: string[] = [];
+    if (clause.name) names.push(clause.name.text);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) names.push(`* as ${bindings.name.text}`);
+    if (bindings && ts.isNamedImports(bindings)) {
+      for (const element of bindings.elements) if (!element.isTypeOnly) names.push(element.name.text);
+    }
+    const valueNames = isSchema ? names.filter((name) => !SCHEMA_CONSTANT.test(name)) : names;
+    if (valueNames.length > 0) found.push(`${valueNames.join(', ')} from '${from}'`);
+  }
+  if (/\$client\b/.test(text)) found.push('the raw connection ($client)');
+  if (/\.prepare\(/.test(text)) found.push('a prepared statement (.prepare)');
+  return found;
+}
+
+export function checkStructure(root: string, pending: ReadonlySet<string> = PENDING, pendingSize: ReadonlySet<string> = PENDING_SIZE): Finding[] {
+  const findings: Finding[] = [];
+  const files = ['server', 'db', 'scripts', 'templates'].flatMap((dir) => {
+    try {
+      return sourceFiles(join(root, dir));
+    } catch {
+      return [];
+    }
+  });
+  for (const path of files) {
+    const file = relative(root, path).split('\\').join('/');
+    const text = readFileSync(path, 'utf8');
+    const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    const tooLong = lines > MAX_LINES && !SIZE_REASON.test(text.split('\n').slice(0, 20).join('\n'));
+    if (tooLong && !pendingSize.has(file)) findings.push({ file, rule: 'file-too-long', detail: `${lines} lignes, sans « Over 400 lines: <raison> » en tête` });
+    if (!tooLong && pendingSize.has(file)) findings.push({ file, rule: 'pending-file-is-short', detail: 'tient en 400 lignes : retirez-le de PENDING_SIZE' });
+    if (!file.startsWith('server/') || QUERY_OWNERS.some((owner) => owner.test(file))) continue;
+    const uses = queryUses(file, text);
+    if (uses.length > 0 && !pending.has(file)) findings.push({ file, rule: 'query-outside-repository', detail: uses.join(' ; ') });
+    if (uses.length === 0 && pending.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'ne contient plus de requête : retirez-le de PENDING' });
+  }
+  const seen = new Set(files.map((path) => relative(root, path).split('\\').join('/')));
+  for (const file of [...pending, ...pendingSize]) {
+    if (!seen.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'n’existe plus : retirez-le de la liste' });
+  }
+  return findings;
+}
+
+if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
+  const root = resolve(process.argv[2] ?? '.');
+  const findings = checkStructure(root);
+  for (const finding of findings) console.error(`${finding.file}: ${finding.rule} — ${finding.detail}`);
+  if (findings.length > 0) {
+    console.error(`${findings.length} écart(s) à la structure (scripts/check-structure.ts).`);
+    process.exit(1);
+  }
+  console.log(`Structure : requêtes dans les dépôts, fichiers de ${MAX_LINES} lignes au plus (encore ${PENDING.size} fichier(s) à déplacer, ${PENDING_SIZE.size} à découper).`);
+}

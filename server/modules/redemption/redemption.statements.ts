@@ -1,0 +1,58 @@
+import type { BookletStatus, PassStatus } from '../../../db/schema/booklets.ts';
+import { cachedPerConnection } from '../../../db/client.ts';
+import type { placeSites, PlaceStatus } from '../../../db/schema/places.ts';
+import type { RedemptionView } from './redemption.schemas.ts';
+
+export type SiteRow = Pick<typeof placeSites.$inferSelect, 'id' | 'name' | 'communeCode'> & { services: string };
+
+/**
+ * The redemption path runs at national peak load (100 000 a day, bursts of thousands a second):
+ * its statements are prepared once per connection and reused, instead of being built and parsed
+ * on every request. They run on the raw connection: inside the redemption's transaction, or on
+ * their own for the read-only check.
+ */
+export const statements = cachedPerConnection((client) => ({
+  // One better-sqlite3 transaction function, reused: `.immediate(work)` runs `work` between BEGIN IMMEDIATE
+  // and COMMIT (ROLLBACK if it throws), without the query builder's per-transaction objects.
+  transaction: client.transaction((work: () => RedemptionView) => work()),
+  placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
+  activeSites: client.prepare<[string], SiteRow>(
+    'SELECT id, name, commune_code AS communeCode, services FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
+  ),
+  passFacts: client.prepare<
+    [string],
+    {
+      id: number;
+      status: PassStatus;
+      faceValueCents: number;
+      bookletId: string;
+      bookletStatus: BookletStatus;
+      validFrom: string;
+      validUntil: string;
+      fundedAt: string | null;
+      territory: string | null;
+      allowedServices: string | null;
+    }
+  >(
+    `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
+            o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory,
+            o.allowed_services AS allowedServices
+       FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
+      WHERE p.code = ?`,
+  ),
+  liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
+  markRedeemed: client.prepare<[number]>("UPDATE passes SET status = 'redeemed' WHERE id = ? AND status = 'active'"),
+  insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
+    `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
+  ),
+  // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
+  bookletUse: client.prepare<[string], { status: BookletStatus; passCount: number; used: number }>(
+    `SELECT b.status, b.pass_count AS passCount,
+            (SELECT count(*) FROM passes p WHERE p.booklet_id = b.id AND p.status IN ('redeemed', 'reimbursed')) AS used
+       FROM booklets b WHERE b.id = ?`,
+  ),
+  setBookletStatus: client.prepare<[BookletStatus, string, BookletStatus]>('UPDATE booklets SET status = ? WHERE id = ? AND status = ?'),
+}));
+export type Statements = ReturnType<typeof statements>;
+

@@ -1,0 +1,55 @@
+import t from 'tap';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { checkStructure, queryUses } from '../../scripts/check-structure.ts';
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'structure-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
+const QUERY = "import { eq } from 'drizzle-orm';\nimport { orders } from '../../../db/schema/orders.ts';\nexport const q = (db: any) => db.select().from(orders).where(eq(orders.id, 'x')).get();\n";
+
+t.test('a service that builds a query is refused; the same code in a repository is not', async (t) => {
+  const root = tree({
+    'server/modules/orders/orders.service.ts': QUERY,
+    'server/modules/orders/orders.repository.ts': QUERY,
+  });
+  const findings = checkStructure(root, new Set(), new Set());
+  t.same(findings.map((f) => [f.file, f.rule]), [['server/modules/orders/orders.service.ts', 'query-outside-repository']]);
+  t.match(findings[0]!.detail, /eq from 'drizzle-orm'.*orders from/);
+});
+
+t.test('type imports and the schema constant lists are no query', async (t) => {
+  t.same(queryUses('a.ts', "import type { SQL } from 'drizzle-orm';\nimport { ORDER_STATUSES, type OrderRow } from '../db/schema/orders.ts';\n"), []);
+  t.same(queryUses('a.ts', "import { type SQL, sql } from 'drizzle-orm';\n"), ["sql from 'drizzle-orm'"]);
+  t.same(queryUses('a.ts', 'export const n = (c: any) => c.$client.prepare("SELECT 1").get();\n'), ['the raw connection ($client)', 'a prepared statement (.prepare)']);
+});
+
+t.test('a file over 400 lines needs its reason at the top', async (t) => {
+  const long = Array.from({ length: 401 }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+  const root = tree({
+    'server/shared/long.ts': long,
+    'server/shared/explained.ts': '// Over 400 lines: one table of constants, read as a whole.\n' + long,
+    'server/shared/short.ts': 'export const a = 1;\n',
+  });
+  t.same(checkStructure(root, new Set(), new Set()).map((f) => [f.file, f.rule]), [['server/shared/long.ts', 'file-too-long']]);
+});
+
+t.test('the pending lists can only shrink', async (t) => {
+  const root = tree({ 'server/modules/a/a.service.ts': 'export const clean = 1;\n' });
+  t.same(checkStructure(root, new Set(['server/modules/a/a.service.ts']), new Set(['server/modules/a/a.service.ts'])).map((f) => f.rule), [
+    'pending-file-is-short',
+    'pending-file-is-clean',
+  ]);
+});
+
+t.test('the tree holds no query outside repositories beyond the pending list', async (t) => {
+  t.same(checkStructure(resolve(import.meta.dirname, '../..')), []);
+});
