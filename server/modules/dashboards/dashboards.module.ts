@@ -1,7 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { count } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { dashboardTemplateFor } from '../../plugins/navigation.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
@@ -9,12 +7,13 @@ import { distributionDashboardData } from './distribution.dashboard.ts';
 import { financeDashboardData } from './finance.dashboard.ts';
 import { placeDashboardData } from './place.dashboard.ts';
 import { proofsDashboardData } from '../booklets/proof-reminders.ts';
+import { countOrganisations } from './dashboards.repository.ts';
 
 const hide = { hide: true };
 
 /** How many organisations the actor's dashboard counts: all of them for the operator, its own otherwise. */
 function organisationCount(db: Db, actor: Actor): number {
-  return isOperator(actor) ? db.select({ n: count() }).from(organisations).get()!.n : 1;
+  return isOperator(actor) ? countOrganisations(db) : 1;
 }
 
 /**

@@ -1,8 +1,4 @@
-import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { orders } from '../../../db/schema/orders.ts';
-import { booklets } from '../../../db/schema/booklets.ts';
-import { distributions } from '../../../db/schema/distribution.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisMonth } from '../../shared/paris-time.ts';
 import type { Actor } from '../accounts/actor.ts';
@@ -10,6 +6,7 @@ import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { HANDED_OUT_STATUSES } from '../distribution/activation.ts';
 import { distributionStats, listDistributions, listPrescriberOrders } from '../distribution/distribution.repository.ts';
 import { AGE_BAND_LABELS } from '../distribution/distribution.schemas.ts';
+import { approvedOrdersOfBuyer, bookletCountsByOrder, distributionsByDayOfPrescriber } from './dashboards.repository.ts';
 
 /**
  * What the dashboards show of the distribution network, by role: the buyer's stock by prescriber and
@@ -17,22 +14,8 @@ import { AGE_BAND_LABELS } from '../distribution/distribution.schemas.ts';
  */
 export function distributionDashboardData({ db, clock, actor }: { db: Db; clock: Clock; actor: Actor }): { distribution: unknown } {
   if (actor.organisationKind === 'buyer') {
-    const own = db
-      .select({ id: orders.id, reference: orders.reference, validUntil: orders.validUntil, bookletCount: orders.bookletCount })
-      .from(orders)
-      .where(and(eq(orders.buyerId, actor.organisationId), eq(orders.status, 'approved')))
-      .all();
-    const handedOut = new Map(
-      own.length === 0
-        ? []
-        : db
-            .select({ orderId: booklets.orderId, n: count() })
-            .from(booklets)
-            .where(and(inArray(booklets.orderId, own.map((o) => o.id)), inArray(booklets.status, [...HANDED_OUT_STATUSES])))
-            .groupBy(booklets.orderId)
-            .all()
-            .map((r) => [r.orderId, r.n]),
-    );
+    const own = approvedOrdersOfBuyer(db, actor.organisationId);
+    const handedOut = bookletCountsByOrder(db, own.map((o) => o.id), HANDED_OUT_STATUSES);
     return {
       distribution: {
         orders: own.map((o) => ({ ...o, distributed: handedOut.get(o.id) ?? 0 })),
@@ -43,12 +26,7 @@ export function distributionDashboardData({ db, clock, actor }: { db: Db; clock:
   if (actor.organisationKind === 'prescriber') {
     const held = listPrescriberOrders(db, actor.organisationId);
     const month = parisMonth(clock.now());
-    const mine = db
-      .select({ month: distributions.distributedOn, n: count() })
-      .from(distributions)
-      .where(eq(distributions.prescriberId, actor.organisationId))
-      .groupBy(distributions.distributedOn)
-      .all();
+    const mine = distributionsByDayOfPrescriber(db, actor.organisationId);
     const labels = new Map(listPublicCategories(db, { includeInactive: true }).map((c) => [c.code, c.label]));
     return {
       distribution: {

@@ -1,11 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { orders } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { balanceOf } from '../finance/ledger.ts';
 import { graceEndsOn } from '../finance/expiry.service.ts';
+import { approvedOrdersEndingBy, bookletCountsByStatusOf, operatorCounts } from './dashboards.repository.ts';
 
 /** Days before the end of validity from which the buyer is warned (domain rule 8). */
 export const VALIDITY_WARNING_DAYS = 30;
@@ -23,18 +22,9 @@ export interface ValidityAlert {
 export function validityAlerts(db: Db, clock: Clock, buyerId: string, gracePeriodDays: number): ValidityAlert[] {
   const today = parisDate(clock.now());
   const warnFrom = addDays(today, VALIDITY_WARNING_DAYS);
-  const rows = db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.buyerId, buyerId), eq(orders.status, 'approved'), sql`${orders.validUntil} <= ${warnFrom}`))
-    .all()
-    .filter((o) => today <= graceEndsOn(o.validUntil, gracePeriodDays));
+  const rows = approvedOrdersEndingBy(db, buyerId, warnFrom).filter((o) => today <= graceEndsOn(o.validUntil, gracePeriodDays));
   return rows.map((order) => {
-    const counts = new Map(
-      db
-        .all<{ status: string; n: number }>(sql`SELECT status, COUNT(*) AS n FROM booklets WHERE order_id = ${order.id} GROUP BY status`)
-        .map((r) => [r.status, Number(r.n)]),
-    );
+    const counts = bookletCountsByStatusOf(db, order.id);
     const get = (...statuses: string[]) => statuses.reduce((sum, s) => sum + (counts.get(s) ?? 0), 0);
     return {
       orderId: order.id,
@@ -54,16 +44,13 @@ export function validityAlerts(db: Db, clock: Clock, buyerId: string, gracePerio
 
 /** The operator's key figures: what is outstanding, owed and due, at a glance. */
 export function operatorFigures(db: Db) {
-  const one = (query: ReturnType<typeof sql>) => Number(db.get<{ v: number | null }>(query)?.v ?? 0);
-  const payables = db.all<{ v: number }>(sql`SELECT debit_total_cents - credit_total_cents AS v FROM ledger_accounts WHERE code LIKE 'place:%'`);
+  const counts = operatorCounts(db);
   return {
-    ordersToApprove: one(sql`SELECT COUNT(*) AS v FROM orders WHERE status = 'submitted'`),
+    ordersToApprove: counts.ordersToApprove,
     outstandingCents: -balanceOf(db, 'passes:outstanding'),
-    invoicesDueCents: one(sql`SELECT SUM(total_cents - paid_cents) AS v FROM invoices`),
-    placePayablesCents: -payables.reduce((sum, r) => sum + Number(r.v), 0),
-    lastBatch: db.get<{ id: string; period: string; status: string; total_cents: number }>(
-      sql`SELECT id, period, status, total_cents FROM reimbursement_batches ORDER BY period DESC LIMIT 1`,
-    ),
+    invoicesDueCents: counts.invoicesDueCents,
+    placePayablesCents: counts.placePayablesCents,
+    lastBatch: counts.lastBatch,
   };
 }
 

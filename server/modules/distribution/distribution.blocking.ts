@@ -1,13 +1,15 @@
 /** Blocking a lost or stolen booklet (domain rule 6): by its buyer, or by the prescriber holding it. */
-import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { booklets, passes, type BookletStatus } from '../../../db/schema/booklets.ts';
-import { type BlockReason } from '../../../db/schema/distribution.ts';
+import type { BookletStatus } from '../../../db/schema/booklets.ts';
+import type { BlockReason } from '../../../db/schema/distribution.ts';
 import { conflict, notFound } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 
-import { recordMovement, liveDesignation, type BookletRow, type Deps } from './distribution.core.ts';
+import { blockUsablePassesOfBooklet, markBookletBlocked } from '../booklets/booklet-status.repository.ts';
+import { recordMovement, type BookletRow, type Deps } from './distribution.core.ts';
+import { liveDesignation } from './designations.repository.ts';
+import { bookletBySerial } from './stock.repository.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Blocking (domain rule 6)
@@ -16,7 +18,7 @@ const BLOCKABLE = new Set<BookletStatus>(['in_stock', 'allotted', 'distributed',
 
 /** The booklet if the actor may block it: its buyer, or the prescriber holding it while designated. */
 export function findBlockableBooklet(db: DbOrTx, actor: Actor, serial: string): BookletRow | undefined {
-  const booklet = db.select().from(booklets).where(eq(booklets.serial, serial)).get();
+  const booklet = bookletBySerial(db, serial);
   if (!booklet) return undefined;
   if (actor.organisationKind === 'buyer') return booklet.buyerId === actor.organisationId ? booklet : undefined;
   if (actor.organisationKind === 'prescriber') {
@@ -27,7 +29,7 @@ export function findBlockableBooklet(db: DbOrTx, actor: Actor, serial: string): 
 
 /** A booklet's history is for its buyer, the organisation holding it, and the operator. */
 export function findBookletForHistory(db: DbOrTx, actor: Actor, serial: string): BookletRow | undefined {
-  const booklet = db.select().from(booklets).where(eq(booklets.serial, serial)).get();
+  const booklet = bookletBySerial(db, serial);
   if (!booklet) return undefined;
   if (isOperator(actor) || booklet.buyerId === actor.organisationId || booklet.holderId === actor.organisationId) return booklet;
   return undefined;
@@ -41,18 +43,9 @@ export function blockBooklet(deps: Deps & { actor: Actor; serial: string; reason
       if (!booklet) throw notFound('booklet_not_found', `Carnet ${serial} introuvable.`);
       if (booklet.status === 'blocked') throw conflict('booklet_already_blocked', `Le carnet ${serial} est déjà bloqué.`);
       if (!BLOCKABLE.has(booklet.status)) throw conflict('booklet_not_blockable', `Le carnet ${serial} est ${booklet.status === 'used_up' ? 'épuisé' : 'expiré'} : il n’y a plus rien à bloquer.`);
-      const changed = tx
-        .update(booklets)
-        .set({ status: 'blocked' })
-        .where(and(eq(booklets.id, booklet.id), eq(booklets.status, booklet.status)))
-        .run();
-      if (changed.changes !== 1) throw conflict('booklets_changed', `Le carnet ${serial} a changé d’état pendant l’opération : recommencez.`);
+      if (!markBookletBlocked(tx, booklet.id, booklet.status)) throw conflict('booklets_changed', `Le carnet ${serial} a changé d’état pendant l’opération : recommencez.`);
       // Redeemed and reimbursed passes are history, paid for: only what could still be used is blocked.
-      const blocked = tx
-        .update(passes)
-        .set({ status: 'blocked' })
-        .where(and(eq(passes.bookletId, booklet.id), inArray(passes.status, ['issued', 'active'])))
-        .run().changes;
+      const blocked = blockUsablePassesOfBooklet(tx, booklet.id);
       recordMovement(tx, clock, actor, { kind: 'block', orderId: booklet.orderId, from: booklet.holderId, to: null, booklets: [booklet], reason });
       recordAudit(tx, clock, actor, 'booklet.blocked', { type: 'booklet', id: booklet.id }, { reason, previousStatus: booklet.status, blockedPassCount: blocked });
       return { serial: booklet.serial, status: 'blocked' as const, previousStatus: booklet.status, reason, blockedPassCount: blocked };

@@ -1,15 +1,10 @@
 import { enqueueToOrganisation } from '../notifications/outbox.ts';
 import { notifyBookletsReturned } from '../notifications/lifecycle-notices.ts';
-import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { booklets, type BookletStatus } from '../../../db/schema/booklets.ts';
-import type { distributions} from '../../../db/schema/distribution.ts';
-import { bookletMovementItems, bookletMovements, prescriberDesignations, type BlockReason, type MovementKind } from '../../../db/schema/distribution.ts';
-import { orders } from '../../../db/schema/orders.ts';
+import type { booklets, BookletStatus } from '../../../db/schema/booklets.ts';
+import type { BlockReason, distributions, MovementKind } from '../../../db/schema/distribution.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
-import { newId } from '../../shared/secrets.ts';
 import { type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
@@ -17,6 +12,12 @@ import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './
 import { expandSerialSelection, summariseSerials } from './serials.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { moveBookletsToHolder } from '../booklets/booklet-status.repository.ts';
+import { insertDesignation, liveDesignation, organisationById, revokeDesignation } from './designations.repository.ts';
+import { bookletsWithSerials, heldBooklets, insertMovement, insertMovementItems, orderById } from './stock.repository.ts';
+
+// Read by the hand-out and blocking use cases, and by pages through distribution.service.ts.
+export { liveDesignation } from './designations.repository.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
 export type DistributionRow = typeof distributions.$inferSelect;
@@ -46,7 +47,7 @@ export function nameSerials(serials: readonly string[], max = 5): string {
 
 /** The buyer's own order; anyone else's, or a missing one, is the same 404. */
 export function requireOwnOrder(tx: DbOrTx, actor: Actor, orderId: string): OrderRow {
-  const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+  const order = orderById(tx, orderId);
   if (!order || order.buyerId !== actor.organisationId) throw orderNotFound();
   return order;
 }
@@ -55,14 +56,6 @@ export function requireBooklets(order: OrderRow): void {
   if (order.status !== 'approved') {
     throw conflict('order_not_approved', `Les carnets n’existent qu’une fois la commande approuvée (commande ${order.reference}).`);
   }
-}
-
-export function liveDesignation(db: DbOrTx, orderId: string, prescriberId: string) {
-  return db
-    .select()
-    .from(prescriberDesignations)
-    .where(and(eq(prescriberDesignations.orderId, orderId), eq(prescriberDesignations.prescriberId, prescriberId), isNull(prescriberDesignations.revokedAt)))
-    .get();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -75,28 +68,22 @@ export function recordMovement(
   input: { kind: MovementKind; orderId: string; from: string | null; to: string | null; booklets: readonly BookletRef[]; reason?: BlockReason },
 ): { id: number; serialsSummary: string } {
   const serialsSummary = summariseSerials(input.booklets.map((b) => b.serial));
-  const row = tx
-    .insert(bookletMovements)
-    .values({
-      kind: input.kind,
-      orderId: input.orderId,
-      fromOrganisationId: input.from,
-      toOrganisationId: input.to,
-      bookletCount: input.booklets.length,
-      serialsSummary,
-      reason: input.reason ?? null,
-      actorUserId: actor.userId,
-      actorOrganisationId: actor.organisationId,
-      at: clock.now().toISOString(),
-    })
-    .returning({ id: bookletMovements.id })
-    .get();
+  const movementId = insertMovement(tx, {
+    kind: input.kind,
+    orderId: input.orderId,
+    fromOrganisationId: input.from,
+    toOrganisationId: input.to,
+    bookletCount: input.booklets.length,
+    serialsSummary,
+    reason: input.reason ?? null,
+    actorUserId: actor.userId,
+    actorOrganisationId: actor.organisationId,
+    at: clock.now().toISOString(),
+  });
   for (const slice of chunked(input.booklets)) {
-    tx.insert(bookletMovementItems)
-      .values(slice.map((b) => ({ movementId: row.id, bookletId: b.id })))
-      .run();
+    insertMovementItems(tx, movementId, slice.map((b) => b.id));
   }
-  return { id: row.id, serialsSummary };
+  return { id: movementId, serialsSummary };
 }
 
 /**
@@ -111,20 +98,7 @@ export function moveBooklets(
 ): void {
   let changed = 0;
   for (const slice of chunked(selected)) {
-    changed += tx
-      .update(booklets)
-      .set({ holderId: to.holderId, status: to.status })
-      .where(
-        and(
-          inArray(
-            booklets.id,
-            slice.map((b) => b.id),
-          ),
-          eq(booklets.holderId, from.holderId),
-          eq(booklets.status, from.status),
-        ),
-      )
-      .run().changes;
+    changed += moveBookletsToHolder(tx, slice.map((b) => b.id), from, to);
   }
   if (changed !== selected.length) {
     throw conflict('booklets_changed', 'Des carnets ont changé d’état pendant l’opération : rien n’a été fait, recommencez.');
@@ -134,7 +108,7 @@ export function moveBooklets(
 export function findBookletsBySerials(tx: DbOrTx, serials: readonly string[]): Map<string, BookletRow> {
   const found = new Map<string, BookletRow>();
   for (const slice of chunked(serials)) {
-    for (const b of tx.select().from(booklets).where(inArray(booklets.serial, slice)).all()) found.set(b.serial, b);
+    for (const b of bookletsWithSerials(tx, slice)) found.set(b.serial, b);
   }
   return found;
 }
@@ -156,17 +130,12 @@ export function designatePrescriber(deps: Deps & { actor: Actor; orderId: string
       if (order.status === 'cancelled' || order.status === 'closed') {
         throw conflict('order_not_open', `La commande ${order.reference} est ${order.status === 'cancelled' ? 'annulée' : 'clôturée'} : plus de désignation possible.`);
       }
-      const prescriber = tx.select().from(organisations).where(eq(organisations.id, prescriberId)).get();
+      const prescriber = organisationById(tx, prescriberId);
       if (!prescriber || prescriber.kind !== 'prescriber' || prescriber.status !== 'active') {
         throw notFound('prescriber_not_found', 'Prescripteur introuvable.');
       }
       const now = clock.now().toISOString();
-      const inserted = tx
-        .insert(prescriberDesignations)
-        .values({ id: newId(), orderId, prescriberId, designatedAt: now, designatedByUserId: actor.userId })
-        .onConflictDoNothing()
-        .run();
-      if (inserted.changes !== 1) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné sur la commande ${order.reference}.`);
+      if (!insertDesignation(tx, { orderId, prescriberId, designatedAt: now, designatedByUserId: actor.userId })) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné sur la commande ${order.reference}.`);
       recordAudit(tx, clock, actor, 'prescriber.designated', { type: 'order', id: orderId }, { prescriberId });
       enqueueToOrganisation({ tx, clock, template: 'prescriber_designated', organisationId: prescriberId, roles: ['admin', 'agent'], data: { buyerName: actor.organisationName, prescriberName: prescriber.name, reference: order.reference } });
       return { orderId, prescriberId, prescriberName: prescriber.name, designatedAt: now, heldBooklets: 0, distributedBooklets: 0 };
@@ -183,16 +152,8 @@ export function revokePrescriber(deps: Deps & { actor: Actor; orderId: string; p
       const order = requireOwnOrder(tx, actor, orderId);
       const designation = liveDesignation(tx, orderId, prescriberId);
       if (!designation) throw notFound('designation_not_found', 'Ce prescripteur n’est pas désigné sur cette commande.');
-      tx.update(prescriberDesignations)
-        .set({ revokedAt: clock.now().toISOString(), revokedByUserId: actor.userId })
-        .where(and(eq(prescriberDesignations.id, designation.id), isNull(prescriberDesignations.revokedAt)))
-        .run();
-      const held = tx
-        .select({ id: booklets.id, serial: booklets.serial })
-        .from(booklets)
-        .where(and(eq(booklets.orderId, orderId), eq(booklets.holderId, prescriberId), eq(booklets.status, 'allotted')))
-        .orderBy(asc(booklets.position))
-        .all();
+      revokeDesignation(tx, designation.id, { revokedAt: clock.now().toISOString(), revokedByUserId: actor.userId });
+      const held = heldBooklets(tx, { orderId, holderId: prescriberId, status: 'allotted', first: 'lowest' });
       if (held.length > 0) {
         moveBooklets(tx, held, { holderId: prescriberId, status: 'allotted' }, { holderId: order.buyerId, status: 'in_stock' });
         recordMovement(tx, clock, actor, { kind: 'revocation_return', orderId, from: prescriberId, to: order.buyerId, booklets: held });
@@ -231,7 +192,6 @@ export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput
       if (!liveDesignation(tx, order.id, input.prescriberId)) {
         throw unprocessable('prescriber_not_designated', 'Désignez d’abord ce prescripteur sur la commande : on ne confie des carnets qu’à un prescripteur désigné.');
       }
-      const inStock = and(eq(booklets.orderId, order.id), eq(booklets.holderId, order.buyerId), eq(booklets.status, 'in_stock'));
       let selected: BookletRef[];
       if (requested) {
         const found = findBookletsBySerials(tx, requested);
@@ -254,7 +214,7 @@ export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput
         selected = requested.map((s) => ({ id: found.get(s)!.id, serial: s }));
       } else {
         const count = input.bookletCount!;
-        selected = tx.select({ id: booklets.id, serial: booklets.serial }).from(booklets).where(inStock).orderBy(asc(booklets.position)).limit(count).all();
+        selected = heldBooklets(tx, { orderId: order.id, holderId: order.buyerId, status: 'in_stock', first: 'lowest', limit: count });
         if (selected.length < count) {
           throw unprocessable('not_enough_stock', `Il ne reste que ${countOf(selected.length, 'carnet')} en stock sur la commande ${order.reference} : impossible d’en confier ${count}.`, {
             available: selected.length,
@@ -284,7 +244,7 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
       let order: OrderRow;
       let prescriberId: string;
       if (actor.organisationKind === 'prescriber') {
-        const found = tx.select().from(orders).where(eq(orders.id, input.orderId)).get();
+        const found = orderById(tx, input.orderId);
         if (!found || !liveDesignation(tx, found.id, actor.organisationId) || (input.prescriberId && input.prescriberId !== actor.organisationId)) {
           throw orderNotFound();
         }
@@ -318,13 +278,7 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
         selected = requested.map((s) => ({ id: found.get(s)!.id, serial: s }));
       } else {
         const count = input.bookletCount!;
-        selected = tx
-          .select({ id: booklets.id, serial: booklets.serial })
-          .from(booklets)
-          .where(and(eq(booklets.orderId, order.id), eq(booklets.holderId, prescriberId), eq(booklets.status, 'allotted')))
-          .orderBy(desc(booklets.position))
-          .limit(count)
-          .all();
+        selected = heldBooklets(tx, { orderId: order.id, holderId: prescriberId, status: 'allotted', first: 'highest', limit: count });
         if (selected.length < count) {
           throw unprocessable('not_enough_stock', `Ce prescripteur ne détient que ${countOf(selected.length, 'carnet')} non ${plural(selected.length, 'distribué')} de la commande ${order.reference}.`, {
             available: selected.length,

@@ -1,9 +1,6 @@
 /** Hand-outs: a prescriber gives a booklet to a beneficiary, checked against the order's publics and territory. */
-import { and, eq } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
-import { booklets, type BookletStatus } from '../../../db/schema/booklets.ts';
-import { distributions } from '../../../db/schema/distribution.ts';
-import { orders } from '../../../db/schema/orders.ts';
+import type { BookletStatus } from '../../../db/schema/booklets.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
 import { badRequest, conflict, unprocessable } from '../../shared/problem.ts';
@@ -16,8 +13,12 @@ import { getTerritories } from '../territories/territories.ts';
 import { activateBookletPasses, HANDED_OUT_STATUSES } from './activation.ts';
 import { type DistributionInput } from './distribution.schemas.ts';
 import { refuseHandOutIfBlocked } from '../oversight/end-of-validity.guard.ts';
+import { markBookletDistributed } from '../booklets/booklet-status.repository.ts';
+import { liveDesignation } from './designations.repository.ts';
+import { handOutDateOf, insertDistribution } from './handouts.repository.ts';
+import { bookletBySerial, orderById } from './stock.repository.ts';
 
-import { recordMovement, liveDesignation, type BookletRow, type Deps, type DistributionRow } from './distribution.core.ts';
+import { recordMovement, type BookletRow, type Deps, type DistributionRow } from './distribution.core.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Distribution
@@ -50,19 +51,19 @@ export function checkDistribution(db: DbOrTx, actor: Actor, input: DistributionI
   const serial = input.bookletSerial;
   const notInStock = (detail = `Le carnet ${serial} n’est pas dans votre stock : vérifiez le numéro, ou demandez au commanditaire de vous le confier.`) =>
     unprocessable('booklet_not_in_your_stock', detail);
-  const booklet = db.select().from(booklets).where(eq(booklets.serial, serial)).get();
+  const booklet = bookletBySerial(db, serial);
   // Another organisation's booklet looks exactly like a missing one.
   if (!booklet || booklet.holderId !== actor.organisationId) throw notInStock();
   if (!liveDesignation(db, booklet.orderId, actor.organisationId)) throw notInStock();
   if (HANDED_OUT.has(booklet.status)) {
-    const done = db.select({ on: distributions.distributedOn }).from(distributions).where(eq(distributions.bookletId, booklet.id)).get();
-    throw conflict('booklet_already_distributed', `Le carnet ${serial} a déjà été distribué${done ? ` le ${formatFrenchDate(done.on)}` : ''}.`);
+    const done = handOutDateOf(db, booklet.id);
+    throw conflict('booklet_already_distributed', `Le carnet ${serial} a déjà été distribué${done ? ` le ${formatFrenchDate(done)}` : ''}.`);
   }
   if (booklet.status === 'blocked') throw notInStock(`Le carnet ${serial} est bloqué (perdu ou volé) : il ne peut pas être distribué.`);
   if (booklet.status !== 'allotted') throw notInStock();
   refuseHandOutIfBlocked(db, booklet.orderId);
 
-  const order = db.select().from(orders).where(eq(orders.id, booklet.orderId)).get()!;
+  const order = orderById(db, booklet.orderId)!;
   if ((order.status !== 'approved' && order.status !== 'closed') || today < order.validFrom) {
     throw unprocessable('order_not_valid_yet', `Ce carnet ne peut être distribué qu’à partir du ${formatFrenchDate(order.validFrom)}, début de validité de la commande.`);
   }
@@ -94,12 +95,7 @@ export function checkDistribution(db: DbOrTx, actor: Actor, input: DistributionI
 export function commitDistribution(tx: Tx, clock: Clock, actor: Actor, checked: CheckedDistribution, input: DistributionInput) {
   const { booklet, order } = checked;
   const now = clock.now();
-  const changed = tx
-    .update(booklets)
-    .set({ status: 'distributed' })
-    .where(and(eq(booklets.id, booklet.id), eq(booklets.holderId, actor.organisationId), eq(booklets.status, 'allotted')))
-    .run();
-  if (changed.changes !== 1) throw conflict('booklet_already_distributed', `Le carnet ${booklet.serial} vient d’être distribué par ailleurs.`);
+  if (!markBookletDistributed(tx, booklet.id, actor.organisationId)) throw conflict('booklet_already_distributed', `Le carnet ${booklet.serial} vient d’être distribué par ailleurs.`);
   const row: DistributionRow = {
     id: newId(),
     bookletId: booklet.id,
@@ -113,7 +109,7 @@ export function commitDistribution(tx: Tx, clock: Clock, actor: Actor, checked: 
     distributedAt: now.toISOString(),
     recordedByUserId: actor.userId,
   };
-  tx.insert(distributions).values(row).run();
+  insertDistribution(tx, row);
   // Funding gate (domain rule 3): without funding the passes stay issued and activate when it opens.
   const funded = order.fundedAt !== null;
   if (funded) activateBookletPasses(tx, clock, booklet.id);

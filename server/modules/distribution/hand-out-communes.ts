@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { booklets } from '../../../db/schema/booklets.ts';
-import { orders, type TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
+import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { getTerritories, type Commune } from '../territories/territories.ts';
+import { bookletTerritoryRow } from './handouts.repository.ts';
 
 /** How many communes are searched before the territory filter: the filter keeps some of them. */
 const SEARCH_BEFORE_FILTER = 500;
@@ -14,12 +13,7 @@ const SEARCH_BEFORE_FILTER = 500;
  * search stays national: the hand-out refuses the booklet itself, with its own message).
  */
 export function bookletTerritoryFor(db: DbOrTx, actor: Actor, serial: string): TerritoryRestrictionColumn | null | undefined {
-  const row = db
-    .select({ buyerId: booklets.buyerId, holderId: booklets.holderId, territory: orders.territory })
-    .from(booklets)
-    .innerJoin(orders, eq(orders.id, booklets.orderId))
-    .where(eq(booklets.serial, serial.trim().toUpperCase()))
-    .get();
+  const row = bookletTerritoryRow(db, serial.trim().toUpperCase());
   if (!row) return undefined;
   if (!isOperator(actor) && row.buyerId !== actor.organisationId && row.holderId !== actor.organisationId) return undefined;
   return row.territory;

@@ -9,7 +9,7 @@ import { unprocessable } from '../../shared/problem.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { setJobResult } from '../jobs/job-files.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
-import { bankAccountForNewPayout } from '../places/payable.ts';
+import { bankAccountForNewPayout } from '../places/bank-accounts.repository.ts';
 import {
   addPayoutToBatch,
   createPlacePayout,

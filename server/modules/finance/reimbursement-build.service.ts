@@ -9,7 +9,7 @@ import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
-import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
+import { PAYABLE_PLACE_IDS } from '../places/bank-accounts.repository.ts';
 import { REIMBURSEMENT_BATCH_JOB, type BatchJobParams } from './reimbursement-batch.job.ts';
 import { batchOfPeriod, countBatchCandidates, logStatus, reserveReferences, type BatchRow } from './reimbursement.repository.ts';
 

@@ -4,7 +4,7 @@ import { organisations } from '../../../db/schema/accounts.ts';
 import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import type { Config } from '../../config.ts';
 import { conflict } from '../../shared/problem.ts';
-import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
+import { PAYABLE_PLACE_IDS } from '../places/bank-accounts.repository.ts';
 import { batchBeingBuilt, requireBatch } from './reimbursement.repository.ts';
 import { buildPain001 } from './sepa.ts';
 

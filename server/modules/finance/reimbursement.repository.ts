@@ -6,9 +6,9 @@ import { conflict, notFound } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
 import type { AuditActor } from '../audit/audit.repository.ts';
-import { PAYABLE_PLACE_IDS, bankAccountForNewPayout } from '../places/payable.ts';
+import { PAYABLE_PLACE_IDS, bankAccountForNewPayout } from '../places/bank-accounts.repository.ts';
 
-export { nextPayablePlace } from '../places/payable.ts';
+export { nextPayablePlace } from '../places/bank-accounts.repository.ts';
 
 /**
  * The queries of the reimbursement chain shared by the batch builders (in one transaction, or as

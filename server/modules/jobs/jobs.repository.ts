@@ -62,6 +62,11 @@ export function findPendingJob(tx: DbOrTx, kind: string, subject: string): JobRo
     .get();
 }
 
+/** How many of a job's units its committed steps have done: where a resumed job starts again. */
+export function jobProgressDone(tx: DbOrTx, jobId: string): number {
+  return tx.select({ done: jobs.progressDone }).from(jobs).where(eq(jobs.id, jobId)).get()!.done;
+}
+
 /**
  * Takes the oldest job nobody holds, in one statement: two processes asking at once get two
  * different jobs or one gets none. A running job whose lease ran out (its process died) is taken

@@ -1,14 +1,12 @@
 /**
  * A place's bank details: submitted by the place, validated or rejected by finance (four-eyes on
- * what is paid: the details only count once validated, see payable.ts).
+ * what is paid: the details only count once validated, see payable.ts). Its queries are in
+ * bank-accounts.repository.ts.
  */
-import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { placeBankAccounts } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { maskIban } from '../../shared/bank.ts';
 import { conflict, forbidden } from '../../shared/problem.ts';
-import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
@@ -18,6 +16,7 @@ import type { BankDetailsInput, PlaceView } from './places.schemas.ts';
 import { assertCanManage, requirePlace } from './places.access.ts';
 import { placeToView } from './places.views.ts';
 import { bankAccountsOf, findPlaceRow, type BankAccountRow } from './places.repository.ts';
+import { insertPendingBankAccount, putPendingBankAccountInForce, rejectPendingBankAccount, replacePendingBankAccount } from './bank-accounts.repository.ts';
 
 interface Deps {
   db: Db;
@@ -40,17 +39,13 @@ export function submitBankDetails(deps: Deps & { actor: Actor; placeId: string; 
       const same = (a?: BankAccountRow) => a && a.iban === input.iban && a.bic === input.bic && a.holder === input.holder;
       if (same(pending) || (same(validated) && !pending)) return placeToView(tx, placeId)!;
       const now = clock.now().toISOString();
-      if (pending) {
-        tx.update(placeBankAccounts).set({ status: 'replaced', replacedAt: now }).where(and(eq(placeBankAccounts.id, pending.id), eq(placeBankAccounts.status, 'pending'))).run();
-      }
+      if (pending) replacePendingBankAccount(tx, pending.id, now);
       // Back to the details in force: nothing new for finance to check.
       if (same(validated)) {
         recordAudit(tx, clock, actor, 'place.bank_details_change_withdrawn', { type: 'place', id: placeId });
         return placeToView(tx, placeId)!;
       }
-      tx.insert(placeBankAccounts)
-        .values({ id: newId(), placeId, holder: input.holder, iban: input.iban, bic: input.bic, status: 'pending', submittedAt: now, submittedByUserId: actor.userId })
-        .run();
+      insertPendingBankAccount(tx, { placeId, holder: input.holder, iban: input.iban, bic: input.bic, submittedAt: now, submittedByUserId: actor.userId });
       recordAudit(tx, clock, actor, 'place.bank_details_submitted', { type: 'place', id: placeId }, {
         iban: maskIban(input.iban),
         previousIban: validated ? maskIban(validated.iban) : null,
@@ -86,16 +81,7 @@ export function validateBankDetails(deps: Deps & { actor: Actor; placeId: string
         throw forbidden('four_eyes_required', 'Vous avez saisi ces coordonnées bancaires : une autre personne doit les valider.');
       }
       const now = clock.now().toISOString();
-      tx.update(placeBankAccounts)
-        .set({ status: 'replaced', replacedAt: now })
-        .where(and(eq(placeBankAccounts.placeId, placeId), eq(placeBankAccounts.status, 'validated')))
-        .run();
-      const changed = tx
-        .update(placeBankAccounts)
-        .set({ status: 'validated', decidedAt: now, decidedByUserId: actor.userId })
-        .where(and(eq(placeBankAccounts.id, pending.id), eq(placeBankAccounts.status, 'pending')))
-        .run();
-      if (changed.changes !== 1) throw conflict('no_pending_bank_details', 'Ces coordonnées bancaires ont changé entre-temps : rechargez la page.');
+      if (!putPendingBankAccountInForce(tx, { placeId, bankAccountId: pending.id, now, decidedByUserId: actor.userId })) throw conflict('no_pending_bank_details', 'Ces coordonnées bancaires ont changé entre-temps : rechargez la page.');
       recordAudit(tx, clock, actor, 'place.bank_details_validated', { type: 'place', id: placeId }, { bankAccountId: pending.id, iban: maskIban(pending.iban) });
       notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending.iban, validated: true });
       return placeToView(tx, placeId)!;
@@ -112,14 +98,8 @@ export function rejectBankDetails(deps: Deps & { actor: Actor; placeId: string; 
       requirePlace(tx, actor, placeId);
       const now = clock.now().toISOString();
       const { pending } = bankAccountsOf(tx, placeId);
-      const changed = pending
-        ? tx
-            .update(placeBankAccounts)
-            .set({ status: 'rejected', decidedAt: now, decidedByUserId: actor.userId, decisionReason: reason })
-            .where(and(eq(placeBankAccounts.id, pending.id), eq(placeBankAccounts.status, 'pending')))
-            .run().changes
-        : 0;
-      if (changed !== 1) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
+      const rejected = pending ? rejectPendingBankAccount(tx, { bankAccountId: pending.id, now, decidedByUserId: actor.userId, reason }) : false;
+      if (!rejected) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
       recordAudit(tx, clock, actor, 'place.bank_details_rejected', { type: 'place', id: placeId }, { bankAccountId: pending!.id, reason });
       notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending!.iban, validated: false, reason });
       return placeToView(tx, placeId)!;

@@ -1,12 +1,10 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { jobs } from '../../../db/schema/jobs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { countOf } from '../../shared/plural.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { appendFileChunk, clearFileChunks, fileChunks, setJobResult } from '../jobs/job-files.repository.ts';
-import { insertJob } from '../jobs/jobs.repository.ts';
+import { insertJob, jobProgressDone } from '../jobs/jobs.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
 import { finishImport, importRecords, prepareImport, seenBefore, type ImportFormat, type RowReport } from './places.import.ts';
 import type { ImportReport } from './places.schemas.ts';
@@ -57,7 +55,7 @@ export function placesImportHandler(rowsPerStep = ROWS_PER_STEP): JobHandler {
     kind: PLACES_IMPORT_JOB,
     step({ tx, job, clock }) {
       const p = params.parse(job.params);
-      const from = tx.select({ done: jobs.progressDone }).from(jobs).where(eq(jobs.id, job.id)).get()!.done;
+      const from = jobProgressDone(tx, job.id);
       let state = states.get(job.id);
       if (!state || state.at !== from) {
         const file = state?.file ?? prepareImport(p.content, p.format);

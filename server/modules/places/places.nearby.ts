@@ -1,10 +1,8 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
-import { places, placeSites } from '../../../db/schema/places.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { describeOpeningHours } from './opening-hours.ts';
+import { activeLabelledSites } from './sites.repository.ts';
 
 export interface UsableSite {
   placeName: string;
@@ -52,19 +50,7 @@ export function usableSites(db: DbOrTx, input: { territory: TerritoryRestriction
   const territories = getTerritories();
   const prefixes = input.territory ? codePrefixes(input.territory) : null;
   if (prefixes && prefixes.length === 0) return [];
-  const rows = db
-    .select({ site: placeSites, placeName: organisations.name })
-    .from(placeSites)
-    .innerJoin(places, eq(places.organisationId, placeSites.placeId))
-    .innerJoin(organisations, eq(organisations.id, placeSites.placeId))
-    .where(
-      and(
-        eq(places.status, 'labelled'),
-        eq(placeSites.active, true),
-        prefixes ? inArray(sql`substr(${placeSites.communeCode}, 1, 2)`, prefixes) : undefined,
-      ),
-    )
-    .all();
+  const rows = activeLabelledSites(db, prefixes);
   const near = input.nearCommuneCode ? territories.commune(input.nearCommuneCode) : undefined;
   const proximity = (communeCode: string): UsableSite['proximity'] => {
     const commune = territories.commune(communeCode);

@@ -1,7 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
+import type { PlaceStatus } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
@@ -22,10 +20,13 @@ interface Deps {
 export * from './places.repository.ts';
 export * from './places.views.ts';
 export * from './places.bank-details.ts';
-export { bankAccountForNewPayout } from './payable.ts';
+export { bankAccountForNewPayout } from './bank-accounts.repository.ts';
 import { findPlaceRow, insertSite, sitesOf, type SiteRow } from './places.repository.ts';
 import { placeToView } from './places.views.ts';
 import { assertCanManage, placeNotFound, requirePlace } from './places.access.ts';
+import { insertPendingBankAccount } from './bank-accounts.repository.ts';
+import { claimImportedPlace, insertAppliedPlace, placeOrganisationsWithSiret, setPlaceStatus } from './labelling.repository.ts';
+import { findSiteOfPlace, updateSiteRow } from './sites.repository.ts';
 /** Unknown INSEE codes are named in a 400, like every unknown reference code (api.md). */
 function checkCommunes(sites: { communeCode?: string }[], pathOf: (i: number) => string): void {
   const territories = getTerritories();
@@ -54,12 +55,7 @@ export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Ac
   return db.transaction(
     (tx) => {
       const now = clock.now().toISOString();
-      const existing = tx
-        .select({ id: organisations.id, place: places })
-        .from(organisations)
-        .leftJoin(places, eq(places.organisationId, organisations.id))
-        .where(and(eq(organisations.kind, 'place'), eq(organisations.siret, input.siret)))
-        .all();
+      const existing = placeOrganisationsWithSiret(tx, input.siret);
       const claimable = existing.find((e) => e.place?.source === 'import' && e.place.status === 'applied' && e.place.contactEmail === null);
       if (existing.length > 0 && !claimable) {
         throw conflict('place_already_registered', `Un lieu est déjà enregistré avec le SIRET ${input.siret} : contactez l’opérateur du Pass numérique.`);
@@ -68,45 +64,29 @@ export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Ac
       let placeId: string;
       if (claimable) {
         placeId = claimable.id;
-        tx.update(organisations).set({ name: input.name, communeCode: first.communeCode, address: first.address }).where(eq(organisations.id, placeId)).run();
+        claimImportedPlace(
+          tx,
+          placeId,
+          { name: input.name, communeCode: first.communeCode, address: first.address },
+          { legalRepresentative: input.legalRepresentative ?? null, contactEmail: input.contactEmail, appliedAt: now },
+        );
         // Its name is part of its users' identity (receipts, journal labels).
         credentialsChanged(tx);
-        tx.update(places)
-          .set({ legalRepresentative: input.legalRepresentative ?? null, contactEmail: input.contactEmail, appliedAt: now, updatedAt: now })
-          .where(eq(places.organisationId, placeId))
-          .run();
       } else {
         placeId = newId();
-        tx.insert(organisations)
-          .values({ id: placeId, kind: 'place', name: input.name, siret: input.siret, buyerType: null, communeCode: first.communeCode, address: first.address, status: 'active', createdAt: now })
-          .run();
-        tx.insert(places)
-          .values({
-            organisationId: placeId,
-            status: 'applied',
-            legalRepresentative: input.legalRepresentative ?? null,
-            contactEmail: input.contactEmail,
-            source: 'application',
-            pivot: input.siret,
-            appliedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .run();
+        insertAppliedPlace(tx, {
+          placeId,
+          name: input.name,
+          siret: input.siret,
+          communeCode: first.communeCode,
+          address: first.address,
+          legalRepresentative: input.legalRepresentative ?? null,
+          contactEmail: input.contactEmail,
+          now,
+        });
       }
       for (const site of input.sites) insertSite(tx, now, placeId, site);
-      tx.insert(placeBankAccounts)
-        .values({
-          id: newId(),
-          placeId,
-          holder: input.accountHolder ?? input.name,
-          iban: input.iban,
-          bic: input.bic,
-          status: 'pending',
-          submittedAt: now,
-          submittedByUserId: actor?.userId ?? null,
-        })
-        .run();
+      insertPendingBankAccount(tx, { placeId, holder: input.accountHolder ?? input.name, iban: input.iban, bic: input.bic, submittedAt: now, submittedByUserId: actor?.userId ?? null });
       recordAudit(tx, clock, actor, 'place.applied', { type: 'place', id: placeId }, { siret: input.siret, sites: input.sites.length, claimedImport: Boolean(claimable) });
       notifyPlaceApplied({ tx, clock, place: { placeId, placeName: input.name, contactEmail: input.contactEmail } });
       return { id: placeId, status: 'applied' as const };
@@ -138,19 +118,16 @@ export function decideOnPlace(deps: Deps & { actor: Actor; placeId: string; deci
         throw unprocessable('place_has_no_site', 'Ce lieu n’a aucun lieu d’accueil actif : ajoutez-en un avant de le labelliser.');
       }
       const now = clock.now().toISOString();
-      const changed = tx
-        .update(places)
-        .set({
-          status: rule.to,
-          statusReason: decision === 'reject' || decision === 'suspend' ? (reason ?? null) : null,
-          decidedAt: now,
-          decidedByUserId: actor.userId,
-          updatedAt: now,
-          ...(rule.to === 'labelled' && !place.labelledAt ? { labelledAt: now } : {}),
-        })
-        .where(and(eq(places.organisationId, placeId), inArray(places.status, [...rule.from])))
-        .run();
-      if (changed.changes !== 1) {
+      const changed = setPlaceStatus(tx, {
+        placeId,
+        from: rule.from,
+        to: rule.to,
+        statusReason: decision === 'reject' || decision === 'suspend' ? (reason ?? null) : null,
+        now,
+        decidedByUserId: actor.userId,
+        firstLabelled: rule.to === 'labelled' && !place.labelledAt,
+      });
+      if (!changed) {
         throw conflict('place_status_conflict', `Impossible de ${rule.verb} ce lieu : il est ${STATUS_WORDS[place.status]}.`);
       }
       recordAudit(tx, clock, actor, rule.audit, { type: 'place', id: placeId }, { from: place.status, to: rule.to, ...(reason ? { reason } : {}) });
@@ -184,14 +161,11 @@ export function updateSite(deps: Deps & { actor: Actor; placeId: string; siteId:
     (tx) => {
       requirePlace(tx, actor, placeId);
       assertCanManage(actor, placeId, 'les lieux d’accueil');
-      const site = tx.select().from(placeSites).where(and(eq(placeSites.id, siteId), eq(placeSites.placeId, placeId))).get();
+      const site = findSiteOfPlace(tx, placeId, siteId);
       if (!site) throw notFound('site_not_found', 'Lieu d’accueil introuvable.');
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<SiteRow>;
       if (changes.services) changes.services = [...new Set(changes.services)];
-      tx.update(placeSites)
-        .set({ ...changes, updatedAt: clock.now().toISOString() })
-        .where(eq(placeSites.id, siteId))
-        .run();
+      updateSiteRow(tx, siteId, { ...changes, updatedAt: clock.now().toISOString() });
       recordAudit(tx, clock, actor, 'place.site_updated', { type: 'place', id: placeId }, { siteId, fields: Object.keys(changes) });
       return placeToView(tx, placeId)!;
     },
