@@ -15,3 +15,4 @@ export * from './print-settings.ts';
 export * from './oversight.ts';
 export * from './notifications.ts';
 export * from './published-statistics.ts';
+export * from './chorus-pro.ts';

@@ -14,6 +14,7 @@ import { countOf } from '../../shared/plural.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
 import { listCreditNotes } from './credit-notes.repository.ts';
+import { attestationYears } from './attestations.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -172,6 +173,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
       title: 'Relevés et remboursements',
       placeId: actor.organisationId,
       statements: statementsOf(app.db, actor.organisationId),
+      attestationYears: attestationYears(parisDate(app.clock.now())),
       frenchMonth,
     });
   });

@@ -1,7 +1,6 @@
 import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
 import {
   payoutLines,
   payouts,
@@ -9,7 +8,6 @@ import {
   reimbursementStatusLog,
   type BatchStatus,
 } from '../../../db/schema/reimbursement.ts';
-import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate, parisMonth } from '../../shared/paris-time.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
@@ -18,10 +16,13 @@ import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
-import { buildPain001 } from './sepa.ts';
 import { PAYABLE_PLACE_IDS } from '../places/payable.ts';
 import { reserveSequenceRange } from '../../shared/sequences.ts';
 import { withLock } from '../../../db/locks.ts';
+import { requireBatch } from './reimbursement.queries.ts';
+
+// The reads of batches live in reimbursement.queries.ts; their callers keep importing them from here.
+export { batchSepaXml, getBatch, listBatches, waitingPlaces } from './reimbursement.queries.ts';
 
 export type BatchRow = typeof reimbursementBatches.$inferSelect;
 export type PayoutRow = typeof payouts.$inferSelect;
@@ -184,12 +185,6 @@ function buildBatchTransaction(db: Db, clock: Clock, actor: Actor | null, period
   );
 }
 
-function requireBatch(db: DbOrTx, batchId: string): BatchRow {
-  const batch = db.select().from(reimbursementBatches).where(eq(reimbursementBatches.id, batchId)).get();
-  if (!batch) throw notFound('batch_not_found', 'Lot de remboursement introuvable.');
-  return batch;
-}
-
 function moveBatch(tx: Tx, clock: Clock, actor: Actor, batch: BatchRow, from: BatchStatus, to: BatchStatus, set: Partial<BatchRow>) {
   const changed = tx
     .update(reimbursementBatches)
@@ -298,7 +293,7 @@ export function settlePayoutsInTx(tx: Tx, clock: Clock, actor: Actor | null, bat
   const ids = approved.map((p) => p.id);
   for (const payout of approved) logStatus(tx, clock, { type: 'payout', id: payout.id }, 'approved', 'paid', actor);
   if (ids.length > 0) {
-    tx.update(payouts).set({ status: 'paid' }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
+    tx.update(payouts).set({ status: 'paid', paidOn }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
     tx.run(sql`UPDATE passes SET status = 'reimbursed'
       WHERE status = 'redeemed' AND id IN (
         SELECT r.pass_id FROM redemptions r
@@ -378,60 +373,4 @@ export function rejectPayoutInTx(tx: Tx, clock: Clock, actor: Actor, payoutId: s
   recordAudit(tx, clock, actor, 'payout.rejected', { type: 'payout', id: payoutId }, { reason });
   notifyPayoutRejected({ tx, clock, payoutId, reason });
   return tx.select().from(payouts).where(eq(payouts.id, payoutId)).get()!;
-}
-
-export function listBatches(db: DbOrTx) {
-  return db.select().from(reimbursementBatches).orderBy(sql`${reimbursementBatches.period} DESC`).all();
-}
-
-export function getBatch(db: DbOrTx, batchId: string) {
-  const batch = requireBatch(db, batchId);
-  const rows = db
-    .select({ payout: payouts, placeName: organisations.name })
-    .from(payouts)
-    .innerJoin(organisations, eq(organisations.id, payouts.placeId))
-    .where(eq(payouts.batchId, batchId))
-    .orderBy(asc(organisations.name))
-    .all();
-  return { batch, payouts: rows };
-}
-
-/** Places whose redemptions up to the period wait, unbatched, for validated bank details ("en attente"). */
-export function waitingPlaces(db: DbOrTx, period: string) {
-  return db.all<{ place_id: string; name: string; n: number; total: number }>(sql`
-    SELECT r.place_id, o.name, COUNT(*) AS n, SUM(r.amount_cents) AS total
-    FROM redemptions r JOIN organisations o ON o.id = r.place_id
-    WHERE r.status = 'live' AND r.batched_at IS NULL AND r.period <= ${period}
-      AND r.place_id NOT IN ${ELIGIBLE_PLACES}
-    GROUP BY r.place_id, o.name ORDER BY o.name`);
-}
-
-/** The SEPA credit transfer file of an approved batch: one transaction per payout not rejected. */
-export function batchSepaXml(db: DbOrTx, config: Pick<Config, 'operatorAccount'>, batchId: string): { fileName: string; xml: string } {
-  const batch = requireBatch(db, batchId);
-  if (batch.status === 'draft') throw conflict('batch_not_approved', 'Le fichier de virements est disponible après l’approbation du lot.');
-  const list = db
-    .select()
-    .from(payouts)
-    .where(and(eq(payouts.batchId, batchId), inArray(payouts.status, ['approved', 'paid'])))
-    .orderBy(asc(payouts.reference))
-    .all();
-  if (list.length === 0) throw conflict('batch_empty', 'Ce lot ne contient aucun virement.');
-  const xml = buildPain001({
-    messageId: batch.messageId!,
-    createdAt: new Date(batch.approvedAt!),
-    initiatorName: config.operatorAccount.name,
-    debtor: config.operatorAccount,
-    requestedExecutionDate: batch.requestedExecutionDate!,
-    paymentInfoId: batch.messageId!,
-    transactions: list.map((p) => ({
-      endToEndId: p.reference,
-      amountCents: p.amountCents,
-      creditorName: p.holder,
-      creditorIban: p.iban,
-      creditorBic: p.bic,
-      remittanceInformation: `Pass numerique remboursement ${batch.period} releve ${p.reference}`,
-    })),
-  });
-  return { fileName: `virements-${batch.period}.xml`, xml };
 }
