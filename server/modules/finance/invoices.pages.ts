@@ -5,6 +5,8 @@ import { parseEuros } from '../../shared/money.ts';
 import { formFields } from '../../shared/forms.ts';
 import { paymentInput } from './invoices.api.ts';
 import * as invoicesService from './invoices.service.ts';
+import { goesThroughChorusPro } from './chorus-pro.ts';
+import { withChorusStatus } from './chorus-pro.service.ts';
 
 const hide = { hide: true };
 
@@ -12,10 +14,12 @@ export const invoicesPages: FastifyPluginAsync = async (app) => {
   app.get('/finances/factures', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
     const actor = requireActor(request);
     const rows = invoicesService.listInvoices(app.db, actor, { limit: 500 });
-    return reply.renderPage('pages/finance/invoices.eta', {
-      title: 'Factures',
-      invoices: rows.map((row) => invoicesService.invoiceToView(row.invoice, row.orderReference)),
-    });
+    const views = rows.map((row) => ({
+      ...invoicesService.invoiceToView(row.invoice, row.orderReference),
+      public: goesThroughChorusPro({ party: row.invoice.party, buyerType: row.buyerType }),
+    }));
+    const listed = withChorusStatus(app.db, 'invoice', views, (request.query as { depot?: string }).depot);
+    return reply.renderPage('pages/finance/invoices.eta', { title: 'Factures', invoices: listed.rows, total: views.length, chorus: listed });
   });
 
   // The payment form sits on the order page, one per invoice: its fields carry the invoice id.
