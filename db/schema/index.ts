@@ -16,3 +16,4 @@ export * from './oversight.ts';
 export * from './notifications.ts';
 export * from './published-statistics.ts';
 export * from './usage-snapshots.ts';
+export * from './chorus-pro.ts';

@@ -64,6 +64,8 @@ export const payouts = sqliteTable(
     exportEntryId: text('export_entry_id'),
     rejectedAt: text('rejected_at'),
     rejectionReason: text('rejection_reason'),
+    /** Europe/Paris date the bank executed the transfer (the batch's, or a bank statement's booking date): the place's attestation counts by it. */
+    paidOn: text('paid_on'),
     createdAt: text('created_at').notNull(),
   },
   (t) => [

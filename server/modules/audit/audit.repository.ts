@@ -1,3 +1,4 @@
+import { and, asc, eq, like } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { auditLog } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -28,4 +29,14 @@ export function recordAudit(
       at: clock.now().toISOString(),
     })
     .run();
+}
+
+/** The audit rows about one subject whose action starts with `actionPrefix`, oldest first: a record's history. */
+export function auditTrail(db: DbOrTx, subject: { type: string; id: string }, actionPrefix: string) {
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.subjectType, subject.type), eq(auditLog.subjectId, subject.id), like(auditLog.action, `${actionPrefix}%`)))
+    .orderBy(asc(auditLog.id))
+    .all();
 }

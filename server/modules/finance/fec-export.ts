@@ -4,6 +4,7 @@ import { organisations } from '../../../db/schema/accounts.ts';
 import { journalEntries, journalLines, ledgerAccounts } from '../../../db/schema/ledger.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { buildFec, encodeFecLatin9, fecFileName, type FecEntry } from './fec.ts';
+import { documentReferences, orderInvoiceNumbers } from './ledger.references.ts';
 
 /** Journal of the FEC for each kind of entry: sales, bank, miscellaneous operations. */
 const JOURNAL_OF_KIND: Record<string, { code: string; label: string }> = {
@@ -89,7 +90,7 @@ export class FecWriter {
           .orderBy(asc(journalEntries.seq), asc(ledgerAccounts.code))
           .all()
       : [];
-    const entries = this.entriesOf(rows);
+    const entries = this.entriesOf(db, rows);
     const text = buildFec(entries);
     // buildFec starts every text with the header line: only the file's first page keeps it.
     const body = this.started ? text.slice(text.indexOf('\n') + 1) : text;
@@ -99,8 +100,14 @@ export class FecWriter {
     return { bytes: encodeFecLatin9(body), entries: entries.length, done: page.length < limit };
   }
 
-  private entriesOf(rows: { entry: typeof journalEntries.$inferSelect; accountCode: string; accountName: string; debitCents: number; creditCents: number }[]): FecEntry[] {
+  private entriesOf(
+    db: DbOrTx,
+    rows: { entry: typeof journalEntries.$inferSelect; accountCode: string; accountName: string; debitCents: number; creditCents: number }[],
+  ): FecEntry[] {
     const { year, counters, auxNames } = this;
+    // Piece numbers for the page in one query per kind of document (ledger.references.ts names them for the journal page too).
+    const pieces = documentReferences(db, rows.map((r) => r.entry), 'fec');
+    const orderInvoices = orderInvoiceNumbers(db, [...new Set(rows.filter((r) => r.entry.refType === 'order').map((r) => r.entry.refId))]);
     const entries: FecEntry[] = [];
     let current: FecEntry | undefined;
     let currentId = '';
@@ -115,7 +122,7 @@ export class FecWriter {
           journalLib: journal.label,
           ecritureNum: `${journal.code}${year}${String(number).padStart(6, '0')}`,
           ecritureDate: row.entry.valueDate,
-          pieceRef: `${row.entry.refType}-${row.entry.refId.slice(0, 8)}`,
+          pieceRef: pieces.get(`${row.entry.refType}:${row.entry.refId}`) ?? `${row.entry.refType}-${row.entry.refId}`,
           pieceDate: row.entry.valueDate,
           ecritureLib: row.entry.label,
           validDate: parisDate(new Date(row.entry.postedAt)),
@@ -131,6 +138,8 @@ export class FecWriter {
         compAuxLib: account.aux ? (auxNames.get(account.aux) ?? row.accountName) : null,
         debitCents: row.debitCents,
         creditCents: row.creditCents,
+        // The State's share of an order is billed by the call for funds, not by the buyer's invoice.
+        pieceRef: row.entry.refType === 'order' && row.accountCode.startsWith('program:') ? (orderInvoices.get(row.entry.refId)?.state ?? null) : null,
       });
     }
     return entries;

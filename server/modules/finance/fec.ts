@@ -35,6 +35,8 @@ export interface FecLine {
   compAuxLib?: string | null;
   debitCents: number;
   creditCents: number;
+  /** The line's own piece when it is not the entry's: an order's State line is its call for funds. */
+  pieceRef?: string | null;
 }
 
 export interface FecEntry {
@@ -141,7 +143,7 @@ export function buildFec(entries: FecEntry[]): string {
         required(line.compteLib, 'CompteLib', where),
         text(line.compAuxNum),
         text(line.compAuxLib),
-        common.pieceRef,
+        line.pieceRef ? required(line.pieceRef, 'PieceRef', where) : common.pieceRef,
         common.pieceDate,
         common.ecritureLib,
         centsToDecimalComma(line.debitCents),

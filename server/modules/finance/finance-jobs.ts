@@ -8,6 +8,8 @@ import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { expiryRunHandler, startExpiryRun } from './expiry-run.job.ts';
 import { fecExportHandler, startFecExport } from './fec.job.ts';
 import { reimbursementBatchHandler } from './reimbursement-batch.job.ts';
+import { archivePeriod } from './facturx-archive.ts';
+import { facturxArchiveHandler, startFacturxArchive } from './facturx-archive.job.ts';
 
 const financeOnly = allow('operator:finance', 'operator:admin');
 const year = z.coerce.number().int().min(2000).max(2100);
@@ -21,6 +23,7 @@ export const financeJobs: FastifyPluginAsync = async (app) => {
   app.jobs.register(fecExportHandler());
   app.jobs.register(expiryRunHandler(app.config.gracePeriodDays));
   app.jobs.register(reimbursementBatchHandler());
+  app.jobs.register(facturxArchiveHandler(app.db, { operatorIban: app.config.operatorAccount.iban }));
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = { db: app.db, clock: app.clock };
 
@@ -38,6 +41,26 @@ export const financeJobs: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const jobId = startFecExport({ ...deps, actor: requireActor(request), year: request.body.year });
+      void app.jobs.wake();
+      return reply.code(202).header('location', `/api/v1/jobs/${jobId}`).send({ jobId });
+    },
+  );
+
+  r.post(
+    '/api/v1/exports/factur-x/jobs',
+    {
+      config: financeOnly,
+      schema: {
+        summary: 'Préparer le ZIP des Factur-X d’une période (factures, appels de fonds, avoirs), chacun nommé par son numéro',
+        description:
+          'Corps `{month: "AAAA-MM"}` ou `{from, to}` (dates d’émission, heure de Paris, un an au plus). Réponse 202 `{jobId}` ; `GET /api/v1/jobs/{jobId}` donne la progression (documents écrits sur le total), puis `file.url` : un ZIP de `FAC-….pdf` et `AV-….pdf`, les mêmes PDF que `GET /api/v1/invoices/{id}.pdf` et `GET /api/v1/credit-notes/{id}.pdf`. 422 `no_documents_in_period` si la période n’en contient aucun.',
+        tags: ['Finances'],
+        body: archivePeriod,
+        response: { 202: jobAccepted, ...errorResponses(400, 401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      const jobId = startFacturxArchive({ ...deps, actor: requireActor(request), period: request.body });
       void app.jobs.wake();
       return reply.code(202).header('location', `/api/v1/jobs/${jobId}`).send({ jobId });
     },

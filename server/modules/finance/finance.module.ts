@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { attestationsApi } from './attestations.api.ts';
+import { attestationsPages } from './attestations.pages.ts';
 import { bankStatementsApi } from './bank-statements.api.ts';
+import { chorusProApi } from './chorus-pro.api.ts';
+import { chorusProPages } from './chorus-pro.pages.ts';
 import { creditNotesApi } from './credit-notes.api.ts';
 import { exportsApi } from './exports.api.ts';
 import { financePages } from './finance.pages.ts';
@@ -21,6 +25,10 @@ export const financeModule: FastifyPluginAsync = async (app) => {
   await app.register(reimbursementApi, { prefix: '/api/v1' });
   await app.register(bankStatementsApi, { prefix: '/api/v1' });
   await app.register(financePages);
+  await app.register(attestationsApi, { prefix: '/api/v1' });
+  await app.register(chorusProApi, { prefix: '/api/v1' });
+  await app.register(chorusProPages);
+  await app.register(attestationsPages);
   // Long finance work (the year's FEC, a hand-started expiry run) as background jobs.
   await app.register(financeJobs);
 };

@@ -17,6 +17,10 @@ import { listCreditNotes } from './credit-notes.repository.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { REIMBURSEMENT_BATCH_JOB } from './reimbursement-batch.job.ts';
+import { attestationYears } from './attestations.ts';
+import { goesThroughChorusPro } from './chorus-pro.ts';
+import { withChorusStatus } from './chorus-pro.service.ts';
+import { buyerTypesOf } from './chorus-pro.repository.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -185,8 +189,11 @@ export const financePages: FastifyPluginAsync = async (app) => {
 
   app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
     const actor = requireActor(request);
-    const rows = listCreditNotes(app.db, actor, { newestFirst: true });
-    return reply.renderPage('pages/finance/credit-notes.eta', { title: 'Avoirs', notes: rows });
+    const notes = listCreditNotes(app.db, actor, { newestFirst: true });
+    const buyerTypes = buyerTypesOf(app.db, notes.map((row) => row.note.buyerId));
+    const rows = notes.map((row) => ({ ...row, id: row.note.id, public: goesThroughChorusPro({ buyerType: buyerTypes.get(row.note.buyerId) ?? null }) }));
+    const listed = withChorusStatus(app.db, 'credit_note', rows, (request.query as { depot?: string }).depot);
+    return reply.renderPage('pages/finance/credit-notes.eta', { title: 'Avoirs', notes: listed.rows, total: rows.length, chorus: listed });
   });
 
   app.get('/releves', { schema: hide, config: allow('place:*') }, async (request, reply) => {
@@ -195,6 +202,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
       title: 'Relevés et remboursements',
       placeId: actor.organisationId,
       statements: statementsOf(app.db, actor.organisationId),
+      attestationYears: attestationYears(parisDate(app.clock.now())),
       frenchMonth,
     });
   });

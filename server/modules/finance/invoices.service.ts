@@ -48,9 +48,10 @@ function scopeFor(actor: Actor) {
 
 export function listInvoices(db: DbOrTx, actor: Actor, filter: { orderId?: string; limit: number; afterNumber?: string }) {
   return db
-    .select({ invoice: invoices, orderReference: orders.reference })
+    .select({ invoice: invoices, orderReference: orders.reference, buyerType: organisations.buyerType })
     .from(invoices)
     .innerJoin(orders, eq(orders.id, invoices.orderId))
+    .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
     .where(
       and(
         scopeFor(actor),

@@ -43,8 +43,49 @@ const LOOKUPS: Record<string, Lookup> = {
 };
 LOOKUPS.batch = LOOKUPS.reimbursement_batch!;
 
-/** For each (refType, refId) of the entries, its document number; the id itself when the kind has none. */
-export function documentReferences(db: DbOrTx, entries: readonly { refType: string; refId: string }[]): Map<string, string> {
+/**
+ * Where the FEC's PieceRef (the auditor's piece number) differs from what the journal page shows:
+ * an approved order's piece is its invoice (the call for funds rides on the State's line, see
+ * orderInvoiceNumbers); a redemption's piece is its own full reference, not a masked pass that
+ * several redemptions of one pass share; a batch paid in one debit is the SEPA file's message id.
+ */
+const FEC_LOOKUPS: Record<string, Lookup> = {
+  ...LOOKUPS,
+  order: (db, ids) => [...orderInvoiceNumbers(db, ids)].map(([id, n]) => [id, n.buyer ?? n.state ?? id]),
+  redemption: (_db, ids) => ids.map((id) => [id, redemptionReference(id)]),
+  reimbursement_batch: (db, ids) =>
+    db
+      .select({ id: reimbursementBatches.id, period: reimbursementBatches.period, messageId: reimbursementBatches.messageId })
+      .from(reimbursementBatches)
+      .where(inArray(reimbursementBatches.id, ids))
+      .all()
+      .map((r) => [r.id, r.messageId ?? `lot ${r.period}`]),
+};
+FEC_LOOKUPS.batch = FEC_LOOKUPS.reimbursement_batch!;
+
+/** A redemption's reference: its whole id (time-ordered, so ids minted within one minute share their first digits). */
+export const redemptionReference = (redemptionId: string) => `ENC-${redemptionId}`;
+
+/** The invoice numbers of each order: the buyer's invoice and the State's call for funds, when issued. */
+export function orderInvoiceNumbers(db: DbOrTx, orderIds: string[]): Map<string, { buyer?: string; state?: string }> {
+  const found = new Map<string, { buyer?: string; state?: string }>();
+  for (let i = 0; i < orderIds.length; i += 500) {
+    const rows = db
+      .select({ orderId: invoices.orderId, party: invoices.party, number: invoices.number })
+      .from(invoices)
+      .where(inArray(invoices.orderId, orderIds.slice(i, i + 500)))
+      .all();
+    for (const row of rows) found.set(row.orderId, { ...found.get(row.orderId), [row.party]: row.number });
+  }
+  return found;
+}
+
+/**
+ * For each (refType, refId) of the entries, its document number; the id itself when the kind has
+ * none. `purpose: 'fec'` gives the FEC's piece numbers (FEC_LOOKUPS), the default the journal page's.
+ */
+export function documentReferences(db: DbOrTx, entries: readonly { refType: string; refId: string }[], purpose: 'journal' | 'fec' = 'journal'): Map<string, string> {
+  const lookups = purpose === 'fec' ? FEC_LOOKUPS : LOOKUPS;
   const byType = new Map<string, Set<string>>();
   for (const { refType, refId } of entries) {
     if (!byType.has(refType)) byType.set(refType, new Set());
@@ -52,7 +93,7 @@ export function documentReferences(db: DbOrTx, entries: readonly { refType: stri
   }
   const found = new Map<string, string>();
   for (const [refType, ids] of byType) {
-    const lookup = LOOKUPS[refType];
+    const lookup = lookups[refType];
     if (!lookup) continue;
     const list = [...ids];
     for (let i = 0; i < list.length; i += 500) for (const [id, ref] of lookup(db, list.slice(i, i + 500))) found.set(`${refType}:${id}`, ref);

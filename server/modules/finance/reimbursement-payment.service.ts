@@ -132,7 +132,7 @@ export function settlePayoutsInTx(tx: Tx, clock: Clock, actor: Actor | null, bat
   const ids = approved.map((p) => p.id);
   for (const payout of approved) logStatus(tx, clock, { type: 'payout', id: payout.id }, 'approved', 'paid', actor);
   if (ids.length > 0) {
-    tx.update(payouts).set({ status: 'paid' }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
+    tx.update(payouts).set({ status: 'paid', paidOn }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
     tx.run(sql`UPDATE passes SET status = 'reimbursed'
       WHERE status = 'redeemed' AND id IN (
         SELECT r.pass_id FROM redemptions r
