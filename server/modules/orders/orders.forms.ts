@@ -21,6 +21,10 @@ export interface OrderFormValues {
   cofinancingProgramId: string;
   chorusServiceCode: string;
   engagementNumber: string;
+  /** The payment arrangement: all three empty means none given. */
+  paymentArrangementKind?: string;
+  paymentArrangementReference?: string;
+  paymentArrangementDate?: string;
   /** Services the passes pay for; none ticked: every service. */
   allowedServices?: string[];
 }
@@ -41,6 +45,9 @@ export function readOrderForm(body: Record<string, unknown>): { values: OrderFor
     cofinancingProgramId: str('cofinancingProgramId'),
     chorusServiceCode: str('chorusServiceCode'),
     engagementNumber: str('engagementNumber'),
+    paymentArrangementKind: str('paymentArrangementKind'),
+    paymentArrangementReference: str('paymentArrangementReference'),
+    paymentArrangementDate: str('paymentArrangementDate'),
     allowedServices: (Array.isArray(body.allowedServices) ? body.allowedServices : body.allowedServices === undefined ? [] : [body.allowedServices]).map(String),
   };
   const errors: FormErrors = {};
@@ -52,6 +59,7 @@ export function readOrderForm(body: Record<string, unknown>): { values: OrderFor
     communes: asList(values.communes),
   };
   const hasTerritory = territory.departements.length + territory.epcis.length + territory.communes.length > 0;
+  const arrangementGiven = Boolean(values.paymentArrangementKind || values.paymentArrangementReference?.trim() || values.paymentArrangementDate);
   const candidate = {
     bookletCount: asInt(values.bookletCount),
     passesPerBooklet: asInt(values.passesPerBooklet),
@@ -63,26 +71,31 @@ export function readOrderForm(body: Record<string, unknown>): { values: OrderFor
     cofinancingProgramId: values.cofinancingProgramId || undefined,
     chorusServiceCode: values.chorusServiceCode || undefined,
     engagementNumber: values.engagementNumber || undefined,
+    paymentArrangement: arrangementGiven
+      ? { kind: values.paymentArrangementKind, reference: values.paymentArrangementReference, date: values.paymentArrangementDate }
+      : undefined,
     allowedServices: values.allowedServices?.length ? values.allowedServices : undefined,
   };
   const parsed = orderInput.safeParse(candidate);
   if (!parsed.success) {
-    for (const [path, message] of Object.entries(formErrors(parsed.error))) {
-      // Map API paths back to the form's field names.
-      const field = path.startsWith('territory.') ? path.split('.')[1]! : path === 'faceValueCents' ? 'faceValueEuros' : path.split('.')[0]!;
-      errors[field] ??= message;
-    }
+    for (const [path, message] of Object.entries(formErrors(parsed.error))) errors[formField(path)] ??= message;
   }
   if (Object.keys(errors).length > 0) return { values, errors };
   return { values, input: parsed.data, errors };
 }
 
-/** Maps the field errors of a 400 from the service (unknown codes) to the form's fields. */
+/** The form input that holds the value at an API path. */
+function formField(path: string): string {
+  const [head = '', sub = ''] = path.split('.');
+  if (head === 'territory') return sub;
+  if (head === 'faceValueCents') return 'faceValueEuros';
+  if (head === 'paymentArrangement') return { kind: 'paymentArrangementKind', reference: 'paymentArrangementReference', date: 'paymentArrangementDate' }[sub] ?? 'paymentArrangementKind';
+  return head;
+}
+
+/** Maps the field errors the service names (unknown codes, face value, arrangement) to the form's fields. */
 export function serviceErrorsToForm(errors: { path: string; message: string }[]): FormErrors {
   const result: FormErrors = {};
-  for (const e of errors) {
-    const field = e.path.startsWith('territory.') ? e.path.split('.')[1]! : e.path.split('.')[0]!;
-    result[field] ??= e.message;
-  }
+  for (const e of errors) result[formField(e.path)] ??= e.message;
   return result;
 }
