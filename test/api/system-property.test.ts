@@ -101,7 +101,7 @@ const submitStep = fc.record({
   buyer: fc.nat(1),
   bookletCount: fc.integer({ min: 1, max: 4 }),
   passesPerBooklet: fc.integer({ min: 1, max: 4 }),
-  faceValueCents: fc.integer({ min: 100, max: 10_000 }),
+  faceValueCents: fc.integer({ min: 1000, max: 10_000 }),
   validity: fc.constantFrom(0, 0, 0, 1, 1, 2, 3),
   territory: fc.nat(TERRITORIES.length - 1),
   publics: fc.nat(PUBLICS.length - 1),

@@ -1,5 +1,5 @@
 import type { FormErrors } from '../../shared/forms.ts';
-import { formErrors } from '../../shared/forms.ts';
+import { asSentence, formErrors } from '../../shared/forms.ts';
 import { orderInput, type OrderInput } from './orders.schemas.ts';
 import { parseEuros } from '../../shared/money.ts';
 
@@ -96,6 +96,6 @@ function formField(path: string): string {
 /** Maps the field errors the service names (unknown codes, face value, arrangement) to the form's fields. */
 export function serviceErrorsToForm(errors: { path: string; message: string }[]): FormErrors {
   const result: FormErrors = {};
-  for (const e of errors) result[formField(e.path)] ??= e.message;
+  for (const e of errors) result[formField(e.path)] ??= asSentence(e.message);
   return result;
 }
