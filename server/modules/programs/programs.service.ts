@@ -20,7 +20,7 @@ import {
   type ProgramReleaseRow,
   type ProgramRow,
 } from './programs.repository.ts';
-import { programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
+import { payerGaps, programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
 
 export { committedForBuyer, findProgram, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
 
@@ -176,8 +176,13 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
       throw unprocessable('cofinancing_program_closed', `Le programme « ${program.name} » est clôturé : il n’engage plus de nouveaux montants.`);
     }
     // The call for funds of the State's share must name who pays it (and route it in Chorus Pro).
-    if (!program.payer) {
-      throw unprocessable('program_payer_missing', `Le programme « ${program.name} » n’a pas de payeur (nom, SIRET, adresse) : renseignez-le avant d’approuver une commande cofinancée.`);
+    const gaps = payerGaps(program.payer);
+    if (gaps.length > 0) {
+      throw unprocessable(
+        'program_payer_missing',
+        `Le payeur du programme « ${program.name} » est incomplet (à renseigner : ${gaps.join(', ')}) : complétez-le avant d’approuver une commande cofinancée.`,
+        { missing: gaps },
+      );
     }
     if (findCommitmentForOrder(tx, orderId)) {
       throw conflict('cofinancing_already_committed', 'Le cofinancement de cette commande est déjà engagé.');
