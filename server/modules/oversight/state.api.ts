@@ -41,7 +41,7 @@ export function programReportPdf(report: ProgramReportView): Promise<Buffer> {
   const p = report.priority;
   return renderFiguresPdf({
     title: `Rapport du programme « ${report.programName} »`,
-    intro: [`Taux de l’État : ${report.rateBasisPoints / 100} % ${report.paysOn === 'use' ? 'des pass utilisés' : 'des pass achetés'}.`],
+    intro: [`Taux de l’État : ${(report.rateBasisPoints / 100).toLocaleString('fr-FR')} % ${report.paysOn === 'use' ? 'des pass utilisés' : 'des pass achetés'}.`],
     sections: [
       {
         heading: 'Argent',
@@ -60,7 +60,7 @@ export function programReportPdf(report: ProgramReportView): Promise<Buffer> {
         rows: [
           ['Carnets distribués', p.distributions.toLocaleString('fr-FR')],
           ['Part aux publics prioritaires', p.priorityShare === null ? 'masquée' : `${p.priorityShare.toLocaleString('fr-FR')} %`],
-          ['Quota', p.quotaBasisPoints === null ? '—' : `${p.quotaBasisPoints / 100} % : ${p.quotaMet === null ? 'non vérifiable' : p.quotaMet ? 'atteint' : 'non atteint'}`],
+          ['Quota', p.quotaBasisPoints === null ? '—' : `${(p.quotaBasisPoints / 100).toLocaleString('fr-FR')} % : ${p.quotaMet === null ? 'non vérifiable' : p.quotaMet ? 'atteint' : 'non atteint'}`],
         ],
       },
       {
