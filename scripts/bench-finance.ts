@@ -153,6 +153,7 @@ function seedIssuedOrder(db: Db, passCount: number, codes: PassCodeFactory, cloc
     cancelledAt: null,
     createdAt: '2026-01-01T00:00:00Z',
     allowedServices: null,
+    paymentArrangement: null,
   };
   c.prepare(
     `INSERT INTO orders (id, reference, buyer_id, status, booklet_count, passes_per_booklet, face_value_cents, valid_from, valid_until, total_cents, state_share_cents, buyer_share_cents, fee_basis_points, fee_cents, vat_cents, funded_at, submitted_at, approved_at, created_at)

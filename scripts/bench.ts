@@ -120,6 +120,7 @@ function seedOrder(db: Db, bookletCount: number): { order: OrderRow; buyer: type
     cancelledAt: null,
     createdAt: NOW.toISOString(),
     allowedServices: null,
+    paymentArrangement: null,
   };
   db.insert(orders).values(order).run();
   return { order, buyer: db.select().from(organisations).all().find((o) => o.id === buyer.id)! };

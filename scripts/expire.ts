@@ -22,9 +22,12 @@ const notes: string[] = [];
 let passCount = 0;
 for (const [i, order] of due.entries()) {
   try {
-    const { creditNote, expiredPassCount } = expireOrder({ db, clock: systemClock, actor: null, orderId: order.id, gracePeriodDays: config.gracePeriodDays });
+    const { creditNotes, expiredPassCount } = expireOrder({ db, clock: systemClock, actor: null, orderId: order.id, gracePeriodDays: config.gracePeriodDays });
     passCount += expiredPassCount;
-    if (creditNote) notes.push(`${order.reference} : ${countOf(expiredPassCount, 'pass expiré', 'pass expirés')}, avoir ${creditNote.number} de ${formatEuros(creditNote.totalCents)}`);
+    for (const note of creditNotes) {
+      const to = note.party === 'state' ? 'à l’État' : 'au commanditaire';
+      notes.push(`${order.reference} : ${countOf(expiredPassCount, 'pass expiré', 'pass expirés')}, avoir ${note.number} ${to} de ${formatEuros(note.totalCents)}`);
+    }
   } catch (error) {
     failures.push(`${order.reference} : échec — ${(error as Error).message}`);
   }

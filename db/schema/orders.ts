@@ -11,6 +11,20 @@ export interface TerritoryRestrictionColumn {
   communes?: string[];
 }
 
+export const PAYMENT_ARRANGEMENT_KINDS = ['mandate_agreement', 'advance_account'] as const;
+export type PaymentArrangementKind = (typeof PAYMENT_ARRANGEMENT_KINDS)[number];
+
+/**
+ * How a public buyer's accountant pays the operator: a mandate agreement (« convention de mandat »,
+ * CGCT L1611-7-1) or through a régie d'avances, with the reference of that act and its date.
+ */
+export interface PaymentArrangementColumn {
+  kind: PaymentArrangementKind;
+  reference: string;
+  /** YYYY-MM-DD. */
+  date: string;
+}
+
 export const orders = sqliteTable(
   'orders',
   {
@@ -50,6 +64,8 @@ export const orders = sqliteTable(
     createdAt: text('created_at').notNull(),
     /** Null means every service; otherwise the national-list services its passes pay for (checked at redemption). */
     allowedServices: text('allowed_services', { mode: 'json' }).$type<string[] | null>(),
+    /** The buyer's payment arrangement, printed on its invoices; null when not given. */
+    paymentArrangement: text('payment_arrangement', { mode: 'json' }).$type<PaymentArrangementColumn | null>(),
   },
   (t) => [
     uniqueIndex('orders_reference_unique').on(t.reference),

@@ -22,8 +22,14 @@ export const cofinancingPrograms = sqliteTable(
     rateBasisPoints: integer('rate_basis_points').notNull(),
     eligibleBuyerTypes: text('eligible_buyer_types', { mode: 'json' }).$type<BuyerType[]>().notNull(),
     envelopeCents: integer('envelope_cents').notNull(),
-    /** Only ever moved by a conditional UPDATE (commitEnvelope); the CHECK is the last line of defence. */
+    /**
+     * What approved orders still hold of the envelope: their commitments less what State credit
+     * notes released (migration 0013). Only ever moved by conditional UPDATEs (commitEnvelope,
+     * releaseEnvelope); the CHECK is the last line of defence. Committed in all = this + released.
+     */
     committedCents: integer('committed_cents').notNull().default(0),
+    /** The State's shares of expired passes credited back by State credit notes, free to fund other orders. */
+    releasedCents: integer('released_cents').notNull().default(0),
     minOrderCents: integer('min_order_cents'),
     perBuyerCapCents: integer('per_buyer_cap_cents'),
     /** YYYY-MM-DD, Europe/Paris calendar dates, both inclusive. */
@@ -63,6 +69,32 @@ export const programCommitments = sqliteTable(
     uniqueIndex('program_commitments_order_unique').on(t.orderId),
     index('program_commitments_program_buyer_idx').on(t.programId, t.buyerId),
     check('program_commitments_amount_positive', sql`amount_cents > 0`),
+  ],
+);
+
+/**
+ * What one State credit note gave back to its programme's envelope (issue #14). One row per
+ * credit note (unique), so a note releases once; per order, never more than its commitment.
+ */
+export const programReleases = sqliteTable(
+  'program_releases',
+  {
+    id: text('id').primaryKey(),
+    programId: text('program_id')
+      .notNull()
+      .references(() => cofinancingPrograms.id),
+    orderId: text('order_id').notNull(),
+    buyerId: text('buyer_id')
+      .notNull()
+      .references(() => organisations.id),
+    creditNoteId: text('credit_note_id').notNull(),
+    amountCents: integer('amount_cents').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('program_releases_credit_note_unique').on(t.creditNoteId),
+    index('program_releases_program_buyer_idx').on(t.programId, t.buyerId),
+    check('program_releases_amount_positive', sql`amount_cents > 0`),
   ],
 );
 

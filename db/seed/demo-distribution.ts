@@ -1,5 +1,5 @@
 import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { orders } from '../schema/orders.ts';
 import type { AgeBand } from '../schema/distribution.ts';
@@ -57,6 +57,8 @@ export function seedDemoDistribution(db: Db, clock: Clock): void {
     .select()
     .from(orders)
     .where(and(eq(orders.buyerId, buyer.organisationId), eq(orders.status, 'approved')))
+    // The current order (the earlier one is past its validity).
+    .orderBy(desc(orders.createdAt))
     .get();
   if (!order) return;
   const deps = { db, clock };

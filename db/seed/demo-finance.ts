@@ -28,24 +28,16 @@ export function demoInstant(now: Date, monthsAgo: number, day: number): Date {
 }
 
 /**
- * The demo's finance history, written by replaying the use cases at past dates:
- * - an older order, paid, past its validity and grace period, expired with its credit note
- *   (buyer and State shares);
- * - the redemptions of two months ago batched, approved and paid;
- * - redemptions of last month left unbatched (finance builds that batch) and of the current month.
+ * The demo's earliest order, placed ten months ago, valid six months and paid the month after. It
+ * is seeded before every other order so that document numbers follow their dates (FAC-… in the
+ * order they were issued, no gap): returns its id for seedDemoFinance to expire.
  */
-export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, gracePeriodDays: number): void {
+export function seedDemoEarlierOrder(db: Db, now: Date, codes: PassCodeFactory): string {
   const buyer = actorFor(db, 'commandes@departement31.demo');
   const operator = actorFor(db, 'admin@operateur.demo');
   const finance = actorFor(db, 'finances@operateur.demo');
-  // Four eyes: the batch built by one finance user is approved by the other.
-  const treasury = actorFor(db, 'tresorerie@operateur.demo');
-  const placeEmails = ['mediateur@epn-muret.demo', 'accueil@mediatheque-blagnac.demo', 'contact@fablab-saint-gaudens.demo'];
-  const places = placeEmails.map((e) => actorFor(db, e));
   const program = db.select().from(cofinancingPrograms).get();
   const clock = new ManualClock(demoInstant(now, 10, 10));
-
-  // An earlier order, valid six months: everything unused expired after the grace period.
   const validFrom = parisDate(clock.now());
   const old = submitOrder({
     db,
@@ -62,6 +54,7 @@ export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, grace
       territory: { departements: ['31'] },
       cofinancingProgramId: program?.id,
       engagementNumber: 'EJ-ANCIEN-0001',
+      paymentArrangement: { kind: 'mandate_agreement', reference: 'CM-31-2025-007', date: addMonths(validFrom, -1) },
     },
   });
   approveOrder({ db, clock, actor: operator, orderId: old.id, codes });
@@ -69,8 +62,24 @@ export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, grace
   for (const invoice of db.select().from(invoices).where(eq(invoices.orderId, old.id)).all()) {
     recordPayment({ db, clock, actor: finance, input: { invoiceId: invoice.id, amountCents: invoice.totalCents, receivedOn: parisDate(clock.now()), reference: `VIR-${invoice.number}` } });
   }
-  clock.set(now);
-  expireOrder({ db, clock, actor: null, orderId: old.id, gracePeriodDays });
+  return old.id;
+}
+
+/**
+ * The rest of the demo's finance history, written by replaying the use cases at past dates:
+ * - the earlier order (seedDemoEarlierOrder), past its validity and grace period, expired today with
+ *   its two credit notes (the buyer's share to the buyer, the State's to the programme's payer);
+ * - the redemptions of two months ago batched, approved and paid;
+ * - redemptions of last month left unbatched (finance builds that batch) and of the current month.
+ */
+export function seedDemoFinance(db: Db, now: Date, codes: PassCodeFactory, gracePeriodDays: number, earlierOrderId: string): void {
+  const finance = actorFor(db, 'finances@operateur.demo');
+  // Four eyes: the batch built by one finance user is approved by the other.
+  const treasury = actorFor(db, 'tresorerie@operateur.demo');
+  const placeEmails = ['mediateur@epn-muret.demo', 'accueil@mediatheque-blagnac.demo', 'contact@fablab-saint-gaudens.demo'];
+  const places = placeEmails.map((e) => actorFor(db, e));
+  const clock = new ManualClock(now);
+  expireOrder({ db, clock, actor: null, orderId: earlierOrderId, gracePeriodDays });
 
   // Two months ago's redemptions (made when the places were labelled) are batched and paid.
   const twoMonthsAgo = parisMonth(demoInstant(now, 2, 15));

@@ -39,6 +39,8 @@ export function seedDemoOrders(db: Db, clock: Clock, codes: PassCodeFactory): vo
       cofinancingProgramId: program?.id,
       chorusServiceCode: 'DSI-INCLUSION',
       engagementNumber: 'EJ-2026-00317',
+      // A département pays the operator under a mandate agreement voted before its first order.
+      paymentArrangement: { kind: 'mandate_agreement', reference: 'CM-31-2026-012', date: addMonths(today, -1) },
     },
   });
   approveOrder({ db, clock, actor: operator, orderId: order.id, codes });

@@ -2,7 +2,7 @@ import { count } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { organisations, users, type BuyerType, type OrganisationKind, type UserRole } from '../schema/accounts.ts';
 import { ManualClock, type Clock } from '../../server/shared/clock.ts';
-import { demoInstant, seedDemoFinance } from './demo-finance.ts';
+import { demoInstant, seedDemoEarlierOrder, seedDemoFinance } from './demo-finance.ts';
 import { hashPassword } from '../../server/modules/accounts/passwords.ts';
 import { newId } from '../../server/shared/secrets.ts';
 import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
@@ -138,12 +138,14 @@ export async function seedDemoData(db: Db, clock: Clock, codes: PassCodeFactory,
   // The history is replayed at past dates, so every page has real figures: the current order was
   // placed two months ago, its first passes used then and reimbursed since (see demo-finance.ts).
   const today = clock.now();
+  // Oldest first, so that invoice numbers follow their dates.
+  const earlierOrderId = seedDemoEarlierOrder(db, today, codes);
   const past = new ManualClock(demoInstant(today, 2, 5));
   seedDemoOrders(db, past, codes);
   past.set(demoInstant(today, 2, 8));
   seedDemoDistribution(db, past);
   past.set(demoInstant(today, 2, 15));
   seedDemoPlaces(db, past, codes, gracePeriodDays);
-  seedDemoFinance(db, today, codes, gracePeriodDays);
+  seedDemoFinance(db, today, codes, gracePeriodDays, earlierOrderId);
   return logins;
 }

@@ -37,7 +37,18 @@ async function documents(t: Test) {
   const buyer = await loginAs(ctx.app, world.buyerAdmin);
   const privateBuyer = await loginAs(ctx.app, await createUser(ctx.db, company, { role: 'admin' }));
   const operator = await loginAs(ctx.app, world.operatorAdmin);
-  const cofinanced = (await post(buyer, '/api/v1/orders', order({ cofinancingProgramId: program.id, chorusServiceCode: 'SERV-NUM', engagementNumber: 'EJ-2026-0042' }))).json();
+  const cofinanced = (
+    await post(
+      buyer,
+      '/api/v1/orders',
+      order({
+        cofinancingProgramId: program.id,
+        chorusServiceCode: 'SERV-NUM',
+        engagementNumber: 'EJ-2026-0042',
+        paymentArrangement: { kind: 'mandate_agreement', reference: 'CM-2026-04', date: '2026-03-01' },
+      }),
+    )
+  ).json();
   t.equal((await post(operator, `/api/v1/orders/${cofinanced.id}/approve`)).statusCode, 200);
   const plain = (await post(privateBuyer, '/api/v1/orders', order())).json();
   t.equal((await post(operator, `/api/v1/orders/${plain.id}/approve`)).statusCode, 200);
@@ -45,7 +56,7 @@ async function documents(t: Test) {
   const admin = await loginAs(ctx.app, world.operatorAdmin);
   const expired = await post(admin, `/api/v1/orders/${cofinanced.id}/expire`);
   t.equal(expired.statusCode, 200, expired.body);
-  return { ...ctx, world, admin, cofinanced, plain, creditNote: expired.json().creditNote };
+  return { ...ctx, world, admin, cofinanced, plain, creditNotes: expired.json().creditNotes as { id: string; number: string; party: string }[] };
 }
 
 function attachments(t: Test, pdf: Buffer): { list: string; xml: string } {
@@ -98,16 +109,33 @@ t.test('every invoice, call for funds and credit note is a Factur-X EN 16931 tha
     }
   }
 
-  const notePdf = await ctx.admin.inject({ method: 'GET', url: `/api/v1/credit-notes/${ctx.creditNote.id}.pdf` });
-  t.equal(notePdf.statusCode, 200);
-  const note = attachments(t, notePdf.rawPayload);
-  t.match(note.list, /factur-x\.xml/);
-  await assertValid(t, note.xml, ctx.creditNote.number);
-  t.match(note.xml, /<ram:TypeCode>381<\/ram:TypeCode>/);
-  const buyerInvoice = all.find((i) => i.party === 'buyer' && i.buyerId === ctx.world.buyer.id)!;
-  t.match(note.xml, new RegExp(`<ram:InvoiceReferencedDocument>\\s*<ram:IssuerAssignedID>${buyerInvoice.number}<`), 'BT-25: the invoice it corrects');
-  const text = execFileSync('pdftotext', ['-', '-'], { input: notePdf.rawPayload }).toString();
-  t.match(text, /Émis le 1er février 2028/, 'an avoir is “émis”, on the “1er”');
+  t.same(ctx.creditNotes.map((n) => n.party), ['buyer', 'state'], 'one credit note per invoiced party');
+  for (const creditNote of ctx.creditNotes) {
+    const notePdf = await ctx.admin.inject({ method: 'GET', url: `/api/v1/credit-notes/${creditNote.id}.pdf` });
+    t.equal(notePdf.statusCode, 200);
+    const note = attachments(t, notePdf.rawPayload);
+    t.match(note.list, /factur-x\.xml/);
+    await assertValid(t, note.xml, creditNote.number);
+    t.match(note.xml, /<ram:TypeCode>381<\/ram:TypeCode>/);
+    const text = execFileSync('pdftotext', ['-', '-'], { input: notePdf.rawPayload }).toString();
+    t.match(text, /Émis le 1er février 2028/, 'an avoir is “émis”, on the “1er”');
+    if (creditNote.party === 'buyer') {
+      const buyerInvoice = all.find((i) => i.party === 'buyer' && i.buyerId === ctx.world.buyer.id)!;
+      t.match(note.xml, new RegExp(`<ram:InvoiceReferencedDocument>\\s*<ram:IssuerAssignedID>${buyerInvoice.number}<`), 'BT-25: the buyer invoice it corrects');
+      t.match(note.xml, /<ram:BuyerTradeParty>\s*<ram:Name>Département de test</, 'addressed to the buyer');
+      t.match(note.xml, /Convention de mandat n° CM-2026-04 du 1er mars 2026/, 'the buyer’s payment arrangement in the payment terms (BT-20)');
+      t.notMatch(note.xml, /Part de l’État/, 'the State’s share is not on the buyer’s note');
+    } else {
+      const call = all.find((i) => i.party === 'state')!;
+      t.match(note.xml, new RegExp(`<ram:InvoiceReferencedDocument>\\s*<ram:IssuerAssignedID>${call.number}<`), 'BT-25: the call for funds it corrects');
+      t.match(note.xml, /<ram:BuyerTradeParty>\s*<ram:Name>Agence nationale de la cohésion des territoires</, 'addressed to the programme’s payer');
+      t.match(note.xml, /<ram:BuyerReference>SN-PASS<\/ram:BuyerReference>/, 'with its Chorus Pro service code');
+      t.match(note.xml, /<ram:ID schemeID="0009">13002603200016<\/ram:ID>/, 'and its SIRET');
+      t.match(text.replace(/\s+/g, ' '), /Destinataire .*Agence nationale de la cohésion des territoires/, 'the printed addressee is the payer');
+    }
+  }
+  const buyerInvoiceXml = (await ctx.admin.inject({ method: 'GET', url: `/api/v1/invoices/${all.find((i) => i.party === 'buyer' && i.buyerId === ctx.world.buyer.id)!.id}/factur-x.xml` })).body;
+  t.match(buyerInvoiceXml, /<ram:SpecifiedTradePaymentTerms>\s*<ram:Description>[^<]*Convention de mandat n° CM-2026-04 du 1er mars 2026/, 'the arrangement is on the buyer’s invoice');
 });
 
 t.test('a tampered amount breaks the validation', async (t) => {

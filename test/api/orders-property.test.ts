@@ -34,7 +34,7 @@ type Step =
   | { kind: 'pay'; invoice: number; fraction: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('submit' as const), buyer: fc.nat(2), bookletCount: fc.integer({ min: 1, max: 400 }), faceValueCents: fc.integer({ min: 100, max: 10_000 }), withProgram: fc.boolean() }),
+  fc.record({ kind: fc.constant('submit' as const), buyer: fc.nat(2), bookletCount: fc.integer({ min: 1, max: 400 }), faceValueCents: fc.integer({ min: 1000, max: 10_000 }), withProgram: fc.boolean() }),
   fc.record({ kind: fc.constant('approve' as const), order: fc.nat(20) }),
   fc.record({ kind: fc.constant('cancel' as const), order: fc.nat(20) }),
   fc.record({ kind: fc.constant('pay' as const), invoice: fc.nat(20), fraction: fc.double({ min: 0.01, max: 1.2, noNaN: true }) }),

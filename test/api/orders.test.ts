@@ -46,11 +46,11 @@ t.test('a département ordering 200 booklets of 10 passes at 10 € gets half fr
 
 t.test('odd totals split to the cent at 50 % and 33,33 %', async (t) => {
   const { buyer, db } = await setup(t);
-  const odd = { ...baseOrder, bookletCount: 3, passesPerBooklet: 7, faceValueCents: 333 };
+  const odd = { ...baseOrder, bookletCount: 3, passesPerBooklet: 7, faceValueCents: 1001 };
   const half = createProgram(db, { rateBasisPoints: 5000 });
   const third = createProgram(db, { rateBasisPoints: 3333 });
-  t.match((await post(buyer, '/api/v1/orders/quote', { ...odd, cofinancingProgramId: half.id })).json(), { totalCents: 6993, stateShareCents: 3496, buyerShareCents: 3497 });
-  t.match((await post(buyer, '/api/v1/orders/quote', { ...odd, cofinancingProgramId: third.id })).json(), { totalCents: 6993, stateShareCents: 2330, buyerShareCents: 4663 });
+  t.match((await post(buyer, '/api/v1/orders/quote', { ...odd, cofinancingProgramId: half.id })).json(), { totalCents: 21021, stateShareCents: 10510, buyerShareCents: 10511 });
+  t.match((await post(buyer, '/api/v1/orders/quote', { ...odd, cofinancingProgramId: third.id })).json(), { totalCents: 21021, stateShareCents: 7006, buyerShareCents: 14015 });
 });
 
 t.test('a private buyer asking for the programme is refused with the failed condition', async (t) => {
@@ -120,7 +120,7 @@ t.test('a nearly exhausted envelope caps the share at what remains', async (t) =
 
 t.test('validation: sizes, dates, unknown publics and territory codes are each named', async (t) => {
   const { buyer } = await setup(t);
-  const bad = await post(buyer, '/api/v1/orders', { ...baseOrder, bookletCount: 0, passesPerBooklet: 21, faceValueCents: 99, validFrom: '2027-12-31', validUntil: '2027-01-01' });
+  const bad = await post(buyer, '/api/v1/orders', { ...baseOrder, bookletCount: 0, passesPerBooklet: 21, faceValueCents: 10_001, validFrom: '2027-12-31', validUntil: '2027-01-01' });
   t.equal(bad.statusCode, 400);
   const paths = bad.json().errors.map((e: { path: string }) => e.path).sort();
   t.same(paths, ['bookletCount', 'faceValueCents', 'passesPerBooklet', 'validUntil']);

@@ -278,13 +278,23 @@ t.test('the programme form takes euros and percentages and re-renders with error
     for (const [key, value] of Object.entries(payload)) for (const v of [value].flat()) params.append(key, v);
     return s.inject({ method: 'POST', url: `/programmes/${row!.id}/modifier`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: params.toString(), csrf: false });
   };
-  // The form does not take the payer (the API does): given here so that the programme can commit.
-  db.update(cofinancingPrograms).set({ payer: TEST_PROGRAM_PAYER }).where(eq(cofinancingPrograms.id, row!.id)).run();
+  // The payer, entered on the form, is what lets the programme commit.
+  const payerFields = {
+    payerName: TEST_PROGRAM_PAYER.name,
+    payerSiret: TEST_PROGRAM_PAYER.siret,
+    payerLine: TEST_PROGRAM_PAYER.address.line,
+    payerPostalCode: TEST_PROGRAM_PAYER.address.postalCode,
+    payerCity: TEST_PROGRAM_PAYER.address.city,
+    payerServiceCode: TEST_PROGRAM_PAYER.serviceCode,
+    payerEngagementNumber: TEST_PROGRAM_PAYER.engagementNumber,
+  };
+  t.equal((await edit({ ...fields, ...payerFields })).statusCode, 303);
+  t.same(db.select().from(cofinancingPrograms).get()?.payer, TEST_PROGRAM_PAYER);
   commitEnvelope(db, { programId: row!.id, orderId: 'o1', buyerId: world.buyer.id, amountCents: 5_000_000, at: '2026-11-25T10:00:00.000Z' });
   const tooSmall = await edit({ ...fields, envelopeEuros: '40 000', perBuyerCapEuros: '' });
   t.equal(tooSmall.statusCode, 422);
   t.match(tooSmall.body, /déjà engagés/);
-  const saved = await edit({ ...fields, envelopeEuros: '2 000 000' });
+  const saved = await edit({ ...fields, ...payerFields, envelopeEuros: '2 000 000' });
   t.equal(saved.statusCode, 303);
   t.equal(db.select().from(cofinancingPrograms).get()?.envelopeCents, 200_000_000);
   const close = await s.inject({ method: 'POST', url: `/programmes/${row!.id}/cloturer`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(s.csrfToken)}`, csrf: false });

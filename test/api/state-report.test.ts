@@ -59,7 +59,8 @@ t.test('the State reads its programme: money, buyers, the priority quota and wha
     invoicedCents: 50_000,
     paidCents: 0,
     creditedCents: 0,
-    releasedCents: 1_000_000_00 - 50_000,
+    releasedCents: 0,
+    remainingCents: 1_000_000_00 - 50_000,
   });
   t.match(report.byBuyer, [{ buyerName: 'Département de test', territory: String, bought: 100, distributed: 60, used: 6 }]);
   t.match(report.priority, { distributions: 12, priorityShare: 50, quotaBasisPoints: 5000, quotaMet: true }, '6 of 12 booklets to priority publics: the 50 % quota is met');

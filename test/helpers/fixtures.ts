@@ -126,6 +126,7 @@ export function createProgram(db: Db, overrides: Partial<TestProgram> = {}): Tes
     eligibleBuyerTypes: ['commune', 'epci', 'departement', 'region'],
     envelopeCents: 1_500_000_000,
     committedCents: 0,
+    releasedCents: 0,
     minOrderCents: null,
     perBuyerCapCents: null,
     startsOn: '2026-01-01',

@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import jsQRModule from 'jsqr';
 
@@ -39,4 +40,29 @@ export function decodeQr(img: GreyImage, box: { x: number; y: number; w: number;
     }
   }
   return jsQR(rgba, w, h)?.data ?? null;
+}
+
+/**
+ * The Unicode characters a PDF's fonts say they draw (their ToUnicode maps). pdftotext prints
+ * U+202F and U+00A0 as plain spaces; this tells which space the document really holds.
+ */
+export function mappedCharacters(pdf: Buffer): Set<number> {
+  const chars = new Set<number>();
+  const raw = pdf.toString('latin1');
+  for (const match of raw.matchAll(/stream\r?\n/g)) {
+    const start = match.index + match[0].length;
+    const end = raw.indexOf('endstream', start);
+    let text: string;
+    try {
+      text = inflateSync(pdf.subarray(start, end)).toString('latin1');
+    } catch {
+      continue;
+    }
+    if (!text.includes('begincmap')) continue;
+    for (const range of text.matchAll(/<[0-9a-f]+>\s*<[0-9a-f]+>\s*\[([^\]]*)\]/gi)) {
+      for (const hex of range[1]!.matchAll(/<([0-9a-f]+)>/gi)) chars.add(parseInt(hex[1]!, 16));
+    }
+    for (const pair of text.matchAll(/<[0-9a-f]+>\s*<([0-9a-f]{4})>\s*$/gim)) chars.add(parseInt(pair[1]!, 16));
+  }
+  return chars;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { INVOICE_PARTIES } from '../../../db/schema/orders.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
@@ -19,6 +20,8 @@ const creditNoteView = z.object({
   orderId: z.string(),
   orderReference: z.string(),
   buyerId: z.string(),
+  party: z.enum(INVOICE_PARTIES).describe('Destinataire : le commanditaire, ou l’État (payeur du programme)'),
+  correctsInvoiceId: z.string().nullable().describe('La facture ou l’appel de fonds que l’avoir corrige (BT-25)'),
   passCount: z.number().int(),
   totalCents: z.number().int(),
   buyerShareCents: z.number().int(),
@@ -33,6 +36,8 @@ function toCreditNoteView({ note, orderReference }: ReturnType<typeof listCredit
     orderId: note.orderId,
     orderReference,
     buyerId: note.buyerId,
+    party: note.party,
+    correctsInvoiceId: note.correctsInvoiceId,
     passCount: note.passCount,
     totalCents: note.totalCents,
     buyerShareCents: note.buyerShareCents,
@@ -49,12 +54,17 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
     {
       config: { ...allow('operator:admin', 'operator:finance'), idempotent: true },
       schema: {
-        summary: 'Fin de validité : expirer les pass non utilisés et émettre l’avoir',
-        description: 'Possible après la fin de validité et le délai de grâce. Sans effet si tout est déjà expiré (idempotent).',
+        summary: 'Fin de validité : expirer les pass non utilisés et émettre un avoir par partie facturée',
+        description:
+          'Possible après la fin de validité et le délai de grâce. Un avoir au commanditaire pour sa part (citant sa facture), un avoir à l’État pour la sienne (citant l’appel de fonds), qui la restitue à l’enveloppe du programme. `creditNote` est celui du commanditaire (ou de l’État s’il a tout payé). Sans effet si tout est déjà expiré (idempotent).',
         tags: ['Finances'],
         params: z.object({ orderId: id }),
         response: {
-          200: z.object({ expiredPassCount: z.number().int(), creditNote: creditNoteView.omit({ orderReference: true }).nullable() }),
+          200: z.object({
+            expiredPassCount: z.number().int(),
+            creditNote: creditNoteView.omit({ orderReference: true }).nullable(),
+            creditNotes: z.array(creditNoteView.omit({ orderReference: true })),
+          }),
           ...errorResponses(401, 403, 404, 422),
         },
       },
@@ -64,11 +74,12 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
       const order = findOrderFor(app.db, actor, request.params.orderId);
       if (!order) throw orderNotFound();
       const result = expireOrder({ db: app.db, clock: app.clock, actor, orderId: order.id, gracePeriodDays: app.config.gracePeriodDays });
-      const note = result.creditNote;
+      // The same view as the list, without the order's reference (the caller named the order).
+      const view = (note: NonNullable<typeof result.creditNote>) => (({ orderReference: _reference, ...rest }) => rest)(toCreditNoteView({ note, orderReference: '' }));
       return {
         expiredPassCount: result.expiredPassCount,
-        // The same view as the list, without the order's reference (the caller named the order).
-        creditNote: note ? (({ orderReference: _reference, ...view }) => view)(toCreditNoteView({ note, orderReference: '' })) : null,
+        creditNote: result.creditNote ? view(result.creditNote) : null,
+        creditNotes: result.creditNotes.map(view),
       };
     },
   );
@@ -90,6 +101,7 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
       if (wantsCsv(request)) {
         return sendCsv(reply, 'avoirs.csv', items, [
           { header: 'Numéro', value: (n) => n.number },
+          { header: 'Destinataire', value: (n) => (n.party === 'state' ? 'État' : 'Commanditaire') },
           { header: 'Commande', value: (n) => n.orderReference },
           { header: 'Émis le', value: (n) => n.issuedOn },
           { header: 'Pass expirés', value: (n) => n.passCount },

@@ -1,12 +1,38 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client.ts';
+import { connectionOf, type DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { orders } from '../../../db/schema/orders.ts';
+import { invoices, orders, type InvoiceParty } from '../../../db/schema/orders.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 
-/** The credit notes the actor may read: every one for the operator, its own for a buyer. */
-const readableBy = (actor: Actor) => (isOperator(actor) ? undefined : eq(creditNotes.buyerId, actor.organisationId));
+/**
+ * The credit notes the actor may read: every one for the operator; for a buyer, the notes addressed
+ * to it (the State's notes are between the operator and the State, like its calls for funds).
+ */
+const readableBy = (actor: Actor) => (isOperator(actor) ? undefined : and(eq(creditNotes.buyerId, actor.organisationId), eq(creditNotes.party, 'buyer')));
+
+export type CreditNoteInsert = typeof creditNotes.$inferInsert;
+
+export function insertCreditNote(db: DbOrTx, row: CreditNoteInsert): void {
+  db.insert(creditNotes).values(row).run();
+}
+
+/** Each expired pass in exactly one credit note: the unique index on pass_id refuses a second link. */
+export function linkExpiredPasses(db: DbOrTx, creditNoteId: string, passIds: number[]): void {
+  const link = connectionOf(db).prepare('INSERT INTO credit_note_passes (credit_note_id, pass_id) VALUES (?, ?)');
+  for (const passId of passIds) link.run(creditNoteId, passId);
+}
+
+/** The order's invoices by party: the buyer's invoice and the State's call for funds, each when issued. */
+export function invoicesOfOrder(db: DbOrTx, orderId: string): Partial<Record<InvoiceParty, typeof invoices.$inferSelect>> {
+  const rows = db.select().from(invoices).where(eq(invoices.orderId, orderId)).all();
+  return Object.fromEntries(rows.map((row) => [row.party, row]));
+}
+
+/** The invoice a credit note corrects, for its BT-25. */
+export function findInvoiceById(db: DbOrTx, invoiceId: string) {
+  return db.select().from(invoices).where(eq(invoices.id, invoiceId)).get();
+}
 
 /**
  * The credit notes the actor may read, with their order's reference: by number, oldest first for

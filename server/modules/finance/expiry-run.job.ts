@@ -62,7 +62,7 @@ export function expiryRunHandler(gracePeriodDays: number): JobHandler {
           const expired = expireOrder({ db: tx, clock, actor: null, orderId: next.id, gracePeriodDays });
           result.orders++;
           result.passes += expired.expiredPassCount;
-          if (expired.creditNote) result.creditNotes.push(expired.creditNote.number);
+          result.creditNotes.push(...expired.creditNotes.map((note) => note.number));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           result.failures.push({ reference: next.reference, error: error.message });

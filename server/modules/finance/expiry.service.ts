@@ -1,9 +1,9 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import { connectionOf, inWriteTransaction, type DbOrTx } from '../../../db/client.ts';
+import { inWriteTransaction, type DbOrTx } from '../../../db/client.ts';
 import { notifyOrderExpired } from '../notifications/lifecycle-notices.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
-import { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { orders } from '../../../db/schema/orders.ts';
+import type { creditNotes } from '../../../db/schema/credit-notes.ts';
+import { orders, type InvoiceParty } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { unprocessable } from '../../shared/problem.ts';
@@ -13,6 +13,8 @@ import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from './ledger.ts';
 import { orderNotFound } from '../orders/orders.errors.ts';
+import { releaseEnvelope } from '../programs/programs.service.ts';
+import { insertCreditNote, invoicesOfOrder, linkExpiredPasses } from './credit-notes.repository.ts';
 
 export type CreditNoteRow = typeof creditNotes.$inferSelect;
 
@@ -30,57 +32,69 @@ export function splitExpiredValue(amountCents: number, order: { totalCents: numb
   return { stateShareCents, buyerShareCents: amountCents - stateShareCents };
 }
 
-/**
- * Expires every unredeemed pass of an order once its grace period is over, and raises one credit note
- * for their face value. One immediate transaction: the conditional UPDATE … RETURNING picks each pass
- * exactly once, so running it twice, or twice at the same time, credits nothing twice.
- */
-export function expireOrder(deps: { db: DbOrTx; clock: Clock; actor: Actor | null; orderId: string; gracePeriodDays: number }): {
+export interface ExpiryResult {
+  /** One per invoiced party with a share to credit: the buyer's first, then the State's. */
+  creditNotes: CreditNoteRow[];
+  /** The buyer's credit note (or the State's when the buyer had no share): what the buyer is told about. */
   creditNote: CreditNoteRow | null;
   expiredPassCount: number;
-} {
+}
+
+/**
+ * Expires every unredeemed pass of an order once its grace period is over, and credits their face
+ * value back to each party that paid it (issue #14): the buyer's share on a credit note to the
+ * buyer citing its invoice, the State's share on a credit note to the programme's payer citing its
+ * call for funds, which also releases that share to the programme's envelope. Each note has its own
+ * balanced journal entry. One immediate transaction: the conditional UPDATE … RETURNING picks each
+ * pass exactly once, so running it twice, or twice at the same time, credits nothing twice.
+ */
+export function expireOrder(deps: { db: DbOrTx; clock: Clock; actor: Actor | null; orderId: string; gracePeriodDays: number }): ExpiryResult {
   const { db, clock, actor, orderId, gracePeriodDays } = deps;
   // Its own transaction, or a savepoint of the caller's (the expiry run job expires one order per step).
   return inWriteTransaction(db, (tx) => {
-      const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
-      if (!order) throw orderNotFound();
-      if (order.status !== 'approved' && order.status !== 'closed') {
-        throw unprocessable('order_not_expirable', 'Seule une commande approuvée peut arriver en fin de validité.');
-      }
-      const now = clock.now();
-      const today = parisDate(now);
-      const lastDay = graceEndsOn(order.validUntil, gracePeriodDays);
-      if (today <= lastDay) {
-        throw unprocessable('order_not_expired_yet', `Les pass de cette commande restent utilisables jusqu’au ${lastDay} (fin de validité et délai de grâce).`, {
-          graceEndsOn: lastDay,
-        });
-      }
-      const expired = tx.all<{ id: number; face_value_cents: number }>(
-        sql`UPDATE passes SET status = 'expired'
-            WHERE order_id = ${orderId} AND status IN ('issued', 'active', 'blocked')
-            RETURNING id, face_value_cents`,
-      );
-      tx.update(orders).set({ status: 'closed' }).where(and(eq(orders.id, orderId), eq(orders.status, 'approved'))).run();
-      if (expired.length === 0) return { creditNote: null, expiredPassCount: 0 };
+    const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+    if (!order) throw orderNotFound();
+    if (order.status !== 'approved' && order.status !== 'closed') {
+      throw unprocessable('order_not_expirable', 'Seule une commande approuvée peut arriver en fin de validité.');
+    }
+    const now = clock.now();
+    const today = parisDate(now);
+    const lastDay = graceEndsOn(order.validUntil, gracePeriodDays);
+    if (today <= lastDay) {
+      throw unprocessable('order_not_expired_yet', `Les pass de cette commande restent utilisables jusqu’au ${lastDay} (fin de validité et délai de grâce).`, {
+        graceEndsOn: lastDay,
+      });
+    }
+    const expired = tx.all<{ id: number; face_value_cents: number }>(
+      sql`UPDATE passes SET status = 'expired'
+          WHERE order_id = ${orderId} AND status IN ('issued', 'active', 'blocked')
+          RETURNING id, face_value_cents`,
+    );
+    tx.update(orders).set({ status: 'closed' }).where(and(eq(orders.id, orderId), eq(orders.status, 'approved'))).run();
+    if (expired.length === 0) return { creditNotes: [], creditNote: null, expiredPassCount: 0 };
 
-      tx.update(booklets)
-        .set({ status: 'expired' })
-        .where(and(eq(booklets.orderId, orderId), inArray(booklets.status, ['in_stock', 'allotted', 'distributed', 'started', 'blocked'])))
-        .run();
-      const totalCents = expired.reduce((sum, p) => sum + p.face_value_cents, 0);
-      const { stateShareCents, buyerShareCents } = splitExpiredValue(totalCents, order);
+    tx.update(booklets)
+      .set({ status: 'expired' })
+      .where(and(eq(booklets.orderId, orderId), inArray(booklets.status, ['in_stock', 'allotted', 'distributed', 'started', 'blocked'])))
+      .run();
+    const totalCents = expired.reduce((sum, p) => sum + p.face_value_cents, 0);
+    const shares = splitExpiredValue(totalCents, order);
+    const corrected = invoicesOfOrder(tx, orderId);
+
+    const issue = (party: InvoiceParty, amountCents: number): CreditNoteRow => {
       const id = newId();
+      const account = party === 'buyer' ? `buyer:${order.buyerId}:credit_note` : `program:${order.programId}:credit_note`;
+      const whose = party === 'buyer' ? 'part du commanditaire' : 'part de l’État';
       const entry = postEntry(tx, clock, {
         kind: 'passes_expired',
         refType: 'credit_note',
         refId: id,
-        label: `Fin de validité de la commande ${order.reference} : ${expired.length} pass non utilisés`,
+        label: `Fin de validité de la commande ${order.reference} : ${expired.length} pass non utilisés, ${whose}`,
         idempotencyKey: `passes_expired:${id}`,
         lines: [
-          { account: 'passes:outstanding', debitCents: totalCents },
-          { account: `buyer:${order.buyerId}:credit_note`, creditCents: buyerShareCents },
-          { account: `program:${order.programId}:credit_note`, creditCents: stateShareCents },
-        ].filter((line) => (line.debitCents ?? line.creditCents ?? 0) > 0),
+          { account: 'passes:outstanding', debitCents: amountCents },
+          { account, creditCents: amountCents },
+        ],
       });
       const row: CreditNoteRow = {
         id,
@@ -88,20 +102,39 @@ export function expireOrder(deps: { db: DbOrTx; clock: Clock; actor: Actor | nul
         orderId,
         buyerId: order.buyerId,
         programId: order.programId,
+        party,
+        correctsInvoiceId: corrected[party]?.id ?? null,
         passCount: expired.length,
-        totalCents,
-        buyerShareCents,
-        stateShareCents,
+        totalCents: amountCents,
+        buyerShareCents: party === 'buyer' ? amountCents : 0,
+        stateShareCents: party === 'state' ? amountCents : 0,
         issuedOn: today,
         journalEntryId: entry.entryId,
         createdAt: now.toISOString(),
       };
-      tx.insert(creditNotes).values(row).run();
-      const link = connectionOf(tx).prepare('INSERT INTO credit_note_passes (credit_note_id, pass_id) VALUES (?, ?)');
-      for (const pass of expired) link.run(id, pass.id);
-      recordAudit(tx, clock, actor, 'order.expired', { type: 'order', id: orderId }, { creditNote: row.number, passCount: expired.length, totalCents });
-      notifyOrderExpired({ tx, clock, orderId, creditNoteNumber: row.number, buyerCreditCents: buyerShareCents, passCount: expired.length });
-      return { creditNote: row, expiredPassCount: expired.length };
+      insertCreditNote(tx, row);
+      return row;
+    };
+    const notes: CreditNoteRow[] = [];
+    if (shares.buyerShareCents > 0) notes.push(issue('buyer', shares.buyerShareCents));
+    if (shares.stateShareCents > 0 && order.programId) {
+      const stateNote = issue('state', shares.stateShareCents);
+      notes.push(stateNote);
+      releaseEnvelope(tx, {
+        programId: order.programId,
+        orderId,
+        buyerId: order.buyerId,
+        creditNoteId: stateNote.id,
+        amountCents: stateNote.totalCents,
+        at: now.toISOString(),
+      });
+    }
+    const first = notes[0]!;
+    // Each expired pass in exactly one note: the first of this expiry (the buyer's when it has a share).
+    linkExpiredPasses(tx, first.id, expired.map((p) => p.id));
+    recordAudit(tx, clock, actor, 'order.expired', { type: 'order', id: orderId }, { creditNotes: notes.map((n) => n.number), passCount: expired.length, totalCents });
+    notifyOrderExpired({ tx, clock, orderId, creditNoteNumber: first.number, buyerCreditCents: shares.buyerShareCents, passCount: expired.length });
+    return { creditNotes: notes, creditNote: first, expiredPassCount: expired.length };
   });
 }
 

@@ -117,7 +117,9 @@ export function buildFacturXml(document: FinanceDocument): string {
     tax.ele('ram:RateApplicablePercent').txt(group.rateBasisPoints === null ? '0' : percent(group.rateBasisPoints));
   }
   const terms = settlement.ele('ram:SpecifiedTradePaymentTerms');
-  terms.ele('ram:Description').txt(document.typeCode === '381' ? 'Avoir à imputer ou à rembourser' : 'Paiement à 30 jours à compter de la date d’émission');
+  const termsText = document.typeCode === '381' ? 'Avoir à imputer ou à rembourser' : 'Paiement à 30 jours à compter de la date d’émission';
+  // BT-20: the buyer's payment arrangement belongs with the payment terms its accountant reads.
+  terms.ele('ram:Description').txt(document.paymentArrangement ? `${termsText}. ${document.paymentArrangement}` : termsText);
   dateTime(terms, 'DueDateDateTime', document.dueOn);
   const sum = settlement.ele('ram:SpecifiedTradeSettlementHeaderMonetarySummation');
   sum.ele('ram:LineTotalAmount').txt(amount(totals.totalExcludingVatCents));

@@ -1,10 +1,12 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, type BuyerType } from '../../../db/schema/accounts.ts';
 import { cofinancingPrograms } from '../../../db/schema/programs.ts';
 import type { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { invoices, type orders } from '../../../db/schema/orders.ts';
+import type { orders } from '../../../db/schema/orders.ts';
 import { VAT_RATE_BASIS_POINTS } from '../orders/cofinancing.ts';
+import { describePaymentArrangement } from '../orders/payment-arrangement.ts';
+import { findInvoiceById, invoicesOfOrder } from './credit-notes.repository.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { isValidSiren, vatNumberFromSiren } from '../../shared/siret.ts';
 import { splitFrenchAddress, type DocumentLine, type DocumentMention, type DocumentParty, type FinanceDocument, type VatTreatment } from './finance-document.ts';
@@ -62,6 +64,9 @@ function programPayerParty(db: DbOrTx, programId: string | null): { party: Docum
   };
 }
 
+const arrangementLine = (order: typeof orders.$inferSelect) =>
+  order.paymentArrangement ? `Modalité de paiement : ${describePaymentArrangement(order.paymentArrangement)}` : null;
+
 const passDetail = (order: typeof orders.$inferSelect) =>
   `${order.bookletCount.toLocaleString('fr-FR')} carnets de ${order.passesPerBooklet} pass à ${formatEuros(order.faceValueCents)}`;
 
@@ -75,7 +80,6 @@ export function invoiceDocument(db: DbOrTx, { invoice, order, buyer }: FoundInvo
     seller: operatorParty(db),
     orderReference: order.reference,
     precedingInvoice: null,
-    paymentArrangement: null,
     // A document is printed as it was issued; what has been paid since shows on the invoice's page.
     paidCents: 0,
     payeeIban: options.operatorIban.replace(/\s/g, ''),
@@ -87,6 +91,8 @@ export function invoiceDocument(db: DbOrTx, { invoice, order, buyer }: FoundInvo
       kind: 'call_for_funds',
       title: 'Appel de fonds au titre du cofinancement',
       customer: party,
+      // The buyer's arrangement binds the buyer's accountant, not the State's.
+      paymentArrangement: null,
       serviceCode: program?.payer?.serviceCode ?? null,
       engagementNumber: program?.payer?.engagementNumber ?? null,
       lines: [
@@ -123,6 +129,7 @@ export function invoiceDocument(db: DbOrTx, { invoice, order, buyer }: FoundInvo
     kind: 'invoice',
     title: 'Facture',
     customer: buyerParty(buyer, invoice.buyerSiret),
+    paymentArrangement: arrangementLine(order),
     serviceCode: invoice.chorusServiceCode,
     engagementNumber: invoice.engagementNumber,
     lines,
@@ -131,44 +138,78 @@ export function invoiceDocument(db: DbOrTx, { invoice, order, buyer }: FoundInvo
   };
 }
 
-/** A credit note: the face value of the passes that expired unused, citing the buyer's invoice it corrects. */
+/**
+ * A credit note: the face value of passes that expired unused, credited to the party it is
+ * addressed to, citing the invoice it corrects (BT-25). The buyer's note goes to the buyer with its
+ * invoice; the State's note goes to the programme's payer with its call for funds and Chorus Pro
+ * routing. Notes issued before there was one per party carry both shares, to the buyer.
+ */
 export function creditNoteDocument(
   db: DbOrTx,
   { note, order, buyer }: { note: typeof creditNotes.$inferSelect; order: typeof orders.$inferSelect; buyer: OrganisationRow },
 ): FinanceDocument {
-  const invoice = db.select().from(invoices).where(and(eq(invoices.orderId, order.id), eq(invoices.party, 'buyer'))).get();
-  const lines: DocumentLine[] = [
-    {
-      label: 'Pass non utilisés à la fin de validité — part du commanditaire',
-      detail: `${note.passCount.toLocaleString('fr-FR')} pass, valeur faciale totale ${formatEuros(note.totalCents)}`,
-      amountCents: note.buyerShareCents,
-      vat: outOfScope(false),
-    },
-  ];
-  if (note.stateShareCents > 0) {
-    lines.push({ label: 'Part de l’État, restituée au programme de cofinancement', amountCents: note.stateShareCents, vat: outOfScope(false) });
-  }
-  return {
-    kind: 'credit_note',
-    typeCode: '381',
+  const corrected = note.correctsInvoiceId ? findInvoiceById(db, note.correctsInvoiceId) : invoicesOfOrder(db, order.id)[note.party];
+  const expiredDetail = `${note.passCount.toLocaleString('fr-FR')} pass arrivés en fin de validité sans avoir été utilisés`;
+  const common = {
+    kind: 'credit_note' as const,
+    typeCode: '381' as const,
     title: 'Avoir',
     number: note.number,
     issuedOn: note.issuedOn,
     dueOn: note.issuedOn,
     seller: operatorParty(db),
-    customer: buyerParty(buyer, buyer.siret),
     orderReference: order.reference,
-    serviceCode: order.chorusServiceCode,
-    engagementNumber: order.engagementNumber,
-    precedingInvoice: invoice ? { number: invoice.number, issuedOn: invoice.issuedOn } : null,
-    paymentArrangement: null,
-    lines,
+    precedingInvoice: corrected ? { number: corrected.number, issuedOn: corrected.issuedOn } : null,
     vatCents: 0,
     paidCents: 0,
     payeeIban: null,
+  };
+  if (note.party === 'state') {
+    const { party, program } = programPayerParty(db, note.programId);
+    return {
+      ...common,
+      customer: party,
+      serviceCode: program?.payer?.serviceCode ?? null,
+      engagementNumber: program?.payer?.engagementNumber ?? null,
+      paymentArrangement: null,
+      lines: [
+        {
+          label: `Part de l’État des pass non utilisés de la commande de ${buyer.name}`,
+          detail: `${expiredDetail} ; montant restitué à l’enveloppe du programme « ${program?.name ?? ''} »`,
+          amountCents: note.stateShareCents,
+          vat: outOfScope(false),
+        },
+      ],
+      mentions: [
+        {
+          text: `Avoir sur l’appel de fonds de la commande ${order.reference} : part de l’État, au prorata de sa part de la commande, de la valeur faciale des pass arrivés en fin de validité sans avoir été utilisés. Le montant est restitué à l’enveloppe du programme de cofinancement.`,
+        },
+        { text: `${VOUCHER_VAT_REASON}.`, subject: 'AAI' },
+      ],
+    };
+  }
+  const lines: DocumentLine[] = [
+    {
+      label: 'Pass non utilisés à la fin de validité — part du commanditaire',
+      detail: `${expiredDetail}, valeur faciale totale ${formatEuros(note.buyerShareCents + note.stateShareCents)}`,
+      amountCents: note.buyerShareCents,
+      vat: outOfScope(false),
+    },
+  ];
+  // Only on a note issued before there was one per party (migration 0013).
+  if (note.stateShareCents > 0) {
+    lines.push({ label: 'Part de l’État, restituée au programme de cofinancement', amountCents: note.stateShareCents, vat: outOfScope(false) });
+  }
+  return {
+    ...common,
+    customer: buyerParty(buyer, buyer.siret),
+    serviceCode: order.chorusServiceCode,
+    engagementNumber: order.engagementNumber,
+    paymentArrangement: arrangementLine(order),
+    lines,
     mentions: [
       {
-        text: `Avoir sur la commande ${order.reference} : valeur faciale des pass arrivés en fin de validité sans avoir été utilisés, répartie entre le commanditaire et l’État au prorata de leur part de la commande.`,
+        text: `Avoir sur la commande ${order.reference} : part du commanditaire, au prorata de sa part de la commande, de la valeur faciale des pass arrivés en fin de validité sans avoir été utilisés.`,
       },
       { text: `${VOUCHER_VAT_REASON}.`, subject: 'AAI' },
     ],

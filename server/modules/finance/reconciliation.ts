@@ -233,12 +233,14 @@ export function reconciliationReport(db: Db, scope: { orderId?: string; period?:
   checks.push(
     check(
       'program_envelopes',
-      'Engagements de chaque programme ≤ enveloppe et = somme des engagements par commande',
+      'Engagements de chaque programme ≤ enveloppe et = engagements par commande − restitutions par les avoirs à l’État',
       0,
       num(
         db,
         sql`SELECT COUNT(*) AS v FROM cofinancing_programs c ${programFilter} ${scope.programId ? sql`AND` : sql`WHERE`} (c.committed_cents > c.envelope_cents
-            OR c.committed_cents != (SELECT COALESCE(SUM(amount_cents), 0) FROM program_commitments pc WHERE pc.program_id = c.id))`,
+            OR c.committed_cents != (SELECT COALESCE(SUM(amount_cents), 0) FROM program_commitments pc WHERE pc.program_id = c.id)
+                                    - (SELECT COALESCE(SUM(amount_cents), 0) FROM program_releases pr WHERE pr.program_id = c.id)
+            OR c.released_cents != (SELECT COALESCE(SUM(amount_cents), 0) FROM program_releases pr WHERE pr.program_id = c.id))`,
       ),
       'count',
     ),

@@ -1,5 +1,5 @@
 import type { FormErrors } from '../../shared/forms.ts';
-import { formErrors } from '../../shared/forms.ts';
+import { asSentence, formErrors } from '../../shared/forms.ts';
 import { orderInput, type OrderInput } from './orders.schemas.ts';
 import { parseEuros } from '../../shared/money.ts';
 import { getTerritories } from '../territories/territories.ts';
@@ -24,6 +24,10 @@ export interface OrderFormValues {
   cofinancingProgramId: string;
   chorusServiceCode: string;
   engagementNumber: string;
+  /** The payment arrangement: all three empty means none given. */
+  paymentArrangementKind?: string;
+  paymentArrangementReference?: string;
+  paymentArrangementDate?: string;
   /** Services the passes pay for; none ticked: every service. */
   allowedServices?: string[];
 }
@@ -60,6 +64,9 @@ export function readOrderForm(body: Record<string, unknown>): OrderFormReading {
     cofinancingProgramId: str('cofinancingProgramId'),
     chorusServiceCode: str('chorusServiceCode'),
     engagementNumber: str('engagementNumber'),
+    paymentArrangementKind: str('paymentArrangementKind'),
+    paymentArrangementReference: str('paymentArrangementReference'),
+    paymentArrangementDate: str('paymentArrangementDate'),
     allowedServices: strings(body.allowedServices),
   };
   if (removed) return { values, errors: {}, step: { kind: 'remove' } };
@@ -83,6 +90,7 @@ export function readOrderForm(body: Record<string, unknown>): OrderFormReading {
   const faceValueCents = parseEuros(values.faceValueEuros) ?? null;
   if (faceValueCents === null) errors.faceValueEuros = 'montant en euros attendu, par exemple 10 ou 10,00';
   const territory = choicesToRestriction(picked.choices);
+  const arrangementGiven = Boolean(values.paymentArrangementKind || values.paymentArrangementReference?.trim() || values.paymentArrangementDate);
   const candidate = {
     bookletCount: asInt(values.bookletCount),
     passesPerBooklet: asInt(values.passesPerBooklet),
@@ -94,26 +102,31 @@ export function readOrderForm(body: Record<string, unknown>): OrderFormReading {
     cofinancingProgramId: values.cofinancingProgramId || undefined,
     chorusServiceCode: values.chorusServiceCode || undefined,
     engagementNumber: values.engagementNumber || undefined,
+    paymentArrangement: arrangementGiven
+      ? { kind: values.paymentArrangementKind, reference: values.paymentArrangementReference, date: values.paymentArrangementDate }
+      : undefined,
     allowedServices: values.allowedServices?.length ? values.allowedServices : undefined,
   };
   const parsed = orderInput.safeParse(candidate);
   if (!parsed.success) {
-    for (const [path, message] of Object.entries(formErrors(parsed.error))) {
-      // Map API paths back to the form's field names.
-      const field = path.startsWith('territory') ? 'territories' : path === 'faceValueCents' ? 'faceValueEuros' : path.split('.')[0]!;
-      errors[field] ??= message;
-    }
+    for (const [path, message] of Object.entries(formErrors(parsed.error))) errors[formField(path)] ??= message;
   }
   if (Object.keys(errors).length > 0) return { values, errors, territoryResults };
   return { values, input: parsed.data, errors };
 }
 
-/** Maps the field errors of a 400 from the service (unknown codes) to the form's fields. */
+/** The form input that holds the value at an API path. */
+function formField(path: string): string {
+  const [head = '', sub = ''] = path.split('.');
+  if (head === 'territory') return 'territories';
+  if (head === 'faceValueCents') return 'faceValueEuros';
+  if (head === 'paymentArrangement') return { kind: 'paymentArrangementKind', reference: 'paymentArrangementReference', date: 'paymentArrangementDate' }[sub] ?? 'paymentArrangementKind';
+  return head;
+}
+
+/** Maps the field errors the service names (unknown codes, face value, arrangement) to the form's fields. */
 export function serviceErrorsToForm(errors: { path: string; message: string }[]): FormErrors {
   const result: FormErrors = {};
-  for (const e of errors) {
-    const field = e.path.startsWith('territory') ? 'territories' : e.path.split('.')[0]!;
-    result[field] ??= e.message;
-  }
+  for (const e of errors) result[formField(e.path)] ??= asSentence(e.message);
   return result;
 }

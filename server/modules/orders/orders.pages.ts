@@ -24,6 +24,7 @@ import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
 import { orderNotFound } from './orders.errors.ts';
+import { PAYMENT_ARRANGEMENT_LABELS, describePaymentArrangement } from './payment-arrangement.ts';
 import { printFileStates } from '../booklets/print-file.job.ts';
 
 const hide = { hide: true };
@@ -62,6 +63,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       programs,
       feeBasisPoints: operatorFeeBasisPoints(app.db, app.config),
       cappedLabels: CAPPED_LABELS,
+      arrangementOptions: Object.entries(PAYMENT_ARRANGEMENT_LABELS).map(([value, label]) => ({ value, label })),
       scripts: ['/static/js/order-quote.js', '/static/js/territory-picker.js'],
       buyerName: actor.organisationName,
       territoryPicker: { ...pickerView(getTerritories(), data.values.territories, territoryResults ?? []), searched: territorySearched ?? false },
@@ -164,6 +166,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
       statusLabels: ORDER_STATUS_LABELS,
       publicsLabels: view.publics ? view.publics.map((code) => categories.get(code) ?? code) : null,
       territoryLabel: getTerritories().describeTerritory(view.territory),
+      paymentArrangement: order.paymentArrangement ? describePaymentArrangement(order.paymentArrangement) : null,
       invoices,
       canApprove: isOperator(actor) && actor.role === 'admin' && order.status === 'submitted',
       canCancel: order.status === 'submitted' && (actor.organisationKind === 'buyer' || (isOperator(actor) && actor.role === 'admin')),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, id } from '../../shared/schemas.ts';
-import { ORDER_STATUSES } from '../../../db/schema/orders.ts';
+import { ORDER_STATUSES, PAYMENT_ARRANGEMENT_KINDS } from '../../../db/schema/orders.ts';
 import { bookletCountsView, passCountsView } from '../booklets/booklets.schemas.ts';
 import { placeService } from '../places/places.schemas.ts';
 import { PLACE_SERVICES } from '../places/services.ts';
@@ -25,6 +25,21 @@ export const territoryInput = z
   })
   .strict();
 
+/**
+ * The lowest face value of a pass (DGFiP-ANCT note on the Pass numérique): 10 €. A business rule
+ * (422 `face_value_too_low`, checked by the quote and the order alike), not a shape the schema refuses.
+ */
+export const MIN_FACE_VALUE_CENTS = 1000;
+
+export const paymentArrangementInput = z
+  .object({
+    kind: z.enum(PAYMENT_ARRANGEMENT_KINDS, { message: 'choisissez la convention de mandat ou la régie d’avances' }),
+    reference: z.string().trim().min(1, 'référence de la convention ou de l’acte constitutif de la régie obligatoire').max(100, '100 caractères au maximum'),
+    date: calendarDate,
+  })
+  .strict()
+  .describe('Modalité de paiement du commanditaire public : convention de mandat ou régie d’avances, avec sa référence et sa date ; imprimée sur ses factures');
+
 export const orderInput = z
   .object({
     bookletCount: z.number().int('nombre entier attendu').min(1, 'au moins 1 carnet').max(100_000, '100 000 carnets au maximum'),
@@ -32,7 +47,7 @@ export const orderInput = z
     faceValueCents: z
       .number()
       .int('montant en centimes entiers attendu')
-      .min(100, 'valeur faciale d’au moins 1,00 €')
+      .min(1, 'valeur faciale positive attendue')
       .max(10_000, 'valeur faciale de 100,00 € au maximum'),
     validFrom: calendarDate,
     validUntil: calendarDate,
@@ -42,6 +57,7 @@ export const orderInput = z
     chorusServiceCode: z.string().trim().max(100).optional(),
     engagementNumber: z.string().trim().max(50).optional(),
     mandateNumber: z.string().trim().max(50).optional(),
+    paymentArrangement: paymentArrangementInput.optional(),
     allowedServices: z
       .array(placeService)
       .min(1, 'au moins un service, ou null pour tous les services')
@@ -96,6 +112,7 @@ export const orderView = z.object({
   chorusServiceCode: z.string().nullable(),
   engagementNumber: z.string().nullable(),
   mandateNumber: z.string().nullable(),
+  paymentArrangement: z.object({ kind: z.enum(PAYMENT_ARRANGEMENT_KINDS), reference: z.string(), date: z.string() }).nullable(),
   submittedAt: z.string(),
   approvedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),

@@ -1,11 +1,10 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
-import { invoices, orders, type OrderRow, type TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
-import { publicCategories } from '../../../db/schema/programs.ts';
+import { invoices, orders, type OrderRow } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { badRequest, conflict, DomainError, forbidden, unprocessable, type FieldError } from '../../shared/problem.ts';
+import { conflict, DomainError, forbidden, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
@@ -13,7 +12,7 @@ import { notifyOrderEvent } from '../notifications/order-notices.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from '../finance/ledger.ts';
 import { commitEnvelope, committedForBuyer, findProgram } from '../programs/programs.service.ts';
-import { getTerritories } from '../territories/territories.ts';
+import { validateRestrictions } from './order-restrictions.ts';
 import { issueBooklets, planIssuance } from '../booklets/issuance.ts';
 import { insertJob } from '../jobs/jobs.repository.ts';
 import { ORDER_ISSUANCE_JOB, type IssuanceJobParams } from './approval.job.ts';
@@ -22,10 +21,12 @@ import { activateDistributedPasses } from '../distribution/activation.ts';
 import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
 import { stateRuleRefusal } from '../oversight/program-rules.ts';
 import { findStateTerms } from '../oversight/state.repository.ts';
-import type { OrderInput } from './orders.schemas.ts';
+import { MIN_FACE_VALUE_CENTS, type OrderInput } from './orders.schemas.ts';
+import { formatEuros } from '../../shared/money.ts';
 import { orderNotFound } from './orders.errors.ts';
 
 export type { OrderRow };
+export { orderToView } from './orders.views.ts';
 
 interface Deps {
   db: Db;
@@ -33,80 +34,6 @@ interface Deps {
 }
 
 export const INVOICE_DUE_DAYS = 30;
-
-/** An order with what the views need: its buyer's name and whether the funding gate is open. */
-export function orderToView(order: OrderRow, buyerName: string) {
-  return {
-    id: order.id,
-    reference: order.reference,
-    buyerId: order.buyerId,
-    buyerName,
-    status: order.status,
-    funded: order.fundedAt !== null,
-    fundedAt: order.fundedAt,
-    bookletCount: order.bookletCount,
-    passesPerBooklet: order.passesPerBooklet,
-    faceValueCents: order.faceValueCents,
-    validFrom: order.validFrom,
-    validUntil: order.validUntil,
-    publics: order.publics ?? null,
-    territory: order.territory ?? null,
-    cofinancingProgramId: order.programId,
-    totalCents: order.totalCents,
-    stateShareCents: order.stateShareCents,
-    buyerShareCents: order.buyerShareCents,
-    feeCents: order.feeCents,
-    vatCents: order.vatCents,
-    chorusServiceCode: order.chorusServiceCode,
-    engagementNumber: order.engagementNumber,
-    mandateNumber: order.mandateNumber,
-    submittedAt: order.submittedAt,
-    approvedAt: order.approvedAt,
-    cancelledAt: order.cancelledAt,
-    allowedServices: order.allowedServices ?? null,
-  };
-}
-
-/** Publics and territory codes must exist: each unknown code is named in a 400. */
-function validateRestrictions(tx: DbOrTx, input: Pick<OrderInput, 'publics' | 'territory'>): TerritoryRestrictionColumn | null {
-  const errors: FieldError[] = [];
-  if (input.publics) {
-    const known = new Set(
-      tx
-        .select({ code: publicCategories.code })
-        .from(publicCategories)
-        .where(and(inArray(publicCategories.code, input.publics), eq(publicCategories.active, true)))
-        .all()
-        .map((r) => r.code),
-    );
-    input.publics.forEach((code, i) => {
-      if (!known.has(code)) errors.push({ path: `publics.${i}`, message: `public inconnu : ${code}` });
-    });
-  }
-  let territory: TerritoryRestrictionColumn | null = null;
-  if (input.territory) {
-    const t = input.territory;
-    const hasCodes = (t.departements?.length ?? 0) + (t.epcis?.length ?? 0) + (t.communes?.length ?? 0) > 0;
-    // An empty restriction would admit nobody: it means "no restriction" on a form, so store null.
-    if (hasCodes) {
-      territory = {
-        ...(t.departements?.length ? { departements: [...new Set(t.departements)] } : {}),
-        ...(t.epcis?.length ? { epcis: [...new Set(t.epcis)] } : {}),
-        ...(t.communes?.length ? { communes: [...new Set(t.communes)] } : {}),
-      };
-      for (const unknown of getTerritories().validateTerritory(territory)) {
-        const index = (t[unknown.kind] ?? []).indexOf(unknown.code);
-        const label = { departements: 'Département inconnu', epcis: 'EPCI inconnu', communes: 'Commune inconnue' }[unknown.kind];
-        const hint = unknown.currentCode ? ` (code actuel : ${unknown.currentCode})` : '';
-        errors.push({ path: `territory.${unknown.kind}.${index}`, message: `${label} : ${unknown.code}${hint}` });
-      }
-    }
-  }
-  if (errors.length > 0) {
-    throw badRequest('unknown_reference_code', `Codes inconnus : ${errors.map((e) => e.message).join(', ')}.`, errors);
-  }
-  return territory;
-}
 
 function programTerms(tx: DbOrTx, programId: string): ProgramTerms {
   const program = findProgram(tx, programId);
@@ -133,6 +60,18 @@ function buyerOf(tx: DbOrTx, actor: Actor) {
 
 function quoteInside(tx: DbOrTx, clock: Clock, actor: Actor, input: OrderInput, feeBasisPoints: number) {
   const buyer = buyerOf(tx, actor);
+  if (input.faceValueCents < MIN_FACE_VALUE_CENTS) {
+    throw new DomainError(422, 'face_value_too_low', `La valeur d’un pass doit être d’au moins ${formatEuros(MIN_FACE_VALUE_CENTS)} (${formatEuros(input.faceValueCents)} demandés).`, {
+      errors: [{ path: 'faceValueCents', message: `valeur faciale d’au moins ${formatEuros(MIN_FACE_VALUE_CENTS)}` }],
+      extra: { minimumCents: MIN_FACE_VALUE_CENTS },
+    });
+  }
+  // A mandate agreement or a régie d'avances is how a public accountant pays; a company pays its invoice.
+  if (input.paymentArrangement && !isPublicBuyer(buyer.buyerType)) {
+    throw new DomainError(422, 'payment_arrangement_not_public', 'Une convention de mandat ou une régie d’avances ne concerne qu’un commanditaire public : laissez ce champ vide.', {
+      errors: [{ path: 'paymentArrangement', message: 'réservé aux commanditaires publics' }],
+    });
+  }
   const territory = validateRestrictions(tx, input);
   let program: { terms: ProgramTerms; committedForBuyerCents: number } | null = null;
   if (input.cofinancingProgramId) {
@@ -200,6 +139,7 @@ export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeB
         chorusServiceCode: input.chorusServiceCode || null,
         engagementNumber: input.engagementNumber || null,
         mandateNumber: input.mandateNumber || null,
+        paymentArrangement: input.paymentArrangement ?? null,
         fundedAt: null,
         submittedAt: now.toISOString(),
         submittedByUserId: actor.userId,

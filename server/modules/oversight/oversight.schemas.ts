@@ -74,11 +74,12 @@ export const programReportView = z.object({
   paysOn: z.enum(PROGRAM_PAYS_ON),
   smallCellThreshold: z.number().int(),
   envelopeCents: z.number().int(),
-  committedCents: z.number().int(),
+  committedCents: z.number().int().describe('Engagé par les commandes approuvées, au total'),
   invoicedCents: z.number().int(),
   paidCents: z.number().int(),
   creditedCents: z.number().int().describe('Part de l’État des avoirs (pass expirés)'),
-  releasedCents: z.number().int().describe('Enveloppe non engagée'),
+  releasedCents: z.number().int().describe('Parts de l’État restituées à l’enveloppe par les avoirs à l’État (pass expirés)'),
+  remainingCents: z.number().int().describe('Reste à engager : enveloppe − engagé + restitué'),
   byBuyer: z.array(
     z.object({
       buyerId: z.string(),

@@ -19,7 +19,8 @@ export function programReportCsv(report: ProgramReportView): string {
     ['programme', 'facture', '', euroCell(report.invoicedCents)],
     ['programme', 'paye', '', euroCell(report.paidCents)],
     ['programme', 'avoirs', '', euroCell(report.creditedCents)],
-    ['programme', 'non_engage', '', euroCell(report.releasedCents)],
+    ['programme', 'restitue', '', euroCell(report.releasedCents)],
+    ['programme', 'reste_a_engager', '', euroCell(report.remainingCents)],
     ['publics_prioritaires', 'part_en_pourcent', '', report.priority.priorityShare === null ? 'masquée' : String(report.priority.priorityShare).replace('.', ',')],
     ...report.byBuyer.flatMap((b) => [
       ['commanditaire_pass_achetes', b.buyerName, b.territory, b.bought],
@@ -40,7 +41,7 @@ export function programReportPdf(report: ProgramReportView): Promise<Buffer> {
   const p = report.priority;
   return renderFiguresPdf({
     title: `Rapport du programme « ${report.programName} »`,
-    intro: [`Taux de l’État : ${report.rateBasisPoints / 100} % ${report.paysOn === 'use' ? 'des pass utilisés' : 'des pass achetés'}.`],
+    intro: [`Taux de l’État : ${(report.rateBasisPoints / 100).toLocaleString('fr-FR')} % ${report.paysOn === 'use' ? 'des pass utilisés' : 'des pass achetés'}.`],
     sections: [
       {
         heading: 'Argent',
@@ -50,7 +51,8 @@ export function programReportPdf(report: ProgramReportView): Promise<Buffer> {
           ['Facturé à l’État', formatEuros(report.invoicedCents)],
           ['Payé par l’État', formatEuros(report.paidCents)],
           ['Avoirs à l’État', formatEuros(report.creditedCents)],
-          ['Non engagé', formatEuros(report.releasedCents)],
+          ['Restitué à l’enveloppe (avoirs à l’État)', formatEuros(report.releasedCents)],
+          ['Reste à engager', formatEuros(report.remainingCents)],
         ],
       },
       {
@@ -58,7 +60,7 @@ export function programReportPdf(report: ProgramReportView): Promise<Buffer> {
         rows: [
           ['Carnets distribués', p.distributions.toLocaleString('fr-FR')],
           ['Part aux publics prioritaires', p.priorityShare === null ? 'masquée' : `${p.priorityShare.toLocaleString('fr-FR')} %`],
-          ['Quota', p.quotaBasisPoints === null ? '—' : `${p.quotaBasisPoints / 100} % : ${p.quotaMet === null ? 'non vérifiable' : p.quotaMet ? 'atteint' : 'non atteint'}`],
+          ['Quota', p.quotaBasisPoints === null ? '—' : `${(p.quotaBasisPoints / 100).toLocaleString('fr-FR')} % : ${p.quotaMet === null ? 'non vérifiable' : p.quotaMet ? 'atteint' : 'non atteint'}`],
         ],
       },
       {

@@ -100,9 +100,11 @@ export function programReport(deps: { db: DbOrTx; clock: Clock; actor: Actor; pr
     paysOn,
     smallCellThreshold: threshold,
     envelopeCents: program.envelopeCents,
-    committedCents: program.committedCents,
+    // The programme row keeps what orders still hold; committed in all includes what came back.
+    committedCents: program.committedCents + program.releasedCents,
     ...money,
-    releasedCents: program.envelopeCents - program.committedCents,
+    releasedCents: program.releasedCents,
+    remainingCents: program.envelopeCents - program.committedCents,
     byBuyer,
     priority: {
       distributions: total,

@@ -26,7 +26,7 @@ function toFormKeys(errors: FormErrors | { path: string; message: string }[]): F
   const entries = Array.isArray(errors) ? errors.map((e) => [e.path, e.message] as const) : Object.entries(errors);
   const out: FormErrors = {};
   for (const [path, message] of entries) {
-    const key = PROGRAM_FORM_FIELDS[path.split('.')[0] ?? ''] ?? path.split('.')[0] ?? '_form';
+    const key = PROGRAM_FORM_FIELDS[path] ?? PROGRAM_FORM_FIELDS[path.split('.')[0] ?? ''] ?? path.split('.')[0] ?? '_form';
     out[key] ??= message;
   }
   return out;
@@ -48,6 +48,13 @@ function programToForm(row: ProgramRow): FormValues {
     perBuyerCapEuros: centsToInput(row.perBuyerCapCents),
     startsOn: row.startsOn,
     endsOn: row.endsOn,
+    payerName: row.payer?.name ?? '',
+    payerSiret: row.payer?.siret ?? '',
+    payerLine: row.payer?.address.line ?? '',
+    payerPostalCode: row.payer?.address.postalCode ?? '',
+    payerCity: row.payer?.address.city ?? '',
+    payerServiceCode: row.payer?.serviceCode ?? '',
+    payerEngagementNumber: row.payer?.engagementNumber ?? '',
   };
 }
 
@@ -124,7 +131,8 @@ export const programsPages: FastifyPluginAsync = async (app) => {
         ...deps,
         actor: requireActor(request),
         id,
-        input: { ...parsed.data, minOrderCents: parsed.data.minOrderCents ?? null, perBuyerCapCents: parsed.data.perBuyerCapCents ?? null },
+        // Every field is posted: emptied optional values, the payer included, are cleared.
+        input: { ...parsed.data, minOrderCents: parsed.data.minOrderCents ?? null, perBuyerCapCents: parsed.data.perBuyerCapCents ?? null, payer: parsed.data.payer ?? null },
       });
     } catch (error) {
       if (!(error instanceof DomainError) || error.status === 404) throw error;

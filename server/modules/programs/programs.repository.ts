@@ -1,9 +1,10 @@
 import { and, asc, eq, sql, sum } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { cofinancingPrograms, programCommitments, type ProgramStatus } from '../../../db/schema/programs.ts';
+import { cofinancingPrograms, programCommitments, programReleases, type ProgramStatus } from '../../../db/schema/programs.ts';
 
 export type ProgramRow = typeof cofinancingPrograms.$inferSelect;
 export type ProgramCommitmentRow = typeof programCommitments.$inferSelect;
+export type ProgramReleaseRow = typeof programReleases.$inferSelect;
 
 // Programmes are national reference data, not an organisation's objects: every logged-in user may
 // read them (buyers pick one when ordering), so these queries take no actor scope.
@@ -29,17 +30,52 @@ export function listPrograms(
     .all();
 }
 
-/** Cents of the programme's envelope already committed to this buyer's approved orders. */
+/**
+ * Cents of the programme's envelope this buyer's approved orders still hold: their commitments
+ * less what State credit notes on them released (the per-buyer cap counts what the buyer keeps).
+ */
 export function committedForBuyer(db: DbOrTx, programId: string, buyerId: string): number {
-  const row = db
+  const committed = db
     .select({ total: sum(programCommitments.amountCents).mapWith(Number) })
     .from(programCommitments)
     .where(and(eq(programCommitments.programId, programId), eq(programCommitments.buyerId, buyerId)))
     .get();
+  const released = db
+    .select({ total: sum(programReleases.amountCents).mapWith(Number) })
+    .from(programReleases)
+    .where(and(eq(programReleases.programId, programId), eq(programReleases.buyerId, buyerId)))
+    .get();
+  return (committed?.total ?? 0) - (released?.total ?? 0);
+}
+
+/** What State credit notes already released of one order's commitment. */
+export function releasedForOrder(db: DbOrTx, orderId: string): number {
+  const row = db
+    .select({ total: sum(programReleases.amountCents).mapWith(Number) })
+    .from(programReleases)
+    .where(eq(programReleases.orderId, orderId))
+    .get();
   return row?.total ?? 0;
 }
 
-/** Sum of the commitment rows: must always equal the programme's committed_cents (reconciliation). */
+export function insertRelease(db: DbOrTx, row: ProgramReleaseRow): void {
+  db.insert(programReleases).values(row).run();
+}
+
+/** Moves an amount from committed to released, only while the programme still holds it committed. */
+export function moveCommittedToReleased(db: DbOrTx, programId: string, amountCents: number): boolean {
+  const updated = db
+    .update(cofinancingPrograms)
+    .set({
+      committedCents: sql`${cofinancingPrograms.committedCents} - ${amountCents}`,
+      releasedCents: sql`${cofinancingPrograms.releasedCents} + ${amountCents}`,
+    })
+    .where(and(eq(cofinancingPrograms.id, programId), sql`${cofinancingPrograms.committedCents} >= ${amountCents}`))
+    .run();
+  return updated.changes === 1;
+}
+
+/** Sum of the commitment rows: equals the programme's committed_cents + released_cents (reconciliation). */
 export function sumOfCommitments(db: DbOrTx, programId: string): number {
   const row = db
     .select({ total: sum(programCommitments.amountCents).mapWith(Number) })

@@ -51,6 +51,21 @@ export const programPayer = z.object({
   engagementNumber: chorusCode('numéro d’engagement').nullable().default(null).describe('Numéro d’engagement juridique (BT-13)'),
 });
 export type ProgramPayer = z.output<typeof programPayer>;
+
+/**
+ * What the payer still lacks before a call for funds can be sent through Chorus Pro: the State's
+ * services route by service code and refuse an invoice without its legal commitment number.
+ */
+export function payerGaps(payer: ProgramPayer | null | undefined): string[] {
+  if (!payer) return ['nom', 'SIRET', 'adresse', 'code service Chorus Pro', 'numéro d’engagement juridique'];
+  const gaps: string[] = [];
+  if (!payer.name) gaps.push('nom');
+  if (!payer.siret) gaps.push('SIRET');
+  if (!payer.address.line || !payer.address.postalCode || !payer.address.city) gaps.push('adresse');
+  if (!payer.serviceCode) gaps.push('code service Chorus Pro');
+  if (!payer.engagementNumber) gaps.push('numéro d’engagement juridique');
+  return gaps;
+}
 const programPayerView = z.object({
   name: z.string(),
   siret: z.string(),
@@ -114,8 +129,9 @@ export const programView = z.object({
   rateBasisPoints: z.number().int(),
   eligibleBuyerTypes: z.array(buyerType),
   envelopeCents: z.number().int(),
-  committedCents: z.number().int().describe('Part de l’enveloppe engagée par les commandes approuvées'),
-  remainingCents: z.number().int().describe('envelopeCents − committedCents'),
+  committedCents: z.number().int().describe('Montants engagés par les commandes approuvées, au total'),
+  releasedCents: z.number().int().describe('Parts de l’État restituées à l’enveloppe par les avoirs (pass expirés non utilisés)'),
+  remainingCents: z.number().int().describe('envelopeCents − committedCents + releasedCents : ce que le programme peut encore engager'),
   minOrderCents: z.number().int().nullable(),
   perBuyerCapCents: z.number().int().nullable(),
   startsOn: z.string(),
@@ -148,7 +164,31 @@ export const PROGRAM_FORM_FIELDS: Record<string, string> = {
   envelopeCents: 'envelopeEuros',
   minOrderCents: 'minOrderEuros',
   perBuyerCapCents: 'perBuyerCapEuros',
+  'payer.name': 'payerName',
+  'payer.siret': 'payerSiret',
+  'payer.address.line': 'payerLine',
+  'payer.address.postalCode': 'payerPostalCode',
+  'payer.address.city': 'payerCity',
+  'payer.serviceCode': 'payerServiceCode',
+  'payer.engagementNumber': 'payerEngagementNumber',
 };
+
+/** The payer's inputs on the programme form, in the order they are shown. */
+export const PAYER_FORM_INPUTS = ['payerName', 'payerSiret', 'payerLine', 'payerPostalCode', 'payerCity', 'payerServiceCode', 'payerEngagementNumber'] as const;
+
+/** The payer's inputs → the API's payer: all empty means no payer yet; optional codes left empty are null. */
+function payerFromForm(form: Record<string, unknown>): Record<string, unknown> | null {
+  const text = (key: (typeof PAYER_FORM_INPUTS)[number]) => (typeof form[key] === 'string' ? (form[key] as string) : '');
+  if (PAYER_FORM_INPUTS.every((key) => text(key).trim() === '')) return null;
+  const optional = (key: (typeof PAYER_FORM_INPUTS)[number]) => (text(key).trim() === '' ? null : text(key));
+  return {
+    name: text('payerName'),
+    siret: text('payerSiret'),
+    address: { line: text('payerLine'), postalCode: text('payerPostalCode'), city: text('payerCity') },
+    serviceCode: optional('payerServiceCode'),
+    engagementNumber: optional('payerEngagementNumber'),
+  };
+}
 
 /**
  * Turns a posted programme form (creation or edit: both post every field) into the API body.
@@ -173,5 +213,6 @@ export function programFormToBody(form: Record<string, unknown>): Record<string,
   body.perBuyerCapCents = money(form.perBuyerCapEuros, true);
   const types = form.eligibleBuyerTypes;
   body.eligibleBuyerTypes = types === undefined ? [] : Array.isArray(types) ? types : [types];
+  body.payer = payerFromForm(form);
   return body;
 }

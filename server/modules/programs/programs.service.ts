@@ -8,8 +8,19 @@ import { badRequest, conflict, notFound, unprocessable } from '../../shared/prob
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { committedForBuyer, findCommitmentForOrder, findProgram, listPrograms, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
-import { programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
+import {
+  committedForBuyer,
+  findCommitmentForOrder,
+  findProgram,
+  insertRelease,
+  listPrograms,
+  moveCommittedToReleased,
+  releasedForOrder,
+  type ProgramCommitmentRow,
+  type ProgramReleaseRow,
+  type ProgramRow,
+} from './programs.repository.ts';
+import { payerGaps, programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
 
 export { committedForBuyer, findProgram, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
 
@@ -25,8 +36,10 @@ export function programToView(row: ProgramRow): ProgramView {
     rateBasisPoints: row.rateBasisPoints,
     eligibleBuyerTypes: row.eligibleBuyerTypes,
     envelopeCents: row.envelopeCents,
-    committedCents: row.committedCents,
-    remainingCents: row.envelopeCents - row.committedCents,
+    // The stored committed_cents is what orders still hold; committed in all includes what came back.
+    committedCents: row.committedCents + row.releasedCents,
+    releasedCents: row.releasedCents,
+    remainingCents: row.envelopeCents - (row.committedCents + row.releasedCents) + row.releasedCents,
     minOrderCents: row.minOrderCents,
     perBuyerCapCents: row.perBuyerCapCents,
     startsOn: row.startsOn,
@@ -57,6 +70,7 @@ export function createProgram({ db, clock, actor, input }: Deps & { actor: Actor
     eligibleBuyerTypes: input.eligibleBuyerTypes,
     envelopeCents: input.envelopeCents,
     committedCents: 0,
+    releasedCents: 0,
     minOrderCents: input.minOrderCents ?? null,
     perBuyerCapCents: input.perBuyerCapCents ?? null,
     startsOn: input.startsOn,
@@ -162,8 +176,13 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
       throw unprocessable('cofinancing_program_closed', `Le programme « ${program.name} » est clôturé : il n’engage plus de nouveaux montants.`);
     }
     // The call for funds of the State's share must name who pays it (and route it in Chorus Pro).
-    if (!program.payer) {
-      throw unprocessable('program_payer_missing', `Le programme « ${program.name} » n’a pas de payeur (nom, SIRET, adresse) : renseignez-le avant d’approuver une commande cofinancée.`);
+    const gaps = payerGaps(program.payer);
+    if (gaps.length > 0) {
+      throw unprocessable(
+        'program_payer_missing',
+        `Le payeur du programme « ${program.name} » est incomplet (à renseigner : ${gaps.join(', ')}) : complétez-le avant d’approuver une commande cofinancée.`,
+        { missing: gaps },
+      );
     }
     if (findCommitmentForOrder(tx, orderId)) {
       throw conflict('cofinancing_already_committed', 'Le cofinancement de cette commande est déjà engagé.');
@@ -206,4 +225,49 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
   // The buyer's committed total is read then raised: one approval for this buyer at a time.
   const locked = (tx: DbOrTx) => withLock(`buyer-cap:${buyerId}`, tx, () => run(tx));
   return inWriteTransaction(db, locked);
+}
+
+export interface ReleaseEnvelopeInput {
+  programId: string;
+  orderId: string;
+  buyerId: string;
+  /** The State credit note that gives the amount back; one release per note. */
+  creditNoteId: string;
+  amountCents: number;
+  at: string;
+}
+
+/**
+ * Gives back to a programme's envelope the State's share of passes that expired unused, when its
+ * credit note is issued (issue #14): remaining = envelope − committed + released, so the money can
+ * fund another buyer's order. Like commitEnvelope: in the caller's write transaction (or its own),
+ * under the buyer's cap lock since it lowers what the buyer holds, one conditional UPDATE, and a
+ * row unique per credit note. Never more than the order committed, whatever the number of expiries.
+ */
+export function releaseEnvelope(db: DbOrTx, input: ReleaseEnvelopeInput): ProgramReleaseRow {
+  const { programId, orderId, buyerId, creditNoteId, amountCents, at } = input;
+  if (!Number.isSafeInteger(amountCents) || amountCents <= 0) {
+    throw new RangeError(`releaseEnvelope: amountCents must be a positive integer, got ${amountCents}`);
+  }
+  const run = (tx: DbOrTx): ProgramReleaseRow => {
+    const commitment = findCommitmentForOrder(tx, orderId);
+    if (!commitment || commitment.programId !== programId) {
+      throw unprocessable('cofinancing_not_committed', 'Cette commande n’a rien engagé sur l’enveloppe du programme : il n’y a rien à restituer.');
+    }
+    const already = releasedForOrder(tx, orderId);
+    if (already + amountCents > commitment.amountCents) {
+      throw unprocessable(
+        'cofinancing_release_exceeds_commitment',
+        `La restitution de ${formatEuros(amountCents)} dépasserait l’engagement de la commande (${formatEuros(commitment.amountCents)}, dont ${formatEuros(already)} déjà restitués).`,
+        { commitmentCents: commitment.amountCents, releasedCents: already, requestedCents: amountCents },
+      );
+    }
+    if (!moveCommittedToReleased(tx, programId, amountCents)) {
+      throw new Error(`releaseEnvelope: programme ${programId} holds less than ${amountCents} cents committed`);
+    }
+    const release: ProgramReleaseRow = { id: newId(), programId, orderId, buyerId, creditNoteId, amountCents, createdAt: at };
+    insertRelease(tx, release);
+    return release;
+  };
+  return inWriteTransaction(db, (tx: DbOrTx) => withLock(`buyer-cap:${buyerId}`, tx, () => run(tx)));
 }
