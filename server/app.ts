@@ -31,6 +31,7 @@ import { siteModule } from './modules/site/site.module.ts';
 import securityModule from './modules/security/security.module.ts';
 import { jobsModule } from './modules/jobs/jobs.module.ts';
 import { metricsPlugin } from './modules/operations/metrics.ts';
+import { operationsModule } from './modules/operations/operations.module.ts';
 import { publicModule } from './modules/public/public.module.ts';
 import { oversightModule } from './modules/oversight/oversight.module.ts';
 import { notificationsModule } from './modules/notifications/notifications.module.ts';
@@ -115,6 +116,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     publicModule,
     oversightModule,
     notificationsModule,
+    operationsModule,
   ]) {
     await app.register(module);
   }

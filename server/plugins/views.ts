@@ -16,6 +16,7 @@ import { labelTableCells } from '../shared/table-labels.ts';
 import { countOf, plural } from '../shared/plural.ts';
 import { frenchMonth, ofFrenchMonth } from '../shared/paris-time.ts';
 import { shownCount } from '../shared/small-cells.ts';
+import { getTerritories } from '../modules/territories/territories.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATES_DIR = join(here, '..', '..', 'templates');
@@ -44,6 +45,12 @@ const templateHelpers = {
   month: frenchMonth,
   /** "2026-10" → "d’octobre 2026", "2026-11" → "de novembre 2026" */
   ofMonth: ofFrenchMonth,
+  /** An INSEE code as people read it: "Toulouse (31555)"; the code alone when unknown, "—" when empty. */
+  commune: (code: string | null | undefined) => {
+    if (!code) return '—';
+    const name = getTerritories().commune(code)?.name;
+    return name ? `${name} (${code})` : code;
+  },
   kindLabel: (kind: keyof typeof KIND_LABELS) => KIND_LABELS[kind],
   roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role],
 };

@@ -11,8 +11,6 @@ import { findJobForOrganisation } from './jobs.repository.ts';
 import { JobRunner } from './jobs.runner.ts';
 import { jobView, toJobView } from './jobs.schemas.ts';
 import { Scheduler } from './scheduler.ts';
-import { builtInTasks } from '../operations/operations.tasks.ts';
-import { operationsPages } from '../operations/operations.pages.ts';
 import { jobsPages } from './jobs.pages.ts';
 
 declare module 'fastify' {
@@ -89,7 +87,6 @@ export const jobsModule = fp(async (app) => {
   const scheduler = new Scheduler({ db: app.db, clock: app.clock, log: app.log });
   app.decorate('jobs', runner);
   app.decorate('scheduler', scheduler);
-  for (const task of builtInTasks(app)) scheduler.register(task);
   if (app.config.jobsEnabled !== false) {
     app.addHook('onReady', async () => {
       runner.start();
@@ -102,6 +99,5 @@ export const jobsModule = fp(async (app) => {
     await scheduler.stop();
   });
   await app.register(jobsApi, { prefix: '/api/v1' });
-  await app.register(operationsPages);
   await app.register(jobsPages);
 });

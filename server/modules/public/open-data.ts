@@ -14,8 +14,8 @@ import {
 import type { DbOrTx } from '../../../db/client.ts';
 import { OWN_ID_PREFIX } from '../places/own-ids.ts';
 import { getTerritories } from '../territories/territories.ts';
-import * as repo from './public.repository.ts';
-import type { PublicSiteRow } from './public.repository.ts';
+import { publishedSites } from '../places/directory.repository.ts';
+import type { PublicSiteRow } from '../places/directory.repository.ts';
 
 /** The v1 columns, in the standard's order. */
 export const OPEN_DATA_COLUMNS = [
@@ -65,7 +65,7 @@ function schemaRow(site: PublicSiteRow): SchemaLieuMediationNumerique | null {
 export function openDataRows(db: DbOrTx): { rows: SchemaLieuMediationNumerique[]; skipped: number } {
   const rows: SchemaLieuMediationNumerique[] = [];
   let skipped = 0;
-  for (const site of repo.publishedSites(db)) {
+  for (const site of publishedSites(db)) {
     const row = schemaRow(site);
     try {
       if (!row) throw new Error('incomplete');

@@ -5,8 +5,9 @@ import { lastAcceptedDay } from '../booklets/redeemability.ts';
 import { isOpenAt } from '../places/open-now.ts';
 import { describeOpeningHours } from '../places/opening-hours.ts';
 import { expandAbbreviations, getTerritories, normaliseName, type Commune } from '../territories/territories.ts';
-import { rankSites, type Point, type RankedSite } from './directory.ts';
+import { rankSites, type Point, type RankedSite } from '../places/directory.ts';
 import * as repo from './public.repository.ts';
+import { publishedSite, publishedSites } from '../places/directory.repository.ts';
 import type { DirectoryQuery, PublicPlaceItem } from './public.schemas.ts';
 
 const siteNotFound = () => notFound('place_not_found', 'Ce lieu n’existe pas ou n’est plus labellisé Pass numérique.');
@@ -73,7 +74,7 @@ export function searchDirectory(deps: { db: DbOrTx; clock: Clock; query: Directo
   const ranked =
     searched && !near && !nameQuery
       ? []
-      : rankSites(territories, repo.publishedSites(db), {
+      : rankSites(territories, publishedSites(db), {
           near,
           nearbyOnly: true,
           point: pointOf(query),
@@ -93,7 +94,7 @@ export function searchDirectory(deps: { db: DbOrTx; clock: Clock; query: Directo
 }
 
 export function publicSite(deps: { db: DbOrTx; clock: Clock; siteId: string }) {
-  const site = repo.publishedSite(deps.db, deps.siteId);
+  const site = publishedSite(deps.db, deps.siteId);
   if (!site) throw siteNotFound();
   const territories = getTerritories();
   const ranked: RankedSite = { site, communeName: territories.commune(site.communeCode)?.name ?? site.communeCode, closeness: 0, distanceKm: null };
@@ -120,7 +121,7 @@ export function bookletPublicPage(deps: {
   if (!facts) throw bookletNotFound(serial);
   const territories = getTerritories();
   const near = communeFromQuery(deps.near);
-  const ranked = rankSites(territories, repo.publishedSites(db), { near, point: pointOf(deps.point ?? {}), territory: facts.territory ?? null });
+  const ranked = rankSites(territories, publishedSites(db), { near, point: pointOf(deps.point ?? {}), territory: facts.territory ?? null });
   const now = clock.now();
   return {
     booklet: {

@@ -5,7 +5,7 @@
  */
 import type { TerritoryRestriction, Territories, Commune } from '../territories/territories.ts';
 import { normaliseName } from '../territories/territories.ts';
-import type { PublicSiteRow } from './public.repository.ts';
+import type { PublicSiteRow } from './directory.repository.ts';
 
 export interface Point {
   latitude: number;
