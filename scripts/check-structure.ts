@@ -55,8 +55,6 @@ export const PENDING: ReadonlySet<string> = new Set<string>([
   'server/modules/finance/reconciliation.ts',
   'server/modules/finance/statements.ts',
   'server/modules/orders/orders.service.ts',
-  'server/modules/oversight/end-of-validity.notices.ts',
-  'server/modules/oversight/end-of-validity.stock.ts',
   'server/modules/oversight/state.service.ts',
   'server/modules/places/places.pages.ts',
   'server/modules/programs/programs.service.ts',
