@@ -38,10 +38,6 @@ export const PENDING_SIZE: ReadonlySet<string> = new Set<string>([
 export const PENDING: ReadonlySet<string> = new Set<string>([
   'server/modules/finance/facturx-archive.ts',
   'server/modules/finance/attestations.ts',
-  'server/modules/finance/reimbursement-queries.ts',
-  'server/modules/finance/reimbursement-payment.service.ts',
-  'server/modules/finance/reimbursement-build.service.ts',
-  'server/modules/finance/reimbursement-batch.job.ts',
   'server/modules/distribution/distribution.pages.ts',
   'server/modules/finance/activity-chart.ts',
   'server/modules/finance/expiry.service.ts',
