@@ -4,7 +4,7 @@ import { organisations } from '../../../db/schema/accounts.ts';
 import { journalEntries, journalLines, ledgerAccounts } from '../../../db/schema/ledger.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { buildFec, encodeFecLatin9, fecFileName, type FecEntry } from './fec.ts';
-import { documentReferences, orderInvoiceNumbers } from './ledger.references.ts';
+import { documentReferences, orderInvoiceNumbers } from './ledger.repository.ts';
 
 /** Journal of the FEC for each kind of entry: sales, bank, miscellaneous operations. */
 const JOURNAL_OF_KIND: Record<string, { code: string; label: string }> = {
