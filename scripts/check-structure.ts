@@ -36,16 +36,11 @@ export const PENDING_SIZE: ReadonlySet<string> = new Set<string>([
 
 /** Files that still hold queries, each to be moved into its area's repository. */
 export const PENDING: ReadonlySet<string> = new Set<string>([
-  'server/modules/finance/facturx-archive.ts',
-  'server/modules/finance/attestations.ts',
   'server/modules/distribution/distribution.pages.ts',
-  'server/modules/finance/activity-chart.ts',
   'server/modules/finance/expiry.service.ts',
-  'server/modules/finance/fec-export.ts',
   'server/modules/finance/invoice-print.ts',
   'server/modules/finance/invoices.service.ts',
   'server/modules/finance/reconciliation.ts',
-  'server/modules/finance/statements.ts',
   'server/modules/orders/orders.service.ts',
   'server/modules/oversight/state.service.ts',
   'server/modules/places/places.pages.ts',

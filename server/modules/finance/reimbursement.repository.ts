@@ -340,3 +340,18 @@ export function transferredPayoutsOfBatch(db: DbOrTx, batchId: string): PayoutRo
     .orderBy(asc(payouts.reference))
     .all();
 }
+
+// ——— The finance dashboard's activity chart (activity-chart.ts) ———
+
+/** Live redemptions summed by Paris month of use, from `firstPeriod` on. */
+export function redeemedCentsByPeriodSince(db: DbOrTx, firstPeriod: string): { period: string; v: number }[] {
+  return db.all<{ period: string; v: number }>(sql`SELECT period, SUM(amount_cents) AS v FROM redemptions WHERE status = 'live' AND period >= ${firstPeriod} GROUP BY period`);
+}
+
+/** Paid payouts summed by the month of their batch, from `firstPeriod` on. */
+export function paidCentsByBatchPeriodSince(db: DbOrTx, firstPeriod: string): { period: string; v: number }[] {
+  return db.all<{ period: string; v: number }>(
+    sql`SELECT b.period, SUM(p.amount_cents) AS v FROM payouts p JOIN reimbursement_batches b ON b.id = p.batch_id
+        WHERE p.status = 'paid' AND b.period >= ${firstPeriod} GROUP BY b.period`,
+  );
+}
