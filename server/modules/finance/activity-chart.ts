@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { formatEuros } from '../../shared/money.ts';
+import { paidCentsByBatchPeriodSince, redeemedCentsByPeriodSince } from './reimbursement.repository.ts';
 
 export interface MonthActivity {
   period: string;
@@ -19,19 +19,8 @@ function monthsBack(last: string, count: number): string[] {
 /** Redemptions (by Paris month of use) and payouts executed (by month of their batch) over the last months. */
 export function monthlyActivity(db: DbOrTx, lastMonth: string, count: number): MonthActivity[] {
   const months = monthsBack(lastMonth, count);
-  const redeemed = new Map(
-    db
-      .all<{ period: string; v: number }>(sql`SELECT period, SUM(amount_cents) AS v FROM redemptions WHERE status = 'live' AND period >= ${months[0]!} GROUP BY period`)
-      .map((r) => [r.period, Number(r.v)]),
-  );
-  const paid = new Map(
-    db
-      .all<{ period: string; v: number }>(
-        sql`SELECT b.period, SUM(p.amount_cents) AS v FROM payouts p JOIN reimbursement_batches b ON b.id = p.batch_id
-            WHERE p.status = 'paid' AND b.period >= ${months[0]!} GROUP BY b.period`,
-      )
-      .map((r) => [r.period, Number(r.v)]),
-  );
+  const redeemed = new Map(redeemedCentsByPeriodSince(db, months[0]!).map((r) => [r.period, Number(r.v)]));
+  const paid = new Map(paidCentsByBatchPeriodSince(db, months[0]!).map((r) => [r.period, Number(r.v)]));
   return months.map((period) => ({ period, redeemedCents: redeemed.get(period) ?? 0, paidCents: paid.get(period) ?? 0 }));
 }
 

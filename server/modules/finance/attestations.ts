@@ -1,9 +1,11 @@
-import { and, asc, eq, like } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
+import type { organisations } from '../../../db/schema/accounts.ts';
 import { notFound, unprocessable } from '../../shared/problem.ts';
+import { findOperatorOrganisation } from '../accounts/credentials.repository.ts';
 import { splitFrenchAddress, type PostalAddress } from './finance-document.ts';
+import { findPlaceOrganisation, paidPayoutsOfPlaceInYear } from './place-statements.repository.ts';
+
+export { attestablePlaces, findPlaceOrganisation } from './place-statements.repository.ts';
 
 /**
  * The yearly attestation of the counter-payments a place received, for its public accountant:
@@ -42,20 +44,6 @@ export const attestationYears = (today: string): number[] => {
 
 const partyOf = (org: typeof organisations.$inferSelect): AttestationParty => ({ name: org.name, siret: org.siret, address: splitFrenchAddress(org.address) });
 
-/** The place organisation, or undefined when `placeId` is not a place. */
-export function findPlaceOrganisation(db: DbOrTx, placeId: string) {
-  return db
-    .select()
-    .from(organisations)
-    .where(and(eq(organisations.id, placeId), eq(organisations.kind, 'place')))
-    .get();
-}
-
-/** The places finance can issue an attestation for: every place organisation, by name. */
-export function attestablePlaces(db: DbOrTx): { id: string; name: string }[] {
-  return db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.kind, 'place')).orderBy(asc(organisations.name)).all();
-}
-
 /** The attestation of a place for a civil year that has begun by `issuedOn`. */
 export function placeAttestation(db: DbOrTx, input: { placeId: string; year: number; issuedOn: string }): PlaceAttestation {
   const place = findPlaceOrganisation(db, input.placeId);
@@ -63,15 +51,8 @@ export function placeAttestation(db: DbOrTx, input: { placeId: string; year: num
   if (String(input.year) > input.issuedOn.slice(0, 4)) {
     throw unprocessable('attestation_year_not_started', `L’année ${input.year} n’a pas commencé : choisissez une année écoulée ou l’année en cours.`);
   }
-  const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
-  const paid = db
-    .select({ reference: payouts.reference, paidOn: payouts.paidOn, period: reimbursementBatches.period, passCount: payouts.lineCount, amountCents: payouts.amountCents })
-    .from(payouts)
-    .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
-    .where(and(eq(payouts.placeId, place.id), eq(payouts.status, 'paid'), like(payouts.paidOn, `${input.year}-%`)))
-    .orderBy(asc(payouts.paidOn), asc(payouts.reference))
-    .all()
-    .map((p) => ({ ...p, paidOn: p.paidOn! }));
+  const operator = findOperatorOrganisation(db);
+  const paid = paidPayoutsOfPlaceInYear(db, place.id, input.year).map((p) => ({ ...p, paidOn: p.paidOn! }));
   const months = Array.from({ length: 12 }, (_, i) => {
     const month = `${input.year}-${String(i + 1).padStart(2, '0')}`;
     const inMonth = paid.filter((p) => p.paidOn.startsWith(month));

@@ -1,12 +1,9 @@
-import { asc, between, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { invoices, orders } from '../../../db/schema/orders.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
 import { parisMonthRange, parisDate } from '../../shared/paris-time.ts';
 import { calendarDate } from '../../shared/schemas.ts';
+import { creditNoteWithOrderAndBuyer, creditNotesIssuedBetween, invoiceWithOrderAndBuyer, invoicesIssuedBetween } from './facturx-archive.repository.ts';
 import { creditNoteDocument, invoiceDocument } from './invoice-print.ts';
 
 /**
@@ -38,41 +35,19 @@ export interface ArchivedDocument {
 
 /** Invoices (calls for funds included) then credit notes issued in the period, by number. */
 export function documentsOfPeriod(db: DbOrTx, period: { from: string; to: string }): ArchivedDocument[] {
-  const bills = db
-    .select({ id: invoices.id, number: invoices.number, issuedOn: invoices.issuedOn })
-    .from(invoices)
-    .where(between(invoices.issuedOn, period.from, period.to))
-    .orderBy(asc(invoices.number))
-    .all();
-  const notes = db
-    .select({ id: creditNotes.id, number: creditNotes.number, issuedOn: creditNotes.issuedOn })
-    .from(creditNotes)
-    .where(between(creditNotes.issuedOn, period.from, period.to))
-    .orderBy(asc(creditNotes.number))
-    .all();
+  const bills = invoicesIssuedBetween(db, period);
+  const notes = creditNotesIssuedBetween(db, period);
   return [...bills.map((b) => ({ type: 'invoice' as const, ...b })), ...notes.map((n) => ({ type: 'credit_note' as const, ...n }))];
 }
 
 /** The document's Factur-X PDF, as GET /api/v1/invoices/{id}.pdf or /credit-notes/{id}.pdf gives it. */
 export async function renderArchivedDocument(db: DbOrTx, document: ArchivedDocument, options: { operatorIban: string }): Promise<Buffer> {
   if (document.type === 'invoice') {
-    const found = db
-      .select({ invoice: invoices, order: orders, buyer: organisations })
-      .from(invoices)
-      .innerJoin(orders, eq(orders.id, invoices.orderId))
-      .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
-      .where(eq(invoices.id, document.id))
-      .get();
+    const found = invoiceWithOrderAndBuyer(db, document.id);
     if (!found) throw new Error(`facture ${document.number} introuvable`);
     return renderInvoicePdf(invoiceDocument(db, found, options));
   }
-  const found = db
-    .select({ note: creditNotes, order: orders, buyer: organisations })
-    .from(creditNotes)
-    .innerJoin(orders, eq(orders.id, creditNotes.orderId))
-    .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
-    .where(eq(creditNotes.id, document.id))
-    .get();
+  const found = creditNoteWithOrderAndBuyer(db, document.id);
   if (!found) throw new Error(`avoir ${document.number} introuvable`);
   return renderInvoicePdf(creditNoteDocument(db, found));
 }

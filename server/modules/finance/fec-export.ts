@@ -1,10 +1,9 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { journalEntries, journalLines, ledgerAccounts } from '../../../db/schema/ledger.ts';
 import { parisDate } from '../../shared/paris-time.ts';
+import { findOperatorOrganisation } from '../accounts/credentials.repository.ts';
+import { journalEntryCountOfYear, journalEntryPageOfYear, journalLinesOfYearBetween, organisationNamesById, type FecRow } from './fec.repository.ts';
 import { buildFec, encodeFecLatin9, fecFileName, type FecEntry } from './fec.ts';
-import { documentReferences, orderInvoiceNumbers } from './ledger.references.ts';
+import { documentReferences, orderInvoiceNumbers } from './ledger.repository.ts';
 
 /** Journal of the FEC for each kind of entry: sales, bank, miscellaneous operations. */
 const JOURNAL_OF_KIND: Record<string, { code: string; label: string }> = {
@@ -53,43 +52,22 @@ export class FecWriter {
     private readonly db: DbOrTx,
     private readonly year: number,
   ) {
-    const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
-    this.auxNames = new Map(db.select({ id: organisations.id, name: organisations.name }).from(organisations).all().map((o) => [o.id, o.name]));
+    const operator = findOperatorOrganisation(db);
+    this.auxNames = organisationNamesById(db);
     this.fileName = fecFileName(operator?.siret?.slice(0, 9) ?? '000000000', `${year}-12-31`);
   }
 
   /** Entries of the year: the progress total of the job. */
   static entriesOfYear(db: DbOrTx, year: number): number {
-    return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM journal_entries WHERE substr(value_date, 1, 4) = ${String(year)}`)!.n;
+    return journalEntryCountOfYear(db, year);
   }
 
   /** The next `limit` entries as FEC bytes (ISO-8859-15); `done` once every entry is written. */
   nextPage(limit: number, db: DbOrTx = this.db): { bytes: Buffer; entries: number; done: boolean } {
     const { year } = this;
-    const page = db
-      .select({ id: journalEntries.id, seq: journalEntries.seq })
-      .from(journalEntries)
-      .where(and(sql`substr(${journalEntries.valueDate}, 1, 4) = ${String(year)}`, gt(journalEntries.seq, this.afterSeq)))
-      .orderBy(asc(journalEntries.seq))
-      .limit(limit)
-      .all();
+    const page = journalEntryPageOfYear(db, year, this.afterSeq, limit);
     const last = page.at(-1);
-    const rows = last
-      ? db
-          .select({
-            entry: journalEntries,
-            accountCode: ledgerAccounts.code,
-            accountName: ledgerAccounts.name,
-            debitCents: journalLines.debitCents,
-            creditCents: journalLines.creditCents,
-          })
-          .from(journalEntries)
-          .innerJoin(journalLines, eq(journalLines.entryId, journalEntries.id))
-          .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, journalLines.accountId))
-          .where(and(sql`substr(${journalEntries.valueDate}, 1, 4) = ${String(year)}`, gt(journalEntries.seq, this.afterSeq), lte(journalEntries.seq, last.seq)))
-          .orderBy(asc(journalEntries.seq), asc(ledgerAccounts.code))
-          .all()
-      : [];
+    const rows = last ? journalLinesOfYearBetween(db, year, this.afterSeq, last.seq) : [];
     const entries = this.entriesOf(db, rows);
     const text = buildFec(entries);
     // buildFec starts every text with the header line: only the file's first page keeps it.
@@ -100,12 +78,9 @@ export class FecWriter {
     return { bytes: encodeFecLatin9(body), entries: entries.length, done: page.length < limit };
   }
 
-  private entriesOf(
-    db: DbOrTx,
-    rows: { entry: typeof journalEntries.$inferSelect; accountCode: string; accountName: string; debitCents: number; creditCents: number }[],
-  ): FecEntry[] {
+  private entriesOf(db: DbOrTx, rows: FecRow[]): FecEntry[] {
     const { year, counters, auxNames } = this;
-    // Piece numbers for the page in one query per kind of document (ledger.references.ts names them for the journal page too).
+    // Piece numbers for the page in one query per kind of document (ledger.repository.ts names them for the journal page too).
     const pieces = documentReferences(db, rows.map((r) => r.entry), 'fec');
     const orderInvoices = orderInvoiceNumbers(db, [...new Set(rows.filter((r) => r.entry.refType === 'order').map((r) => r.entry.refId))]);
     const entries: FecEntry[] = [];

@@ -9,14 +9,94 @@
  * (bank, passes, fees, VAT, programmes) stay visible. An entry seen this way may therefore not balance
  * on screen: it does in the journal.
  */
-import { and, asc, eq, gt, gte, inArray, lte, or, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client.ts';
-import { journalEntries, journalLines, ledgerAccounts } from '../../../db/schema/ledger.ts';
+import { and, asc, eq, gt, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../../db/client.ts';
+import { passes } from '../../../db/schema/booklets.ts';
+import { creditNotes } from '../../../db/schema/credit-notes.ts';
+import { journalEntries, journalLines, ledgerAccounts, type NormalSide } from '../../../db/schema/ledger.ts';
+import { invoices, orders, payments } from '../../../db/schema/orders.ts';
+import { redemptions } from '../../../db/schema/redemption.ts';
+import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { badRequest } from '../../shared/problem.ts';
-import { accountBalances, codeStartsWith, type AccountBalance } from './ledger.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
-import { documentReferences } from './ledger.references.ts';
+import { maskedPass, redemptionReference } from './ledger.references.ts';
+
+export interface AccountBalance {
+  code: string;
+  name: string;
+  normalSide: NormalSide;
+  allowNegative: boolean;
+  debitCents: number;
+  creditCents: number;
+  /** Debit minus credit, in cents, whatever the account's normal side. */
+  balanceCents: number;
+}
+
+/** SQL for "code starts with prefix": LIKE would treat the underscores of `in_transit` as wildcards. */
+export const codeStartsWith = (prefix: string) =>
+  sql`substr(${ledgerAccounts.code}, 1, ${prefix.length}) = ${prefix}`;
+
+/**
+ * Every account (or those whose code starts with `prefix`) with its totals, ordered by code.
+ * Read from the running totals; verifyBalances proves them equal to the lines.
+ */
+export function accountBalances(db: DbOrTx, options: { prefix?: string } = {}): AccountBalance[] {
+  const rows = db
+    .select({
+      code: ledgerAccounts.code,
+      name: ledgerAccounts.name,
+      normalSide: ledgerAccounts.normalSide,
+      allowNegative: ledgerAccounts.allowNegative,
+      debitCents: ledgerAccounts.debitTotalCents,
+      creditCents: ledgerAccounts.creditTotalCents,
+    })
+    .from(ledgerAccounts)
+    .where(options.prefix ? codeStartsWith(options.prefix) : undefined)
+    .orderBy(ledgerAccounts.code)
+    .all();
+  return rows.map((r) => ({ ...r, balanceCents: r.debitCents - r.creditCents }));
+}
+
+/** Debit minus credit of one account, in cents; 0 for an account never used. */
+export function balanceOf(db: DbOrTx, code: string): number {
+  const account = db
+    .select({ debit: ledgerAccounts.debitTotalCents, credit: ledgerAccounts.creditTotalCents })
+    .from(ledgerAccounts)
+    .where(eq(ledgerAccounts.code, code))
+    .get();
+  return account ? account.debit - account.credit : 0;
+}
+
+/** The debits and credits of every journal line, summed. */
+export function journalLineTotals(db: DbOrTx): { debitCents: number; creditCents: number } {
+  return db
+    .select({
+      debitCents: sql<number>`coalesce(sum(${journalLines.debitCents}), 0)`,
+      creditCents: sql<number>`coalesce(sum(${journalLines.creditCents}), 0)`,
+    })
+    .from(journalLines)
+    .get()!;
+}
+
+/** The entry ids of a business object, in journal order: for callers that reverse "the entry of redemption X". */
+export function entriesOf(db: DbOrTx, refType: string, refId: string): { id: string; seq: number; kind: string; reversesEntryId: string | null }[] {
+  return db
+    .select({ id: journalEntries.id, seq: journalEntries.seq, kind: journalEntries.kind, reversesEntryId: journalEntries.reversesEntryId })
+    .from(journalEntries)
+    .where(and(eq(journalEntries.refType, refType), eq(journalEntries.refId, refId)))
+    .orderBy(journalEntries.seq)
+    .all();
+}
+
+export function journalEntryById(db: DbOrTx, entryId: string): typeof journalEntries.$inferSelect | undefined {
+  return db.select().from(journalEntries).where(eq(journalEntries.id, entryId)).get();
+}
+
+/** The entry that reverses `entryId`, if there is one (at most one: a reversal is allowed once). */
+export function reversalOfEntry(db: DbOrTx, entryId: string): { seq: number } | undefined {
+  return db.select({ seq: journalEntries.seq }).from(journalEntries).where(eq(journalEntries.reversesEntryId, entryId)).get();
+}
 
 /** The account-code prefix the actor is limited to, or null for the operator (everything). */
 export function ledgerScopeOf(actor: Actor): string | null {
@@ -141,4 +221,149 @@ export function toSeqPage(rows: LedgerEntryView[], limit: number): { items: Ledg
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeSeqCursor(last.seq) : null };
+}
+
+// ——— The documents an entry is about, by their numbers ———
+
+type Lookup = (db: DbOrTx, ids: string[]) => [string, string][];
+
+/**
+ * The human reference of each kind of document a journal entry is about: CMD-, FAC-, AV-, RB-
+ * numbers, the batch's month, the payment's bank reference, a masked pass. One query per kind for
+ * a page of entries, never one per entry.
+ */
+const LOOKUPS: Record<string, Lookup> = {
+  order: (db, ids) => db.select({ id: orders.id, ref: orders.reference }).from(orders).where(inArray(orders.id, ids)).all().map((r) => [r.id, r.ref]),
+  invoice: (db, ids) => db.select({ id: invoices.id, ref: invoices.number }).from(invoices).where(inArray(invoices.id, ids)).all().map((r) => [r.id, r.ref]),
+  credit_note: (db, ids) => db.select({ id: creditNotes.id, ref: creditNotes.number }).from(creditNotes).where(inArray(creditNotes.id, ids)).all().map((r) => [r.id, r.ref]),
+  payout: (db, ids) => db.select({ id: payouts.id, ref: payouts.reference }).from(payouts).where(inArray(payouts.id, ids)).all().map((r) => [r.id, r.ref]),
+  reimbursement_batch: (db, ids) =>
+    db.select({ id: reimbursementBatches.id, period: reimbursementBatches.period }).from(reimbursementBatches).where(inArray(reimbursementBatches.id, ids)).all().map((r) => [r.id, `lot ${r.period}`]),
+  payment: (db, ids) =>
+    db
+      .select({ id: payments.id, reference: payments.reference, invoice: invoices.number })
+      .from(payments)
+      .innerJoin(invoices, eq(invoices.id, payments.invoiceId))
+      .where(inArray(payments.id, ids))
+      .all()
+      .map((r) => [r.id, `${r.invoice} (${r.reference})`]),
+  redemption: (db, ids) =>
+    db
+      .select({ id: redemptions.id, code: passes.code })
+      .from(redemptions)
+      .innerJoin(passes, eq(passes.id, redemptions.passId))
+      .where(inArray(redemptions.id, ids))
+      .all()
+      .map((r) => [r.id, maskedPass(r.code)]),
+};
+LOOKUPS.batch = LOOKUPS.reimbursement_batch!;
+
+/**
+ * Where the FEC's PieceRef (the auditor's piece number) differs from what the journal page shows:
+ * an approved order's piece is its invoice (the call for funds rides on the State's line, see
+ * orderInvoiceNumbers); a redemption's piece is its own full reference, not a masked pass that
+ * several redemptions of one pass share; a batch paid in one debit is the SEPA file's message id.
+ */
+const FEC_LOOKUPS: Record<string, Lookup> = {
+  ...LOOKUPS,
+  order: (db, ids) => [...orderInvoiceNumbers(db, ids)].map(([id, n]) => [id, n.buyer ?? n.state ?? id]),
+  redemption: (_db, ids) => ids.map((id) => [id, redemptionReference(id)]),
+  reimbursement_batch: (db, ids) =>
+    db
+      .select({ id: reimbursementBatches.id, period: reimbursementBatches.period, messageId: reimbursementBatches.messageId })
+      .from(reimbursementBatches)
+      .where(inArray(reimbursementBatches.id, ids))
+      .all()
+      .map((r) => [r.id, r.messageId ?? `lot ${r.period}`]),
+};
+FEC_LOOKUPS.batch = FEC_LOOKUPS.reimbursement_batch!;
+
+/** The invoice numbers of each order: the buyer's invoice and the State's call for funds, when issued. */
+export function orderInvoiceNumbers(db: DbOrTx, orderIds: string[]): Map<string, { buyer?: string; state?: string }> {
+  const found = new Map<string, { buyer?: string; state?: string }>();
+  for (let i = 0; i < orderIds.length; i += 500) {
+    const rows = db
+      .select({ orderId: invoices.orderId, party: invoices.party, number: invoices.number })
+      .from(invoices)
+      .where(inArray(invoices.orderId, orderIds.slice(i, i + 500)))
+      .all();
+    for (const row of rows) found.set(row.orderId, { ...found.get(row.orderId), [row.party]: row.number });
+  }
+  return found;
+}
+
+/**
+ * For each (refType, refId) of the entries, its document number; the id itself when the kind has
+ * none. `purpose: 'fec'` gives the FEC's piece numbers (FEC_LOOKUPS), the default the journal page's.
+ */
+export function documentReferences(db: DbOrTx, entries: readonly { refType: string; refId: string }[], purpose: 'journal' | 'fec' = 'journal'): Map<string, string> {
+  const lookups = purpose === 'fec' ? FEC_LOOKUPS : LOOKUPS;
+  const byType = new Map<string, Set<string>>();
+  for (const { refType, refId } of entries) {
+    if (!byType.has(refType)) byType.set(refType, new Set());
+    byType.get(refType)!.add(refId);
+  }
+  const found = new Map<string, string>();
+  for (const [refType, ids] of byType) {
+    const lookup = lookups[refType];
+    if (!lookup) continue;
+    const list = [...ids];
+    for (let i = 0; i < list.length; i += 500) for (const [id, ref] of lookup(db, list.slice(i, i + 500))) found.set(`${refType}:${id}`, ref);
+  }
+  return found;
+}
+
+// ——— Verification reads (ledger.verification.ts) ———
+
+/** Every account's running totals beside the sums of its lines (one pass over the covering index), by code. */
+export function accountTotalsBesideLineSums(db: DbOrTx): { code: string; storedDebitCents: number; storedCreditCents: number; linesDebitCents: number; linesCreditCents: number }[] {
+  // Spelled out: drizzle leaves the columns of a one-table query unqualified, and in the subquery an
+  // unqualified `id` would be the line's.
+  return db
+    .select({
+      code: ledgerAccounts.code,
+      storedDebitCents: ledgerAccounts.debitTotalCents,
+      storedCreditCents: ledgerAccounts.creditTotalCents,
+      linesDebitCents: sql<number>`coalesce((SELECT sum(l.debit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
+      linesCreditCents: sql<number>`coalesce((SELECT sum(l.credit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
+    })
+    .from(ledgerAccounts)
+    .orderBy(ledgerAccounts.code)
+    .all();
+}
+
+/** One stored journal row per line (an entry without lines gives one row of nulls), as the chain check reads it. */
+export interface ChainRow {
+  id: string;
+  seq: number;
+  kind: string;
+  ref_type: string;
+  ref_id: string;
+  label: string;
+  value_date: string;
+  posted_at: string;
+  idempotency_key: string;
+  reverses_entry_id: string | null;
+  prev_hash: string;
+  hash: string;
+  account: string | null;
+  debit_cents: number | null;
+  credit_cents: number | null;
+}
+
+/**
+ * Every entry with its lines, in seq then line order, streamed (constant memory whatever the size
+ * of the journal). Leaving the loop early closes the statement's iterator.
+ */
+export function journalRowsInChainOrder(db: Db): IterableIterator<ChainRow> {
+  return db.$client
+    .prepare(
+      `SELECT e.id, e.seq, e.kind, e.ref_type, e.ref_id, e.label, e.value_date, e.posted_at, e.idempotency_key,
+              e.reverses_entry_id, e.prev_hash, e.hash, a.code AS account, l.debit_cents, l.credit_cents
+         FROM journal_entries e
+         LEFT JOIN journal_lines l ON l.entry_id = e.id
+         LEFT JOIN ledger_accounts a ON a.id = l.account_id
+        ORDER BY e.seq, l.id`,
+    )
+    .iterate() as IterableIterator<ChainRow>;
 }

@@ -5,10 +5,8 @@
  * each one carries sha256(previous hash ‖ canonical entry), so an edit made behind the triggers' back
  * shows up in verifyChain.
  */
-import { eq } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { withLock } from '../../../db/locks.ts';
-import { journalEntries } from '../../../db/schema/ledger.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { conflict, notFound } from '../../shared/problem.ts';
@@ -28,6 +26,7 @@ import {
   type HashedEntry,
   type PostedEntry,
 } from './ledger.rules.ts';
+import { journalEntryById, reversalOfEntry } from './ledger.repository.ts';
 import { ledgerStatements, linesOfEntry, type AccountState } from './ledger.statements.ts';
 
 // The journal's other parts, re-exported: callers import the journal from here.
@@ -83,12 +82,12 @@ export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): Post
     }
 
     if (reversesEntryId !== null) {
-      const original = tx.select().from(journalEntries).where(eq(journalEntries.id, reversesEntryId)).get();
+      const original = journalEntryById(tx, reversesEntryId);
       if (!original) throw notFound('ledger_entry_not_found', 'Écriture à contrepasser introuvable.');
       if (original.reversesEntryId !== null) {
         throw refuse('ledger_reversal_of_reversal', `l’écriture n° ${original.seq} est déjà une contrepassation : passez une nouvelle écriture.`);
       }
-      const reversal = tx.select({ seq: journalEntries.seq }).from(journalEntries).where(eq(journalEntries.reversesEntryId, original.id)).get();
+      const reversal = reversalOfEntry(tx, original.id);
       if (reversal) {
         throw conflict('entry_already_reversed', `L’écriture n° ${original.seq} a déjà été contrepassée (écriture n° ${reversal.seq}).`);
       }
@@ -179,7 +178,7 @@ export interface ReverseEntryInput {
  * Allowed once per entry (409 entry_already_reversed); a reversal itself is never reversed.
  */
 export function reverseEntry(tx: Tx, clock: Clock, input: ReverseEntryInput): PostedEntry {
-  const original = tx.select().from(journalEntries).where(eq(journalEntries.id, input.entryId)).get();
+  const original = journalEntryById(tx, input.entryId);
   if (!original) throw notFound('ledger_entry_not_found', 'Écriture à contrepasser introuvable.');
   return postEntry(tx, clock, {
     kind: input.kind,

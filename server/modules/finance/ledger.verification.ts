@@ -2,9 +2,8 @@
  * Verification of the journal: running totals against the lines (invariant 1 of finance.md) and the
  * hash chain recomputed from the stored rows (`npm run ledger:verify`, the backup's checks).
  */
-import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../db/client.ts';
-import { ledgerAccounts } from '../../../db/schema/ledger.ts';
+import { accountTotalsBesideLineSums, journalRowsInChainOrder, type ChainRow } from './ledger.repository.ts';
 import { GENESIS_HASH, entryHash, type CanonicalLine } from './ledger.rules.ts';
 
 export interface BalanceMismatch {
@@ -20,19 +19,7 @@ export interface BalanceMismatch {
  * accounts whose running totals differ: invariant 1 of finance.md, "cached totals never drift".
  */
 export function verifyBalances(db: DbOrTx): { ok: boolean; accounts: number; mismatches: BalanceMismatch[] } {
-  // Spelled out: drizzle leaves the columns of a one-table query unqualified, and in the subquery an
-  // unqualified `id` would be the line's.
-  const rows = db
-    .select({
-      code: ledgerAccounts.code,
-      storedDebitCents: ledgerAccounts.debitTotalCents,
-      storedCreditCents: ledgerAccounts.creditTotalCents,
-      linesDebitCents: sql<number>`coalesce((SELECT sum(l.debit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
-      linesCreditCents: sql<number>`coalesce((SELECT sum(l.credit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
-    })
-    .from(ledgerAccounts)
-    .orderBy(ledgerAccounts.code)
-    .all();
+  const rows = accountTotalsBesideLineSums(db);
   const mismatches = rows.filter((r) => r.storedDebitCents !== r.linesDebitCents || r.storedCreditCents !== r.linesCreditCents);
   return { ok: mismatches.length === 0, accounts: rows.length, mismatches };
 }
@@ -50,40 +37,13 @@ const BREAK_DETAILS: Record<ChainBreak, string> = {
   unbalanced: 'les débits et les crédits de l’écriture diffèrent',
 };
 
-interface ChainRow {
-  id: string;
-  seq: number;
-  kind: string;
-  ref_type: string;
-  ref_id: string;
-  label: string;
-  value_date: string;
-  posted_at: string;
-  idempotency_key: string;
-  reverses_entry_id: string | null;
-  prev_hash: string;
-  hash: string;
-  account: string | null;
-  debit_cents: number | null;
-  credit_cents: number | null;
-}
-
 /**
  * Recomputes every hash from the stored rows, in seq order, streaming (constant memory whatever the
  * size of the journal). Stops at the first broken entry. Truncating the tail leaves a valid chain:
  * compare lastSeq/lastHash with a copy kept elsewhere to detect that.
  */
 export function verifyChain(db: Db): ChainVerdict {
-  const rows = db.$client
-    .prepare(
-      `SELECT e.id, e.seq, e.kind, e.ref_type, e.ref_id, e.label, e.value_date, e.posted_at, e.idempotency_key,
-              e.reverses_entry_id, e.prev_hash, e.hash, a.code AS account, l.debit_cents, l.credit_cents
-         FROM journal_entries e
-         LEFT JOIN journal_lines l ON l.entry_id = e.id
-         LEFT JOIN ledger_accounts a ON a.id = l.account_id
-        ORDER BY e.seq, l.id`,
-    )
-    .iterate() as IterableIterator<ChainRow>;
+  const rows = journalRowsInChainOrder(db);
 
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;

@@ -1,13 +1,11 @@
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { withLock } from '../../../db/locks.ts';
-import { jobs } from '../../../db/schema/jobs.ts';
-import { reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { countOf } from '../../shared/plural.ts';
 import { unprocessable } from '../../shared/problem.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { setJobResult } from '../jobs/job-files.repository.ts';
+import { jobResultOf } from '../jobs/jobs.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
 import { bankAccountForNewPayout } from '../places/bank-accounts.repository.ts';
 import {
@@ -16,6 +14,7 @@ import {
   deleteEmptyBatch,
   gatherPlaceLines,
   logStatus,
+  moveBatchStatus,
   nextPayablePlace,
   payoutTotals,
   requireBatch,
@@ -89,7 +88,7 @@ export function reimbursementBatchHandler(options: { redemptionsPerStep?: number
     kind: REIMBURSEMENT_BATCH_JOB,
     step({ tx, job, clock }) {
       const { batchId, period, at } = batchJobParams.parse(job.params);
-      const stored = tx.select({ result: jobs.result }).from(jobs).where(eq(jobs.id, job.id)).get()?.result as { position?: Position } | null | undefined;
+      const stored = jobResultOf(tx, job.id) as { position?: Position } | null;
       const position: Position = stored?.position ?? { after: '', current: null, taken: 0 };
       if (position.emptied) throw unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : tout ce que le lot devait payer a été annulé ou repris entre-temps.`);
 
@@ -130,12 +129,7 @@ export function reimbursementBatchHandler(options: { redemptionsPerStep?: number
           return { done: 0, total: job.progressTotal, finished: false };
         }
         const actor = job.startedByUserId && job.organisationId ? { userId: job.startedByUserId, organisationId: job.organisationId } : null;
-        const moved = tx
-          .update(reimbursementBatches)
-          .set({ status: 'draft' })
-          .where(and(eq(reimbursementBatches.id, batchId), eq(reimbursementBatches.status, 'building')))
-          .run();
-        if (moved.changes !== 1) throw new Error(`lot ${period} : plus en préparation`);
+        if (!moveBatchStatus(tx, batchId, 'building', 'draft')) throw new Error(`lot ${period} : plus en préparation`);
         logStatus(tx, clock, { type: 'batch', id: batchId }, 'building', 'draft', actor);
         recordAudit(tx, clock, actor, 'reimbursement_batch.built', { type: 'reimbursement_batch', id: batchId }, { period, totalCents: batch.totalCents });
         const result: BatchJobResult = { batchId, period, totalCents: batch.totalCents, payoutCount: batch.payoutCount, lineCount: batch.lineCount, summary: `lot de ${period} prêt à approuver : ${describeBatch(batch)}` };

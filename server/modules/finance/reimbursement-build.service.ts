@@ -1,7 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { withLock } from '../../../db/locks.ts';
-import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
+import { withPageCache } from '../../../db/page-cache.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisMonth } from '../../shared/paris-time.ts';
 import { unprocessable } from '../../shared/problem.ts';
@@ -9,17 +8,28 @@ import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
-import { PAYABLE_PLACE_IDS } from '../places/bank-accounts.repository.ts';
 import { REIMBURSEMENT_BATCH_JOB, type BatchJobParams } from './reimbursement-batch.job.ts';
-import { batchOfPeriod, countBatchCandidates, logStatus, reserveReferences, type BatchRow } from './reimbursement.repository.ts';
+import {
+  batchById,
+  batchOfPeriod,
+  countBatchCandidates,
+  insertBatch,
+  insertPayout,
+  linkOpenLinesToBatchPayouts,
+  logStatus,
+  openLineTotalsPerPayablePlace,
+  payoutsDifferingFromTheirLines,
+  reserveReferences,
+  setBatchTotals,
+  takeRedemptionsOfPayablePlaces,
+  validatedBankAccountsByPlace,
+  type BatchRow,
+} from './reimbursement.repository.ts';
 
 interface Deps {
   db: Db;
   clock: Clock;
 }
-
-// The places a batch pays: the one rule of places/payable.ts.
-const ELIGIBLE_PLACES = PAYABLE_PLACE_IDS;
 
 /** Below this many redemptions to pay, a batch is built at once in one transaction (BATCH_JOB_THRESHOLD). */
 export const DEFAULT_BATCH_JOB_THRESHOLD = 10_000;
@@ -34,21 +44,6 @@ export const DEFAULT_BATCH_JOB_THRESHOLD = 10_000;
  * with this cache and the lines inserted place by place.
  */
 const BATCH_PAGE_CACHE_KIB = 256 * 1024;
-
-/** Runs `work` with at least `kib` KiB of page cache on the connection, then restores its setting. */
-function withPageCache<T>(db: Db, kib: number, work: () => T): T {
-  const client = db.$client;
-  const previous = client.pragma('cache_size', { simple: true }) as number;
-  // A negative cache_size is in KiB, a positive one in pages.
-  const previousKib = previous < 0 ? -previous : (previous * (client.pragma('page_size', { simple: true }) as number)) / 1024;
-  if (previousKib >= kib) return work();
-  client.pragma(`cache_size = ${-kib}`);
-  try {
-    return work();
-  } finally {
-    client.pragma(`cache_size = ${previous}`);
-  }
-}
 
 const periodNotClosed = (period: string) =>
   unprocessable('period_not_closed', `Le mois ${period} n’est pas terminé : il sera remboursable à partir du 1er du mois suivant.`);
@@ -84,82 +79,45 @@ export function buildBatch(deps: Deps & { actor: Actor | null; period: string })
 function buildBatchInTx(tx: Tx, clock: Clock, actor: Actor | null, period: string, now: Date): BatchRow {
   const batchId = newId();
   const at = now.toISOString();
-  tx.insert(reimbursementBatches)
-    .values({ id: batchId, period, status: 'draft', totalCents: 0, payoutCount: 0, lineCount: 0, createdAt: at, createdByUserId: actor?.userId ?? null })
-    .run();
+  insertBatch(tx, { id: batchId, period, status: 'draft', createdAt: at, createdByUserId: actor?.userId ?? null });
 
-  // Mark first (from now on the place can no longer cancel these redemptions), then line what was marked:
-  // both statements scan the redemptions once. Another batch (another month) built at the same
-  // instant marked its redemptions with the same batched_at and already lined them: the unique
-  // index probe skips those, instead of failing on reimbursement_lines_redemption_unique.
-  // Lines go in place by place: each place's lines are then neighbours in the table and in line-id
-  // order, so the per-place sums, the payout links (and their index on line_id) and the re-check
-  // below read and write in order instead of jumping across the whole month for every place.
-  tx.run(sql`UPDATE redemptions SET batched_at = ${at}
-    WHERE status = 'live' AND batched_at IS NULL AND period <= ${period} AND place_id IN ${ELIGIBLE_PLACES}`);
-  tx.run(sql`INSERT INTO reimbursement_lines (redemption_id, place_id, amount_cents, period, created_at)
-    SELECT r.id, r.place_id, r.amount_cents, r.period, ${at} FROM redemptions r
-    WHERE r.batched_at = ${at} AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.redemption_id = r.id)
-    ORDER BY r.place_id, r.id`);
-
-  const open = sql`FROM reimbursement_lines l
-    WHERE l.period <= ${period} AND l.place_id IN ${ELIGIBLE_PLACES}
-      AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.line_id = l.id AND pl.active = 1)`;
-  const perPlace = tx.all<{ place_id: string; total: number; n: number }>(
-    sql`SELECT l.place_id, SUM(l.amount_cents) AS total, COUNT(*) AS n ${open} GROUP BY l.place_id ORDER BY l.place_id`,
-  );
+  // Mark first (from now on the place can no longer cancel these redemptions), then line what was
+  // marked, place by place (takeRedemptionsOfPayablePlaces says why), then one payout per place.
+  takeRedemptionsOfPayablePlaces(tx, period, at);
+  const perPlace = openLineTotalsPerPayablePlace(tx, period);
   const references = reserveReferences(tx, period.slice(0, 4), perPlace.length);
-  const bankOf = new Map(
-    tx
-      .all<{ id: string; place_id: string; holder: string; iban: string; bic: string }>(
-        sql`SELECT id, place_id, holder, iban, bic FROM place_bank_accounts WHERE status = 'validated'`,
-      )
-      .map((a) => [a.place_id, a]),
-  );
+  const bankOf = validatedBankAccountsByPlace(tx);
   perPlace.forEach((p, i) => {
     const bank = bankOf.get(p.place_id)!;
-    tx.insert(payouts)
-      .values({
-        id: newId(),
-        batchId,
-        placeId: p.place_id,
-        reference: references[i]!,
-        bankAccountId: bank.id,
-        holder: bank.holder,
-        iban: bank.iban,
-        bic: bank.bic,
-        amountCents: p.total,
-        lineCount: p.n,
-        status: 'pending',
-        createdAt: at,
-      })
-      .run();
+    insertPayout(tx, {
+      id: newId(),
+      batchId,
+      placeId: p.place_id,
+      reference: references[i]!,
+      bankAccountId: bank.id,
+      holder: bank.holder,
+      iban: bank.iban,
+      bic: bank.bic,
+      amountCents: p.total,
+      lineCount: p.n,
+      status: 'pending',
+      createdAt: at,
+    });
   });
-  tx.run(sql`INSERT INTO payout_lines (payout_id, line_id, active)
-    SELECT p.id, l.id, 1 FROM reimbursement_lines l
-    JOIN payouts p ON p.place_id = l.place_id AND p.batch_id = ${batchId}
-    WHERE l.period <= ${period}
-      AND NOT EXISTS (SELECT 1 FROM payout_lines pl WHERE pl.line_id = l.id AND pl.active = 1)`);
+  linkOpenLinesToBatchPayouts(tx, batchId, period);
 
   // Totals re-checked after linking: a payout must equal the sum of its lines, or nothing is kept.
-  const mismatch = tx.all<{ id: string }>(sql`SELECT p.id FROM payouts p
-    LEFT JOIN payout_lines pl ON pl.payout_id = p.id AND pl.active = 1
-    LEFT JOIN reimbursement_lines l ON l.id = pl.line_id
-    WHERE p.batch_id = ${batchId}
-    GROUP BY p.id HAVING COALESCE(SUM(l.amount_cents), 0) != MAX(p.amount_cents) OR COUNT(l.id) != MAX(p.line_count)`);
+  const mismatch = payoutsDifferingFromTheirLines(tx, batchId);
   if (mismatch.length > 0) throw new Error(`batch ${period}: payout totals differ from their lines (${mismatch.length})`);
 
   // A batch with nothing in it would still be approved, exported and "paid": refused, and the
   // rollback leaves no trace of the attempt.
   if (perPlace.length === 0) throw nothingToPay(period);
   const totals = perPlace.reduce((acc, p) => ({ total: acc.total + p.total, n: acc.n + p.n }), { total: 0, n: 0 });
-  tx.update(reimbursementBatches)
-    .set({ totalCents: totals.total, payoutCount: perPlace.length, lineCount: totals.n })
-    .where(eq(reimbursementBatches.id, batchId))
-    .run();
+  setBatchTotals(tx, batchId, { totalCents: totals.total, payoutCount: perPlace.length, lineCount: totals.n });
   logStatus(tx, clock, { type: 'batch', id: batchId }, null, 'draft', actor);
   recordAudit(tx, clock, actor, 'reimbursement_batch.built', { type: 'reimbursement_batch', id: batchId }, { period, totalCents: totals.total });
-  return tx.select().from(reimbursementBatches).where(eq(reimbursementBatches.id, batchId)).get()!;
+  return batchById(tx, batchId)!;
 }
 
 export interface BatchStart {
@@ -205,9 +163,7 @@ export function startBatch(deps: Deps & { actor: Actor | null; period: string; j
         if (candidates === 0) throw nothingToPay(period);
         if (candidates < jobThreshold) return { batch: buildBatchInTx(tx, clock, actor, period, now), created: true, jobId: null };
         const batchId = newId();
-        tx.insert(reimbursementBatches)
-          .values({ id: batchId, period, status: 'building', totalCents: 0, payoutCount: 0, lineCount: 0, createdAt: now.toISOString(), createdByUserId: actor?.userId ?? null })
-          .run();
+        insertBatch(tx, { id: batchId, period, status: 'building', createdAt: now.toISOString(), createdByUserId: actor?.userId ?? null });
         const jobId = queueJob(tx, batchId, candidates);
         return { batch: batchOfPeriod(tx, period)!, created: true, jobId };
       }),

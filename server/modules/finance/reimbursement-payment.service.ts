@@ -1,6 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { payoutLines, payouts, reimbursementBatches, type BatchStatus } from '../../../db/schema/reimbursement.ts';
+import type { BatchStatus } from '../../../db/schema/reimbursement.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
@@ -9,7 +8,23 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
-import { BATCH_STATUS_LABELS, batchBeingBuilt, logStatus, requireBatch, type BatchRow, type PayoutRow } from './reimbursement.repository.ts';
+import {
+  BATCH_STATUS_LABELS,
+  batchBeingBuilt,
+  batchHasApprovedPayouts,
+  logStatus,
+  markPassesOfPayoutRedeemedAgain,
+  markPayoutApproved,
+  markPayoutRejected,
+  markPayoutsPaidWithTheirPasses,
+  moveBatchStatus,
+  payoutById,
+  payoutsOfBatchWithStatus,
+  releasePayoutFromBatch,
+  requireBatch,
+  type BatchRow,
+  type PayoutRow,
+} from './reimbursement.repository.ts';
 
 /**
  * Payment and settlement of a built batch: approval (four eyes, the SEPA file released, one export
@@ -22,12 +37,7 @@ interface Deps {
 }
 
 function moveBatch(tx: Tx, clock: Clock, actor: Actor, batch: BatchRow, from: BatchStatus, to: BatchStatus, set: Partial<BatchRow>) {
-  const changed = tx
-    .update(reimbursementBatches)
-    .set({ status: to, ...set })
-    .where(and(eq(reimbursementBatches.id, batch.id), eq(reimbursementBatches.status, from)))
-    .run();
-  if (changed.changes !== 1) throw conflict('batch_status_conflict', `Ce lot est « ${BATCH_STATUS_LABELS[batch.status]} » : impossible de le passer à « ${BATCH_STATUS_LABELS[to]} ».`);
+  if (!moveBatchStatus(tx, batch.id, from, to, set)) throw conflict('batch_status_conflict', `Ce lot est « ${BATCH_STATUS_LABELS[batch.status]} » : impossible de le passer à « ${BATCH_STATUS_LABELS[to]} ».`);
   logStatus(tx, clock, { type: 'batch', id: batch.id }, from, to, actor);
 }
 
@@ -61,7 +71,7 @@ export function approveBatch(deps: Deps & { actor: Actor; batchId: string }): Ba
         messageId: `PN-${batch.period}-${batch.id.slice(0, 8)}`,
         requestedExecutionDate: nextWorkingDay(today),
       });
-      for (const payout of tx.select().from(payouts).where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'pending'))).all()) {
+      for (const payout of payoutsOfBatchWithStatus(tx, batchId, 'pending')) {
         const entry = postEntry(tx, clock, {
           kind: 'batch_exported',
           refType: 'payout',
@@ -73,7 +83,7 @@ export function approveBatch(deps: Deps & { actor: Actor; batchId: string }): Ba
             { account: 'bank:in_transit', creditCents: payout.amountCents },
           ],
         });
-        tx.update(payouts).set({ status: 'approved', exportEntryId: entry.entryId }).where(eq(payouts.id, payout.id)).run();
+        markPayoutApproved(tx, payout.id, entry.entryId);
         logStatus(tx, clock, { type: 'payout', id: payout.id }, 'pending', 'approved', actor);
       }
       recordAudit(tx, clock, actor, 'reimbursement_batch.approved', { type: 'reimbursement_batch', id: batchId });
@@ -109,11 +119,7 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
  * once none of its payouts is still waiting. Runs in the caller's transaction.
  */
 export function settlePayoutsInTx(tx: Tx, clock: Clock, actor: Actor | null, batch: BatchRow, which: 'all' | string[], paidOn: string): PayoutRow[] {
-  const approved = tx
-    .select()
-    .from(payouts)
-    .where(and(eq(payouts.batchId, batch.id), eq(payouts.status, 'approved'), which === 'all' ? undefined : inArray(payouts.id, which)))
-    .all();
+  const approved = payoutsOfBatchWithStatus(tx, batch.id, 'approved', which);
   const total = approved.reduce((sum, p) => sum + p.amountCents, 0);
   if (total > 0) {
     postEntry(tx, clock, {
@@ -131,23 +137,9 @@ export function settlePayoutsInTx(tx: Tx, clock: Clock, actor: Actor | null, bat
   }
   const ids = approved.map((p) => p.id);
   for (const payout of approved) logStatus(tx, clock, { type: 'payout', id: payout.id }, 'approved', 'paid', actor);
-  if (ids.length > 0) {
-    tx.update(payouts).set({ status: 'paid', paidOn }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
-    tx.run(sql`UPDATE passes SET status = 'reimbursed'
-      WHERE status = 'redeemed' AND id IN (
-        SELECT r.pass_id FROM redemptions r
-        JOIN reimbursement_lines l ON l.redemption_id = r.id
-        JOIN payout_lines pl ON pl.line_id = l.id AND pl.active = 1
-        WHERE pl.payout_id IN ${ids})`);
-  }
-  const waiting = tx.select({ id: payouts.id }).from(payouts).where(and(eq(payouts.batchId, batch.id), eq(payouts.status, 'approved'))).all();
-  if (waiting.length === 0) {
-    const changed = tx
-      .update(reimbursementBatches)
-      .set({ status: 'paid', paidOn })
-      .where(and(eq(reimbursementBatches.id, batch.id), eq(reimbursementBatches.status, 'approved')))
-      .run();
-    if (changed.changes === 1) {
+  if (ids.length > 0) markPayoutsPaidWithTheirPasses(tx, ids, paidOn);
+  if (!batchHasApprovedPayouts(tx, batch.id)) {
+    if (moveBatchStatus(tx, batch.id, 'approved', 'paid', { paidOn })) {
       logStatus(tx, clock, { type: 'batch', id: batch.id }, 'approved', 'paid', actor);
       recordAudit(tx, clock, actor, 'reimbursement_batch.paid', { type: 'reimbursement_batch', id: batch.id }, { paidOn, totalCents: total });
     }
@@ -166,17 +158,14 @@ export function rejectPayout(deps: Deps & { actor: Actor; payoutId: string; reas
 
 /** rejectPayout in the caller's transaction (a return found on a bank statement). */
 export function rejectPayoutInTx(tx: Tx, clock: Clock, actor: Actor, payoutId: string, reason: string, valueDate?: string): PayoutRow {
-  const payout = tx.select().from(payouts).where(eq(payouts.id, payoutId)).get();
+  const payout = payoutById(tx, payoutId);
   if (!payout) throw notFound('payout_not_found', 'Virement introuvable.');
   if (payout.status !== 'approved' && payout.status !== 'paid') {
     throw conflict('payout_not_rejectable', 'Seul un virement émis peut être rejeté par la banque.');
   }
-  const changed = tx
-    .update(payouts)
-    .set({ status: 'rejected', rejectedAt: clock.now().toISOString(), rejectionReason: reason })
-    .where(and(eq(payouts.id, payoutId), eq(payouts.status, payout.status)))
-    .run();
-  if (changed.changes !== 1) throw conflict('payout_not_rejectable', 'Ce virement vient de changer d’état.');
+  if (!markPayoutRejected(tx, { payoutId, from: payout.status, rejectedAt: clock.now().toISOString(), reason })) {
+    throw conflict('payout_not_rejectable', 'Ce virement vient de changer d’état.');
+  }
   if (payout.status === 'approved') {
     // Not executed yet: the export entry is simply reversed.
     reverseEntry(tx, clock, { entryId: payout.exportEntryId!, kind: 'payout_rejected', idempotencyKey: `payout_rejected:${payoutId}`, label: `Rejet du virement ${payout.reference}` });
@@ -195,21 +184,11 @@ export function rejectPayoutInTx(tx: Tx, clock: Clock, actor: Actor, payoutId: s
         { account: `place:${payout.placeId}:payable`, creditCents: payout.amountCents },
       ],
     });
-    tx.run(sql`UPDATE passes SET status = 'redeemed' WHERE status = 'reimbursed' AND id IN (
-      SELECT r.pass_id FROM redemptions r JOIN reimbursement_lines l ON l.redemption_id = r.id
-      JOIN payout_lines pl ON pl.line_id = l.id WHERE pl.payout_id = ${payoutId} AND pl.active = 1)`);
+    markPassesOfPayoutRedeemedAgain(tx, payoutId);
   }
-  tx.update(payoutLines).set({ active: false }).where(eq(payoutLines.payoutId, payoutId)).run();
-  tx.update(reimbursementBatches)
-    .set({
-      totalCents: sql`${reimbursementBatches.totalCents} - ${payout.amountCents}`,
-      payoutCount: sql`${reimbursementBatches.payoutCount} - 1`,
-      lineCount: sql`${reimbursementBatches.lineCount} - ${payout.lineCount}`,
-    })
-    .where(eq(reimbursementBatches.id, payout.batchId))
-    .run();
+  releasePayoutFromBatch(tx, payout);
   logStatus(tx, clock, { type: 'payout', id: payoutId }, payout.status, 'rejected', actor, reason);
   recordAudit(tx, clock, actor, 'payout.rejected', { type: 'payout', id: payoutId }, { reason });
   notifyPayoutRejected({ tx, clock, payoutId, reason });
-  return tx.select().from(payouts).where(eq(payouts.id, payoutId)).get()!;
+  return payoutById(tx, payoutId)!;
 }

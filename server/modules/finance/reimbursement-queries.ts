@@ -1,40 +1,22 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import type { Config } from '../../config.ts';
 import { conflict } from '../../shared/problem.ts';
-import { PAYABLE_PLACE_IDS } from '../places/bank-accounts.repository.ts';
-import { batchBeingBuilt, requireBatch } from './reimbursement.repository.ts';
+import { batchBeingBuilt, batchesNewestFirst, payoutsOfBatchWithPlaceName, placesWaitingForBankDetails, requireBatch, transferredPayoutsOfBatch } from './reimbursement.repository.ts';
 import { buildPain001 } from './sepa.ts';
 
 /** The read side of reimbursement batches: lists, a batch with its payouts, places waiting, the SEPA file. */
-const ELIGIBLE_PLACES = PAYABLE_PLACE_IDS;
-
 export function listBatches(db: DbOrTx) {
-  return db.select().from(reimbursementBatches).orderBy(sql`${reimbursementBatches.period} DESC`).all();
+  return batchesNewestFirst(db);
 }
 
 export function getBatch(db: DbOrTx, batchId: string) {
   const batch = requireBatch(db, batchId);
-  const rows = db
-    .select({ payout: payouts, placeName: organisations.name })
-    .from(payouts)
-    .innerJoin(organisations, eq(organisations.id, payouts.placeId))
-    .where(eq(payouts.batchId, batchId))
-    .orderBy(asc(organisations.name))
-    .all();
-  return { batch, payouts: rows };
+  return { batch, payouts: payoutsOfBatchWithPlaceName(db, batchId) };
 }
 
 /** Places whose redemptions up to the period wait, unbatched, for validated bank details ("en attente"). */
 export function waitingPlaces(db: DbOrTx, period: string) {
-  return db.all<{ place_id: string; name: string; n: number; total: number }>(sql`
-    SELECT r.place_id, o.name, COUNT(*) AS n, SUM(r.amount_cents) AS total
-    FROM redemptions r JOIN organisations o ON o.id = r.place_id
-    WHERE r.status = 'live' AND r.batched_at IS NULL AND r.period <= ${period}
-      AND r.place_id NOT IN ${ELIGIBLE_PLACES}
-    GROUP BY r.place_id, o.name ORDER BY o.name`);
+  return placesWaitingForBankDetails(db, period);
 }
 
 /** The SEPA credit transfer file of an approved batch: one transaction per payout not rejected. */
@@ -42,12 +24,7 @@ export function batchSepaXml(db: DbOrTx, config: Pick<Config, 'operatorAccount'>
   const batch = requireBatch(db, batchId);
   if (batch.status === 'building') throw batchBeingBuilt();
   if (batch.status === 'draft') throw conflict('batch_not_approved', 'Le fichier de virements est disponible après l’approbation du lot.');
-  const list = db
-    .select()
-    .from(payouts)
-    .where(and(eq(payouts.batchId, batchId), inArray(payouts.status, ['approved', 'paid'])))
-    .orderBy(asc(payouts.reference))
-    .all();
+  const list = transferredPayoutsOfBatch(db, batchId);
   if (list.length === 0) throw conflict('batch_empty', 'Ce lot ne contient aucun virement.');
   const xml = buildPain001({
     messageId: batch.messageId!,

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { endOfValiditySteps, type EndOfValidityStep } from '../../../db/schema/oversight.ts';
+import { parisDate } from '../../shared/paris-time.ts';
 
 export type StepRow = typeof endOfValiditySteps.$inferSelect;
 
@@ -46,4 +47,24 @@ export function closingFigures(db: DbOrTx, orderId: string) {
            (SELECT coalesce(sum(total_cents), 0) FROM credit_notes WHERE order_id = ${orderId}) AS creditedCents,
            (SELECT coalesce(sum(buyer_share_cents), 0) FROM credit_notes WHERE order_id = ${orderId}) AS creditedBuyerCents,
            (SELECT coalesce(sum(state_share_cents), 0) FROM credit_notes WHERE order_id = ${orderId}) AS creditedStateCents`)!;
+}
+
+/** Prescribers designated on the order (not revoked), with the booklets of it each still holds. */
+export function designatedPrescribersWithHeldCount(db: DbOrTx, orderId: string): { prescriberId: string; held: number }[] {
+  return db.all(sql`
+    SELECT d.prescriber_id AS prescriberId,
+           (SELECT count(*) FROM booklets b WHERE b.order_id = d.order_id AND b.holder_id = d.prescriber_id AND b.status = 'allotted') AS held
+      FROM prescriber_designations d
+     WHERE d.order_id = ${orderId} AND d.revoked_at IS NULL`);
+}
+
+/** Day each order's blocking was approved (Paris), for those blocked. */
+export function blockingDays(db: DbOrTx, orderIds: readonly string[]): Map<string, string> {
+  if (orderIds.length === 0) return new Map();
+  const rows = db
+    .select({ orderId: endOfValiditySteps.orderId, at: endOfValiditySteps.at })
+    .from(endOfValiditySteps)
+    .where(and(inArray(endOfValiditySteps.orderId, [...orderIds]), eq(endOfValiditySteps.step, 'blocking_approved' satisfies EndOfValidityStep)))
+    .all();
+  return new Map(rows.map((r) => [r.orderId, parisDate(new Date(r.at))]));
 }

@@ -1,9 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { endOfValiditySteps, type EndOfValidityStep } from '../../../db/schema/oversight.ts';
 import { countOf } from '../../shared/plural.ts';
-import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
+import { formatFrenchDate } from '../../shared/paris-time.ts';
 import { summariseSerials } from '../distribution/serials.ts';
+import { blockingDays } from './end-of-validity.repository.ts';
 
 /**
  * What a prescriber's stock page says about the J-15 blocking (issue 18): for each order whose
@@ -19,17 +18,6 @@ export interface BlockedStockNotice {
   bookletCount: number;
   serials: string;
   message: string;
-}
-
-/** Day each order's blocking was approved (Paris), for those blocked. */
-export function blockingDays(db: DbOrTx, orderIds: readonly string[]): Map<string, string> {
-  if (orderIds.length === 0) return new Map();
-  const rows = db
-    .select({ orderId: endOfValiditySteps.orderId, at: endOfValiditySteps.at })
-    .from(endOfValiditySteps)
-    .where(and(inArray(endOfValiditySteps.orderId, [...orderIds]), eq(endOfValiditySteps.step, 'blocking_approved' satisfies EndOfValidityStep)))
-    .all();
-  return new Map(rows.map((r) => [r.orderId, parisDate(new Date(r.at))]));
 }
 
 /** One notice per blocked order of the prescriber, with the serials it still holds. */
