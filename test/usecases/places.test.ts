@@ -21,6 +21,7 @@ import {
   validateBankDetails,
 } from '../../server/modules/places/places.service.ts';
 import type { ApplicationInput } from '../../server/modules/places/places.schemas.ts';
+import type { PlaceService } from '../../server/modules/places/services.ts';
 import { testConfig } from '../helpers/app.ts';
 import { actorOf, createPlace, seedWorld } from '../helpers/fixtures.ts';
 import { createTestDb, refusalOf } from '../helpers/test-db.ts';
@@ -36,7 +37,7 @@ const application: ApplicationInput = {
   iban: 'FR7630004000031234567890143',
   bic: 'AGRIFRPP',
   accountHolder: 'Association Tiers-lieu de Muret',
-  sites: [{ name: 'Centre-ville', address: '5 avenue Jacques Douzans', postalCode: '31600', communeCode: '31395', services: ['Aide aux démarches administratives'], free: true }],
+  sites: [{ name: 'Centre-ville', address: '5 avenue Jacques Douzans', postalCode: '31600', communeCode: '31395', services: ['Aide aux démarches administratives' as PlaceService], free: true }],
 };
 
 async function world(t: Parameters<typeof createTestDb>[0]) {
