@@ -2,6 +2,7 @@ import { guardTransactionScope, migrateDatabase, openDatabase, type Db } from '.
 import { ManualClock } from '../../server/shared/clock.ts';
 import { TEST_NOW } from './app.ts';
 import { seedReference } from './fixtures.ts';
+import { DomainError } from '../../server/shared/problem.ts';
 
 export interface TestDb {
   db: Db;
@@ -22,4 +23,18 @@ export function createTestDb(t: { teardown(fn: () => void): void }, options: { n
   seedReference(db, clock);
   t.teardown(() => raw.$client.close());
   return { db, clock };
+}
+
+/**
+ * The stable code of the domain error a use case throws, or null when it succeeds: what a refusal
+ * test asserts (any other error is rethrown, so a crash never passes for a refusal).
+ */
+export function refusalOf(work: () => unknown): string | null {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  return null;
 }
