@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { enqueueToOrganisation } from '../notifications/outbox.ts';
-import type { OrderRow } from '../orders/orders.service.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
 
 /** Prescribers designated on the order (not revoked), with the booklets of it each still holds. */
 function designatedPrescribers(db: DbOrTx, orderId: string): { prescriberId: string; held: number }[] {
