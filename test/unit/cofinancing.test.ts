@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { cofinancingRefusal, computeQuote, type ProgramTerms } from '../../server/modules/orders/cofinancing.ts';
+import { cofinancingRefusal, computeQuote, type ProgramTerms } from '../../server/modules/order-records/cofinancing.ts';
 
 const national: ProgramTerms = {
   id: 'p1',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formatEuros } from '../../shared/money.ts';
-import { findOrderFor } from '../orders/orders.service.ts';
+import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { usableSites } from '../places/places.nearby.ts';
 import { BOOKLET_STATUS_LABELS, bookletListQuery } from './booklets.schemas.ts';
@@ -17,7 +17,7 @@ import { countOf, plural } from '../../shared/plural.ts';
 import { proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
 import { HOLDER_MESSAGES } from './redeemability.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 import { startPrintFileJob } from './print-file.job.ts';
 import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
 

@@ -5,7 +5,7 @@ import { parisDate } from '../../shared/paris-time.ts';
 import { conflict, forbidden, notFound, tooManyRequests } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { findOrderFor, buyerNameOf, type OrderRow } from '../orders/orders.service.ts';
+import { findOrderFor, buyerNameOf, type OrderRow } from '../order-records/order-records.repository.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { countBookletPages, type BookletDesign, type BookletPrintData } from '../../../templates/pdf/booklet.ts';
@@ -22,10 +22,10 @@ import type { PassCodeFactory } from './pass-code.ts';
 import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
 import { countOf } from '../../shared/plural.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { issuedBookletCount } from './issuance.ts';
-import { ORDER_ISSUANCE_JOB } from '../orders/approval.job.ts';
+import { ORDER_ISSUANCE_JOB } from './issuance.ts';
 
 /** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
 export const PRINT_BATCH_SIZE = 200;

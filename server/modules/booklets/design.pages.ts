@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { findOrderFor } from '../orders/orders.service.ts';
+import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { DEFAULT_LETTER_TEXT } from '../../../templates/pdf/booklet-letter.ts';
 import { LOGO_MAX_BYTES } from './logo.ts';
 import { COVER_MESSAGE_MAX, COVER_TITLE_MAX, LETTER_TEXT_MAX, printSettingsInput } from './print-settings.schemas.ts';

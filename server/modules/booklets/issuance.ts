@@ -11,6 +11,9 @@ import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
  * A short prefix that says whose booklet it is, for people reading serials at a counter:
  * CD31 for the Haute-Garonne département, CR76 for a région, CM31555 for a commune, PN otherwise.
  */
+/** The job kind that issues a large order's booklets in chunks (orders/approval.job.ts runs it; the booklets list reads it). */
+export const ORDER_ISSUANCE_JOB = 'order_issuance';
+
 export function bookletPrefix(buyer: Pick<OrganisationRow, 'buyerType' | 'communeCode'>): string {
   const commune = buyer.communeCode ? getTerritories().commune(buyer.communeCode) : undefined;
   if (buyer.buyerType === 'departement' && commune) return `CD${commune.departement}`;

@@ -7,7 +7,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { appendFileChunk, clearFileChunks, fileAvailable, setJobFile } from '../jobs/job-files.repository.ts';
 import { findLatestJob, findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
-import { findOrderById } from '../orders/order-records.repository.ts';
+import { findOrderById } from '../order-records/order-records.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import type { StreamJobHandler } from '../jobs/jobs.runner.ts';
 import { orderPrintFile } from './booklets.service.ts';

@@ -14,7 +14,7 @@ import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyProofDecision } from '../notifications/lifecycle-notices.ts';
-import { findOrderFor, type OrderRow } from '../orders/orders.service.ts';
+import { findOrderFor, type OrderRow } from '../order-records/order-records.repository.ts';
 import { describeOpeningHours } from '../places/opening-hours.ts';
 import { rankSites } from '../places/directory.ts';
 import { publishedSites } from '../places/directory.repository.ts';
@@ -23,7 +23,7 @@ import type { BookletDesign } from '../../../templates/pdf/booklet.ts';
 import { reencodeLogo } from './logo.ts';
 import * as repo from './print-settings.repository.ts';
 import type { PrintSettingsInput } from './print-settings.schemas.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 
 
 /** The order if the actor is its buyer and its booklets exist; the operator may look, not change. */

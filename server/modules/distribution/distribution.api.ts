@@ -6,7 +6,7 @@ import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../shared/pagination.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
-import { findOrderFor } from '../orders/orders.service.ts';
+import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import * as repository from './distribution.repository.ts';
 import {
@@ -35,7 +35,7 @@ import {
   stockQuery,
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 import { communeView } from '../territories/territories.api.ts';
 

@@ -8,7 +8,8 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { findOrderFor, orderToView } from '../orders/orders.service.ts';
+import { findOrderFor } from '../order-records/order-records.repository.ts';
+import { orderToView } from '../order-records/order-views.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories, type Commune } from '../territories/territories.ts';
 import * as repository from './distribution.repository.ts';
@@ -26,7 +27,7 @@ import {
 import * as service from './distribution.service.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 
 const hide = { hide: true };

@@ -8,10 +8,10 @@ import { euroCell } from '../../shared/csv.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
-import { findOrderFor } from '../orders/orders.service.ts';
+import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { creditNoteDocument } from './invoice-print.ts';
 import { expireOrder } from './expiry.service.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 import { findCreditNoteFor, listCreditNotes } from './credit-notes.repository.ts';
 
 const creditNoteView = z.object({

@@ -7,7 +7,7 @@ import { notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { refreshFunding } from '../orders/orders.service.ts';
+import { refreshFunding } from '../funding/funding.service.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry } from './ledger.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { findOrderById } from './order-records.repository.ts';
-import { issueBookletRange, issuedBookletCount, type IssuancePlan } from '../booklets/issuance.ts';
+import { findOrderById } from '../order-records/order-records.repository.ts';
+import { ORDER_ISSUANCE_JOB, issueBookletRange, issuedBookletCount, type IssuancePlan } from '../booklets/issuance.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';
 import { notifyProofReady } from '../notifications/lifecycle-notices.ts';
@@ -11,7 +11,7 @@ import { notifyProofReady } from '../notifications/lifecycle-notices.ts';
  * chunks of about PASSES_PER_CHUNK passes, each chunk one transaction. Booklets are issued in
  * position order, so the number already issued is the position to resume at after a crash.
  */
-export const ORDER_ISSUANCE_JOB = 'order_issuance';
+export { ORDER_ISSUANCE_JOB };
 const PASSES_PER_CHUNK = 2000;
 
 export const issuanceJobParams = z.object({

@@ -12,7 +12,7 @@ import * as ordersService from './orders.service.ts';
 import { orderCounts } from '../booklets/booklets.service.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { orderIssuanceHandler } from './approval.job.ts';
-import { orderNotFound } from './orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 
 const orderParams = z.object({ orderId: id });
 

@@ -23,8 +23,8 @@ import { formatEuros } from '../../shared/money.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
-import { orderNotFound } from './orders.errors.ts';
-import { PAYMENT_ARRANGEMENT_LABELS, describePaymentArrangement } from './payment-arrangement.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
+import { PAYMENT_ARRANGEMENT_LABELS, describePaymentArrangement } from '../order-records/payment-arrangement.ts';
 import { printFileStates } from '../booklets/print-file.job.ts';
 
 const hide = { hide: true };

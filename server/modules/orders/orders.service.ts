@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
+import type { Db, DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, type OrderRow } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -17,16 +17,19 @@ import { issueBooklets, planIssuance } from '../booklets/issuance.ts';
 import { insertJob } from '../jobs/jobs.repository.ts';
 import { ORDER_ISSUANCE_JOB, type IssuanceJobParams } from './approval.job.ts';
 import type { PassCodeFactory } from '../booklets/pass-code.ts';
-import { activateDistributedPasses } from '../distribution/activation.ts';
-import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from './cofinancing.ts';
+import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from '../order-records/cofinancing.ts';
 import { stateRuleRefusal } from '../oversight/program-rules.ts';
 import { findStateTerms } from '../oversight/state.repository.ts';
 import { MIN_FACE_VALUE_CENTS, type OrderInput } from './orders.schemas.ts';
 import { formatEuros } from '../../shared/money.ts';
-import { orderNotFound } from './orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 
 export type { OrderRow };
-export { orderToView } from './orders.views.ts';
+export { orderToView } from '../order-records/order-views.ts';
+export { refreshFunding } from '../funding/funding.service.ts';
+import { isPublicBuyer, refreshFunding } from '../funding/funding.service.ts';
+export { buyerNameOf, findOrderFor } from '../order-records/order-records.repository.ts';
+import { findOrderFor } from '../order-records/order-records.repository.ts';
 
 interface Deps {
   db: Db;
@@ -159,11 +162,6 @@ export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeB
 }
 
 /** The order if the actor may see it (the operator, or its buyer); undefined otherwise, so callers answer 404. */
-export function findOrderFor(db: DbOrTx, actor: Actor, orderId: string): OrderRow | undefined {
-  const order = db.select().from(orders).where(eq(orders.id, orderId)).get();
-  if (!order) return undefined;
-  return isOperator(actor) || order.buyerId === actor.organisationId ? order : undefined;
-}
 
 function requireOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   const order = findOrderFor(db, actor, orderId);
@@ -171,35 +169,6 @@ function requireOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   return order;
 }
 
-const isPublicBuyer = (buyerType: string | null) => buyerType !== null && buyerType !== 'private';
-
-/**
- * Opens the funding gate (domain rule 3) when its condition holds: the buyer invoice is paid in full,
- * or a mandate number is recorded for a public buyer. Called in the transaction that changed either.
- * Returns true when the gate opened now.
- */
-export function refreshFunding(tx: Tx, clock: Clock, orderId: string): boolean {
-  const order = tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
-  if (order.fundedAt || order.status !== 'approved') return false;
-  const buyer = tx.select().from(organisations).where(eq(organisations.id, order.buyerId)).get()!;
-  const buyerInvoice = tx
-    .select()
-    .from(invoices)
-    .where(and(eq(invoices.orderId, orderId), eq(invoices.party, 'buyer')))
-    .get();
-  const paid = !buyerInvoice || buyerInvoice.paidCents === buyerInvoice.totalCents;
-  const mandated = order.mandateNumber !== null && isPublicBuyer(buyer.buyerType);
-  if (!paid && !mandated) return false;
-  tx.update(orders)
-    .set({ fundedAt: clock.now().toISOString() })
-    .where(and(eq(orders.id, orderId), sql`${orders.fundedAt} IS NULL`))
-    .run();
-  recordAudit(tx, clock, null, 'order.funded', { type: 'order', id: orderId }, { by: paid ? 'payment' : 'mandate' });
-  notifyOrderEvent({ tx, clock, orderId, event: 'funded' });
-  // A booklet handed out before the money arrived gets its passes activated now (domain rule 3).
-  activateDistributedPasses(tx, clock, orderId);
-  return true;
-}
 
 /** An approved order, and the job issuing its booklets when there are too many to issue in the request. */
 export type ApprovedOrder = OrderRow & { issuanceJobId: string | null };
@@ -350,9 +319,6 @@ export function recordMandate(deps: Deps & { actor: Actor; orderId: string; mand
   );
 }
 
-export function buyerNameOf(db: DbOrTx, buyerId: string): string {
-  return db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, buyerId)).get()?.name ?? '';
-}
 
 export function listOrdersFor(db: DbOrTx, actor: Actor, page: { limit: number; after?: { createdAt: string; id: string }; status?: OrderRow['status'] }) {
   const scope = isOperator(actor) ? undefined : eq(orders.buyerId, actor.organisationId);

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { enqueueToOrganisation } from '../notifications/outbox.ts';
-import type { OrderRow } from '../orders/orders.service.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
 import { designatedPrescribersWithHeldCount } from './end-of-validity.repository.ts';
 
 /**

@@ -7,11 +7,11 @@ import { formatFrenchDate, formatFrenchDateTime, parisDate } from '../../shared/
 import { DomainError, forbidden, unprocessable } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { findOrderFor, type OrderRow } from '../orders/orders.service.ts';
+import { findOrderFor, type OrderRow } from '../order-records/order-records.repository.ts';
 import { summariseSerials } from '../distribution/serials.ts';
 import { endOfValidityCalendar, stepRefusal } from './end-of-validity.rules.ts';
 import * as repo from './end-of-validity.repository.ts';
-import { orderNotFound } from '../orders/orders.errors.ts';
+import { orderNotFound } from '../order-records/order-errors.ts';
 import { notifyPrescribersOfBlocking } from './end-of-validity.notices.ts';
 
 interface Deps {
