@@ -11,7 +11,7 @@ import { cofinancingPrograms } from '../../db/schema/programs.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { balanceOf, trialBalance } from '../../server/modules/finance/ledger.ts';
-import { computeQuote, cofinancingRefusal, type ProgramTerms } from '../../server/modules/orders/cofinancing.ts';
+import { computeQuote, cofinancingRefusal, type ProgramTerms } from '../../server/modules/order-records/cofinancing.ts';
 import { approveOrder, cancelOrder, quoteOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import type { OrderInput } from '../../server/modules/orders/orders.schemas.ts';
 import { DomainError } from '../../server/shared/problem.ts';
