@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db, Tx } from '../../../db/client.ts';
+import type { Db } from '../../../db/client.ts';
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { bankStatementsApi } from './bank-statements.api.ts';
+import { bankStatementsPages } from './bank-statements.pages.ts';
 import { creditNotesApi } from './credit-notes.api.ts';
 import { exportsApi } from './exports.api.ts';
 import { financePages } from './finance.pages.ts';
@@ -21,6 +22,7 @@ export const financeModule: FastifyPluginAsync = async (app) => {
   await app.register(reimbursementApi, { prefix: '/api/v1' });
   await app.register(bankStatementsApi, { prefix: '/api/v1' });
   await app.register(financePages);
+  await app.register(bankStatementsPages);
   // Long finance work (the year's FEC, a hand-started expiry run) as background jobs.
   await app.register(financeJobs);
 };
