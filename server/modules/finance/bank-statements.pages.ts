@@ -104,9 +104,13 @@ export const bankStatementsPages: FastifyPluginAsync = async (app) => {
   });
 
   function renderQueue(request: FastifyRequest, reply: FastifyReply, extra: { errors?: EntryErrors; values?: EntryValues } = {}) {
+    const queue = entries.reconciliationQueue(app.db);
+    // An error about a movement no longer queued (read meanwhile by a colleague) is said at the top.
+    const orphan = Object.entries(extra.errors ?? {}).find(([id]) => !queue.some((q) => q.entry.id === id))?.[1];
     return reply.renderPage('pages/finance/bank-queue.eta', {
       title: 'Mouvements bancaires à traiter',
-      queue: entries.reconciliationQueue(app.db),
+      queue,
+      formError: orphan ? Object.values(orphan)[0] : undefined,
       errors: extra.errors ?? {},
       values: extra.values ?? {},
       reasonMax: REASON_MAX,
