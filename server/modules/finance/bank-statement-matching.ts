@@ -69,7 +69,7 @@ export function executePayout(tx: Tx, clock: Clock, actor: Actor, entry: Movemen
     settlePayoutsInTx(tx, clock, actor, batch, [payout.id], entry.bookingDate);
     return { kind: 'payout', id: payout.id };
   }
-  const executedEarlier = payout.status === 'paid' || (payout.status === 'rejected' && repo.isLinked(tx, ['payout_return'], payout.id));
+  const executedEarlier = payout.status === 'paid' || (payout.status === 'rejected' && repo.wasExecuted(tx, payout.id));
   if (executedEarlier && !debitAlreadyRead(tx, payout.id, batch.id)) return { kind: 'payout', id: payout.id };
   return null;
 }

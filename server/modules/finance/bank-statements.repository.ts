@@ -73,6 +73,11 @@ export function isLinked(tx: DbOrTx, kinds: BankEntryMatch[], id: string): boole
   return !!tx.get(sql`SELECT 1 AS x FROM bank_entries WHERE matched_kind IN ${kinds} AND matched_id = ${id}`);
 }
 
+/** Whether a payout was ever executed (its status log says paid): a rejected one may have left the account and come back. */
+export function wasExecuted(tx: DbOrTx, payoutId: string): boolean {
+  return !!tx.get(sql`SELECT 1 AS x FROM reimbursement_status_log WHERE subject_type = 'payout' AND subject_id = ${payoutId} AND to_status = 'paid'`);
+}
+
 /** Paid batches, marked by hand, whose paid payouts add up to `amountCents` and that no bank movement has read yet. */
 export function unlinkedPaidBatchesTotalling(tx: DbOrTx, amountCents: number) {
   return tx.all<{ id: string; message_id: string | null }>(sql`
@@ -90,7 +95,7 @@ export function statementsWithCounts(tx: DbOrTx, onlyId?: string) {
       (SELECT COUNT(*) FROM bank_entries e WHERE e.statement_id = s.id AND e.status = 'matched') AS matched,
       (SELECT COUNT(*) FROM bank_entries e WHERE e.statement_id = s.id AND e.status = 'unmatched') AS unmatched,
       (SELECT COUNT(*) FROM bank_entries e WHERE e.statement_id = s.id AND e.status = 'dismissed') AS dismissed
-    FROM bank_statements s ${onlyId ? sql`WHERE s.id = ${onlyId}` : sql``} ORDER BY s.to_date DESC, s.imported_at DESC`);
+    FROM bank_statements s ${onlyId ? sql`WHERE s.id = ${onlyId}` : sql``} ORDER BY s.to_date DESC, s.imported_at DESC, s.rowid DESC`);
 }
 export interface BankStatementListRow {
   id: string;

@@ -80,8 +80,8 @@ export interface BankAgainstStatement {
 export function bankAgainstStatement(db: Db): BankAgainstStatement | null {
   const range = db.get<{ first_from: string | null; last_to: string | null }>(sql`SELECT MIN(from_date) AS first_from, MAX(to_date) AS last_to FROM bank_statements`);
   if (!range?.first_from || !range.last_to) return null;
-  const openingCents = num(db, sql`SELECT opening_cents AS v FROM bank_statements ORDER BY from_date ASC, imported_at ASC LIMIT 1`);
-  const closingCents = num(db, sql`SELECT closing_cents AS v FROM bank_statements ORDER BY to_date DESC, imported_at DESC LIMIT 1`);
+  const openingCents = num(db, sql`SELECT opening_cents AS v FROM bank_statements ORDER BY from_date ASC, imported_at ASC, rowid ASC LIMIT 1`);
+  const closingCents = num(db, sql`SELECT closing_cents AS v FROM bank_statements ORDER BY to_date DESC, imported_at DESC, rowid DESC LIMIT 1`);
   const signed = sql`SUM(CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END)`;
   const dismissedCents = num(db, sql`SELECT ${signed} AS v FROM bank_entries WHERE status = 'dismissed'`);
   const unmatched = db.get<{ n: number; v: number | null }>(sql`SELECT COUNT(*) AS n, ${signed} AS v FROM bank_entries WHERE status = 'unmatched'`);
