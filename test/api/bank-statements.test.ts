@@ -1,56 +1,12 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { invoices, orders, payments } from '../../db/schema/orders.ts';
 import { payouts, reimbursementBatches } from '../../db/schema/reimbursement.ts';
 import { balanceOf, trialBalance } from '../../server/modules/finance/ledger.ts';
 import { reconciliationReport } from '../../server/modules/finance/reconciliation.ts';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
+import { loginAs } from '../helpers/app.ts';
 import { camt053, cfonb120 } from '../helpers/bank-files.ts';
-import { bookletsOf, createApprovedOrder, createPlace, createProgram, createUser, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
-
-const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
-const importFile = (s: Session, type: 'application/xml' | 'text/plain', body: string) =>
-  s.inject({ method: 'POST', url: '/api/v1/bank-statements', headers: { 'content-type': type }, payload: body });
-
-/**
- * October: a funded order whose passes two places redeemed (batch built by finance, approved by the
- * treasurer: RB-2026-000001 and …000002), and a second co-financed order still waiting for its
- * buyer's transfer and the State's.
- */
-async function november(t: Test) {
-  const ctx = await buildTestApp(t, { now: '2026-10-05T08:00:00Z' });
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
-  const program = createProgram(ctx.db);
-  const funded = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 1, passesPerBooklet: 5, validFrom: '2026-10-01', funded: true });
-  const codes = await handOutBooklet(ctx.db, (await bookletsOf(ctx.db, funded.id))[0]!.id);
-  const epn = await createPlace(ctx.db, { name: 'EPN' });
-  const bib = await createPlace(ctx.db, { name: 'Médiathèque' });
-  const epnAgent = await loginAs(ctx.app, epn.agent);
-  const bibAgent = await loginAs(ctx.app, bib.agent);
-  for (const code of codes.slice(0, 3)) t.equal((await post(epnAgent, '/api/v1/redemptions', { code })).statusCode, 201);
-  for (const code of codes.slice(3, 5)) t.equal((await post(bibAgent, '/api/v1/redemptions', { code })).statusCode, 201);
-  const buyer = await loginAs(ctx.app, world.buyerAdmin);
-  const operator = await loginAs(ctx.app, world.operatorAdmin);
-  const waiting = (
-    await post(buyer, '/api/v1/orders', { bookletCount: 2, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-10-01', validUntil: '2027-09-30', publics: null, territory: null, cofinancingProgramId: program.id })
-  ).json();
-  t.equal((await post(operator, `/api/v1/orders/${waiting.id}/approve`)).statusCode, 200);
-  ctx.clock.set('2026-11-03T09:00:00Z');
-  const finance = await loginAs(ctx.app, world.operatorFinance);
-  const treasury = await loginAs(ctx.app, await createUser(ctx.db, world.operator, { role: 'finance' }));
-  const batch = (await post(finance, '/api/v1/reimbursement-batches', { period: '2026-10' })).json();
-  t.equal((await post(treasury, `/api/v1/reimbursement-batches/${batch.id}/approve`)).statusCode, 200);
-  ctx.clock.set('2026-11-20T09:00:00Z');
-  const financeLater = await loginAs(ctx.app, world.operatorFinance);
-  const invoicesOf = ctx.db.select().from(invoices).where(eq(invoices.orderId, waiting.id)).all();
-  const buyerInvoice = invoicesOf.find((i) => i.party === 'buyer')!;
-  const stateInvoice = invoicesOf.find((i) => i.party === 'state')!;
-  const payoutOf = (name: string) => ctx.db.select().from(payouts).all().find((p) => p.placeId === (name === 'EPN' ? epn : bib).organisation.id)!;
-  return { ...ctx, world, finance: financeLater, waiting, buyerInvoice, stateInvoice, batch, epnPayout: payoutOf('EPN'), bibPayout: payoutOf('Médiathèque') };
-}
-
-const iban = (ctx: { config: { operatorAccount: { iban: string } } }) => ctx.config.operatorAccount.iban;
+import { iban, importFile, november, post } from '../helpers/bank-world.ts';
 
 t.test('camt.053.001.02: the buyer’s transfers become payments at the booking date and open funding; a payout debit is paid; the rest waits with suggestions', async (t) => {
   const ctx = await november(t);
@@ -89,7 +45,8 @@ t.test('camt.053.001.02: the buyer’s transfers become payments at the booking 
   const dismissed = await post(ctx.finance, `/api/v1/bank-entries/${queue[0].id}/dismiss`, { reason: 'Remboursement de frais bancaires' });
   t.equal(dismissed.json().status, 'dismissed');
   t.equal((await post(ctx.finance, `/api/v1/bank-entries/${queue[0].id}/dismiss`, { reason: 'encore' })).statusCode, 409);
-  t.match(reconciliationReport(ctx.db).checks.find((c) => c.id === 'bank_statement'), { balanced: true, expected: ctx.buyerInvoice.totalCents - ctx.epnPayout.amountCents });
+  t.match(reconciliationReport(ctx.db).checks.find((c) => c.id === 'bank_statement'), { balanced: true, expected: ctx.buyerInvoice.totalCents - ctx.epnPayout.amountCents + 4_000 }, 'the closing balance, the set-aside credit included');
+  t.match(reconciliationReport(ctx.db).bank, { closingCents: ctx.buyerInvoice.totalCents - ctx.epnPayout.amountCents + 4_000, dismissedCents: 4_000, unmatchedCount: 0, agree: true });
   t.ok(trialBalance(ctx.db).balanced);
   t.same(reconciliationReport(ctx.db).checks.filter((c) => !c.balanced), []);
 });

@@ -7,10 +7,14 @@ import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { organisations } from '../../db/schema/accounts.ts';
+import { organisations, users } from '../../db/schema/accounts.ts';
 import { placeSites } from '../../db/schema/places.ts';
 import { booklets } from '../../db/schema/booklets.ts';
 import { DEMO_ORGANISATIONS } from '../../db/seed/demo.ts';
+import { parisDate } from '../../server/shared/paris-time.ts';
+import { importStatement } from '../../server/modules/finance/bank-statements.service.ts';
+import { camt053 } from '../helpers/bank-files.ts';
+import { actorOf } from '../helpers/fixtures.ts';
 import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser, startDemoServer } from '../helpers/browser.ts';
 
 const run = promisify(execFile);
@@ -114,6 +118,37 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
       }
       await context.close();
     }
+  }
+  // Pages of a role the crawl above does not log in as: finance's bank statements, with one
+  // statement imported (a credit it cannot read waits in the queue) so that no page is empty.
+  const finance = app.db.select().from(users).where(eq(users.email, 'finances@operateur.demo')).get()!;
+  const today = parisDate(app.clock.now());
+  const statement = importStatement({
+    db: app.db,
+    clock: app.clock,
+    actor: actorOf(app.db, finance),
+    config: app.config,
+    contentType: 'xml',
+    content: camt053('02', { iban: app.config.operatorAccount.iban, from: today, to: today, openingCents: 100_000, entries: [{ ref: 'SWEEP1', date: today, direction: 'credit', amountCents: 4_200, remittance: LONG_BUYER_NAME.toUpperCase(), counterparty: LONG_BUYER_NAME }] }),
+  });
+  for (const width of [360, 1280]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await loginInBrowser(page, baseUrl, finance.email, DEMO_PASSWORD);
+    for (const href of ['/finances', '/finances/releves-bancaires', `/finances/releves-bancaires/${statement.id}`, '/finances/releves-bancaires/a-traiter', '/finances/rapprochement']) {
+      const response = await page.goto(baseUrl + href);
+      const where = `${finance.email} ${href} at ${width} px`;
+      t.ok(response && response.status() < 500, `${where}: answers`);
+      t.same(await layoutFindings(page), [], `${where}: fits the screen and every button has words`);
+      if (width === 360 && !visited.has(`finance:${href}`)) {
+        visited.add(`finance:${href}`);
+        t.same(await axeViolations(page), [], `${where}: no axe violation`);
+        const file = join(htmlDir, `${saved.length}.html`);
+        writeFileSync(file, await (await page.context().request.get(baseUrl + href)).text());
+        saved.push(`${file} = ${finance.email} ${href}`);
+      }
+    }
+    await context.close();
   }
   // Anonymous pages: login, legal pages, site map.
   const context = await browser.newContext({ viewport: { width: 360, height: 800 } });

@@ -43,6 +43,21 @@ function decimalToCents(text: string, what: string): number {
 
 const stableRef = (...parts: (string | number | null)[]) => createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
 
+/**
+ * A reference for movements the bank gave none: their content, plus their rank among identical
+ * movements of the statement, so that two equal transfers on one day stay two movements while an
+ * overlapping statement showing the same day gives them the same references again.
+ */
+function contentRefs() {
+  const seen = new Map<string, number>();
+  return (...parts: (string | number | null)[]) => {
+    const key = stableRef(...parts);
+    const rank = (seen.get(key) ?? 0) + 1;
+    seen.set(key, rank);
+    return rank === 1 ? key : `${key}:${rank}`;
+  };
+}
+
 // --- camt.053 -------------------------------------------------------------------------------
 
 const CAMT_NAMESPACES: Record<string, BankStatementFormat> = {
@@ -87,6 +102,7 @@ export function parseCamt053(xml: string): ParsedStatement {
   const opening = balance(['OPBD', 'PRCD']);
   const closing = balance(['CLBD']);
   const entries: ParsedEntry[] = [];
+  const contentRef = contentRefs();
   for (const ntry of asArray(stmt.Ntry)) {
     const status = text(at(ntry, 'Sts', 'Cd')) ?? text(ntry.Sts);
     if (status !== 'BOOK') continue; // pending or informative entries are not on the account yet
@@ -103,7 +119,7 @@ export function parseCamt053(xml: string): ParsedStatement {
     const returnReason = text(at(tx, 'RtrInf', 'Rsn', 'Cd')) ?? (text(ntry.RvslInd) === 'true' ? 'RVSL' : null);
     const bankRef = text(ntry.AcctSvcrRef) ?? text(at(tx, 'Refs', 'AcctSvcrRef')) ?? text(ntry.NtryRef);
     entries.push({
-      entryRef: bankRef ? `camt:${account}:${bankRef}` : `camt:${account}:${stableRef(bookingDate, indicator, amountCents, endToEndId, remittance)}`,
+      entryRef: bankRef ? `camt:${account}:${bankRef}` : `camt:${account}:${contentRef(bookingDate, indicator, amountCents, endToEndId, remittance)}`,
       bookingDate,
       direction: indicator === 'CRDT' ? 'credit' : 'debit',
       amountCents,
@@ -146,6 +162,7 @@ export function parseCfonb120(content: string): ParsedStatement {
   let closing: { cents: number; date: string } | null = null;
   let account: string | null = null;
   const entries: ParsedEntry[] = [];
+  const contentRef = contentRefs();
   lines.forEach((raw, i) => {
     const n = i + 1;
     if (raw.length !== 120) throw unreadable(`ligne ${n} : 120 caractères attendus, ${raw.length} lus`);
@@ -165,7 +182,7 @@ export function parseCfonb120(content: string): ParsedStatement {
       const label = raw.slice(48, 79).trim();
       const reference = raw.slice(104, 120).trim();
       entries.push({
-        entryRef: entryNumber ? `cfonb:${rib}:${raw.slice(34, 40)}:${entryNumber}` : `cfonb:${rib}:${stableRef(bookingDate, signed, label, reference)}`,
+        entryRef: entryNumber ? `cfonb:${rib}:${raw.slice(34, 40)}:${entryNumber}` : `cfonb:${rib}:${contentRef(bookingDate, signed, label, reference)}`,
         bookingDate,
         direction: signed > 0 ? 'credit' : 'debit',
         amountCents: Math.abs(signed),

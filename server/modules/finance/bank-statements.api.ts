@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { unprocessable } from '../../shared/problem.ts';
 import { boundedText, errorResponses, id, listOf } from '../../shared/schemas.ts';
+import * as entries from './bank-entries.service.ts';
 import type { BankEntryRow } from './bank-statements.repository.ts';
-import { listStatements } from './bank-statements.repository.ts';
 import * as service from './bank-statements.service.ts';
 
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -26,6 +26,22 @@ const entryView = z.object({
   matchedId: z.string().nullable(),
   dismissedReason: z.string().nullable(),
 });
+const statementView = z.object({
+  id: z.string(),
+  format: z.string(),
+  account: z.string(),
+  fromDate: z.string(),
+  toDate: z.string(),
+  openingCents: z.number().int(),
+  closingCents: z.number().int(),
+  entryCount: z.number().int(),
+  newEntryCount: z.number().int(),
+  matched: z.number().int(),
+  unmatched: z.number().int(),
+  dismissed: z.number().int(),
+  importedAt: z.string(),
+});
+const suggestionView = z.object({ kind: z.enum(['invoice', 'payout']), id: z.string(), number: z.string(), label: z.string(), score: z.number().int(), reasons: z.array(z.string()) });
 const toEntryView = (e: BankEntryRow) => ({
   id: e.id,
   bookingDate: e.bookingDate,
@@ -78,15 +94,32 @@ export const bankStatementsApi: FastifyPluginAsync = async (app) => {
         summary: 'Relevés importés',
         tags: ['Finances'],
         response: {
-          200: listOf(z.object({ id: z.string(), format: z.string(), fromDate: z.string(), toDate: z.string(), openingCents: z.number().int(), closingCents: z.number().int(), entryCount: z.number().int(), newEntryCount: z.number().int() })),
+          200: listOf(statementView),
           ...errorResponses(401, 403),
         },
       },
     },
-    async () => ({
-      items: listStatements(app.db).map((s) => ({ id: s.id, format: s.format, fromDate: s.fromDate, toDate: s.toDate, openingCents: s.openingCents, closingCents: s.closingCents, entryCount: s.entryCount, newEntryCount: s.newEntryCount })),
-      nextCursor: null,
-    }),
+    async () => ({ items: service.listStatementsWithCounts(app.db), nextCursor: null }),
+  );
+
+  r.get(
+    '/bank-statements/:statementId',
+    {
+      config: financeOnly,
+      schema: {
+        summary: 'Un relevé importé, avec ses mouvements et ce que chacun est devenu (facture payée, virement exécuté ou revenu, lot, écarté, à traiter)',
+        tags: ['Finances'],
+        params: z.object({ statementId: id }),
+        response: {
+          200: statementView.extend({ entries: z.array(entryView.extend({ matchedLabel: z.string(), matchedNumber: z.string().nullable() })) }),
+          ...errorResponses(401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { statement, entries: rows, matches } = service.statementDetail(app.db, request.params.statementId);
+      return { ...statement, entries: rows.map((e) => ({ ...toEntryView(e), matchedLabel: matches.get(e.id)!.label, matchedNumber: matches.get(e.id)!.number })) };
+    },
   );
 
   r.get(
@@ -96,10 +129,10 @@ export const bankStatementsApi: FastifyPluginAsync = async (app) => {
       schema: {
         summary: 'File de rapprochement : mouvements à rapprocher, avec des suggestions',
         tags: ['Finances'],
-        response: { 200: listOf(entryView.extend({ suggestions: z.array(z.object({ kind: z.enum(['invoice', 'payout']), id: z.string(), label: z.string() })) })), ...errorResponses(401, 403) },
+        response: { 200: listOf(entryView.extend({ suggestions: z.array(suggestionView) })), ...errorResponses(401, 403) },
       },
     },
-    async () => ({ items: service.reconciliationQueue(app.db).map(({ entry, suggestions }) => ({ ...toEntryView(entry), suggestions })), nextCursor: null }),
+    async () => ({ items: entries.reconciliationQueue(app.db).map(({ entry, suggestions }) => ({ ...toEntryView(entry), suggestions })), nextCursor: null }),
   );
 
   r.post(
@@ -114,7 +147,7 @@ export const bankStatementsApi: FastifyPluginAsync = async (app) => {
         response: { 200: entryView, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (request) => toEntryView(service.matchEntryByHand({ ...deps(), actor: requireActor(request), entryId: request.params.entryId, target: request.body })),
+    async (request) => toEntryView(entries.matchEntryByHand({ ...deps(), actor: requireActor(request), entryId: request.params.entryId, target: request.body })),
   );
 
   r.post(
@@ -129,6 +162,6 @@ export const bankStatementsApi: FastifyPluginAsync = async (app) => {
         response: { 200: entryView, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => toEntryView(service.dismissEntry({ ...deps(), actor: requireActor(request), entryId: request.params.entryId, reason: request.body.reason })),
+    async (request) => toEntryView(entries.dismissEntry({ ...deps(), actor: requireActor(request), entryId: request.params.entryId, reason: request.body.reason })),
   );
 };

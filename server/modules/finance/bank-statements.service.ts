@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Db, Tx } from '../../../db/client.ts';
-import type { BankEntryMatch } from '../../../db/schema/bank-statements.ts';
+import type { Db } from '../../../db/client.ts';
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
-import { parisDate } from '../../shared/paris-time.ts';
-import { DomainError, conflict, notFound, unprocessable } from '../../shared/problem.ts';
+import { DomainError, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { parseCamt053, parseCfonb120, ribOfFrenchIban, type ParsedEntry, type ParsedStatement } from './bank-statement-formats.ts';
+import { parseCamt053, parseCfonb120, ribOfFrenchIban, type ParsedStatement } from './bank-statement-formats.ts';
+import { describeMatches } from './bank-entries.service.ts';
 import * as repo from './bank-statements.repository.ts';
-import { recordPaymentInTx } from './invoices.service.ts';
-import { rejectPayoutInTx, settlePayoutsInTx } from './reimbursement.service.ts';
+import { matchAutomatically, readingOrder } from './bank-statement-matching.ts';
 
 interface Deps {
   db: Db;
@@ -29,14 +27,12 @@ export interface ImportSummary {
   duplicates: number;
 }
 
-const INVOICE_NUMBER = /\b(FAC-\d{4}-\d{6})\b/g;
-const PAYOUT_REFERENCE = /\b(RB-\d{4}-\d{6})\b/g;
-const referencesIn = (entry: Pick<ParsedEntry, 'remittance' | 'endToEndId'>, pattern: RegExp) =>
-  [...`${entry.endToEndId ?? ''} ${entry.remittance ?? ''}`.toUpperCase().matchAll(pattern)].map((m) => m[1]!);
-
 function parse(content: string, contentType: 'xml' | 'text'): ParsedStatement {
   return contentType === 'xml' ? parseCamt053(content) : parseCfonb120(content);
 }
+
+/** A file uploaded from a page says nothing of its type: XML starts with a tag, CFONB 120 with a record code. */
+export const detectContentType = (content: string): 'xml' | 'text' => (/^\uFEFF?\s*</.test(content) ? 'xml' : 'text');
 
 /** Opening balance + credits − debits must be the closing balance: a statement that does not add up is not read. */
 function assertBalanced(statement: ParsedStatement): void {
@@ -58,58 +54,6 @@ function assertOperatorAccount(statement: ParsedStatement, operatorIban: string)
     throw unprocessable('statement_wrong_account', `Ce relevé est celui du compte ${statement.account}, pas du compte de l’opérateur.`);
   }
 }
-
-/**
- * The automatic reading of one new entry, in the import's transaction. A match is only made when
- * every rule of the target holds (amount within what is due, payout waiting for execution…);
- * otherwise the entry waits for finance, which is never worse than a wrong match.
- */
-function matchEntry(tx: Tx, clock: Clock, actor: Actor, entry: ParsedEntry, entryId: string): { kind: BankEntryMatch; id: string } | null {
-  const today = parisDate(clock.now());
-  if (entry.bookingDate > today) return null;
-  if (entry.direction === 'credit' && entry.returnReason) {
-    for (const reference of referencesIn(entry, PAYOUT_REFERENCE)) {
-      const payout = repo.payoutByReference(tx, reference);
-      if (payout && (payout.status === 'approved' || payout.status === 'paid') && payout.amountCents === entry.amountCents) {
-        rejectPayoutInTx(tx, clock, actor, payout.id, `Retour bancaire ${entry.returnReason}`, entry.bookingDate);
-        return { kind: 'payout_return', id: payout.id };
-      }
-    }
-    return null;
-  }
-  if (entry.direction === 'credit') {
-    for (const number of referencesIn(entry, INVOICE_NUMBER)) {
-      const invoice = repo.invoiceByNumber(tx, number);
-      if (invoice && entry.amountCents <= invoice.totalCents - invoice.paidCents) {
-        const payment = recordPaymentInTx(tx, clock, actor, { invoiceId: invoice.id, amountCents: entry.amountCents, receivedOn: entry.bookingDate, reference: `Relevé ${entryId}`.slice(0, 140) });
-        return { kind: 'payment', id: payment.id };
-      }
-    }
-    return null;
-  }
-  for (const reference of referencesIn(entry, PAYOUT_REFERENCE)) {
-    const payout = repo.payoutByReference(tx, reference);
-    const batch = payout && repo.batchById(tx, payout.batchId);
-    if (payout && batch && payout.status === 'approved' && payout.amountCents === entry.amountCents && executableOn(batch, entry.bookingDate)) {
-      settlePayoutsInTx(tx, clock, actor, batch, [payout.id], entry.bookingDate);
-      return { kind: 'payout', id: payout.id };
-    }
-  }
-  // A grouped debit names no payout: the whole batch, known by its total (and its message id when two batches tie).
-  const candidates = referencesIn(entry, PAYOUT_REFERENCE).length === 0 ? repo.approvedBatchesTotalling(tx, entry.amountCents) : [];
-  const named = candidates.filter((b) => b.message_id && `${entry.remittance ?? ''} ${entry.endToEndId ?? ''}`.includes(b.message_id));
-  const batches = named.length > 0 ? named : candidates;
-  if (batches.length === 1) {
-    const batch = repo.batchById(tx, batches[0]!.id)!;
-    if (executableOn(batch, entry.bookingDate)) {
-      settlePayoutsInTx(tx, clock, actor, batch, 'all', entry.bookingDate);
-      return { kind: 'batch', id: batch.id };
-    }
-  }
-  return null;
-}
-
-const executableOn = (batch: { approvedAt: string | null }, bookingDate: string) => !batch.approvedAt || bookingDate >= parisDate(new Date(batch.approvedAt));
 
 /**
  * Imports a statement of the operator's account. The same file again changes nothing (content
@@ -146,7 +90,7 @@ export function importStatement(deps: Deps & { config: Pick<Config, 'operatorAcc
         importedByUserId: actor.userId,
       });
       let matched = 0;
-      for (const entry of fresh) {
+      for (const entry of readingOrder(fresh)) {
         const entryId = newId();
         repo.insertEntry(tx, {
           id: entryId,
@@ -167,7 +111,7 @@ export function importStatement(deps: Deps & { config: Pick<Config, 'operatorAcc
           resolvedAt: null,
           createdAt: now,
         });
-        const match = matchEntry(tx, clock, actor, entry, entryId);
+        const match = matchAutomatically(tx, clock, actor, entry, entryId);
         if (match) {
           repo.updateEntry(tx, entryId, { status: 'matched', matchedKind: match.kind, matchedId: match.id, resolvedAt: now });
           matched++;
@@ -180,69 +124,30 @@ export function importStatement(deps: Deps & { config: Pick<Config, 'operatorAcc
   );
 }
 
-function requireUnmatched(tx: Tx, entryId: string) {
-  const entry = repo.entryById(tx, entryId);
-  if (!entry) throw notFound('bank_entry_not_found', 'Mouvement bancaire introuvable.');
-  if (entry.status !== 'unmatched') throw conflict('bank_entry_already_resolved', 'Ce mouvement a déjà été rapproché ou écarté.');
-  return entry;
-}
 
-/** Finance reads a queued entry itself: a credit becomes a payment of the invoice, a debit the execution of a payout. */
-export function matchEntryByHand(deps: Deps & { entryId: string; target: { invoiceId: string } | { payoutId: string } }) {
-  const { db, clock, actor, entryId, target } = deps;
-  return db.transaction(
-    (tx) => {
-      const entry = requireUnmatched(tx, entryId);
-      const now = clock.now().toISOString();
-      let match: { kind: BankEntryMatch; id: string };
-      if ('invoiceId' in target) {
-        if (entry.direction !== 'credit') throw unprocessable('bank_entry_direction', 'Un débit ne peut pas payer une facture.');
-        const payment = recordPaymentInTx(tx, clock, actor, { invoiceId: target.invoiceId, amountCents: entry.amountCents, receivedOn: entry.bookingDate, reference: `Relevé ${entry.id}` });
-        match = { kind: 'payment', id: payment.id };
-      } else {
-        const payout = repo.payoutById(tx, target.payoutId);
-        if (!payout) throw notFound('payout_not_found', 'Virement introuvable.');
-        if (entry.direction === 'credit') {
-          rejectPayoutInTx(tx, clock, actor, payout.id, `Retour bancaire ${entry.returnReason ?? ''}`.trim(), entry.bookingDate);
-          match = { kind: 'payout_return', id: payout.id };
-        } else {
-          const batch = repo.batchById(tx, payout.batchId)!;
-          if (payout.status !== 'approved' || payout.amountCents !== entry.amountCents || !executableOn(batch, entry.bookingDate)) {
-            throw unprocessable('bank_entry_mismatch', `Le virement ${payout.reference} (${formatEuros(payout.amountCents)}, ${payout.status}) ne correspond pas à ce débit de ${formatEuros(entry.amountCents)}.`);
-          }
-          settlePayoutsInTx(tx, clock, actor, batch, [payout.id], entry.bookingDate);
-          match = { kind: 'payout', id: payout.id };
-        }
-      }
-      repo.updateEntry(tx, entry.id, { status: 'matched', matchedKind: match.kind, matchedId: match.id, resolvedByUserId: actor.userId, resolvedAt: now });
-      recordAudit(tx, clock, actor, 'bank_entry.matched', { type: 'bank_entry', id: entry.id }, match);
-      return repo.entryById(tx, entry.id)!;
-    },
-    { behavior: 'immediate' },
-  );
-}
+const statementOut = (s: repo.BankStatementListRow) => ({
+  id: s.id,
+  format: s.format,
+  account: s.account,
+  fromDate: s.from_date,
+  toDate: s.to_date,
+  openingCents: s.opening_cents,
+  closingCents: s.closing_cents,
+  entryCount: s.entry_count,
+  newEntryCount: s.new_entry_count,
+  matched: Number(s.matched),
+  unmatched: Number(s.unmatched),
+  dismissed: Number(s.dismissed),
+  importedAt: s.imported_at,
+});
 
-/** A movement that is nothing of the service's (bank fees, a transfer between own accounts…), set aside with why. */
-export function dismissEntry(deps: Deps & { entryId: string; reason: string }) {
-  const { db, clock, actor, entryId, reason } = deps;
-  return db.transaction(
-    (tx) => {
-      const entry = requireUnmatched(tx, entryId);
-      repo.updateEntry(tx, entry.id, { status: 'dismissed', dismissedReason: reason, resolvedByUserId: actor.userId, resolvedAt: clock.now().toISOString() });
-      recordAudit(tx, clock, actor, 'bank_entry.dismissed', { type: 'bank_entry', id: entry.id }, { reason });
-      return repo.entryById(tx, entry.id)!;
-    },
-    { behavior: 'immediate' },
-  );
-}
+/** The imported statements, newest period first, each with how many of its movements were read, queued or set aside. */
+export const listStatementsWithCounts = (db: Db) => repo.statementsWithCounts(db).map(statementOut);
 
-/** The queue, each entry with what it might be: same amount owed, or the same amount waiting to be paid out. */
-export function reconciliationQueue(db: Db) {
-  return repo.unmatchedEntries(db).map((entry) => ({
-    entry,
-    suggestions:
-      entry.direction === 'credit' && !entry.returnReason
-        ? repo.invoicesOwing(db, entry.amountCents).map((i) => ({ kind: 'invoice' as const, id: i.id, label: `${i.number} — reste dû ${formatEuros(i.dueCents)}` }))
-        : repo.approvedPayoutsOf(db, entry.amountCents).map((p) => ({ kind: 'payout' as const, id: p.id, label: `${p.reference} — ${formatEuros(p.amountCents)}` })),
-  }));
+/** One statement with its new movements and what each became. */
+export function statementDetail(db: Db, statementId: string) {
+  const row = repo.statementsWithCounts(db, statementId)[0];
+  if (!row) throw notFound('bank_statement_not_found', 'Relevé bancaire introuvable.');
+  const entries = repo.entriesOfStatement(db, statementId);
+  return { statement: statementOut(row), entries, matches: describeMatches(db, entries) };
 }

@@ -73,6 +73,19 @@ export const exportsApi: FastifyPluginAsync = async (app) => {
                 priorityShareBasisPoints: z.number().int().nullable(),
               })
               .optional(),
+            bank: z
+              .object({
+                lastStatementToDate: z.string(),
+                closingCents: z.number().int(),
+                accountCents: z.number().int(),
+                openingCents: z.number().int(),
+                journalMovementsCents: z.number().int(),
+                dismissedCents: z.number().int(),
+                unmatchedCount: z.number().int(),
+                unmatchedCents: z.number().int(),
+                agree: z.boolean(),
+              })
+              .optional(),
           }),
           ...errorResponses(400, 401, 403),
         },

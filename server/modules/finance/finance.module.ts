@@ -4,6 +4,7 @@ import { attestationsPages } from './attestations.pages.ts';
 import { bankStatementsApi } from './bank-statements.api.ts';
 import { chorusProApi } from './chorus-pro.api.ts';
 import { chorusProPages } from './chorus-pro.pages.ts';
+import { bankStatementsPages } from './bank-statements.pages.ts';
 import { creditNotesApi } from './credit-notes.api.ts';
 import { exportsApi } from './exports.api.ts';
 import { financePages } from './finance.pages.ts';
@@ -29,6 +30,7 @@ export const financeModule: FastifyPluginAsync = async (app) => {
   await app.register(chorusProApi, { prefix: '/api/v1' });
   await app.register(chorusProPages);
   await app.register(attestationsPages);
+  await app.register(bankStatementsPages);
   // Long finance work (the year's FEC, a hand-started expiry run) as background jobs.
   await app.register(financeJobs);
 };

@@ -19,6 +19,8 @@ export interface ReconciliationReport {
   checks: Check[];
   trialBalance: { code: string; name: string; debitCents: number; creditCents: number; balanceCents: number }[];
   program?: ProgramReport;
+  /** Unscoped reports, once a statement is imported: the bank account against the last statement. */
+  bank?: BankAgainstStatement;
 }
 
 export interface ProgramReport {
@@ -57,33 +59,59 @@ function numberingAnomalies(db: Db, table: string, column: string, prefix: strin
 }
 
 /**
- * Every invariant of finance.md that applies to the scope, recomputed from the rows themselves
- * (never from cached totals alone), each with its verdict, plus the trial balance.
+ * The operator's bank account as the journal has it, against the last statement's closing balance.
+ * The first statement's opening balance holds money from before the service (capital, other
+ * activity): the account is that opening, plus the journal's bank movements from the first
+ * statement's start to the last one's end, plus the movements finance set aside as not the
+ * service's (bank fees…). A queued, unread movement keeps the two apart until finance reads it.
  */
-/**
- * What the bank says against what the journal says. The first statement's opening balance holds
- * money from before the service (capital, other activity), so movements are compared from it: the
- * journal's bank movements from the first statement's start to the last one's end must equal the
- * last closing balance minus the first opening balance, less the movements finance set aside as
- * not the service's. A queued, unread movement keeps the check red until finance reads it.
- */
-function bankAgainstStatements(db: Db): { expected: number; actual: number } | null {
+export interface BankAgainstStatement {
+  lastStatementToDate: string;
+  closingCents: number;
+  accountCents: number;
+  openingCents: number;
+  journalMovementsCents: number;
+  dismissedCents: number;
+  unmatchedCount: number;
+  unmatchedCents: number;
+  agree: boolean;
+}
+
+export function bankAgainstStatement(db: Db): BankAgainstStatement | null {
   const range = db.get<{ first_from: string | null; last_to: string | null }>(sql`SELECT MIN(from_date) AS first_from, MAX(to_date) AS last_to FROM bank_statements`);
   if (!range?.first_from || !range.last_to) return null;
-  const opening = num(db, sql`SELECT opening_cents AS v FROM bank_statements ORDER BY from_date ASC, imported_at ASC LIMIT 1`);
-  const closing = num(db, sql`SELECT closing_cents AS v FROM bank_statements ORDER BY to_date DESC, imported_at DESC LIMIT 1`);
-  const dismissed = num(db, sql`SELECT SUM(CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END) AS v FROM bank_entries WHERE status = 'dismissed'`);
-  const journal = num(
+  const openingCents = num(db, sql`SELECT opening_cents AS v FROM bank_statements ORDER BY from_date ASC, imported_at ASC, rowid ASC LIMIT 1`);
+  const closingCents = num(db, sql`SELECT closing_cents AS v FROM bank_statements ORDER BY to_date DESC, imported_at DESC, rowid DESC LIMIT 1`);
+  const signed = sql`SUM(CASE WHEN direction = 'credit' THEN amount_cents ELSE -amount_cents END)`;
+  const dismissedCents = num(db, sql`SELECT ${signed} AS v FROM bank_entries WHERE status = 'dismissed'`);
+  const unmatched = db.get<{ n: number; v: number | null }>(sql`SELECT COUNT(*) AS n, ${signed} AS v FROM bank_entries WHERE status = 'unmatched'`);
+  const journalMovementsCents = num(
     db,
     sql`SELECT SUM(l.debit_cents - l.credit_cents) AS v FROM journal_lines l
         JOIN journal_entries e ON e.id = l.entry_id JOIN ledger_accounts a ON a.id = l.account_id
         WHERE a.code = 'bank' AND e.value_date >= ${range.first_from} AND e.value_date <= ${range.last_to}`,
   );
-  return { expected: closing - opening - dismissed, actual: journal };
+  const accountCents = openingCents + journalMovementsCents + dismissedCents;
+  return {
+    lastStatementToDate: range.last_to,
+    closingCents,
+    accountCents,
+    openingCents,
+    journalMovementsCents,
+    dismissedCents,
+    unmatchedCount: Number(unmatched?.n ?? 0),
+    unmatchedCents: Number(unmatched?.v ?? 0),
+    agree: accountCents === closingCents,
+  };
 }
 
+/**
+ * Every invariant of finance.md that applies to the scope, recomputed from the rows themselves
+ * (never from cached totals alone), each with its verdict, plus the trial balance.
+ */
 export function reconciliationReport(db: Db, scope: { orderId?: string; period?: string; programId?: string } = {}): ReconciliationReport {
   const checks: Check[] = [];
+  let bankLine: BankAgainstStatement | null = null;
   const orderFilter = scope.orderId ? sql`AND o.id = ${scope.orderId}` : scope.programId ? sql`AND o.program_id = ${scope.programId}` : sql``;
 
   // 1. The journal.
@@ -224,8 +252,8 @@ export function reconciliationReport(db: Db, scope: { orderId?: string; period?:
     const gaps =
       numberingAnomalies(db, 'invoices', 'number', 'FAC') + numberingAnomalies(db, 'credit_notes', 'number', 'AV') + numberingAnomalies(db, 'payouts', 'reference', 'RB');
     checks.push(check('numbering', 'Numéros de factures, avoirs et relevés sans trou ni doublon', 0, gaps, 'count'));
-    const bank = bankAgainstStatements(db);
-    if (bank) checks.push(check('bank_statement', 'Compte bancaire de l’opérateur au journal = solde du dernier relevé bancaire (depuis le premier relevé importé, hors mouvements écartés)', bank.expected, bank.actual));
+    bankLine = bankAgainstStatement(db);
+    if (bankLine) checks.push(check('bank_statement', 'Compte bancaire de l’opérateur = solde de clôture du dernier relevé', bankLine.closingCents, bankLine.accountCents));
   }
 
   // Programmes: commitments never above the envelope, and equal to their rows.
@@ -253,6 +281,7 @@ export function reconciliationReport(db: Db, scope: { orderId?: string; period?:
     trialBalance: accountBalances(db).map((a) => ({ code: a.code, name: readableAccountName(db, a.code, a.name), debitCents: a.debitCents, creditCents: a.creditCents, balanceCents: a.balanceCents })),
   };
   if (scope.programId) report.program = programReport(db, scope.programId);
+  if (bankLine) report.bank = bankLine;
   return report;
 }
 
