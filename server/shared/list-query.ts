@@ -33,6 +33,8 @@ export interface FilterSpec {
 export interface ListSpec<F extends string = string, S extends string = string> {
   /** The page's address, used in every link it builds. */
   path: string;
+  /** Where the export link points when it is not the page itself with `format=csv`. */
+  exportPath?: string;
   /** Label of the search field ("Référence ou commanditaire"). */
   searchLabel: string;
   filters: Record<F, FilterSpec>;
@@ -153,3 +155,8 @@ export function inParisMonth(column: SQLWrapper, month: string): SQL {
 }
 
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** A calendar-date column (AAAA-MM-JJ, already a Paris date) inside a month "2026-11". */
+export function inDateMonth(column: SQLWrapper, month: string): SQL {
+  return sql`substr(${column}, 1, 7) = ${month}`;
+}

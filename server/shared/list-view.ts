@@ -116,7 +116,7 @@ export function buildListView<F extends string, S extends string>(
         };
   const exportParams = baseParams();
   exportParams.delete('par_page');
-  exportParams.set('format', 'csv');
+  if (!spec.exportPath) exportParams.set('format', 'csv');
   const filters = (Object.entries(spec.filters) as [F, ListSpec<F, S>['filters'][F]][]).map(([name, filter]) => ({
     name,
     label: filter.label,
@@ -135,7 +135,7 @@ export function buildListView<F extends string, S extends string>(
     total: result.total,
     resultsText: result.total === 0 ? 'Aucun résultat' : countOf(result.total, 'résultat'),
     narrowed: Boolean(query.q) || Object.values(query.filters).some(Boolean),
-    exportHref: href(exportParams),
+    exportHref: spec.exportPath ? `${spec.exportPath}${exportParams.size ? `?${exportParams}` : ''}` : href(exportParams),
     exportLabel: `Exporter en CSV (${countOf(result.total, 'ligne')})`,
     pagination,
     sort: (key: string) => {

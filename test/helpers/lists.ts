@@ -26,6 +26,6 @@ export function paginationItems(html: string): string[] {
 
 /** The "Exporter en CSV (N lignes)" link of a list page, HTML entities decoded. */
 export function exportHref(html: string): string | null {
-  const match = /href="([^"]*format=csv[^"]*)"[^>]*>Exporter en CSV/.exec(html);
+  const match = /href="([^"]*)"[^>]*>Exporter en CSV/.exec(html);
   return match ? match[1]!.replace(/&amp;/g, '&').replace(/&#38;/g, '&') : null;
 }

@@ -13,7 +13,7 @@ import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../sh
 import { countOf } from '../../shared/plural.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
-import { listCreditNotes } from './credit-notes.repository.ts';
+import { replyCreditNoteList } from './credit-notes.list.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -160,11 +160,9 @@ export const financePages: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
-    const actor = requireActor(request);
-    const rows = listCreditNotes(app.db, actor, { newestFirst: true });
-    return reply.renderPage('pages/finance/credit-notes.eta', { title: 'Avoirs', notes: rows });
-  });
+  app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) =>
+    replyCreditNoteList({ db: app.db, clock: app.clock }, requireActor(request), request, reply, { title: 'Avoirs' }),
+  );
 
   app.get('/releves', { schema: hide, config: allow('place:*') }, async (request, reply) => {
     const actor = requireActor(request);

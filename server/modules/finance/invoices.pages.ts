@@ -5,18 +5,14 @@ import { parseEuros } from '../../shared/money.ts';
 import { formFields } from '../../shared/forms.ts';
 import { paymentInput } from './invoices.api.ts';
 import * as invoicesService from './invoices.service.ts';
+import { replyInvoiceList } from './invoices.list.ts';
 
 const hide = { hide: true };
 
 export const invoicesPages: FastifyPluginAsync = async (app) => {
-  app.get('/finances/factures', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
-    const actor = requireActor(request);
-    const rows = invoicesService.listInvoices(app.db, actor, { limit: 500 });
-    return reply.renderPage('pages/finance/invoices.eta', {
-      title: 'Factures',
-      invoices: rows.map((row) => invoicesService.invoiceToView(row.invoice, row.orderReference)),
-    });
-  });
+  app.get('/finances/factures', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) =>
+    replyInvoiceList({ db: app.db, clock: app.clock }, requireActor(request), request, reply, { title: 'Factures' }),
+  );
 
   // The payment form sits on the order page, one per invoice: its fields carry the invoice id.
   app.post('/finances/paiements', { schema: hide, config: allow('operator:finance', 'operator:admin') }, async (request, reply) => {
