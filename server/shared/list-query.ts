@@ -35,7 +35,7 @@ export interface ListSpec<F extends string = string, S extends string = string> 
   path: string;
   /** Where the export link points when it is not the page itself with `format=csv`. */
   exportPath?: string;
-  /** Label of the search field ("Référence ou commanditaire"). */
+  /** Label of the search field ("Référence ou commanditaire"); a list without a search leaves it empty. */
   searchLabel: string;
   filters: Record<F, FilterSpec>;
   /** Sortable columns and their French labels (the sort select on phones). */
