@@ -1,6 +1,8 @@
 import t from 'tap';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
-import { seedWorld } from '../helpers/fixtures.ts';
+import { actorOf, bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { formatPassCode } from '../../server/modules/booklets/pass-code.ts';
+import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';
 import { enqueueMessage } from '../../server/modules/notifications/outbox.ts';
 import { csvDataLines, currentPage, exportHref, tableRows } from '../helpers/lists.ts';
 
@@ -25,4 +27,36 @@ t.test('mails: search by recipient or subject, status filter, numbered pages, wh
   t.match(csvDataLines(csv.body)[0], /;À envoyer;0;2026-11-25 11:00;$/);
   const finance = await loginAs(app, world.operatorFinance);
   t.equal((await finance.inject({ method: 'GET', url: '/courriels?format=csv' })).statusCode, 403, 'the export is as closed as the page');
+});
+
+t.test('a place’s redemptions: search by the end of a code, status and site filters, numbered pages, the month’s whole CSV, its own only', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  seedReference(db, clock);
+  const world = await seedWorld(db);
+  const order = createApprovedOrder(db, clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 1, passesPerBooklet: 60, territory: { departements: ['31'] }, funded: true });
+  const [booklet] = await bookletsOf(db, order.id);
+  const codes = await handOutBooklet(db, booklet!.id);
+  const place = await createPlace(db, { name: 'EPN de Muret', sites: [{ communeCode: '31395', name: 'EPN centre' }] });
+  const other = await createPlace(db, { name: 'Médiathèque voisine', sites: [{ communeCode: '31395', name: 'Médiathèque' }] });
+  for (const code of codes.slice(0, 55)) redeemPass({ db, clock, codes: app.passCodes, gracePeriodDays: 31, actor: actorOf(db, place.agent), code });
+  redeemPass({ db, clock, codes: app.passCodes, gracePeriodDays: 31, actor: actorOf(db, other.agent), code: codes[59]! });
+
+  const agent = await loginAs(app, place.agent);
+  const first = await agent.inject({ method: 'GET', url: '/mon-lieu/encaissements' });
+  t.equal(first.statusCode, 200);
+  t.match(first.body, '55 résultats');
+  t.equal(tableRows(first.body).length, 50);
+  t.equal(currentPage((await agent.inject({ method: 'GET', url: '/mon-lieu/encaissements?page=2' })).body), 2);
+  const lastGroup = formatPassCode(codes[7]!).slice(-4);
+  const byCode = await agent.inject({ method: 'GET', url: `/mon-lieu/encaissements?q=${lastGroup}` });
+  t.ok(tableRows(byCode.body).length >= 1, 'by the end of the code');
+  t.ok(tableRows(byCode.body).some((r) => r.includes(formatPassCode(codes[7]!))));
+  const foreign = await agent.inject({ method: 'GET', url: `/mon-lieu/encaissements?q=${codes[59]!}` });
+  t.notMatch(foreign.body, formatPassCode(codes[59]!), 'another place’s redemption never shows, even by its code');
+  t.match((await agent.inject({ method: 'GET', url: '/mon-lieu/encaissements?statut=cancelled' })).body, 'Aucun résultat');
+  t.match((await agent.inject({ method: 'GET', url: `/mon-lieu/encaissements?site=${place.siteIds[0]}` })).body, '55 résultats');
+  t.match((await agent.inject({ method: 'GET', url: '/mon-lieu/encaissements?mois=2026-10' })).body, 'Aucun résultat', 'another month');
+  const csv = await agent.inject({ method: 'GET', url: exportHref(first.body)! });
+  t.equal(csvDataLines(csv.body).length, 55, 'every redemption of the month, not one page');
+  t.notMatch(csv.body, formatPassCode(codes[59]!));
 });

@@ -28,7 +28,7 @@ const LONG_PLACE_NAME = 'Espace public numérique intercommunal de la médiathè
 async function pageLinks(page: Page): Promise<string[]> {
   const hrefs = await page.$$eval('a[href^="/"]', (links) => links.map((a) => a.getAttribute('href') ?? ''));
   // A list's sort links show the same page in another order: they would use up the pages a role is allowed.
-  return hrefs.filter((h) => !/^\/(dsfr|static|api)\//.test(h) && !/\.(pdf|csv|xml|txt)(\?|$)/.test(h) && !/[?&](format=csv|tri=)/.test(h) && !h.includes('#'));
+  return hrefs.filter((h) => !/^\/(dsfr|static|api)\//.test(h) && !/\.(pdf|csv|xml|txt)(\?|$)/.test(h) && !/[?&](format=csv|tri=|page=)/.test(h) && !h.includes('#'));
 }
 
 async function layoutFindings(page: Page): Promise<string[]> {

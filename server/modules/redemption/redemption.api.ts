@@ -9,6 +9,7 @@ import { errorResponses, listOf, noContent } from '../../shared/schemas.ts';
 import { formatFrenchDateTime } from '../../shared/paris-time.ts';
 import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts';
 import { checkInput, checkView, redemptionInput, redemptionParams, redemptionsQuery, redemptionView } from './redemption.schemas.ts';
+import { listRedemptions } from './redemption.repository.ts';
 import * as redemptionService from './redemption.service.ts';
 import { rememberUsualSite } from './usual-site.ts';
 
@@ -80,7 +81,7 @@ export const redemptionApi: FastifyPluginAsync<{ throttle: PassLookupThrottle }>
     async (request, reply) => {
       const { limit, cursor, period, status } = request.query;
       const after = decodeCursor(cursor);
-      const rows = redemptionService.listRedemptions(app.db, app.clock, requireActor(request), { limit, after, period, status });
+      const rows = listRedemptions(app.db, app.clock, requireActor(request), { limit, after, period, status });
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       const nextCursor = rows.length > limit && last ? encodeCursor({ createdAt: last.redeemedAt, id: last.id }) : null;

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { cachedPerConnection, type Db, type DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets, passes, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
@@ -333,7 +333,7 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
 
 const siteName = (db: DbOrTx, siteId: string) => db.select({ name: placeSites.name }).from(placeSites).where(eq(placeSites.id, siteId)).get()?.name ?? '';
 
-function toView(row: typeof redemptions.$inferSelect, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
+export function toView(row: typeof redemptions.$inferSelect, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
   const until = new Date(new Date(row.redeemedAt).getTime() + CANCELLATION_WINDOW_MS);
   const cancellable = row.status === 'live' && !row.batchedAt && until > now;
   return {
@@ -350,30 +350,6 @@ function toView(row: typeof redemptions.$inferSelect, code: string, siteNameValu
     placeId: row.placeId,
     placeName,
   };
-}
-
-/** Redemptions visible to the actor: its own place's, or every place's for the operator; newest first. */
-export function listRedemptions(
-  db: DbOrTx,
-  clock: Clock,
-  actor: Actor,
-  page: { limit: number; after?: { createdAt: string; id: string }; period?: string; status?: 'live' | 'cancelled'; placeId?: string },
-): RedemptionView[] {
-  if (!isOperator(actor) && actor.organisationKind !== 'place') return [];
-  const scope = isOperator(actor) ? (page.placeId ? eq(redemptions.placeId, page.placeId) : undefined) : eq(redemptions.placeId, actor.organisationId);
-  const after = page.after ? sql`(${redemptions.redeemedAt}, ${redemptions.id}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
-  const rows = db
-    .select({ r: redemptions, code: passes.code, siteName: placeSites.name, placeName: organisations.name })
-    .from(redemptions)
-    .innerJoin(passes, eq(passes.id, redemptions.passId))
-    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
-    .where(and(scope, after, page.period ? eq(redemptions.period, page.period) : undefined, page.status ? eq(redemptions.status, page.status) : undefined))
-    .orderBy(desc(redemptions.redeemedAt), desc(redemptions.id))
-    .limit(page.limit + 1)
-    .all();
-  const now = clock.now();
-  return rows.map((row) => toView(row.r, row.code, row.siteName, row.placeName, now));
 }
 
 export function findRedemptionFor(db: DbOrTx, clock: Clock, actor: Actor, redemptionId: string): RedemptionView | undefined {
