@@ -15,6 +15,7 @@ t.test('orders: search by reference and buyer name, filter by status, numbered p
     clock.advance(1000);
     own.push(submitOrder({ db, clock, actor: buyer, feeBasisPoints: 0, input: order(i) }));
   }
+  clock.advance(1000);
   const approved = createApprovedOrder(db, clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 1, passesPerBooklet: 1 });
   const foreign = submitOrder({ db, clock, actor: actorOf(db, world.otherBuyerAdmin), feeBasisPoints: 0, input: order(99) });
 
