@@ -3,6 +3,7 @@ import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { actorOf, bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
 import { formatPassCode } from '../../server/modules/booklets/pass-code.ts';
 import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';
+import { recordSecurityEvent } from '../../server/modules/security/security-events.ts';
 import { enqueueMessage } from '../../server/modules/notifications/outbox.ts';
 import { csvDataLines, currentPage, exportHref, tableRows } from '../helpers/lists.ts';
 
@@ -59,4 +60,27 @@ t.test('a place’s redemptions: search by the end of a code, status and site fi
   const csv = await agent.inject({ method: 'GET', url: exportHref(first.body)! });
   t.equal(csvDataLines(csv.body).length, 55, 'every redemption of the month, not one page');
   t.notMatch(csv.body, formatPassCode(codes[59]!));
+});
+
+t.test('security log: the account by name and e-mail, search by e-mail, event filter, numbered pages, whole CSV', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  const world = await seedWorld(db);
+  for (let i = 0; i < 55; i++) recordSecurityEvent(db, clock, { kind: 'login.failed', userId: world.buyerAdmin.id, ip: `10.0.0.${i}` });
+  recordSecurityEvent(db, clock, { kind: 'password.changed', userId: world.placeAdmin.id, ip: '192.0.2.1' });
+  const admin = await loginAs(app, world.operatorAdmin);
+  const first = await admin.inject({ method: 'GET', url: '/securite/journal' });
+  t.equal(first.statusCode, 200);
+  t.ok(tableRows(first.body).length === 50, 'fifty a page');
+  const changed = tableRows(first.body).find((r) => r.includes('Mot de passe changé'))!;
+  t.match(changed, world.placeAdmin.email, 'the account by its e-mail, not its identifier');
+  t.notMatch(changed, world.placeAdmin.id);
+  const byEmail = await admin.inject({ method: 'GET', url: `/securite/journal?q=${encodeURIComponent(world.placeAdmin.email)}` });
+  t.equal(tableRows(byEmail.body).length, 1);
+  t.match((await admin.inject({ method: 'GET', url: '/securite/journal?evenement=password.changed' })).body, '1 résultat');
+  t.equal(currentPage((await admin.inject({ method: 'GET', url: '/securite/journal?page=2' })).body), 2);
+  const csv = await admin.inject({ method: 'GET', url: exportHref(first.body)! });
+  t.ok(csvDataLines(csv.body).length >= 56, 'every event, not one page');
+  t.match(csv.body, `;Mot de passe changé (sessions et jetons révoqués);Utilisateur admin;${world.placeAdmin.email};192.0.2.1;`);
+  const buyer = await loginAs(app, world.buyerAdmin);
+  t.equal((await buyer.inject({ method: 'GET', url: '/securite/journal?format=csv' })).statusCode, 403);
 });
