@@ -1,4 +1,5 @@
 import { centsToDecimalComma } from './money.ts';
+import { parisDate } from './paris-time.ts';
 
 /** Excel only detects UTF-8 with a BOM; without it accents come out as mojibake. */
 export const BOM = '\uFEFF';
@@ -68,4 +69,19 @@ export function toCsv(headers: string[], rows: CsvCell[][]): string {
 /** "1234,56": amounts go to spreadsheets as decimal-comma text, never as floats. */
 export function euroCell(cents: number): string {
   return centsToDecimalComma(cents);
+}
+
+const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * One date format in every export: a calendar date is written AAAA-MM-JJ, an instant its Paris
+ * date and time "AAAA-MM-JJ HH:MM". Both read as dates in Excel and LibreOffice, sort as text, and
+ * never depend on the reader's locale (README « Exports CSV »).
+ */
+export function dateCell(value: string | Date | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const instant = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(instant.getTime())) return typeof value === 'string' ? value : null;
+  return `${parisDate(instant)} ${PARIS_TIME.format(instant)}`;
 }

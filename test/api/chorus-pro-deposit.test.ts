@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createOrganisation, createProgram, createUser, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { csvDataLines, csvHeader, exportHref } from '../helpers/lists.ts';
 
 const FLOW = 'CPP0011117000000000414554';
 const put = (s: Session, url: string, payload: Record<string, unknown>) => s.inject({ method: 'PUT', url, payload });
@@ -130,4 +131,43 @@ t.test('a credit note’s deposit is recorded by API and page alike', async (t) 
   const list = (await fresh.inject({ method: 'GET', url: '/finances/avoirs?depot=a-deposer' })).body;
   t.notMatch(list, new RegExp(`>${note.number}<`));
   t.match((await fresh.inject({ method: 'GET', url: `/finances/avoirs/${note.id}` })).body, /Déposé sur Chorus Pro le 5 août 2027/);
+});
+
+t.test('the deposit is one more filter of the invoices list: its count, its search and its whole CSV follow it', async (t) => {
+  const { finance, buyerInvoice, callForFunds, privateInvoice } = await invoicedOrders(t);
+  t.equal((await put(finance, `/api/v1/invoices/${buyerInvoice.id}/chorus-pro-deposit`, { depositedOn: '2026-11-25', flowNumber: FLOW })).statusCode, 201);
+
+  const pending = (await finance.inject({ method: 'GET', url: '/finances/factures?depot=a-deposer' })).body;
+  t.match(pending, /Factures : 1 résultat</, 'the count is the filtered one, not the whole list');
+  t.match(pending, /<option value="a-deposer" selected>Pas encore déposés \(1\)<\/option>/);
+  t.equal(exportHref(pending), '/finances/factures?depot=a-deposer&format=csv', 'the export keeps the filter');
+  const pendingCsv = csvDataLines((await finance.inject({ method: 'GET', url: '/finances/factures?depot=a-deposer&format=csv' })).body);
+  t.equal(pendingCsv.length, 1, 'only the call for funds is still to deposit');
+  t.match(pendingCsv[0], new RegExp(`^${callForFunds.number};.*;À déposer sur Chorus Pro;$`));
+
+  const depositedCsv = (await finance.inject({ method: 'GET', url: '/finances/factures?depot=deposes&format=csv' })).body;
+  t.match(csvHeader(depositedCsv), /;Chorus Pro;Déposé sur Chorus Pro le$/);
+  t.same(csvDataLines(depositedCsv).map((line) => line.split(';')[0]), [buyerInvoice.number]);
+  t.match(csvDataLines(depositedCsv)[0], /;Déposé sur Chorus Pro;2026-11-25$/);
+
+  const all = csvDataLines((await finance.inject({ method: 'GET', url: '/finances/factures?format=csv' })).body);
+  t.match(all.find((line) => line.startsWith(`${privateInvoice.number};`)), /;Sans objet \(acheteur privé\);$/, 'a private buyer’s invoice is neither to deposit nor deposited');
+  const searched = (await finance.inject({ method: 'GET', url: `/finances/factures?depot=a-deposer&q=${buyerInvoice.number}` })).body;
+  t.match(searched, /Aucune facture ne correspond à cette recherche/, 'the search and the deposit filter narrow together');
+});
+
+t.test('credit notes: the deposit filter narrows the whole CSV too, and each note says who it is addressed to', async (t) => {
+  const { app, clock, world, publicOrder } = await invoicedOrders(t);
+  clock.set('2027-08-05T09:00:00Z');
+  t.equal((await (await loginAs(app, world.operatorAdmin)).inject({ method: 'POST', url: `/api/v1/orders/${publicOrder.id}/expire` })).statusCode, 200);
+  const finance = await loginAs(app, world.operatorFinance);
+  const notes: { id: string; number: string }[] = (await finance.inject({ method: 'GET', url: '/api/v1/credit-notes' })).json().items;
+  const pendingBefore = csvDataLines((await finance.inject({ method: 'GET', url: '/finances/avoirs?depot=a-deposer&format=csv' })).body);
+  t.equal(pendingBefore.length, notes.length, 'every note of a public buyer is still to deposit');
+  t.ok(pendingBefore.every((line) => /;(Commanditaire|État \(payeur du programme\));/.test(line)), 'the recipient of each note');
+  t.equal((await put(finance, `/api/v1/credit-notes/${notes[0]!.id}/chorus-pro-deposit`, { depositedOn: '2027-08-05', flowNumber: FLOW })).statusCode, 201);
+  const pendingAfter = csvDataLines((await finance.inject({ method: 'GET', url: '/finances/avoirs?depot=a-deposer&format=csv' })).body);
+  t.equal(pendingAfter.length, notes.length - 1);
+  t.notOk(pendingAfter.some((line) => line.startsWith(`${notes[0]!.number};`)), 'the deposited note left the export');
+  t.match((await finance.inject({ method: 'GET', url: '/finances/avoirs?depot=deposes' })).body, /Avoirs : 1 résultat</);
 });

@@ -52,7 +52,9 @@ t.test('the month page lists the redemptions with the total and lets the place c
   t.equal(page.statusCode, 200);
   t.match(page.body, /novembre 2026/);
   t.match(page.body, /<strong>2<\/strong> pass encaissés, <strong>20,00\s€<\/strong>/);
-  t.match(page.body, /period=2026-11&limit=500&format=csv/);
+  t.match(page.body, 'href="/mon-lieu/encaissements?mois=2026-11&amp;format=csv"', 'the export is the month shown, with its filters');
+  const csv = await agent.inject({ method: 'GET', url: '/mon-lieu/encaissements?mois=2026-11&format=csv' });
+  t.equal(csv.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n').length, 3, 'header and the two redemptions');
   const recap = await agent.inject({ method: 'POST', url: `/encaisser/annuler/${first.id}`, payload: { retour: 'liste' } });
   t.equal(recap.statusCode, 200, 'cancelling first shows what will happen');
   t.match(recap.body, /Annuler cet encaissement/);

@@ -14,7 +14,7 @@ import {
   ROLE_LABELS,
 } from './accounts.schemas.ts';
 import * as accounts from './accounts.service.ts';
-import { findOrganisation, listOrganisations } from './accounts.repository.ts';
+import { findOrganisation } from './accounts.repository.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { safeReturnPath } from './return-path.ts';
 import { proconnectLogoutUrl } from './proconnect.pages.ts';
@@ -22,6 +22,7 @@ import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';
 import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.ts';
 import { listPendingInvitations, revokeInvitation } from './invitations.ts';
 import { setFlash, takeFlash } from '../../shared/flash.ts';
+import { replyOrganisationList } from './organisations.list.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -192,10 +193,8 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
 
   const renderOrganisations = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    const rows = listOrganisations(app.db, actor, { limit: 500 });
-    return reply.renderPage('pages/accounts/organisations.eta', {
+    return replyOrganisationList(app.db, actor, request, reply, {
       title: 'Organisations',
-      organisations: rows.map(accounts.organisationToView),
       canCreate: actor.role === 'admin',
       kindOptions: options(KIND_LABELS),
       buyerTypeOptions: options(BUYER_TYPE_LABELS),

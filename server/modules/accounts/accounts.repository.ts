@@ -1,6 +1,8 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import { cachedPerConnection, type DbOrTx } from '../../../db/client.ts';
-import { invitations, organisations, users } from '../../../db/schema/accounts.ts';
+import { invitations, organisations, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { canSeeOrganisation, type Actor } from './actor.ts';
 
 export type OrganisationRow = typeof organisations.$inferSelect;
@@ -111,4 +113,32 @@ export function findInvitationByTokenHash(db: DbOrTx, tokenHash: string) {
     .innerJoin(users, eq(users.id, invitations.userId))
     .where(eq(invitations.tokenHash, tokenHash))
     .get();
+}
+
+export const ORGANISATION_SORTS = { date: organisations.createdAt, nom: organisations.name, type: organisations.kind } as const;
+export type OrganisationSort = keyof typeof ORGANISATION_SORTS;
+
+export interface OrganisationCriteria {
+  q: string;
+  /** Communes whose name matches the search, found by the caller in the territories' reference. */
+  communeCodes: string[];
+  kind?: OrganisationKind;
+}
+
+function organisationWhere(actor: Actor, criteria: OrganisationCriteria) {
+  const byText = searchCondition(criteria.q, [organisations.name, organisations.siret, organisations.communeCode]);
+  const byCommune = criteria.communeCodes.length > 0 ? inArray(organisations.communeCode, criteria.communeCodes) : undefined;
+  return and(
+    actor.organisationKind === 'operator' ? undefined : eq(organisations.id, actor.organisationId),
+    criteria.kind ? eq(organisations.kind, criteria.kind) : undefined,
+    byText && byCommune ? or(byText, byCommune) : byText,
+  );
+}
+
+export function countOrganisationSearch(db: DbOrTx, actor: Actor, criteria: OrganisationCriteria): number {
+  return db.select({ n: count() }).from(organisations).where(organisationWhere(actor, criteria)).get()?.n ?? 0;
+}
+
+export function searchOrganisations(db: DbOrTx, actor: Actor, criteria: OrganisationCriteria, sort: { key: OrganisationSort; dir: SortDirection }, window: ListWindow): OrganisationRow[] {
+  return db.select().from(organisations).where(organisationWhere(actor, criteria)).orderBy(orderByFor(ORGANISATION_SORTS, sort, organisations.id)).limit(window.limit).offset(window.offset).all();
 }

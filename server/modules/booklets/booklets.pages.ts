@@ -6,7 +6,6 @@ import { formatEuros } from '../../shared/money.ts';
 import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { usableSites } from '../places/places.nearby.ts';
-import { BOOKLET_STATUS_LABELS, bookletListQuery } from './booklets.schemas.ts';
 import * as bookletsService from './booklets.service.ts';
 import { formatPassCode } from './pass-code.ts';
 import { PassLookupThrottle } from './pass-lookup-throttle.ts';
@@ -20,6 +19,7 @@ import { HOLDER_MESSAGES } from './redeemability.ts';
 import { orderNotFound } from '../order-records/order-errors.ts';
 import { startPrintFileJob } from './print-file.job.ts';
 import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
+import { replyOrderBookletList } from './booklets.list.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -38,18 +38,11 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     const search = String((request.query as { serie?: unknown }).serie ?? '').trim().slice(0, 200);
     const found = search ? bookletsService.findSerialInOrder({ db: app.db, actor, orderId, search }) : undefined;
     if (found) return reply.redirect(`/carnets/${encodeURIComponent(found)}`, 303);
-    const query = bookletListQuery.safeParse(request.query ?? {});
-    const { cursor, status } = query.success ? query.data : { cursor: undefined, status: undefined };
-    const page = bookletsService.listBooklets({ db: app.db, actor, orderId, limit: 500, cursor, status });
-    return reply.code(search ? 404 : 200).renderPage('pages/booklets/list.eta', {
-      search,
-      searchError: search ? `Aucun carnet n° ${search} dans la commande ${order.reference}.` : undefined,
+    return replyOrderBookletList(app.db, actor, order, request, reply.code(search ? 404 : 200), {
       title: `Carnets de la commande ${order.reference}`,
       order,
-      booklets: page.items,
-      nextCursor: page.nextCursor,
-      firstPage: cursor === undefined,
-      statusLabels: BOOKLET_STATUS_LABELS,
+      search,
+      searchError: search ? `Aucun carnet n° ${search} dans la commande ${order.reference}.` : undefined,
     });
   });
 

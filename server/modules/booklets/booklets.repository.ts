@@ -1,8 +1,10 @@
-import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users } from '../../../db/schema/accounts.ts';
 import { booklets, passes, printProofs, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
 import { orders } from '../../../db/schema/orders.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { orderByFor } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
@@ -172,4 +174,43 @@ export function findPrintProof(db: DbOrTx, orderId: string) {
 /** Records the acceptance unless one exists; true when this call recorded it. */
 export function insertPrintProof(db: DbOrTx, row: typeof printProofs.$inferInsert): boolean {
   return db.insert(printProofs).values(row).onConflictDoNothing().run().changes === 1;
+}
+
+export const ORDER_BOOKLET_SORTS = { numero: booklets.position, statut: booklets.status, detenteur: organisations.name } as const;
+export type OrderBookletSort = keyof typeof ORDER_BOOKLET_SORTS;
+
+function orderBookletsWhere(actor: Actor, orderId: string, criteria: { status?: BookletStatus }) {
+  return and(eq(booklets.orderId, orderId), visibleTo(actor), criteria.status ? eq(booklets.status, criteria.status) : undefined);
+}
+
+/** The booklets page of an order: a count and one page, by position unless another sort is asked. */
+export function countOrderBooklets(db: DbOrTx, actor: Actor, orderId: string, criteria: { status?: BookletStatus }): number {
+  return db.select({ n: count() }).from(booklets).where(orderBookletsWhere(actor, orderId, criteria)).get()?.n ?? 0;
+}
+
+export function pageOfOrderBooklets(
+  db: DbOrTx,
+  actor: Actor,
+  orderId: string,
+  criteria: { status?: BookletStatus },
+  sort: { key: OrderBookletSort; dir: SortDirection },
+  window: ListWindow,
+) {
+  return db
+    .select({
+      serial: booklets.serial,
+      orderId: booklets.orderId,
+      position: booklets.position,
+      status: booklets.status,
+      holderId: booklets.holderId,
+      holderName: organisations.name,
+      passCount: booklets.passCount,
+    })
+    .from(booklets)
+    .innerJoin(organisations, eq(organisations.id, booklets.holderId))
+    .where(orderBookletsWhere(actor, orderId, criteria))
+    .orderBy(orderByFor(ORDER_BOOKLET_SORTS, sort, booklets.position))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all();
 }

@@ -29,6 +29,7 @@ import { countOf, plural } from '../../shared/plural.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { orderNotFound } from '../order-records/order-errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
+import { replyDistributionList } from './distribution.list.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -78,21 +79,13 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
 
   app.get('/distribution', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
     const actor = requireActor(request);
-    const rows = app.db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.status, 'approved'), isOperator(actor) ? undefined : eq(orders.buyerId, actor.organisationId)))
-      .all();
-    const items = rows.map((order) => {
-      const stats = repository.distributionStats(app.db, actor, order.id);
-      return { order, booklets: stats.booklets, prescribers: repository.listDesignations(app.db, order.id).length };
-    });
-    return reply.renderPage('pages/distribution/orders.eta', {
+    return replyDistributionList({ db: app.db, clock: app.clock }, actor, request, reply, (items, list) => ({
       title: isOperator(actor) ? 'Distribution des carnets' : 'Prescripteurs et carnets',
       items,
-      stats: items.length > 0 ? repository.distributionStats(app.db, actor, null) : null,
+      list,
+      stats: list.total > 0 || list.narrowed ? repository.distributionStats(app.db, actor, null) : null,
       isOperator: isOperator(actor),
-    });
+    }));
   });
 
   const renderOrder = (request: FastifyRequest, reply: FastifyReply, orderId: string, extra: Record<string, unknown> = {}) => {

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, not, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users } from '../../../db/schema/accounts.ts';
 import { chorusProDeposits, type ChorusDocumentType } from '../../../db/schema/chorus-pro.ts';
@@ -48,4 +48,14 @@ export function buyerTypesOf(db: DbOrTx, organisationIds: readonly string[]): Ma
   const unique = [...new Set(organisationIds)];
   if (unique.length === 0) return new Map();
   return new Map(db.select({ id: organisations.id, buyerType: organisations.buyerType }).from(organisations).where(inArray(organisations.id, unique)).all().map((o) => [o.id, o.buyerType]));
+}
+
+/**
+ * The list filter on the Chorus Pro deposit, in SQL so that counts, pages and the CSV agree: the
+ * document goes through Chorus Pro (`goesThroughChorusPro`, spelled `isPublic` by the caller's
+ * tables) and has, or has not yet, a recorded deposit.
+ */
+export function chorusDepositCondition(type: ChorusDocumentType, documentId: SQLWrapper, isPublic: SQL, wanted: 'pending' | 'deposited'): SQL {
+  const deposited = sql`EXISTS (SELECT 1 FROM ${chorusProDeposits} WHERE ${chorusProDeposits.documentType} = ${type} AND ${chorusProDeposits.documentId} = ${documentId})`;
+  return and(isPublic, wanted === 'deposited' ? deposited : not(deposited))!;
 }

@@ -112,17 +112,5 @@ export function chorusDepositOf(db: DbOrTx, actor: Actor, type: ChorusDocumentTy
   return { document, status: chorusStatusOf(document.public, deposit), deposit: deposit ?? null, history };
 }
 
-/** The list filter of the pages: `a-deposer` keeps what is still to deposit, `deposes` what is deposited. */
+/** The list filter of the pages (chorus-pro.list.ts): `a-deposer` keeps what is still to deposit, `deposes` what is deposited. */
 export const CHORUS_FILTERS = { 'a-deposer': 'pending', deposes: 'deposited' } as const satisfies Record<string, ChorusStatus>;
-
-/** Rows of a list page with their Chorus Pro status, filtered as asked, and how many are still to deposit. */
-export function withChorusStatus<T extends { id: string; public: boolean }>(db: DbOrTx, type: ChorusDocumentType, rows: readonly T[], filter: string | undefined) {
-  const statuses = chorusStatuses(db, type, rows);
-  const all = rows.map((row) => ({ ...row, chorus: statuses.get(row.id)! }));
-  const wanted = filter && filter in CHORUS_FILTERS ? CHORUS_FILTERS[filter as keyof typeof CHORUS_FILTERS] : undefined;
-  return {
-    rows: wanted ? all.filter((row) => row.chorus.status === wanted) : all,
-    pending: all.filter((row) => row.chorus.status === 'pending').length,
-    filter: wanted ? filter! : 'tous',
-  };
-}

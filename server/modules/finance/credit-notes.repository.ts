@@ -1,9 +1,12 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { connectionOf, type DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { invoices, orders, type InvoiceParty } from '../../../db/schema/orders.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { inDateMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
+import { chorusDepositCondition } from './chorus-pro.repository.ts';
 
 /**
  * The credit notes the actor may read: every one for the operator; for a buyer, the notes addressed
@@ -35,16 +38,16 @@ export function findInvoiceById(db: DbOrTx, invoiceId: string) {
 }
 
 /**
- * The credit notes the actor may read, with their order's reference: by number, oldest first for
- * the API and its CSV, newest first for the page. One list for both, so they never disagree.
+ * The credit notes the actor may read, with their order's reference, by number oldest first: the
+ * API and its CSV. The page reads `searchCreditNotes` below, under the same `readableBy` scope.
  */
-export function listCreditNotes(db: DbOrTx, actor: Actor, filter: { orderId?: string; newestFirst?: boolean } = {}) {
+export function listCreditNotes(db: DbOrTx, actor: Actor, filter: { orderId?: string } = {}) {
   return db
     .select({ note: creditNotes, orderReference: orders.reference })
     .from(creditNotes)
     .innerJoin(orders, eq(orders.id, creditNotes.orderId))
     .where(and(readableBy(actor), filter.orderId ? eq(creditNotes.orderId, filter.orderId) : undefined))
-    .orderBy(filter.newestFirst ? desc(creditNotes.number) : asc(creditNotes.number))
+    .orderBy(asc(creditNotes.number))
     .all();
 }
 
@@ -57,4 +60,52 @@ export function findCreditNoteFor(db: DbOrTx, actor: Actor, creditNoteId: string
     .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
     .where(and(eq(creditNotes.id, creditNoteId), readableBy(actor)))
     .get();
+}
+
+export const CREDIT_NOTE_SORTS = { date: creditNotes.issuedOn, numero: creditNotes.number, commanditaire: organisations.name, montant: creditNotes.totalCents } as const;
+export type CreditNoteSort = keyof typeof CREDIT_NOTE_SORTS;
+
+export interface CreditNoteCriteria {
+  q: string;
+  /** Month of issue, "2026-11". */
+  month?: string;
+  /** Chorus Pro deposit: still to deposit, or deposited (notes of private buyers are neither). */
+  chorus?: 'pending' | 'deposited';
+}
+
+/** `goesThroughChorusPro` in SQL, as the credit note's detail page reads it: the order's buyer is not private. */
+const creditNoteGoesThroughChorusPro = sql`(${organisations.buyerType} IS NOT 'private')`;
+
+function creditNoteWhere(actor: Actor, criteria: CreditNoteCriteria) {
+  return and(
+    readableBy(actor),
+    criteria.month ? inDateMonth(creditNotes.issuedOn, criteria.month) : undefined,
+    criteria.chorus ? chorusDepositCondition('credit_note', creditNotes.id, creditNoteGoesThroughChorusPro, criteria.chorus) : undefined,
+    searchCondition(criteria.q, [creditNotes.number, orders.reference, organisations.name]),
+  );
+}
+
+export function countCreditNoteSearch(db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(creditNotes)
+      .innerJoin(orders, eq(orders.id, creditNotes.orderId))
+      .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
+      .where(creditNoteWhere(actor, criteria))
+      .get()?.n ?? 0
+  );
+}
+
+export function searchCreditNotes(db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria, sort: { key: CreditNoteSort; dir: SortDirection }, window: ListWindow) {
+  return db
+    .select({ note: creditNotes, orderReference: orders.reference, buyerName: organisations.name, buyerType: organisations.buyerType })
+    .from(creditNotes)
+    .innerJoin(orders, eq(orders.id, creditNotes.orderId))
+    .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
+    .where(creditNoteWhere(actor, criteria))
+    .orderBy(orderByFor(CREDIT_NOTE_SORTS, sort, creditNotes.number))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all();
 }

@@ -13,14 +13,11 @@ import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../sh
 import { countOf } from '../../shared/plural.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
-import { listCreditNotes } from './credit-notes.repository.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { REIMBURSEMENT_BATCH_JOB } from './reimbursement-batch.job.ts';
 import { attestationYears } from './attestations.ts';
-import { goesThroughChorusPro } from './chorus-pro.ts';
-import { withChorusStatus } from './chorus-pro.service.ts';
-import { buyerTypesOf } from './chorus-pro.repository.ts';
+import { replyCreditNoteList } from './credit-notes.list.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -187,14 +184,9 @@ export const financePages: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) => {
-    const actor = requireActor(request);
-    const notes = listCreditNotes(app.db, actor, { newestFirst: true });
-    const buyerTypes = buyerTypesOf(app.db, notes.map((row) => row.note.buyerId));
-    const rows = notes.map((row) => ({ ...row, id: row.note.id, public: goesThroughChorusPro({ buyerType: buyerTypes.get(row.note.buyerId) ?? null }) }));
-    const listed = withChorusStatus(app.db, 'credit_note', rows, (request.query as { depot?: string }).depot);
-    return reply.renderPage('pages/finance/credit-notes.eta', { title: 'Avoirs', notes: listed.rows, total: rows.length, chorus: listed });
-  });
+  app.get('/finances/avoirs', { schema: hide, config: allow('operator:*', 'buyer:*') }, async (request, reply) =>
+    replyCreditNoteList({ db: app.db, clock: app.clock }, requireActor(request), request, reply, { title: 'Avoirs' }),
+  );
 
   app.get('/releves', { schema: hide, config: allow('place:*') }, async (request, reply) => {
     const actor = requireActor(request);

@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { euroCell } from '../../shared/csv.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { dateCell, euroCell } from '../../shared/csv.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { notFound } from '../../shared/problem.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
@@ -65,16 +65,20 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { orderId, limit, cursor } = request.query;
-      const rows = invoicesService.listInvoices(app.db, requireActor(request), { orderId, limit, afterNumber: cursor });
-      const items = rows.slice(0, limit).map((row) => invoicesService.invoiceToView(row.invoice, row.orderReference));
-      const nextCursor = rows.length > limit ? (items[items.length - 1]?.number ?? null) : null;
+      const actor = requireActor(request);
+      const readPage = (afterNumber: string | undefined, pageSize = limit) => {
+        const rows = invoicesService.listInvoices(app.db, actor, { orderId, limit: pageSize, afterNumber });
+        const items = rows.slice(0, pageSize).map((row) => invoicesService.invoiceToView(row.invoice, row.orderReference));
+        return { items, nextCursor: rows.length > pageSize ? (items[items.length - 1]?.number ?? null) : null };
+      };
       if (wantsCsv(request)) {
-        return sendCsv(reply, 'factures.csv', items, [
+        // Every invoice, page after page: an export never stops at the first page.
+        return sendAllPagesCsv(reply, 'factures.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
           { header: 'Numéro', value: (i) => i.number },
           { header: 'Commande', value: (i) => i.orderReference },
           { header: 'Destinataire', value: (i) => PARTY_LABELS[i.party] },
-          { header: 'Émise le', value: (i) => i.issuedOn },
-          { header: 'Échéance', value: (i) => i.dueOn },
+          { header: 'Émise le', value: (i) => dateCell(i.issuedOn) },
+          { header: 'Échéance', value: (i) => dateCell(i.dueOn) },
           { header: 'Valeur des pass (€)', value: (i) => euroCell(i.passValueCents) },
           { header: 'Frais HT (€)', value: (i) => euroCell(i.feeCents) },
           { header: 'TVA (€)', value: (i) => euroCell(i.vatCents) },
@@ -83,7 +87,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
           { header: 'Statut', value: (i) => STATUS_LABELS[i.status] },
         ]);
       }
-      return { items, nextCursor };
+      return readPage(cursor);
     },
   );
 

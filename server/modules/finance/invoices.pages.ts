@@ -5,28 +5,19 @@ import { parseEuros } from '../../shared/money.ts';
 import { formFields } from '../../shared/forms.ts';
 import { paymentInput } from './invoices.api.ts';
 import * as invoicesService from './invoices.service.ts';
-import { goesThroughChorusPro } from './chorus-pro.ts';
-import { withChorusStatus } from './chorus-pro.service.ts';
 import { actorMatches } from '../accounts/actor.ts';
 import { archivePeriod } from './facturx-archive.ts';
 import { startFacturxArchive } from './facturx-archive.job.ts';
+import { replyInvoiceList } from './invoices.list.ts';
 
 const hide = { hide: true };
 
 export const invoicesPages: FastifyPluginAsync = async (app) => {
+  // The list (search, filters with the Chorus Pro deposit, sort, pages, CSV) and, for finance, the Factur-X ZIP form.
   const renderList = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    const rows = invoicesService.listInvoices(app.db, actor, { limit: 500 });
-    const views = rows.map((row) => ({
-      ...invoicesService.invoiceToView(row.invoice, row.orderReference),
-      public: goesThroughChorusPro({ party: row.invoice.party, buyerType: row.buyerType }),
-    }));
-    const listed = withChorusStatus(app.db, 'invoice', views, (request.query as { depot?: string }).depot);
-    return reply.renderPage('pages/finance/invoices.eta', {
+    return replyInvoiceList({ db: app.db, clock: app.clock }, actor, request, reply, {
       title: 'Factures',
-      invoices: listed.rows,
-      total: views.length,
-      chorus: listed,
       canArchive: actorMatches(actor, 'operator:finance') || actorMatches(actor, 'operator:admin'),
       archive: { values: {}, errors: {} },
       ...extra,

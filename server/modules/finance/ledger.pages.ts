@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
-import { sendCsv } from '../../shared/list-reply.ts';
+import { sendAllPagesCsv } from '../../shared/list-reply.ts';
+import { parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
+import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { trialBalance } from './ledger.ts';
 import { JOURNAL_CSV, journalCsvRows } from './ledger.api.ts';
-import { decodeSeqCursor, listJournalEntries, toSeqPage } from './ledger.repository.ts';
+import { countJournalEntries, listJournalEntries, type JournalSort } from './ledger.repository.ts';
 import { entryKindLabel, ledgerEntriesQuery, REF_TYPE_LABELS, refTypeLabel, type LedgerEntryView } from './ledger.schemas.ts';
 
 const hide = { hide: true };
@@ -45,19 +47,41 @@ function searchOf(values: Record<string, string>, extra: Record<string, string> 
   return text ? `?${text}` : '';
 }
 
+/**
+ * The journal page's list: its own validated filters (a mistyped date is shown in place, in French)
+ * plus the shared search, sort and numbered pages. Declared as list filters so every link keeps them.
+ */
+const JOURNAL_LIST: ListSpec<'compte' | 'type' | 'du' | 'au', JournalSort> = {
+  path: '/finances/journal',
+  exportPath: '/finances/journal.csv',
+  searchLabel: 'Pièce ou libellé (CMD-…, FAC-…, AV-…, RB-…)',
+  filters: {
+    compte: { label: 'Compte', allLabel: '' },
+    type: { label: 'Type de pièce', allLabel: '' },
+    du: { label: 'Du', allLabel: '' },
+    au: { label: 'Au', allLabel: '' },
+  },
+  sorts: { numero: 'Numéro d’écriture', date: 'Date de valeur' },
+  defaultSort: { key: 'numero', dir: 'desc' },
+};
+
 export const ledgerPages: FastifyPluginAsync = async (app) => {
   const access = allow('operator:finance', 'operator:admin');
 
   app.get('/finances/journal', { schema: hide, config: access }, async (request, reply) => {
     const actor = requireActor(request);
     const { values, filter, errors } = readFilters(request);
+    const query = parseListQuery(JOURNAL_LIST, request.query);
     let entries: LedgerEntryView[] = [];
-    let nextHref: string | null = null;
+    let result = { total: 0, page: 1 };
     if (filter) {
-      const { limit, cursor, ...rest } = filter;
-      const page = toSeqPage(listJournalEntries(app.db, actor, { ...rest, limit, afterSeq: decodeSeqCursor(cursor) }), limit);
+      const { limit: _limit, cursor: _cursor, ...rest } = filter;
+      const criteria = { ...rest, q: query.q || undefined };
+      const page = readListPage(query, () => countJournalEntries(app.db, actor, criteria), (window) =>
+        listJournalEntries(app.db, actor, { ...criteria, ...window, sort: query.sort }),
+      );
       entries = page.items;
-      if (page.nextCursor) nextHref = `/finances/journal${searchOf(values, { curseur: page.nextCursor })}`;
+      result = page;
     }
     return reply.code(errors ? 400 : 200).renderPage('pages/finance/journal.eta', {
       title: 'Journal',
@@ -65,8 +89,7 @@ export const ledgerPages: FastifyPluginAsync = async (app) => {
       errors,
       formError: errors ? 'Vérifiez les filtres signalés.' : undefined,
       entries,
-      nextHref,
-      csvHref: `/finances/journal.csv${searchOf(values)}`,
+      list: buildListView(JOURNAL_LIST, query, result),
       trial: trialBalance(app.db),
       refTypeOptions: Object.entries(REF_TYPE_LABELS).map(([value, label]) => ({ value, label })),
       kindLabel: entryKindLabel,
@@ -80,15 +103,14 @@ export const ledgerPages: FastifyPluginAsync = async (app) => {
     const { values, filter } = readFilters(request);
     // Invalid filters: back to the page, which shows what is wrong.
     if (!filter) return reply.redirect(`/finances/journal${searchOf(values)}`, 303);
+    const query = parseListQuery(JOURNAL_LIST, request.query);
     const { limit: _limit, cursor: _cursor, ...rest } = filter;
-    const entries: LedgerEntryView[] = [];
-    let afterSeq: number | undefined;
-    for (;;) {
-      const page = listJournalEntries(app.db, actor, { ...rest, limit: CSV_CHUNK, afterSeq });
-      entries.push(...page.slice(0, CSV_CHUNK));
-      if (page.length <= CSV_CHUNK) break;
-      afterSeq = page[CSV_CHUNK - 1]!.seq;
-    }
-    return sendCsv(reply, 'journal.csv', journalCsvRows(entries), JOURNAL_CSV);
+    const criteria = { ...rest, q: query.q || undefined };
+    const readEntries = offsetPageReader((window) => listJournalEntries(app.db, actor, { ...criteria, ...window, sort: query.sort }), CSV_CHUNK);
+    // One CSV row per line: a page of entries becomes the rows of their lines.
+    return sendAllPagesCsv(reply, 'journal.csv', (cursor) => {
+      const page = readEntries(cursor);
+      return { items: journalCsvRows(page.items), nextCursor: page.nextCursor };
+    }, JOURNAL_CSV);
   });
 };

@@ -9,14 +9,16 @@
  * (bank, passes, fees, VAT, programmes) stay visible. An entry seen this way may therefore not balance
  * on screen: it does in the journal.
  */
-import { and, asc, eq, gt, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../../db/client.ts';
+import { and, asc, count, eq, gt, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client.ts';
 import { passes } from '../../../db/schema/booklets.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { journalEntries, journalLines, ledgerAccounts, type NormalSide } from '../../../db/schema/ledger.ts';
 import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
 import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
+import { type SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { badRequest } from '../../shared/problem.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
@@ -131,6 +133,8 @@ export interface JournalFilter {
   account?: string;
   refType?: string;
   refId?: string;
+  /** Label or document number. */
+  q?: string;
   from?: string;
   to?: string;
 }
@@ -144,30 +148,69 @@ function entriesTouching(db: DbOrTx, where: SQL) {
     .where(where);
 }
 
-/** One page of entries with their lines, in journal order; `limit + 1` entries so the caller knows if more follow. */
-export function listJournalEntries(
-  db: DbOrTx,
-  actor: Actor,
-  filter: JournalFilter & { limit: number; afterSeq?: number },
-): LedgerEntryView[] {
+/**
+ * The account filter: a code and every account below it (`bank` covers `bank:in_transit`), or, when
+ * it ends with a colon, every account starting with it (`place:` is every place's account; it once
+ * looked for `place::…` and found nothing).
+ */
+function accountCondition(db: DbOrTx, account: string) {
+  const touching = account.endsWith(':') ? codeStartsWith(account) : or(eq(ledgerAccounts.code, account), codeStartsWith(`${account}:`))!;
+  return inArray(journalEntries.id, entriesTouching(db, touching));
+}
+
+/** A search: the entry's label, or the number of the document it is about (CMD-, FAC-, AV-, RB-, a bank reference, a batch's month). */
+function searchEntries(q: string | undefined) {
+  if (!q) return undefined;
+  const refIn = (table: SQL, numberColumn: SQL) => sql`${journalEntries.refId} IN (SELECT id FROM ${table} WHERE ${searchCondition(q, [numberColumn])})`;
+  return or(
+    searchCondition(q, [journalEntries.label]),
+    refIn(sql`${orders}`, sql`${orders.reference}`),
+    refIn(sql`${invoices}`, sql`${invoices.number}`),
+    refIn(sql`${creditNotes}`, sql`${creditNotes.number}`),
+    refIn(sql`${payouts}`, sql`${payouts.reference}`),
+    refIn(sql`${payments}`, sql`${payments.reference}`),
+    refIn(sql`${reimbursementBatches}`, sql`${reimbursementBatches.period}`),
+  );
+}
+
+function journalConditions(db: DbOrTx, actor: Actor, filter: JournalFilter & { afterSeq?: number }) {
   const scope = ledgerScopeOf(actor);
-  const conditions: (SQL | undefined)[] = [
+  return and(
     filter.afterSeq !== undefined ? gt(journalEntries.seq, filter.afterSeq) : undefined,
     filter.refType ? eq(journalEntries.refType, filter.refType) : undefined,
     filter.refId ? eq(journalEntries.refId, filter.refId) : undefined,
     filter.from ? gte(journalEntries.valueDate, filter.from) : undefined,
     filter.to ? lte(journalEntries.valueDate, filter.to) : undefined,
-    filter.account
-      ? inArray(journalEntries.id, entriesTouching(db, or(eq(ledgerAccounts.code, filter.account), codeStartsWith(`${filter.account}:`))!))
-      : undefined,
+    filter.account ? accountCondition(db, filter.account) : undefined,
+    searchEntries(filter.q),
     scope !== null ? inArray(journalEntries.id, entriesTouching(db, codeStartsWith(scope))) : undefined,
-  ];
+  );
+}
+
+export function countJournalEntries(db: DbOrTx, actor: Actor, filter: JournalFilter): number {
+  return db.select({ n: count() }).from(journalEntries).where(journalConditions(db, actor, filter)).get()?.n ?? 0;
+}
+
+export const JOURNAL_SORTS = { numero: journalEntries.seq, date: journalEntries.valueDate } as const;
+export type JournalSort = keyof typeof JOURNAL_SORTS;
+
+/**
+ * One page of entries with their lines. The API pages by seq cursor in journal order and reads
+ * `limit + 1` entries so it knows if more follow; the page reads by offset, in the chosen order.
+ */
+export function listJournalEntries(
+  db: DbOrTx,
+  actor: Actor,
+  filter: JournalFilter & { limit: number; afterSeq?: number; offset?: number; sort?: { key: JournalSort; dir: SortDirection } },
+): LedgerEntryView[] {
+  const scope = ledgerScopeOf(actor);
   const entries = db
     .select()
     .from(journalEntries)
-    .where(and(...conditions))
-    .orderBy(asc(journalEntries.seq))
-    .limit(filter.limit + 1)
+    .where(journalConditions(db, actor, filter))
+    .orderBy(filter.sort ? orderByFor(JOURNAL_SORTS, filter.sort, journalEntries.seq) : asc(journalEntries.seq))
+    .limit(filter.offset === undefined ? filter.limit + 1 : filter.limit)
+    .offset(filter.offset ?? 0)
     .all();
   if (entries.length === 0) return [];
 
@@ -311,59 +354,4 @@ export function documentReferences(db: DbOrTx, entries: readonly { refType: stri
     for (let i = 0; i < list.length; i += 500) for (const [id, ref] of lookup(db, list.slice(i, i + 500))) found.set(`${refType}:${id}`, ref);
   }
   return found;
-}
-
-// ——— Verification reads (ledger.verification.ts) ———
-
-/** Every account's running totals beside the sums of its lines (one pass over the covering index), by code. */
-export function accountTotalsBesideLineSums(db: DbOrTx): { code: string; storedDebitCents: number; storedCreditCents: number; linesDebitCents: number; linesCreditCents: number }[] {
-  // Spelled out: drizzle leaves the columns of a one-table query unqualified, and in the subquery an
-  // unqualified `id` would be the line's.
-  return db
-    .select({
-      code: ledgerAccounts.code,
-      storedDebitCents: ledgerAccounts.debitTotalCents,
-      storedCreditCents: ledgerAccounts.creditTotalCents,
-      linesDebitCents: sql<number>`coalesce((SELECT sum(l.debit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
-      linesCreditCents: sql<number>`coalesce((SELECT sum(l.credit_cents) FROM journal_lines l WHERE l.account_id = ledger_accounts.id), 0)`,
-    })
-    .from(ledgerAccounts)
-    .orderBy(ledgerAccounts.code)
-    .all();
-}
-
-/** One stored journal row per line (an entry without lines gives one row of nulls), as the chain check reads it. */
-export interface ChainRow {
-  id: string;
-  seq: number;
-  kind: string;
-  ref_type: string;
-  ref_id: string;
-  label: string;
-  value_date: string;
-  posted_at: string;
-  idempotency_key: string;
-  reverses_entry_id: string | null;
-  prev_hash: string;
-  hash: string;
-  account: string | null;
-  debit_cents: number | null;
-  credit_cents: number | null;
-}
-
-/**
- * Every entry with its lines, in seq then line order, streamed (constant memory whatever the size
- * of the journal). Leaving the loop early closes the statement's iterator.
- */
-export function journalRowsInChainOrder(db: Db): IterableIterator<ChainRow> {
-  return db.$client
-    .prepare(
-      `SELECT e.id, e.seq, e.kind, e.ref_type, e.ref_id, e.label, e.value_date, e.posted_at, e.idempotency_key,
-              e.reverses_entry_id, e.prev_hash, e.hash, a.code AS account, l.debit_cents, l.credit_cents
-         FROM journal_entries e
-         LEFT JOIN journal_lines l ON l.entry_id = e.id
-         LEFT JOIN ledger_accounts a ON a.id = l.account_id
-        ORDER BY e.seq, l.id`,
-    )
-    .iterate() as IterableIterator<ChainRow>;
 }

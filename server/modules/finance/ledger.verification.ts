@@ -3,7 +3,7 @@
  * hash chain recomputed from the stored rows (`npm run ledger:verify`, the backup's checks).
  */
 import type { Db, DbOrTx } from '../../../db/client.ts';
-import { accountTotalsBesideLineSums, journalRowsInChainOrder, type ChainRow } from './ledger.repository.ts';
+import { accountTotalsBesideLineSums, journalRowsInChainOrder, type ChainRow } from './ledger-verification.repository.ts';
 import { GENESIS_HASH, entryHash, type CanonicalLine } from './ledger.rules.ts';
 
 export interface BalanceMismatch {

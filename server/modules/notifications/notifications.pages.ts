@@ -1,26 +1,51 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { decodeCursor, toPage } from '../../shared/pagination.ts';
-import { outboxQuery, STATUS_LABELS } from './notifications.schemas.ts';
-import { listOutbox, resendOutboxMessage, showOutboxMessage } from './notifications.service.ts';
-import { countByStatus } from './outbox.repository.ts';
+import { dateCell } from '../../shared/csv.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
+import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
+import { STATUS_LABELS } from './notifications.schemas.ts';
+import { assertOperatorAdmin, outboxItemToView, resendOutboxMessage, showOutboxMessage } from './notifications.service.ts';
+import { countByStatus, countOutboxSearch, searchOutbox, type OutboxSort } from './outbox.repository.ts';
 
 const hide = { hide: true };
+
+type OutboxStatus = keyof typeof STATUS_LABELS;
+type OutboxItem = ReturnType<typeof outboxItemToView>;
+
+const OUTBOX_LIST: ListSpec<'statut', OutboxSort> = {
+  path: '/courriels',
+  searchLabel: 'Rechercher par destinataire ou objet',
+  filters: { statut: { label: 'Statut', allLabel: 'Tous les statuts', options: (Object.keys(STATUS_LABELS) as OutboxStatus[]).map((value) => ({ value, label: STATUS_LABELS[value] })) } },
+  sorts: { date: 'Date', destinataire: 'Destinataire', objet: 'Objet' },
+  defaultSort: { key: 'date', dir: 'desc' },
+};
+
+const OUTBOX_CSV_COLUMNS: CsvColumn<OutboxItem>[] = [
+  { header: 'Destinataire', value: (m) => m.to },
+  { header: 'Objet', value: (m) => m.subject },
+  { header: 'Statut', value: (m) => STATUS_LABELS[m.status] },
+  { header: 'Essais', value: (m) => m.attempts },
+  { header: 'Créé le', value: (m) => dateCell(m.createdAt) },
+  { header: 'Envoyé le', value: (m) => dateCell(m.sentAt) },
+];
 const messageParams = z.object({ messageId: z.string().max(64) });
 
 /** "Courriels envoyés": what left (or will leave) the platform, each message readable with its link. */
 export const notificationsPages: FastifyPluginAsync = async (app) => {
   app.get('/courriels', { schema: hide, config: allow('operator:admin') }, async (request, reply) => {
     const actor = requireActor(request);
-    const query = outboxQuery.safeParse(request.query);
-    const { limit, cursor, status, to } = query.success ? query.data : outboxQuery.parse({});
-    const page = toPage(listOutbox({ db: app.db, actor, limit, after: decodeCursor(cursor), status, to }), limit);
+    assertOperatorAdmin(actor);
+    const query = parseListQuery(OUTBOX_LIST, request.query);
+    const criteria = { q: query.q, status: query.filters.statut as OutboxStatus | undefined };
+    const read = (window: ListWindow) => searchOutbox(app.db, criteria, query.sort, window).map(outboxItemToView);
+    if (wantsCsv(request)) return sendAllPagesCsv(reply, 'courriels.csv', offsetPageReader(read, EXPORT_PAGE_SIZE), OUTBOX_CSV_COLUMNS);
+    const result = readListPage(query, () => countOutboxSearch(app.db, criteria), read);
     return reply.renderPage('pages/notifications/outbox.eta', {
       title: 'Courriels envoyés',
-      messages: page.items,
-      nextCursor: page.nextCursor,
-      status: status ?? null,
+      messages: result.items,
+      list: buildListView(OUTBOX_LIST, query, result),
       counts: countByStatus(app.db),
       statusLabels: STATUS_LABELS,
       transport: app.outbox.description,

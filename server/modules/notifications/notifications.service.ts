@@ -9,7 +9,7 @@ import { renderMessage } from './render.ts';
 import { wakeAfterCommit } from './outbox-wake.ts';
 
 /** Every message is visible to the operator's admins only: they hold invitation and reset links. */
-function assertOperatorAdmin(actor: Actor): void {
+export function assertOperatorAdmin(actor: Actor): void {
   if (!isOperator(actor) || actor.role !== 'admin') throw forbidden('forbidden', 'Seuls les administrateurs de l’opérateur consultent les courriels envoyés.');
 }
 

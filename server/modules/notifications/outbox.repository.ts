@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { users, type UserRole } from '../../../db/schema/accounts.ts';
 import { outboxMessages } from '../../../db/schema/notifications.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -107,4 +109,20 @@ export function organisationHasUsers(db: DbOrTx, organisationId: string): boolea
 
 export function emailInUse(db: DbOrTx, email: string): boolean {
   return db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).get() !== undefined;
+}
+
+export const OUTBOX_SORTS = { date: outboxMessages.createdAt, destinataire: outboxMessages.toAddress, objet: outboxMessages.subject } as const;
+export type OutboxSort = keyof typeof OUTBOX_SORTS;
+
+/** The operator's mail list: search by recipient or subject, by status; the platform's messages are the operator's to read. */
+function outboxWhere(criteria: { q: string; status?: OutboxRow['status'] }) {
+  return and(criteria.status ? eq(outboxMessages.status, criteria.status) : undefined, searchCondition(criteria.q, [outboxMessages.toAddress, outboxMessages.subject]));
+}
+
+export function countOutboxSearch(db: DbOrTx, criteria: { q: string; status?: OutboxRow['status'] }): number {
+  return db.select({ n: count() }).from(outboxMessages).where(outboxWhere(criteria)).get()?.n ?? 0;
+}
+
+export function searchOutbox(db: DbOrTx, criteria: { q: string; status?: OutboxRow['status'] }, sort: { key: OutboxSort; dir: SortDirection }, window: ListWindow): OutboxRow[] {
+  return db.select().from(outboxMessages).where(outboxWhere(criteria)).orderBy(orderByFor(OUTBOX_SORTS, sort, outboxMessages.id)).limit(window.limit).offset(window.offset).all();
 }

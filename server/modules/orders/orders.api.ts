@@ -2,17 +2,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { operatorFeeBasisPoints } from '../../shared/settings.repository.ts';
-import { mandateInput, ORDER_STATUS_LABELS, orderDetailView, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
+import { mandateInput, orderDetailView, orderInput, ordersQuery, orderView, quoteView } from './orders.schemas.ts';
 import * as ordersService from './orders.service.ts';
 import { orderCounts } from '../booklets/booklets.service.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { orderIssuanceHandler } from './approval.job.ts';
 import { orderNotFound } from '../order-records/order-errors.ts';
+import { ORDER_CSV_COLUMNS } from './orders.list.ts';
 
 const orderParams = z.object({ orderId: id });
 
@@ -85,21 +85,7 @@ export const ordersApi: FastifyPluginAsync = async (app) => {
         };
       };
       if (wantsCsv(request)) {
-        return sendAllPagesCsv(reply, 'commandes.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
-          { header: 'Référence', value: (o) => o.reference },
-          { header: 'Commanditaire', value: (o) => o.buyerName },
-          { header: 'Statut', value: (o) => ORDER_STATUS_LABELS[o.status] },
-          { header: 'Financée', value: (o) => (o.funded ? 'oui' : 'non') },
-          { header: 'Carnets', value: (o) => o.bookletCount },
-          { header: 'Pass par carnet', value: (o) => o.passesPerBooklet },
-          { header: 'Valeur faciale (€)', value: (o) => euroCell(o.faceValueCents) },
-          { header: 'Total (€)', value: (o) => euroCell(o.totalCents) },
-          { header: 'Part État (€)', value: (o) => euroCell(o.stateShareCents) },
-          { header: 'Part commanditaire (€)', value: (o) => euroCell(o.buyerShareCents) },
-          { header: 'Validité du', value: (o) => o.validFrom },
-          { header: 'Validité au', value: (o) => o.validUntil },
-          { header: 'Soumise le', value: (o) => o.submittedAt },
-        ]);
+        return sendAllPagesCsv(reply, 'commandes.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), ORDER_CSV_COLUMNS);
       }
       return readPage(cursor);
     },

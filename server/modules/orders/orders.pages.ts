@@ -26,6 +26,7 @@ import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
 import { orderNotFound } from '../order-records/order-errors.ts';
 import { PAYMENT_ARRANGEMENT_LABELS, describePaymentArrangement } from '../order-records/payment-arrangement.ts';
 import { printFileStates } from '../booklets/print-file.job.ts';
+import { replyOrderList } from './orders.list.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -40,16 +41,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
 
   app.get('/commandes', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
     const actor = requireActor(request);
-    const query = request.query as { statut?: string };
-    const status = query.statut === 'submitted' ? ('submitted' as const) : undefined;
-    const rows = ordersService.listOrdersFor(app.db, actor, { limit: 500, status });
-    return reply.renderPage('pages/orders/list.eta', {
-      title: status ? 'Commandes à approuver' : 'Commandes',
-      orders: rows.map((row) => ordersService.orderToView(row.order, row.buyerName)),
-      statusLabels: ORDER_STATUS_LABELS,
-      onlySubmitted: Boolean(status),
-      canOrder: actor.organisationKind === 'buyer',
-    });
+    return replyOrderList(deps, actor, request, reply, { title: 'Commandes', canOrder: actor.organisationKind === 'buyer' });
   });
 
   type NewOrderData = { values: OrderFormValues; errors?: FormErrors; quote?: unknown; formError?: string; territoryResults?: TerritoryMatch[]; territorySearched?: boolean };

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
-import { codeCell } from '../../shared/csv.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
 import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
@@ -12,7 +11,6 @@ import {
   bankDetailsInput,
   importQuery,
   importReportView,
-  PLACE_STATUS_LABELS,
   placesQuery,
   placeView,
   reasonInput,
@@ -24,6 +22,7 @@ import { importPlaces } from './places.import.ts';
 import { countRows, placesImportHandler, startPlacesImport } from './places.import-job.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { PLACE_SERVICES } from './services.ts';
+import { PLACE_CSV_COLUMNS } from './places.list.ts';
 
 const placeParams = z.object({ placeId: id });
 const siteParams = placeParams.extend({ siteId: id });
@@ -96,17 +95,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
         };
       };
       if (wantsCsv(request)) {
-        return sendAllPagesCsv(reply, 'lieux.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
-          { header: 'Nom', value: (p) => p.name },
-          { header: 'SIRET', value: (p) => codeCell(p.siret) },
-          { header: 'Statut', value: (p) => PLACE_STATUS_LABELS[p.status] },
-          { header: 'Origine', value: (p) => (p.source === 'import' ? 'import open data' : 'candidature') },
-          { header: 'Indice Pass numérique', value: (p) => (p.acceptsPassNumerique ? 'oui' : 'non') },
-          { header: 'Lieux d’accueil', value: (p) => p.sites.length },
-          { header: 'Communes', value: (p) => [...new Set(p.sites.map((s) => s.communeName ?? s.communeCode))].join(', ') },
-          { header: 'RIB', value: (p) => p.bankStatus },
-          { header: 'Créé le', value: (p) => p.createdAt },
-        ]);
+        return sendAllPagesCsv(reply, 'lieux.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), PLACE_CSV_COLUMNS);
       }
       return readPage(cursor);
     },

@@ -2,7 +2,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, users } from '../../../db/schema/accounts.ts';
-import { PLACE_STATUSES } from '../../../db/schema/places.ts';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { formatIban } from '../../shared/bank.ts';
 import { DomainError } from '../../shared/problem.ts';
@@ -14,6 +13,7 @@ import { countRows, startPlacesImport } from './places.import-job.ts';
 import { importPlaces, type ImportFormat } from './places.import.ts';
 import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
+import { replyPlaceList } from './places.list.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 import { requireStepUp } from '../security/security.module.ts';
@@ -84,15 +84,10 @@ export const placesPages: FastifyPluginAsync = async (app) => {
 
   app.get('/lieux', { schema: hide, config: allow('operator:*') }, async (request, reply) => {
     const actor = requireActor(request);
-    const query = request.query as { statut?: string };
-    const status = PLACE_STATUSES.find((s) => s === query.statut);
-    const rows = placesService.listPlaces(app.db, actor, { limit: 500, status });
-    return reply.renderPage('pages/places/list.eta', {
+    return replyPlaceList(app.db, actor, request, reply, {
       title: 'Lieux',
       ...common,
-      places: rows.slice(0, 500).map((row) => placesService.placeToView(app.db, row.id)!),
       counts: placesService.countPlacesByStatus(app.db),
-      status: status ?? null,
       canImport: actor.role === 'admin',
     });
   });

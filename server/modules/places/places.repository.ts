@@ -1,9 +1,11 @@
 /** The places' tables: rows, sites, bank accounts, lists. Every read the places module makes. */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
 import { newId } from '../../shared/secrets.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import type { SiteInput } from './places.schemas.ts';
 
@@ -82,4 +84,62 @@ export function insertSite(tx: Tx, now: string, placeId: string, site: SiteInput
   };
   tx.insert(placeSites).values(row).run();
   return row;
+}
+
+export const PLACE_SORTS = { date: places.createdAt, nom: organisations.name, statut: places.status } as const;
+export type PlaceSort = keyof typeof PLACE_SORTS;
+
+export interface PlaceCriteria {
+  q: string;
+  /** Communes whose name matches the search, found by the caller in the territories' reference. */
+  communeCodes: string[];
+  status?: PlaceStatus;
+  source?: 'import' | 'application';
+  bank?: 'pending' | 'validated' | 'missing';
+}
+
+/** Every site name and postal code of a place, as one text a search can match. */
+const siteText = sql`(SELECT group_concat(${placeSites.name} || ' ' || coalesce(${placeSites.postalCode}, ''), ' ') FROM ${placeSites} WHERE ${placeSites.placeId} = ${places.organisationId})`;
+const hasBank = (status: 'pending' | 'validated') =>
+  sql`EXISTS (SELECT 1 FROM ${placeBankAccounts} WHERE ${placeBankAccounts.placeId} = ${places.organisationId} AND ${placeBankAccounts.status} = ${status})`;
+
+function placeWhere(actor: Actor, criteria: PlaceCriteria) {
+  const byText = searchCondition(criteria.q, [organisations.name, organisations.siret, siteText]);
+  const byCommune =
+    criteria.communeCodes.length > 0
+      ? sql`EXISTS (SELECT 1 FROM ${placeSites} WHERE ${placeSites.placeId} = ${places.organisationId} AND ${inArray(placeSites.communeCode, criteria.communeCodes)})`
+      : undefined;
+  return and(
+    isOperator(actor) ? undefined : eq(places.organisationId, actor.organisationId),
+    criteria.status ? eq(places.status, criteria.status) : undefined,
+    criteria.source ? eq(places.source, criteria.source) : undefined,
+    criteria.bank === 'pending' ? hasBank('pending') : undefined,
+    criteria.bank === 'validated' ? and(hasBank('validated'), sql`NOT ${hasBank('pending')}`) : undefined,
+    criteria.bank === 'missing' ? sql`NOT ${hasBank('validated')} AND NOT ${hasBank('pending')}` : undefined,
+    byText && byCommune ? or(byText, byCommune) : byText,
+  );
+}
+
+export function countPlaceSearch(db: DbOrTx, actor: Actor, criteria: PlaceCriteria): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(places)
+      .innerJoin(organisations, eq(organisations.id, places.organisationId))
+      .where(placeWhere(actor, criteria))
+      .get()?.n ?? 0
+  );
+}
+
+export function searchPlaces(db: DbOrTx, actor: Actor, criteria: PlaceCriteria, sort: { key: PlaceSort; dir: SortDirection }, window: ListWindow): string[] {
+  return db
+    .select({ id: places.organisationId })
+    .from(places)
+    .innerJoin(organisations, eq(organisations.id, places.organisationId))
+    .where(placeWhere(actor, criteria))
+    .orderBy(orderByFor(PLACE_SORTS, sort, places.organisationId))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all()
+    .map((row) => row.id);
 }

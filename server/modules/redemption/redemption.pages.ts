@@ -2,16 +2,16 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formatEuros } from '../../shared/money.ts';
-import { formatFrenchDate, formatFrenchDateTime, parisMonth } from '../../shared/paris-time.ts';
+import { formatFrenchDate, formatFrenchDateTime } from '../../shared/paris-time.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { findPlaceFor } from '../places/places.service.ts';
 import { PLACE_SERVICES } from '../places/services.ts';
 import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts';
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
 import * as redemptionService from './redemption.service.ts';
-import { monthTotals } from './redemption.repository.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { rememberUsualSite, usualSite } from './usual-site.ts';
+import { replyPlaceRedemptionList } from './redemption.list.ts';
 
 const hide = { hide: true };
 
@@ -165,25 +165,7 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
     return reply.redirect(back, 303);
   });
 
-  app.get('/mon-lieu/encaissements', { schema: hide, config: allow('place:*') }, async (request, reply) => {
-    const actor = requireActor(request);
-    const query = request.query as { mois?: string; message?: string };
-    const period = query.mois && /^\d{4}-(0[1-9]|1[0-2])$/.test(query.mois) ? query.mois : parisMonth(app.clock.now());
-    const items = redemptionService.listRedemptions(app.db, app.clock, actor, { limit: 5000, period });
-    const [y, m] = period.split('-').map(Number) as [number, number];
-    const shift = (delta: number) => {
-      const d = new Date(Date.UTC(y, m - 1 + delta, 1));
-      return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-    };
-    return reply.renderPage('pages/redemption/month.eta', {
-      title: 'Encaissements du mois',
-      period,
-      periodLabel: new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 15))),
-      previous: shift(-1),
-      next: shift(1) <= parisMonth(app.clock.now()) ? shift(1) : null,
-      items,
-      totals: monthTotals(app.db, actor.organisationId, period),
-      success: query.message === 'annule' ? 'Encaissement annulé : le pass est de nouveau utilisable.' : undefined,
-    });
-  });
+  app.get('/mon-lieu/encaissements', { schema: hide, config: allow('place:*') }, async (request, reply) =>
+    replyPlaceRedemptionList({ db: app.db, clock: app.clock }, requireActor(request), request, reply),
+  );
 };

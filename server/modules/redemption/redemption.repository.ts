@@ -1,10 +1,13 @@
-/** Redemption rows: the place's cancellation, lists and month figures (the hot path's statements are in redemption.statements.ts). */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+/** Redemption rows: the place's cancellation, lists (the API's keyset pages, the place's month page) and month figures (the hot path's statements are in redemption.statements.ts). */
+import { and, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets, passes } from '../../../db/schema/booklets.ts';
 import { placeSites } from '../../../db/schema/places.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import type { Actor } from '../accounts/actor.ts';
 
 export type RedemptionRow = typeof redemptions.$inferSelect;
 
@@ -103,4 +106,60 @@ export function monthTotals(db: DbOrTx, placeId: string, period: string): { coun
     .all();
   const live = rows.find((r) => r.status === 'live');
   return { count: live?.n ?? 0, amountCents: live?.cents ?? 0, cancelled: rows.find((r) => r.status === 'cancelled')?.n ?? 0 };
+}
+
+export const REDEMPTION_SORTS = { date: redemptions.redeemedAt, montant: redemptions.amountCents, site: placeSites.name } as const;
+export type RedemptionSort = keyof typeof REDEMPTION_SORTS;
+
+export interface RedemptionCriteria {
+  /** Paris month "2026-11": the page always shows one month. */
+  period: string;
+  q: string;
+  status?: 'live' | 'cancelled';
+  siteId?: string;
+}
+
+/** Words of a service or a site, or the characters of a pass code as printed (dashes and spaces dropped). */
+function searchRedemption(q: string) {
+  const byWords = searchCondition(q, [redemptions.service, placeSites.name]);
+  const code = q.toUpperCase().replace(/[\s-]/g, '');
+  return /^[A-Z0-9]{4,24}$/.test(code) ? or(byWords, searchCondition(code, [passes.code])) : byWords;
+}
+
+/** A place reads its own redemptions only; the search (service, site, the code's characters) never widens that. */
+function placeRedemptionsWhere(actor: Actor, criteria: RedemptionCriteria) {
+  return and(
+    eq(redemptions.placeId, actor.organisationId),
+    eq(redemptions.period, criteria.period),
+    criteria.status ? eq(redemptions.status, criteria.status) : undefined,
+    criteria.siteId ? eq(redemptions.siteId, criteria.siteId) : undefined,
+    searchRedemption(criteria.q),
+  );
+}
+
+export function countPlaceRedemptions(db: DbOrTx, actor: Actor, criteria: RedemptionCriteria): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(redemptions)
+      .innerJoin(passes, eq(passes.id, redemptions.passId))
+      .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
+      .where(placeRedemptionsWhere(actor, criteria))
+      .get()?.n ?? 0
+  );
+}
+
+/** One page of the place's month, with the pass code, site and place names (the service turns them into views). */
+export function searchPlaceRedemptionRows(db: DbOrTx, actor: Actor, criteria: RedemptionCriteria, sort: { key: RedemptionSort; dir: SortDirection }, window: ListWindow) {
+  return db
+    .select(withNames)
+    .from(redemptions)
+    .innerJoin(passes, eq(passes.id, redemptions.passId))
+    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
+    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
+    .where(placeRedemptionsWhere(actor, criteria))
+    .orderBy(orderByFor(REDEMPTION_SORTS, sort, redemptions.id))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all();
 }

@@ -264,7 +264,7 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
   );
 }
 
-function toView(row: RedemptionRow, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
+export function toView(row: RedemptionRow, code: string, siteNameValue: string, placeName: string, now: Date): RedemptionView {
   const until = new Date(new Date(row.redeemedAt).getTime() + CANCELLATION_WINDOW_MS);
   const cancellable = row.status === 'live' && !row.batchedAt && until > now;
   return {

@@ -1,7 +1,10 @@
 /** The security log: appended in the caller's transaction, read newest first. */
-import { desc, lt } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
+import { users } from '../../../db/schema/accounts.ts';
 import { securityEvents } from '../../../db/schema/security.ts';
+import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
+import { inParisMonth, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { SecurityEventInput } from './security-events.ts';
 
@@ -28,5 +31,38 @@ export function listSecurityEvents(db: DbOrTx, { limit, beforeId }: { limit: num
     .where(beforeId === undefined ? undefined : lt(securityEvents.id, beforeId))
     .orderBy(desc(securityEvents.id))
     .limit(limit)
+    .all();
+}
+
+export interface SecurityEventCriteria {
+  q: string;
+  kind?: string;
+  /** Paris month "2026-11". */
+  month?: string;
+}
+
+/** The whole platform's log is the operator admin's to read: search by the account's name or e-mail, or the IP address. */
+function securityEventWhere(criteria: SecurityEventCriteria) {
+  return and(
+    criteria.kind ? eq(securityEvents.kind, criteria.kind) : undefined,
+    criteria.month ? inParisMonth(securityEvents.at, criteria.month) : undefined,
+    searchCondition(criteria.q, [users.email, users.name, securityEvents.ip]),
+  );
+}
+
+export function countSecurityEventSearch(db: DbOrTx, criteria: SecurityEventCriteria): number {
+  return db.select({ n: count() }).from(securityEvents).leftJoin(users, eq(users.id, securityEvents.userId)).where(securityEventWhere(criteria)).get()?.n ?? 0;
+}
+
+/** Events with the account's name and e-mail beside them (never an identifier alone on screen). */
+export function searchSecurityEvents(db: DbOrTx, criteria: SecurityEventCriteria, sort: { key: 'date'; dir: SortDirection }, window: ListWindow) {
+  return db
+    .select({ event: securityEvents, userName: users.name, userEmail: users.email })
+    .from(securityEvents)
+    .leftJoin(users, eq(users.id, securityEvents.userId))
+    .where(securityEventWhere(criteria))
+    .orderBy(sort.dir === 'asc' ? asc(securityEvents.id) : desc(securityEvents.id))
+    .limit(window.limit)
+    .offset(window.offset)
     .all();
 }

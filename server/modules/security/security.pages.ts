@@ -5,10 +5,9 @@ import { findUserById } from '../accounts/accounts.repository.ts';
 import { openSession } from '../accounts/accounts.service.ts';
 import { safeReturnPath } from '../accounts/return-path.ts';
 import * as mfa from './mfa.service.ts';
-import { SECURITY_EVENT_LABELS } from './security-events.ts';
-import { listSecurityEvents } from './security-events.repository.ts';
 import { ENROLMENT_PATH } from './second-factor-gate.ts';
 import { endSecondFactorStep, pendingSecondFactorUser, setDeviceCookie } from './sign-in-step.ts';
+import { replySecurityEventList } from './security.list.ts';
 
 const hide = { hide: true };
 
@@ -87,13 +86,7 @@ export const securityPages: FastifyPluginAsync = async (app) => {
     }
   });
 
-  app.get('/securite/journal', { schema: hide, config: allow('operator:admin') }, async (request, reply) => {
-    const before = Number((request.query as { avant?: string }).avant);
-    const events = listSecurityEvents(app.db, { limit: 200, beforeId: Number.isInteger(before) && before > 0 ? before : undefined });
-    return reply.renderPage('pages/security/events.eta', {
-      title: 'Journal de sécurité',
-      events: events.map((e) => ({ ...e, label: SECURITY_EVENT_LABELS[e.kind as keyof typeof SECURITY_EVENT_LABELS] ?? e.kind })),
-      nextBefore: events.length === 200 ? events.at(-1)!.id : undefined,
-    });
-  });
+  app.get('/securite/journal', { schema: hide, config: allow('operator:admin') }, async (request, reply) =>
+    replySecurityEventList({ db: app.db, clock: app.clock }, request, reply),
+  );
 };

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * What a list page reads from its address: a search (`q`), the filters it declares, a sort
+ * (`tri` among the columns it declares, `ordre` asc/desc), a 1-based page number (`page`) and a
+ * page size (`par_page`). Every list page parses the same way, so that every list links, sorts and
+ * pages alike (issue 16, « Lists people can work with »).
+ *
+ * A list page never answers 400 for its address: a bad value is a link someone edited or an old
+ * bookmark, so it falls back to the default (the first page, the default sort, no filter).
+ */
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface FilterOption {
+  value: string;
+  label: string;
+}
+
+export interface FilterSpec {
+  /** Label of the select, in French. */
+  label: string;
+  /** Label of the empty option ("Tous les statuts"). */
+  allLabel: string;
+  /** Fixed choices; lists with choices read from the data (months, programmes) give them at render time. */
+  options?: readonly FilterOption[];
+  /** Accepted shape when the choices are not fixed (a month "2026-11"). */
+  pattern?: RegExp;
+}
+
+export interface ListSpec<F extends string = string, S extends string = string> {
+  /** The page's address, used in every link it builds. */
+  path: string;
+  /** Where the export link points when it is not the page itself with `format=csv`. */
+  exportPath?: string;
+  /** Label of the search field ("Référence ou commanditaire"); a list without a search leaves it empty. */
+  searchLabel: string;
+  filters: Record<F, FilterSpec>;
+  /** Sortable columns and their French labels (the sort select on phones). */
+  sorts: Record<S, string>;
+  defaultSort: { key: S; dir: SortDirection };
+}
+
+export interface ListQuery<F extends string = string, S extends string = string> {
+  q: string;
+  filters: Partial<Record<F, string>>;
+  sort: { key: S; dir: SortDirection };
+  page: number;
+  pageSize: number;
+}
+
+export const PAGE_SIZES = [20, 50, 100] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+/** A search longer than this is not a name or a number someone typed. */
+const MAX_SEARCH = 100;
+
+const first = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value);
+
+const pageNumber = z.coerce.number().int().min(1).max(1_000_000).catch(1);
+const pageSize = z.coerce
+  .number()
+  .int()
+  .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+  .catch(DEFAULT_PAGE_SIZE);
+const search = z.string().trim().max(MAX_SEARCH).catch('');
+
+/** Reads a list's address; never throws, every bad value falls back to its default. */
+export function parseListQuery<F extends string, S extends string>(spec: ListSpec<F, S>, raw: unknown): ListQuery<F, S> {
+  const query = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const filters: Partial<Record<F, string>> = {};
+  for (const [name, filter] of Object.entries(spec.filters) as [F, FilterSpec][]) {
+    const value = first(query[name]);
+    if (typeof value !== 'string' || value === '' || value.length > MAX_SEARCH) continue;
+    const accepted = filter.options ? filter.options.some((o) => o.value === value) : filter.pattern ? filter.pattern.test(value) : true;
+    if (accepted) filters[name] = value;
+  }
+  const sortKey = first(query.tri);
+  const key = typeof sortKey === 'string' && Object.hasOwn(spec.sorts, sortKey) ? (sortKey as S) : spec.defaultSort.key;
+  const order = first(query.ordre);
+  const dir: SortDirection =
+    order === 'asc' || order === 'desc' ? order : key === spec.defaultSort.key ? spec.defaultSort.dir : 'asc';
+  return {
+    q: search.parse(first(query.q) ?? ''),
+    filters,
+    sort: { key, dir },
+    page: pageNumber.parse(first(query.page) ?? 1),
+    pageSize: pageSize.parse(first(query.par_page) ?? DEFAULT_PAGE_SIZE),
+  };
+}
+
+/** The rows a repository reads for one page. */
+export interface ListWindow {
+  limit: number;
+  offset: number;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  total: number;
+}
+
+/** The last page a total fills (at least 1, so an empty list still has its page 1). */
+export function lastPage(total: number, size: number): number {
+  return Math.max(1, Math.ceil(total / size));
+}
+
+/**
+ * Counts, then reads the asked page; a page past the end (the list shrank since the link was made)
+ * shows the last page instead of an empty one. The count and the page are two short reads.
+ */
+export function readListPage<T>(query: Pick<ListQuery, 'page' | 'pageSize'>, count: () => number, rows: (window: ListWindow) => T[]): ListResult<T> & { page: number } {
+  const total = count();
+  const page = Math.min(query.page, lastPage(total, query.pageSize));
+  return { items: total === 0 ? [] : rows({ limit: query.pageSize, offset: (page - 1) * query.pageSize }), total, page };
+}
+
+/** `LIKE` pattern for a search: `%` and `_` typed by a person match themselves. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;

@@ -1,0 +1,46 @@
+/**
+ * The SQL pieces every list repository shares (issue 16): a search over several columns, the chosen
+ * sort with a unique tie-breaker, a Paris month. Repositories own queries; this file only builds
+ * their conditions, so it is named like one.
+ */
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { likePattern, type SortDirection } from './list-query.ts';
+import { parisMonthRange } from './paris-time.ts';
+
+/**
+ * One condition for a search over several columns: every word typed must appear in one of them
+ * (case-insensitive for ASCII, as SQLite's LIKE), so "cmd 2026" or "Rodez médiathèque" both find.
+ * Undefined when nothing was typed, so it drops out of `and(...)`.
+ */
+export function searchCondition(q: string, columns: SQLWrapper[]): SQL | undefined {
+  const words = q.split(/\s+/).filter(Boolean).slice(0, 8);
+  if (words.length === 0 || columns.length === 0) return undefined;
+  const perWord = words.map((word) => {
+    const pattern = likePattern(word);
+    return sql`(${sql.join(
+      columns.map((column) => sql`${column} LIKE ${pattern} ESCAPE '\\'`),
+      sql` OR `,
+    )})`;
+  });
+  return sql.join(perWord, sql` AND `);
+}
+
+/**
+ * `ORDER BY` for the chosen sort, then a unique tie-breaker so that pages never overlap or skip a
+ * row when many rows share a value (a status, a month).
+ */
+export function orderByFor<S extends string>(columns: Record<S, SQLWrapper>, sort: { key: S; dir: SortDirection }, tieBreaker: SQLWrapper): SQL {
+  const direction = sort.dir === 'asc' ? sql`ASC` : sql`DESC`;
+  return sql`${columns[sort.key]} ${direction}, ${tieBreaker} ${direction}`;
+}
+
+/** An instant column (ISO text in UTC) inside a Paris month "2026-11": months are Paris months. */
+export function inParisMonth(column: SQLWrapper, month: string): SQL {
+  const { start, end } = parisMonthRange(month);
+  return sql`(${column} >= ${start.toISOString()} AND ${column} < ${end.toISOString()})`;
+}
+
+/** A calendar-date column (AAAA-MM-JJ, already a Paris date) inside a month "2026-11". */
+export function inDateMonth(column: SQLWrapper, month: string): SQL {
+  return sql`substr(${column}, 1, 7) = ${month}`;
+}

@@ -1,0 +1,54 @@
+import t from 'tap';
+import { inArray } from 'drizzle-orm';
+import { buildTestApp, loginAs } from '../helpers/app.ts';
+import { bookletsOf, createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { booklets } from '../../db/schema/booklets.ts';
+import { csvDataLines, currentPage, exportHref, paginationItems, tableRows } from '../helpers/lists.ts';
+
+t.test('an order’s 600 booklets: numbered pages, status filter, sort, whole CSV; distribution list searches orders', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  seedReference(db);
+  const world = await seedWorld(db);
+  const order = createApprovedOrder(db, clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 600, passesPerBooklet: 1 });
+  const foreign = createApprovedOrder(db, clock, { buyer: world.otherBuyerAdmin, operator: world.operatorAdmin, bookletCount: 1, passesPerBooklet: 1 });
+  const all = await bookletsOf(db, order.id);
+  db.update(booklets).set({ status: 'blocked' }).where(inArray(booklets.id, all.slice(0, 3).map((b) => b.id))).run();
+
+  const buyer = await loginAs(app, world.buyerAdmin);
+  const url = `/commandes/${order.id}/carnets`;
+  const first = await buyer.inject({ method: 'GET', url });
+  t.equal(first.statusCode, 200);
+  t.match(first.body, /600 résultats sur 600/);
+  t.equal(tableRows(first.body).length, 50);
+  t.same(paginationItems(first.body), ['1', '2', '…', '12', 'Suivante', 'Dernière page']);
+  t.notMatch(first.body, 'id="list-q"', 'no search here: the serial search is the booklet search’s');
+  const last = await buyer.inject({ method: 'GET', url: `${url}?page=12` });
+  t.equal(currentPage(last.body), 12);
+  t.equal(tableRows(last.body).length, 50);
+  const blocked = await buyer.inject({ method: 'GET', url: `${url}?statut=blocked` });
+  t.equal(tableRows(blocked.body).length, 3);
+  const byStatus = await buyer.inject({ method: 'GET', url: `${url}?tri=statut&ordre=asc&par_page=20` });
+  t.match(tableRows(byStatus.body)[0], 'Bloqué', 'sorted by status');
+  const csv = await buyer.inject({ method: 'GET', url: exportHref(first.body)! });
+  t.equal(csvDataLines(csv.body).length, 600, 'all 600 booklets, beyond one read of 500');
+  t.equal(new Set(csvDataLines(csv.body).map((l) => l.split(';')[0])).size, 600);
+  t.equal(csvDataLines((await buyer.inject({ method: 'GET', url: exportHref(blocked.body)! })).body).length, 3, 'the export keeps the filter');
+  t.equal((await buyer.inject({ method: 'GET', url: `/commandes/${foreign.id}/carnets` })).statusCode, 404, 'another buyer’s order is not found');
+  t.equal((await buyer.inject({ method: 'GET', url: `/commandes/${foreign.id}/carnets?format=csv` })).statusCode, 404);
+
+  const distribution = await buyer.inject({ method: 'GET', url: '/distribution' });
+  t.equal(distribution.statusCode, 200);
+  t.equal(tableRows(distribution.body).length, 1, 'only the buyer’s own approved orders');
+  t.match(tableRows(distribution.body)[0], /597\s+0\s+0\s+3$/, 'stock and blocked counts per order');
+  const searchForeign = await buyer.inject({ method: 'GET', url: `/distribution?q=${foreign.reference}` });
+  t.match(searchForeign.body, 'Aucune commande ne correspond à cette recherche.', 'not through the search either');
+  t.notMatch(searchForeign.body, `>${foreign.reference}<`);
+  const operator = await loginAs(app, world.operatorAdmin);
+  const byBuyer = await operator.inject({ method: 'GET', url: '/distribution?q=Autre' });
+  t.equal(tableRows(byBuyer.body).length, 1);
+  t.match(byBuyer.body, foreign.reference);
+  t.match((await operator.inject({ method: 'GET', url: '/distribution?validite=ended' })).body, 'Aucune commande ne correspond', 'no order has ended yet');
+  const distributionCsv = await operator.inject({ method: 'GET', url: exportHref((await operator.inject({ method: 'GET', url: '/distribution' })).body)! });
+  t.equal(csvDataLines(distributionCsv.body).length, 2);
+  t.match(distributionCsv.body, `${order.reference};Département de test;2026-11-01;2027-10-31;0;597;0;0;3`);
+});

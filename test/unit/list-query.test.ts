@@ -1,0 +1,78 @@
+import t from 'tap';
+import { parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
+import { buildListView, offsetPageReader, pageNumbersFor } from '../../server/shared/list-view.ts';
+import { dateCell } from '../../server/shared/csv.ts';
+
+const spec: ListSpec<'statut' | 'mois', 'date' | 'nom'> = {
+  path: '/liste',
+  searchLabel: 'Rechercher',
+  filters: {
+    statut: { label: 'Statut', allLabel: 'Tous', options: [{ value: 'ok', label: 'Bon' }] },
+    mois: { label: 'Mois', allLabel: 'Tous', pattern: /^\d{4}-\d{2}$/ },
+  },
+  sorts: { date: 'Date', nom: 'Nom' },
+  defaultSort: { key: 'date', dir: 'desc' },
+};
+
+t.test('a list address is read with defaults for every bad value, never an error', async (t) => {
+  t.same(parseListQuery(spec, {}), { q: '', filters: {}, sort: { key: 'date', dir: 'desc' }, page: 1, pageSize: 50 });
+  t.same(parseListQuery(spec, { q: '  CMD-1 ', statut: 'ok', mois: '2026-11', tri: 'nom', page: '3', par_page: '20' }), {
+    q: 'CMD-1',
+    filters: { statut: 'ok', mois: '2026-11' },
+    sort: { key: 'nom', dir: 'asc' },
+    page: 3,
+    pageSize: 20,
+  });
+  const bad = parseListQuery(spec, { q: 'x'.repeat(101), statut: 'zzz', mois: 'novembre', tri: 'constructor', ordre: 'haut', page: '-2', par_page: '1000' });
+  t.same(bad, { q: '', filters: {}, sort: { key: 'date', dir: 'desc' }, page: 1, pageSize: 50 }, 'an unknown sort (even an Object key) falls back');
+  t.same(parseListQuery(spec, { q: ['a', 'b'], page: ['2', '3'] }).page, 2, 'a repeated parameter counts once');
+});
+
+t.test('page numbers: first, last, the neighbours of the current one, an ellipsis for the rest', async (t) => {
+  t.same(pageNumbersFor(1, 1), [1]);
+  t.same(pageNumbersFor(1, 2), [1, 2]);
+  t.same(pageNumbersFor(1, 12), [1, 2, 'ellipsis', 12]);
+  t.same(pageNumbersFor(6, 12), [1, 'ellipsis', 5, 6, 7, 'ellipsis', 12]);
+  t.same(pageNumbersFor(3, 12), [1, 2, 3, 4, 'ellipsis', 12], 'no ellipsis for one hidden page: the number itself');
+  t.same(pageNumbersFor(12, 12), [1, 'ellipsis', 11, 12]);
+});
+
+t.test('the list view keeps the other parameters in every link and agrees in number', async (t) => {
+  const query = parseListQuery(spec, { q: 'été', statut: 'ok', tri: 'nom', ordre: 'asc', page: '2' });
+  const view = buildListView(spec, query, { total: 120, page: 2 });
+  t.equal(view.resultsText, '120 résultats');
+  t.equal(view.exportLabel, 'Exporter en CSV (120 lignes)');
+  t.equal(view.exportHref, '/liste?q=%C3%A9t%C3%A9&statut=ok&tri=nom&ordre=asc&format=csv', 'the export keeps search, filter and sort, not the page');
+  t.same(view.sort('nom'), { href: '/liste?q=%C3%A9t%C3%A9&statut=ok&tri=nom&ordre=desc', ariaSort: 'ascending' });
+  t.same(view.sort('date').ariaSort, 'none');
+  t.equal(view.pagination?.previous, '/liste?q=%C3%A9t%C3%A9&statut=ok&tri=nom&ordre=asc');
+  t.same(view.pagination?.pages.filter((p) => p.kind === 'page' && p.current).length, 1);
+  t.equal(buildListView(spec, parseListQuery(spec, {}), { total: 1, page: 1 }).resultsText, '1 résultat');
+  t.equal(buildListView(spec, parseListQuery(spec, {}), { total: 1, page: 1 }).exportLabel, 'Exporter en CSV (1 ligne)');
+  t.equal(buildListView(spec, parseListQuery(spec, {}), { total: 0, page: 1 }).resultsText, 'Aucun résultat');
+  t.equal(buildListView(spec, parseListQuery(spec, {}), { total: 50, page: 1 }).pagination, null, 'one page: no pagination');
+});
+
+t.test('reading a page past the end shows the last page; an export reads chunk after chunk to the end', async (t) => {
+  const rows = Array.from({ length: 1203 }, (_, i) => i);
+  const page = readListPage({ page: 99, pageSize: 50 }, () => rows.length, (w) => rows.slice(w.offset, w.offset + w.limit));
+  t.equal(page.page, 25);
+  t.same(page.items, rows.slice(1200));
+  const reader = offsetPageReader((w) => rows.slice(w.offset, w.offset + w.limit), 500);
+  const read: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const chunk = reader(cursor);
+    read.push(...chunk.items);
+    cursor = chunk.nextCursor ?? undefined;
+  } while (cursor);
+  t.same(read, rows, 'every row once, in order');
+  t.equal(likePattern('100%_a\\'), '%100\\%\\_a\\\\%', 'what a person types matches itself');
+});
+
+t.test('one date format in exports: AAAA-MM-JJ, and Paris date and time for instants', async (t) => {
+  t.equal(dateCell('2026-11-25'), '2026-11-25');
+  t.equal(dateCell('2026-11-25T10:00:00.000Z'), '2026-11-25 11:00');
+  t.equal(dateCell('2026-07-01T22:30:00.000Z'), '2026-07-02 00:30', 'summer time, the Paris day');
+  t.equal(dateCell(null), null);
+});
