@@ -16,7 +16,7 @@ t.test('the demo buyer previews the print proof, validates it and finds the prin
   const buyer = await (await browser.newContext()).newPage();
   await loginInBrowser(buyer, baseUrl, 'commandes@departement31.demo', DEMO_PASSWORD);
   await buyer.getByRole('link', { name: 'Commandes' }).first().click();
-  await buyer.getByRole('link', { name: 'CMD-2026-000001' }).click();
+  await buyer.getByRole('link', { name: 'CMD-2026-000002' }).click();
   await buyer.getByRole('heading', { name: 'Carnets et impression' }).waitFor();
   t.same(await axeViolations(buyer), [], 'order page before the proof is validated: no axe violation');
   t.match(await buyer.locator('#contenu').innerText(), /sera disponible dès que le BAT sera validé/);
@@ -42,25 +42,29 @@ t.test('the demo buyer previews the print proof, validates it and finds the prin
   const file = await buyer.request.get(new URL((await download.getAttribute('href'))!, baseUrl).href);
   t.equal(file.status(), 200);
   t.equal(file.headers()['content-type'], 'application/pdf');
-  t.match(file.headers()['content-disposition'], /attachment; filename="carnets-CMD-2026-000001\.pdf"/);
+  t.match(file.headers()['content-disposition'], /attachment; filename="carnets-CMD-2026-000002\.pdf"/);
   t.equal((await file.body()).subarray(0, 5).toString('latin1'), '%PDF-');
 
   // The booklets list, with statuses and a CSV link.
   await buyer.getByRole('link', { name: 'Voir la liste des carnets' }).click();
-  await buyer.getByRole('heading', { name: /Carnets de la commande CMD-2026-000001/ }).waitFor();
+  await buyer.getByRole('heading', { name: /Carnets de la commande CMD-2026-000002/ }).waitFor();
   t.same(await axeViolations(buyer), [], 'booklets list: no axe violation');
-  t.equal(await buyer.locator('tbody tr').count(), 200);
+  // 200 booklets, shown 50 a page (#16: numbered pages), every one of them in the CSV.
+  t.equal(await buyer.locator('tbody tr').count(), 50);
+  t.match(await buyer.locator('main').innerText(), /200 résultats/);
   const firstRow = await buyer.locator('tbody tr').first().innerText();
-  t.match(firstRow, /CD31-2026-000001/);
+  t.match(firstRow, /CD31-2026-000201/);
   // The demo data may already have handed some booklets out: any status label will do.
   t.match(firstRow, new RegExp(Object.values(BOOKLET_STATUS_LABELS).join('|')));
-  const csvHref = await buyer.getByRole('link', { name: /Télécharger cette liste \(CSV\)/ }).getAttribute('href');
+  const csvHref = await buyer.getByRole('link', { name: /Exporter en CSV \(200\s+lignes\)/ }).getAttribute('href');
   const csv = await buyer.request.get(new URL(csvHref!, baseUrl).href);
   t.equal(csv.status(), 200);
-  t.match(await csv.text(), /Numéro de carnet;Position;Statut;Détenteur;Pass/);
+  const csvText = await csv.text();
+  t.match(csvText, /Numéro de carnet;Position;Statut;Détenteur;Pass/);
+  t.equal(csvText.trim().split(/\r?\n/).length, 201, 'the CSV holds all 200 booklets, not one page');
 
   // Anyone scanning a pass of that booklet sees its page without logging in.
-  const booklet = await buyer.request.get(`${baseUrl}/api/v1/booklets/CD31-2026-000001`);
+  const booklet = await buyer.request.get(`${baseUrl}/api/v1/booklets/CD31-2026-000201`);
   const code = ((await booklet.json()) as { passes: { code: string }[] }).passes[0]!.code;
   const visitor = await (await browser.newContext()).newPage();
   await visitor.goto(`${baseUrl}/P/${code}`);

@@ -22,7 +22,7 @@ t.test('the buyer allots 10 booklets; the Mission locale hands one out on a phon
   await buyer.getByRole('link', { name: 'Prescripteurs et carnets' }).first().click();
   t.match(await buyer.locator('h1').innerText(), /Prescripteurs et carnets/);
   t.same(await axeViolations(buyer), [], 'orders of the distribution network: no axe violation');
-  await buyer.getByRole('link', { name: 'CMD-2026-000001' }).click();
+  await buyer.getByRole('link', { name: 'CMD-2026-000002' }).click();
   t.same(await axeViolations(buyer), [], 'order distribution page: no axe violation');
   await buyer.locator('#allot-prescriberId').selectOption({ label: 'Mission locale de Toulouse' });
   await buyer.locator('#allot-bookletCount').fill('10');

@@ -139,14 +139,14 @@ t.test('the pages changed for the proofs and the place application are axe clean
   await loginInBrowser(buyer, baseUrl, 'commandes@departement31.demo', DEMO_PASSWORD);
   await buyer.goto(`${baseUrl}/tableau-de-bord`);
   const waiting = await buyer.getByRole('region', { name: 'BAT à valider' }).innerText();
-  t.match(waiting, /CMD-2026-000001/);
+  t.match(waiting, /CMD-2026-000002/);
   t.match(waiting, /1 commande attend votre décision/);
   t.same(await axeViolations(buyer), [], 'buyer’s dashboard with a waiting proof: no axe violation');
 
   const operator = await (await browser.newContext()).newPage();
   await loginInBrowser(operator, baseUrl, 'admin@operateur.demo', DEMO_PASSWORD);
   await operator.goto(`${baseUrl}/tableau-de-bord`);
-  t.match(await operator.getByRole('region', { name: 'BAT en retard' }).innerText(), /CMD-2026-000001/);
+  t.match(await operator.getByRole('region', { name: 'BAT en retard' }).innerText(), /CMD-2026-000002/);
   t.same(await axeViolations(operator), [], 'operator’s dashboard with an overdue proof: no axe violation');
 
   const visitor = await (await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true })).newPage();

@@ -101,5 +101,8 @@ t.test('finance builds, approves and pays last month’s batch; the place gets i
   t.same(await axeViolations(buyer), [], 'credit notes page: no axe violation');
   const row = await buyer.locator('tbody tr').first().innerText();
   t.match(row, /AV-2026-000001/);
-  t.match(row, /10\s000,00\s€.*10\s000,00\s€/s, 'buyer share and State share');
+  // One credit note per invoiced party (#14): the buyer's, for its 10 000 € share; the State's note
+  // goes to the programme's payer and is not the buyer's to see.
+  t.match(row, /Commanditaire[\s\S]*10\s000,00\s€\s+0,00\s€/, 'the buyer’s note carries the buyer’s share only');
+  t.equal(await buyer.locator('tbody tr').count(), 1, 'the State’s note is not listed to the buyer');
 });

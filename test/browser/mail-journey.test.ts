@@ -188,7 +188,7 @@ t.test('a buyer admin adds its own Mission locale on /prescripteurs, designates 
 
   // Designate it on the demo order, then hand it booklets, on the existing distribution pages.
   await buyer.getByRole('link', { name: 'Prescripteurs et carnets' }).first().click();
-  await buyer.getByRole('link', { name: 'CMD-2026-000001' }).click();
+  await buyer.getByRole('link', { name: 'CMD-2026-000002' }).click();
   await buyer.locator('#designate-prescriberId').selectOption({ label: 'Mission locale du Comminges (Saint-Gaudens)' });
   await buyer.getByRole('button', { name: 'Désigner', exact: true }).click();
   await buyer.waitForURL(/message=designe/);
@@ -200,7 +200,7 @@ t.test('a buyer admin adds its own Mission locale on /prescripteurs, designates 
   await delivered(app, 'direction@ml-comminges.example');
   await loginInBrowser(mission, baseUrl, 'direction@ml-comminges.example', 'phrase de passe de la mission locale');
   await mission.goto(`${baseUrl}/mon-stock`);
-  t.match(await mission.locator('main').innerText(), /CMD-2026-000001/, 'the booklets are in its stock');
+  t.match(await mission.locator('main').innerText(), /CMD-2026-000002/, 'the booklets are in its stock');
   t.same(sentTo(app, 'direction@ml-comminges.example').map((m) => m.template).sort(), ['booklets_allotted', 'prescriber_added', 'prescriber_designated'], 'its contact was invited and told');
 });
 
