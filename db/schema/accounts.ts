@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { requiredTextRef } from './columns.ts';
 
 /** `state`: a State service (e.g. ANCT) that reads the programmes it funds. */
 export const ORGANISATION_KINDS = ['operator', 'buyer', 'prescriber', 'place', 'state'] as const;
@@ -37,9 +38,7 @@ export const users = sqliteTable(
   'users',
   {
     id: text('id').primaryKey(),
-    organisationId: text('organisation_id')
-      .notNull()
-      .references(() => organisations.id),
+    organisationId: requiredTextRef('organisation_id', () => organisations.id),
     /** Stored lower-cased: the unique index makes e-mails unique case-insensitively. */
     email: text('email').notNull(),
     name: text('name').notNull(),
@@ -61,9 +60,7 @@ export const invitations = sqliteTable(
   'invitations',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     /** sha256 of the token: the token itself is only ever shown to the inviter. */
     tokenHash: text('token_hash').notNull(),
     expiresAt: text('expires_at').notNull(),
@@ -79,9 +76,7 @@ export const sessions = sqliteTable(
   {
     /** sha256 of the cookie value. */
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     createdAt: text('created_at').notNull(),
     expiresAt: text('expires_at').notNull(),
     /** 'password' or 'proconnect'. */
@@ -98,9 +93,7 @@ export const apiTokens = sqliteTable(
   'api_tokens',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull(),
     createdAt: text('created_at').notNull(),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.ts';
+import { requiredTextRef } from './columns.ts';
 
 export const BANK_STATEMENT_FORMATS = ['camt.053.001.02', 'camt.053.001.08', 'cfonb120'] as const;
 export type BankStatementFormat = (typeof BANK_STATEMENT_FORMATS)[number];
@@ -41,9 +42,7 @@ export const bankEntries = sqliteTable(
   'bank_entries',
   {
     id: text('id').primaryKey(),
-    statementId: text('statement_id')
-      .notNull()
-      .references(() => bankStatements.id),
+    statementId: requiredTextRef('statement_id', () => bankStatements.id),
     entryRef: text('entry_ref').notNull(),
     bookingDate: text('booking_date').notNull(),
     direction: text('direction', { enum: ['credit', 'debit'] }).notNull(),

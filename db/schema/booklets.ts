@@ -1,6 +1,7 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, users } from './accounts.ts';
 import { orders } from './orders.ts';
+import { requiredTextRef } from './columns.ts';
 
 export const BOOKLET_STATUSES = ['in_stock', 'allotted', 'distributed', 'started', 'used_up', 'blocked', 'expired'] as const;
 export type BookletStatus = (typeof BOOKLET_STATUSES)[number];
@@ -14,20 +15,14 @@ export const booklets = sqliteTable(
     id: text('id').primaryKey(),
     /** Printed and scanned: CD31-2026-000001. */
     serial: text('serial').notNull(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
     /** 1…bookletCount within the order: printing follows it. */
     position: integer('position').notNull(),
     passCount: integer('pass_count').notNull(),
     status: text('status', { enum: BOOKLET_STATUSES }).notNull(),
     /** The organisation holding the booklet: the buyer while in stock, then a prescriber. */
-    holderId: text('holder_id')
-      .notNull()
-      .references(() => organisations.id),
+    holderId: requiredTextRef('holder_id', () => organisations.id),
     createdAt: text('created_at').notNull(),
   },
   (t) => [
@@ -43,12 +38,8 @@ export const passes = sqliteTable(
     // Integer keys: 10 million rows stay compact and fast to index.
     id: integer('id').primaryKey({ autoIncrement: true }),
     code: text('code').notNull(),
-    bookletId: text('booklet_id')
-      .notNull()
-      .references(() => booklets.id),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    bookletId: requiredTextRef('booklet_id', () => booklets.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
     /** 1…passCount within the booklet. */
     position: integer('position').notNull(),
     faceValueCents: integer('face_value_cents').notNull(),
@@ -75,7 +66,5 @@ export const printProofs = sqliteTable('print_proofs', {
     .primaryKey()
     .references(() => orders.id),
   acceptedAt: text('accepted_at').notNull(),
-  acceptedByUserId: text('accepted_by_user_id')
-    .notNull()
-    .references(() => users.id),
+  acceptedByUserId: requiredTextRef('accepted_by_user_id', () => users.id),
 });

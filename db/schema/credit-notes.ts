@@ -2,6 +2,7 @@ import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqli
 import { organisations } from './accounts.ts';
 import { INVOICE_PARTIES, invoices, orders, type InvoiceParty } from './orders.ts';
 import { passes } from './booklets.ts';
+import { requiredIntegerRef, requiredTextRef } from './columns.ts';
 
 /**
  * A credit note for the face value of passes that expired unused: one per invoiced party and expiry
@@ -16,12 +17,8 @@ export const creditNotes = sqliteTable(
     id: text('id').primaryKey(),
     /** Gapless per year: AV-2026-000001. */
     number: text('number').notNull(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
     programId: text('program_id'),
     /** Who the note is addressed to: the buyer, or the State (the programme's payer). */
     party: text('party', { enum: INVOICE_PARTIES }).$type<InvoiceParty>().notNull().default('buyer'),
@@ -51,12 +48,8 @@ export const creditNotes = sqliteTable(
 export const creditNotePasses = sqliteTable(
   'credit_note_passes',
   {
-    creditNoteId: text('credit_note_id')
-      .notNull()
-      .references(() => creditNotes.id),
-    passId: integer('pass_id')
-      .notNull()
-      .references(() => passes.id),
+    creditNoteId: requiredTextRef('credit_note_id', () => creditNotes.id),
+    passId: requiredIntegerRef('pass_id', () => passes.id),
   },
   (t) => [uniqueIndex('credit_note_passes_pass_unique').on(t.passId), index('credit_note_passes_note_idx').on(t.creditNoteId)],
 );

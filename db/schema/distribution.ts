@@ -3,6 +3,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import { organisations, users } from './accounts.ts';
 import { booklets } from './booklets.ts';
 import { orders } from './orders.ts';
+import { requiredIntegerRef, requiredTextRef } from './columns.ts';
 
 /**
  * A buyer designates a prescriber on one of its orders. Revocation closes the row and a new
@@ -12,12 +13,8 @@ export const prescriberDesignations = sqliteTable(
   'prescriber_designations',
   {
     id: text('id').primaryKey(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
-    prescriberId: text('prescriber_id')
-      .notNull()
-      .references(() => organisations.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
+    prescriberId: requiredTextRef('prescriber_id', () => organisations.id),
     designatedAt: text('designated_at').notNull(),
     designatedByUserId: text('designated_by_user_id').references(() => users.id),
     revokedAt: text('revoked_at'),
@@ -45,9 +42,7 @@ export const bookletMovements = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     kind: text('kind', { enum: MOVEMENT_KINDS }).notNull(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
     fromOrganisationId: text('from_organisation_id').references(() => organisations.id),
     toOrganisationId: text('to_organisation_id').references(() => organisations.id),
     bookletCount: integer('booklet_count').notNull(),
@@ -70,12 +65,8 @@ export const bookletMovements = sqliteTable(
 export const bookletMovementItems = sqliteTable(
   'booklet_movement_items',
   {
-    movementId: integer('movement_id')
-      .notNull()
-      .references(() => bookletMovements.id),
-    bookletId: text('booklet_id')
-      .notNull()
-      .references(() => booklets.id),
+    movementId: requiredIntegerRef('movement_id', () => bookletMovements.id),
+    bookletId: requiredTextRef('booklet_id', () => booklets.id),
   },
   (t) => [primaryKey({ columns: [t.movementId, t.bookletId] }), index('booklet_movement_items_booklet_idx').on(t.bookletId)],
 );
@@ -91,18 +82,10 @@ export const distributions = sqliteTable(
   'distributions',
   {
     id: text('id').primaryKey(),
-    bookletId: text('booklet_id')
-      .notNull()
-      .references(() => booklets.id),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
-    prescriberId: text('prescriber_id')
-      .notNull()
-      .references(() => organisations.id),
+    bookletId: requiredTextRef('booklet_id', () => booklets.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
+    prescriberId: requiredTextRef('prescriber_id', () => organisations.id),
     publicCategory: text('public_category').notNull(),
     /** INSEE code as chosen (an arrondissement stays an arrondissement; statistics group it with its commune). */
     communeCode: text('commune_code').notNull(),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { requiredTextRef } from './columns.ts';
 
 export const NORMAL_SIDES = ['debit', 'credit'] as const;
 export type NormalSide = (typeof NORMAL_SIDES)[number];
@@ -65,12 +66,8 @@ export const journalLines = sqliteTable(
   'journal_lines',
   {
     id: integer('id').primaryKey(),
-    entryId: text('entry_id')
-      .notNull()
-      .references(() => journalEntries.id),
-    accountId: text('account_id')
-      .notNull()
-      .references(() => ledgerAccounts.id),
+    entryId: requiredTextRef('entry_id', () => journalEntries.id),
+    accountId: requiredTextRef('account_id', () => ledgerAccounts.id),
     debitCents: integer('debit_cents').notNull().default(0),
     creditCents: integer('credit_cents').notNull().default(0),
   },

@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, users } from './accounts.ts';
+import { requiredTextRef } from './columns.ts';
 
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -37,9 +38,7 @@ export const passwordResets = sqliteTable(
   'password_resets',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     tokenHash: text('token_hash').notNull(),
     expiresAt: text('expires_at').notNull(),
     usedAt: text('used_at'),
@@ -53,9 +52,7 @@ export const emailChanges = sqliteTable(
   'email_changes',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     newEmail: text('new_email').notNull(),
     tokenHash: text('token_hash').notNull(),
     expiresAt: text('expires_at').notNull(),
@@ -73,12 +70,8 @@ export const buyerPrescribers = sqliteTable(
   'buyer_prescribers',
   {
     id: text('id').primaryKey(),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
-    prescriberId: text('prescriber_id')
-      .notNull()
-      .references(() => organisations.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
+    prescriberId: requiredTextRef('prescriber_id', () => organisations.id),
     addedByUserId: text('added_by_user_id').notNull(),
     /** True when this buyer's request created the prescriber (false: an existing one was reused). */
     created: integer('created', { mode: 'boolean' }).notNull(),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, users } from './accounts.ts';
+import { requiredTextRef } from './columns.ts';
 
 export const ORDER_STATUSES = ['submitted', 'approved', 'cancelled', 'closed'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -31,9 +32,7 @@ export const orders = sqliteTable(
     id: text('id').primaryKey(),
     /** Human reference printed on documents: CMD-2026-000001. */
     reference: text('reference').notNull(),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
     status: text('status', { enum: ORDER_STATUSES }).notNull(),
     bookletCount: integer('booklet_count').notNull(),
     passesPerBooklet: integer('passes_per_booklet').notNull(),
@@ -87,14 +86,10 @@ export const invoices = sqliteTable(
     id: text('id').primaryKey(),
     /** Gapless per year: FAC-2026-000001. */
     number: text('number').notNull(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
     party: text('party', { enum: INVOICE_PARTIES }).notNull(),
     /** The buyer for a buyer invoice; the buyer whose order the State co-finances for a State claim. */
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
     programId: text('program_id'),
     passValueCents: integer('pass_value_cents').notNull(),
     feeCents: integer('fee_cents').notNull(),
@@ -121,9 +116,7 @@ export const payments = sqliteTable(
   'payments',
   {
     id: text('id').primaryKey(),
-    invoiceId: text('invoice_id')
-      .notNull()
-      .references(() => invoices.id),
+    invoiceId: requiredTextRef('invoice_id', () => invoices.id),
     amountCents: integer('amount_cents').notNull(),
     receivedOn: text('received_on').notNull(),
     reference: text('reference').notNull(),

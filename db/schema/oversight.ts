@@ -3,6 +3,7 @@ import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-or
 import { organisations, users } from './accounts.ts';
 import { orders } from './orders.ts';
 import { cofinancingPrograms } from './programs.ts';
+import { requiredTextRef } from './columns.ts';
 
 /** What a programme pays on: the passes bought (the national scheme) or the passes used (the 2020 call). */
 export const PROGRAM_PAYS_ON = ['purchase', 'use'] as const;
@@ -51,9 +52,7 @@ export type EndOfValidityStep = (typeof END_OF_VALIDITY_STEPS)[number];
 export const endOfValiditySteps = sqliteTable(
   'end_of_validity_steps',
   {
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
     step: text('step', { enum: END_OF_VALIDITY_STEPS }).notNull(),
     at: text('at').notNull(),
     userId: text('user_id').references(() => users.id),

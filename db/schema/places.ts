@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, users } from './accounts.ts';
+import { requiredTextRef } from './columns.ts';
 
 /** Domain lifecycle of a place: applied → labelled ⇄ suspended; rejected. */
 export const PLACE_STATUSES = ['applied', 'labelled', 'suspended', 'rejected'] as const;
@@ -46,9 +47,7 @@ export const placeSites = sqliteTable(
   'place_sites',
   {
     id: text('id').primaryKey(),
-    placeId: text('place_id')
-      .notNull()
-      .references(() => places.organisationId),
+    placeId: requiredTextRef('place_id', () => places.organisationId),
     name: text('name').notNull(),
     address: text('address').notNull(),
     postalCode: text('postal_code'),
@@ -93,9 +92,7 @@ export const placeBankAccounts = sqliteTable(
   'place_bank_accounts',
   {
     id: text('id').primaryKey(),
-    placeId: text('place_id')
-      .notNull()
-      .references(() => places.organisationId),
+    placeId: requiredTextRef('place_id', () => places.organisationId),
     holder: text('holder').notNull(),
     iban: text('iban').notNull(),
     bic: text('bic').notNull(),

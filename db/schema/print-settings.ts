@@ -2,6 +2,7 @@ import { blob, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlit
 import { sql } from 'drizzle-orm';
 import { users } from './accounts.ts';
 import { orders } from './orders.ts';
+import { requiredTextRef } from './columns.ts';
 
 /**
  * Buyers' logos, decoded and re-encoded before they are stored (nothing of the uploaded file but
@@ -27,9 +28,7 @@ export const printSettings = sqliteTable('print_settings', {
   letterText: text('letter_text'),
   logoSha256: text('logo_sha256').references(() => printLogos.sha256),
   updatedAt: text('updated_at').notNull(),
-  updatedByUserId: text('updated_by_user_id')
-    .notNull()
-    .references(() => users.id),
+  updatedByUserId: requiredTextRef('updated_by_user_id', () => users.id),
 });
 
 /** The print settings a proof version was rendered with: frozen into the version row. */
@@ -52,9 +51,7 @@ export const printProofVersions = sqliteTable(
   'print_proof_versions',
   {
     id: text('id').primaryKey(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredTextRef('order_id', () => orders.id),
     version: integer('version').notNull(),
     settings: text('settings', { mode: 'json' }).$type<PrintSettingsSnapshot>().notNull(),
     status: text('status', { enum: PROOF_VERSION_STATUSES }).notNull(),

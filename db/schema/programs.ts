@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, type BuyerType } from './accounts.ts';
+import { requiredTextRef } from './columns.ts';
 
 /** Who pays the State's share: the addressee of its calls for funds, with its Chorus Pro routing data. */
 export interface ProgramPayerColumn {
@@ -55,13 +56,9 @@ export const programCommitments = sqliteTable(
   'program_commitments',
   {
     id: text('id').primaryKey(),
-    programId: text('program_id')
-      .notNull()
-      .references(() => cofinancingPrograms.id),
+    programId: requiredTextRef('program_id', () => cofinancingPrograms.id),
     orderId: text('order_id').notNull(),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
     amountCents: integer('amount_cents').notNull(),
     createdAt: text('created_at').notNull(),
   },
@@ -80,13 +77,9 @@ export const programReleases = sqliteTable(
   'program_releases',
   {
     id: text('id').primaryKey(),
-    programId: text('program_id')
-      .notNull()
-      .references(() => cofinancingPrograms.id),
+    programId: requiredTextRef('program_id', () => cofinancingPrograms.id),
     orderId: text('order_id').notNull(),
-    buyerId: text('buyer_id')
-      .notNull()
-      .references(() => organisations.id),
+    buyerId: requiredTextRef('buyer_id', () => organisations.id),
     creditNoteId: text('credit_note_id').notNull(),
     amountCents: integer('amount_cents').notNull(),
     createdAt: text('created_at').notNull(),

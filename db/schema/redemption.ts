@@ -3,6 +3,7 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-o
 import { organisations, users } from './accounts.ts';
 import { passes } from './booklets.ts';
 import { placeSites } from './places.ts';
+import { requiredIntegerRef, requiredTextRef } from './columns.ts';
 
 export const REDEMPTION_STATUSES = ['live', 'cancelled'] as const;
 export type RedemptionStatus = (typeof REDEMPTION_STATUSES)[number];
@@ -12,15 +13,9 @@ export const redemptions = sqliteTable(
   'redemptions',
   {
     id: text('id').primaryKey(),
-    passId: integer('pass_id')
-      .notNull()
-      .references(() => passes.id),
-    placeId: text('place_id')
-      .notNull()
-      .references(() => organisations.id),
-    siteId: text('site_id')
-      .notNull()
-      .references(() => placeSites.id),
+    passId: requiredIntegerRef('pass_id', () => passes.id),
+    placeId: requiredTextRef('place_id', () => organisations.id),
+    siteId: requiredTextRef('site_id', () => placeSites.id),
     service: text('service'),
     amountCents: integer('amount_cents').notNull(),
     /** UTC instant. */

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { organisations, users } from './accounts.ts';
 import { redemptions } from './redemption.ts';
+import { requiredIntegerRef, requiredTextRef } from './columns.ts';
 
 /**
  * The reimbursement chain (finance.md): redemption → line (one per redemption) → payout (one per place
@@ -45,12 +46,8 @@ export const payouts = sqliteTable(
   'payouts',
   {
     id: text('id').primaryKey(),
-    batchId: text('batch_id')
-      .notNull()
-      .references(() => reimbursementBatches.id),
-    placeId: text('place_id')
-      .notNull()
-      .references(() => organisations.id),
+    batchId: requiredTextRef('batch_id', () => reimbursementBatches.id),
+    placeId: requiredTextRef('place_id', () => organisations.id),
     /** Gapless statement reference, also the SEPA EndToEndId so bank returns can be matched: RB-2026-000001. */
     reference: text('reference').notNull(),
     /** Bank details used, copied: a later change of IBAN never changes a payout already built. */
@@ -80,9 +77,7 @@ export const reimbursementLines = sqliteTable(
   'reimbursement_lines',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    redemptionId: text('redemption_id')
-      .notNull()
-      .references(() => redemptions.id),
+    redemptionId: requiredTextRef('redemption_id', () => redemptions.id),
     placeId: text('place_id').notNull(),
     amountCents: integer('amount_cents').notNull(),
     period: text('period').notNull(),
@@ -95,12 +90,8 @@ export const reimbursementLines = sqliteTable(
 export const payoutLines = sqliteTable(
   'payout_lines',
   {
-    payoutId: text('payout_id')
-      .notNull()
-      .references(() => payouts.id),
-    lineId: integer('line_id')
-      .notNull()
-      .references(() => reimbursementLines.id),
+    payoutId: requiredTextRef('payout_id', () => payouts.id),
+    lineId: requiredIntegerRef('line_id', () => reimbursementLines.id),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
   },
   (t) => [

@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts.ts';
+import { requiredTextRef } from './columns.ts';
 
 /** A user's TOTP secret (RFC 6238); in force once confirmed by a first code. */
 export const userTotp = sqliteTable('user_totp', {
@@ -18,9 +19,7 @@ export const mfaRecoveryCodes = sqliteTable(
   'mfa_recovery_codes',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     codeHash: text('code_hash').notNull(),
     usedAt: text('used_at'),
     createdAt: text('created_at').notNull(),
@@ -33,9 +32,7 @@ export const mfaRememberedDevices = sqliteTable(
   'mfa_remembered_devices',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id),
+    userId: requiredTextRef('user_id', () => users.id),
     expiresAt: text('expires_at').notNull(),
     createdAt: text('created_at').notNull(),
   },
