@@ -1,25 +1,17 @@
-import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { booklets, passes } from '../schema/booklets.ts';
 import { invoices } from '../schema/orders.ts';
-import { cofinancingPrograms } from '../schema/programs.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { expireOrder } from '../../server/modules/finance/expiry.service.ts';
 import { recordPayment } from '../../server/modules/finance/invoices.service.ts';
 import { approveBatch, buildBatch, markBatchPaid } from '../../server/modules/finance/reimbursement.service.ts';
-import { approveOrder, submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { approveOrder } from '../../server/modules/orders/orders.service.ts';
+import { actorFor, submitDemoOrder } from './demo-orders.ts';
 import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';
 import { demoServiceFor } from './demo-places.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { addMonths, parisDate, parisMonth, startOfParisDay } from '../../server/shared/paris-time.ts';
-import { operatorFeeBasisPoints } from '../../server/shared/settings.repository.ts';
-
-/** The demo account's actor (every demo e-mail exists once the accounts are seeded). */
-function actorFor(db: Db, email: string): Actor {
-  return actorForEmail(db, email)!;
-}
 
 /** Noon, Paris time, on a given day of the month `monthsAgo` months before `now`. */
 export function demoInstant(now: Date, monthsAgo: number, day: number): Date {
@@ -33,29 +25,14 @@ export function demoInstant(now: Date, monthsAgo: number, day: number): Date {
  * order they were issued, no gap): returns its id for seedDemoFinance to expire.
  */
 export function seedDemoEarlierOrder(db: Db, now: Date, codes: PassCodeFactory): string {
-  const buyer = actorFor(db, 'commandes@departement31.demo');
   const operator = actorFor(db, 'admin@operateur.demo');
   const finance = actorFor(db, 'finances@operateur.demo');
-  const program = db.select().from(cofinancingPrograms).get();
   const clock = new ManualClock(demoInstant(now, 10, 10));
-  const validFrom = parisDate(clock.now());
-  const old = submitOrder({
-    db,
-    clock,
-    actor: buyer,
-    feeBasisPoints: operatorFeeBasisPoints(db, { operatorFeeBasisPoints: 0 }),
-    input: {
-      bookletCount: 200,
-      passesPerBooklet: 10,
-      faceValueCents: 1000,
-      validFrom,
-      validUntil: addMonths(validFrom, 6),
-      publics: null,
-      territory: { departements: ['31'] },
-      cofinancingProgramId: program?.id,
-      engagementNumber: 'EJ-ANCIEN-0001',
-      paymentArrangement: { kind: 'mandate_agreement', reference: 'CM-31-2025-007', date: addMonths(validFrom, -1) },
-    },
+  const old = submitDemoOrder(db, clock, {
+    validFrom: parisDate(clock.now()),
+    months: 6,
+    engagementNumber: 'EJ-ANCIEN-0001',
+    arrangementReference: 'CM-31-2025-007',
   });
   approveOrder({ db, clock, actor: operator, orderId: old.id, codes });
   clock.set(demoInstant(now, 9, 5));
