@@ -15,6 +15,7 @@ import { expireOrder } from '../server/modules/finance/expiry.service.ts';
 import { postEntry } from '../server/modules/finance/ledger.ts';
 import { issueBooklets } from '../server/modules/booklets/issuance.ts';
 import type { PassCodeFactory } from '../server/modules/booklets/pass-code.ts';
+import { approvedBenchOrder } from './bench-order.ts';
 import type { OrderRow } from '../server/modules/orders/orders.service.ts';
 import { ManualClock } from '../server/shared/clock.ts';
 
@@ -123,37 +124,11 @@ export async function benchBatchJob(redemptionCount: number, placeCount: number,
 function seedIssuedOrder(db: Db, passCount: number, codes: PassCodeFactory, clock: ManualClock): OrderRow {
   const c = db.$client;
   c.prepare(`INSERT INTO organisations (id, kind, name, buyer_type, commune_code, status, created_at) VALUES ('buyer', 'buyer', 'Département', 'departement', '31555', 'active', '2026-01-01')`).run();
+  // Dates as the original rows had them: submitted on 1 January, approved and funded the next day.
   const order: OrderRow = {
-    id: 'order',
-    reference: 'CMD-BANC-000001',
-    buyerId: 'buyer',
-    status: 'approved',
-    bookletCount: passCount / 10,
-    passesPerBooklet: 10,
-    faceValueCents: 1000,
-    validFrom: '2026-01-01',
-    validUntil: '2026-06-30',
-    publics: null,
-    territory: null,
-    programId: null,
-    totalCents: passCount * 1000,
-    stateShareCents: 0,
-    buyerShareCents: passCount * 1000,
-    feeBasisPoints: 0,
-    feeCents: 0,
-    vatCents: 0,
-    chorusServiceCode: null,
-    engagementNumber: null,
-    mandateNumber: null,
-    fundedAt: '2026-01-02T00:00:00Z',
+    ...approvedBenchOrder({ id: 'order', reference: 'CMD-BANC-000001', buyerId: 'buyer', bookletCount: passCount / 10, validFrom: '2026-01-01', validUntil: '2026-06-30', territory: null, at: '2026-01-02T00:00:00Z', byUserId: null }),
     submittedAt: '2026-01-01T00:00:00Z',
-    submittedByUserId: null,
-    approvedAt: '2026-01-02T00:00:00Z',
-    approvedByUserId: null,
-    cancelledAt: null,
     createdAt: '2026-01-01T00:00:00Z',
-    allowedServices: null,
-    paymentArrangement: null,
   };
   c.prepare(
     `INSERT INTO orders (id, reference, buyer_id, status, booklet_count, passes_per_booklet, face_value_cents, valid_from, valid_until, total_cents, state_share_cents, buyer_share_cents, fee_basis_points, fee_cents, vat_cents, funded_at, submitted_at, approved_at, created_at)

@@ -38,6 +38,7 @@ import { drawQrCode } from '../server/modules/booklets/qr-vector.ts';
 import type { OrderRow } from '../server/modules/orders/orders.service.ts';
 import { ManualClock } from '../server/shared/clock.ts';
 import { newId } from '../server/shared/secrets.ts';
+import { approvedBenchOrder } from './bench-order.ts';
 import { benchPdf } from './bench-pdf.ts';
 import { batchRows, expiryRow, type BenchRow } from './bench-finance.ts';
 import { benchRedemption, redemptionRate } from './bench-redemption.ts';
@@ -89,39 +90,17 @@ function seedOrder(db: Db, bookletCount: number): { order: OrderRow; buyer: type
   db.insert(users)
     .values({ id: userId, organisationId: buyer.id, email: `banc-${userId}@exemple.test`, name: 'Banc', role: 'admin', passwordHash: 'x', disabled: false, createdAt: NOW.toISOString() })
     .run();
-  const total = bookletCount * PASSES_PER_BOOKLET * 1000;
-  const order: OrderRow = {
+  const order = approvedBenchOrder({
     id: newId(),
     reference: `CMD-BANC-${userId.slice(0, 8)}`,
     buyerId: buyer.id,
-    status: 'approved',
     bookletCount,
-    passesPerBooklet: PASSES_PER_BOOKLET,
-    faceValueCents: 1000,
     validFrom: '2026-11-01',
     validUntil: '2027-12-31',
-    publics: null,
     territory: { departements: ['31'] },
-    programId: null,
-    totalCents: total,
-    stateShareCents: 0,
-    buyerShareCents: total,
-    feeBasisPoints: 0,
-    feeCents: 0,
-    vatCents: 0,
-    chorusServiceCode: null,
-    engagementNumber: null,
-    mandateNumber: null,
-    fundedAt: NOW.toISOString(),
-    submittedAt: NOW.toISOString(),
-    submittedByUserId: userId,
-    approvedAt: NOW.toISOString(),
-    approvedByUserId: userId,
-    cancelledAt: null,
-    createdAt: NOW.toISOString(),
-    allowedServices: null,
-    paymentArrangement: null,
-  };
+    at: NOW.toISOString(),
+    byUserId: userId,
+  });
   db.insert(orders).values(order).run();
   return { order, buyer: db.select().from(organisations).all().find((o) => o.id === buyer.id)! };
 }
