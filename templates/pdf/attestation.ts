@@ -1,12 +1,11 @@
-import PDFDocument from 'pdfkit';
+import { archivalPdf, ARCHIVAL_MARGIN as MARGIN } from './archival.ts';
 import { formatAddress } from '../../server/modules/finance/finance-document.ts';
 import type { AttestationParty, PlaceAttestation } from '../../server/modules/finance/attestations.ts';
 import { formatEuros } from '../../server/shared/money.ts';
 import { formatFrenchDate, frenchMonth } from '../../server/shared/paris-time.ts';
 import { countOf } from '../../server/shared/plural.ts';
-import { collectPdf, registerPdfFonts, PDF_FONT, PDF_FONT_BOLD } from './fonts.ts';
+import { PDF_FONT, PDF_FONT_BOLD } from './fonts.ts';
 
-const MARGIN = 50;
 
 const partyLines = (party: AttestationParty) => [party.name, formatAddress(party.address), party.siret ? `SIRET ${party.siret}` : ''].filter(Boolean).join('\n');
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -17,20 +16,7 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
  * references and a signature block.
  */
 export function renderAttestationPdf(data: PlaceAttestation): Promise<Buffer> {
-  const issued = new Date(`${data.issuedOn}T12:00:00Z`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: MARGIN,
-    pdfVersion: '1.7',
-    subset: 'PDF/A-2b',
-    lang: 'fr-FR',
-    // No default font: PDF/A embeds every font, and the standard Helvetica is not embedded.
-    font: null as unknown as string,
-    info: { Title: `Attestation des remboursements ${data.year} — ${data.place.name}`, Author: data.issuer.name, CreationDate: issued, ModDate: issued },
-  });
-  registerPdfFonts(doc);
-  doc.font(PDF_FONT);
-  const done = collectPdf(doc);
+  const { doc, done } = archivalPdf({ subset: 'PDF/A-2b', title: `Attestation des remboursements ${data.year} — ${data.place.name}`, author: data.issuer.name, issuedOn: data.issuedOn });
   const width = doc.page.width - 2 * MARGIN;
 
   doc.font(PDF_FONT_BOLD).fontSize(16).text(`Attestation des remboursements reçus en ${data.year}`, MARGIN, MARGIN, { width });

@@ -1,11 +1,10 @@
-import PDFDocument from 'pdfkit';
+import { archivalPdf, ARCHIVAL_MARGIN as MARGIN } from './archival.ts';
 import { formatEuros } from '../../server/shared/money.ts';
 import { formatFrenchDate } from '../../server/shared/paris-time.ts';
 import { FACTUR_X_FILE_NAME, FACTUR_X_PROFILE, buildFacturXml } from '../../server/modules/finance/factur-x.ts';
 import { documentTotals, formatAddress, vatLabel, type FinanceDocument } from '../../server/modules/finance/finance-document.ts';
-import { collectPdf, registerPdfFonts, PDF_FONT, PDF_FONT_BOLD } from './fonts.ts';
+import { PDF_FONT, PDF_FONT_BOLD } from './fonts.ts';
 
-const MARGIN = 50;
 
 /**
  * XMP that Factur-X 1.0 requires of the PDF/A-3 container: the fx: properties naming the attached
@@ -53,20 +52,7 @@ function facturXMetadata(documentType: 'INVOICE'): string {
  * same content (Factur-X 1.0): both are produced from the one FinanceDocument.
  */
 export function renderInvoicePdf(data: FinanceDocument): Promise<Buffer> {
-  const issued = new Date(`${data.issuedOn}T12:00:00Z`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: MARGIN,
-    pdfVersion: '1.7',
-    subset: 'PDF/A-3b',
-    lang: 'fr-FR',
-    // No default font: PDF/A embeds every font, and the standard Helvetica is not embedded.
-    font: null as unknown as string,
-    info: { Title: `${data.title} ${data.number}`, Author: data.seller.name, CreationDate: issued, ModDate: issued },
-  });
-  registerPdfFonts(doc);
-  doc.font(PDF_FONT);
-  const done = collectPdf(doc);
+  const { doc, done, issued } = archivalPdf({ subset: 'PDF/A-3b', title: `${data.title} ${data.number}`, author: data.seller.name, issuedOn: data.issuedOn });
   const xml = buildFacturXml(data);
   doc.file(Buffer.from(xml, 'utf8'), {
     name: FACTUR_X_FILE_NAME,
