@@ -1,10 +1,11 @@
-import { and, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, type OrderRow } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { inParisMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
+import { countOrdersWhere, pageOfOrdersWhere } from '../order-records/order-list.repository.ts';
 
 export const ORDER_SORTS = {
   date: orders.createdAt,
@@ -35,25 +36,11 @@ function where(actor: Actor, criteria: OrderCriteria): SQL | undefined {
 }
 
 export function countOrders(db: DbOrTx, actor: Actor, criteria: OrderCriteria): number {
-  const row = db
-    .select({ n: count() })
-    .from(orders)
-    .innerJoin(organisations, eq(organisations.id, orders.buyerId))
-    .where(where(actor, criteria))
-    .get();
-  return row?.n ?? 0;
+  return countOrdersWhere(db, where(actor, criteria));
 }
 
 export function searchOrders(db: DbOrTx, actor: Actor, criteria: OrderCriteria, sort: { key: OrderSort; dir: SortDirection }, window: ListWindow) {
-  return db
-    .select({ order: orders, buyerName: organisations.name })
-    .from(orders)
-    .innerJoin(organisations, eq(organisations.id, orders.buyerId))
-    .where(where(actor, criteria))
-    .orderBy(orderByFor(ORDER_SORTS, sort, orders.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return pageOfOrdersWhere(db, { where: where(actor, criteria), orderBy: orderByFor(ORDER_SORTS, sort, orders.id), window });
 }
 
 /** Keyset page of the orders the actor may see, newest first (the API's cursor list). */
