@@ -14,22 +14,12 @@ import { balanceOf, trialBalance } from '../../server/modules/finance/ledger.ts'
 import { computeQuote, cofinancingRefusal, type ProgramTerms } from '../../server/modules/order-records/cofinancing.ts';
 import { approveOrder, cancelOrder, quoteOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import type { OrderInput } from '../../server/modules/orders/orders.schemas.ts';
-import { DomainError } from '../../server/shared/problem.ts';
 import { testConfig } from '../helpers/app.ts';
 import { actorOf, createOrganisation, createProgram, createUser, seedWorld } from '../helpers/fixtures.ts';
-import { createTestDb, refusalOf } from '../helpers/test-db.ts';
+import { baseOrder } from '../helpers/orders.ts';
+import { createTestDb, refusalConditionOf, refusalOf } from '../helpers/test-db.ts';
 
 const codes = passCodeFactoryFor(testConfig());
-
-const baseOrder: OrderInput = {
-  bookletCount: 200,
-  passesPerBooklet: 10,
-  faceValueCents: 1000,
-  validFrom: '2027-01-01',
-  validUntil: '2027-12-31',
-  publics: null,
-  territory: { departements: ['31'] },
-};
 
 async function world(t: Parameters<typeof createTestDb>[0], programOverrides: Parameters<typeof createProgram>[1] = {}) {
   const { db, clock } = createTestDb(t);
@@ -100,22 +90,13 @@ t.test('a private buyer, an order under the minimum and one outside the dates ar
   const { db, clock, program, submit } = await world(t);
   const privateOrg = createOrganisation(db, { kind: 'buyer', buyerType: 'private' });
   const privateBuyer = actorOf(db, await createUser(db, privateOrg, { role: 'admin' }));
-  const conditionOf = (work: () => unknown) => {
-    try {
-      work();
-    } catch (error) {
-      if (error instanceof DomainError) return `${error.code}:${String(error.extra?.condition)}`;
-      throw error;
-    }
-    return null;
-  };
   t.equal(
-    conditionOf(() => submitOrder({ db, clock, actor: privateBuyer, feeBasisPoints: 0, input: { ...baseOrder, cofinancingProgramId: program.id } })),
+    refusalConditionOf(() => submitOrder({ db, clock, actor: privateBuyer, feeBasisPoints: 0, input: { ...baseOrder, cofinancingProgramId: program.id } })),
     'cofinancing_not_eligible:buyer_type',
   );
-  t.equal(conditionOf(() => submit({ ...baseOrder, bookletCount: 10, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:minimum_order');
+  t.equal(refusalConditionOf(() => submit({ ...baseOrder, bookletCount: 10, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:minimum_order');
   clock.set('2028-01-02T10:00:00Z');
-  t.equal(conditionOf(() => submit({ ...baseOrder, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:dates');
+  t.equal(refusalConditionOf(() => submit({ ...baseOrder, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:dates');
   t.equal(db.select().from(orders).all().length, 0, 'no refused order is written');
 });
 
