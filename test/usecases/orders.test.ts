@@ -183,6 +183,8 @@ t.test('cancellation before approval only; a cancelled order is never approved',
   approve(b.id);
   t.equal(refusalOf(() => cancelOrder({ db, clock, actor: buyer, orderId: b.id })), 'order_not_cancellable');
   t.equal(db.select().from(orders).where(eq(orders.id, b.id)).get()!.status, 'approved');
+  t.throws(() => approve(a.id), { code: 'order_not_submitted', message: 'Cette commande ne peut plus être approuvée (statut actuel : annulée).' }, 'the refusal names the status in French');
+  t.throws(() => cancelOrder({ db, clock, actor: buyer, orderId: b.id }), { message: /\(statut actuel : approuvée\)\.$/ });
 });
 
 t.test('another buyer’s order is not found for it', async (t) => {

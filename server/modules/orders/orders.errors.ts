@@ -1,5 +1,6 @@
 import { formatEuros } from '../../shared/money.ts';
-import { MIN_FACE_VALUE_CENTS } from './orders.schemas.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
+import { MIN_FACE_VALUE_CENTS, ORDER_STATUS_LABELS } from './orders.schemas.ts';
 import { badRequest, DomainError, forbidden, conflict, unprocessable, type FieldError } from '../../shared/problem.ts';
 
 /**
@@ -34,11 +35,14 @@ export const COFINANCING_NOT_ELIGIBLE = 'cofinancing_not_eligible';
 export const unknownReferenceCodes = (errors: FieldError[]): DomainError =>
   badRequest('unknown_reference_code', `Codes inconnus : ${errors.map((e) => e.message).join(', ')}.`, errors);
 
-export const orderNotSubmitted = (status: string): DomainError =>
-  conflict('order_not_submitted', `Cette commande ne peut plus être approuvée (statut actuel : ${status}).`);
+/** The status as the order pages word it, inside a sentence: "approuvée", "à approuver". */
+const statusInSentence = (status: OrderRow['status']) => ORDER_STATUS_LABELS[status].toLocaleLowerCase('fr-FR');
 
-export const orderNotCancellable = (status: string): DomainError =>
-  conflict('order_not_cancellable', `Seule une commande en attente d’approbation peut être annulée (statut actuel : ${status}).`);
+export const orderNotSubmitted = (status: OrderRow['status']): DomainError =>
+  conflict('order_not_submitted', `Cette commande ne peut plus être approuvée (statut actuel : ${statusInSentence(status)}).`);
+
+export const orderNotCancellable = (status: OrderRow['status']): DomainError =>
+  conflict('order_not_cancellable', `Seule une commande en attente d’approbation peut être annulée (statut actuel : ${statusInSentence(status)}).`);
 
 export const orderCancelled = (): DomainError => conflict('order_cancelled', 'Cette commande est annulée.');
 
