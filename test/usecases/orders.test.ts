@@ -193,3 +193,15 @@ t.test('another buyer’s order is not found for it', async (t) => {
   const other = actorOf(db, cast.otherBuyerAdmin);
   t.equal(refusalOf(() => cancelOrder({ db, clock, actor: other, orderId: order.id })), 'order_not_found');
 });
+
+t.test('only a buyer orders, and a pass is worth at least the minimum, named in euros', async (t) => {
+  const { db, clock, operator, submit } = await world(t);
+  t.throws(() => submitOrder({ db, clock, actor: operator, input: baseOrder, feeBasisPoints: 0 }), { status: 403, code: 'forbidden', message: 'Seuls les commanditaires passent commande.' });
+  t.throws(() => submit({ ...baseOrder, faceValueCents: 1 }), {
+    status: 422,
+    code: 'face_value_too_low',
+    message: /\(0,01\u00a0€ demandés\)\.$/,
+    errors: [{ path: 'faceValueCents' }],
+  });
+  t.equal(db.select().from(orders).all().length, 0, 'nothing is written');
+});
