@@ -49,19 +49,27 @@ export const cofinancingPrograms = sqliteTable(
 );
 
 /**
- * What each approved order took from a programme's envelope. One row per order (unique), so an
- * approval replayed can never commit twice; the sum of rows equals the programme's committed_cents.
+ * What every movement of a programme's envelope for one order records (a commitment, a release):
+ * which programme, order and buyer, how much, when. A function because a column belongs to one table.
  */
-export const programCommitments = sqliteTable(
-  'program_commitments',
-  {
+function envelopeMovementColumns() {
+  return {
     id: text('id').primaryKey(),
     programId: requiredTextRef('program_id', () => cofinancingPrograms.id),
     orderId: text('order_id').notNull(),
     buyerId: requiredTextRef('buyer_id', () => organisations.id),
     amountCents: integer('amount_cents').notNull(),
     createdAt: text('created_at').notNull(),
-  },
+  };
+}
+
+/**
+ * What each approved order took from a programme's envelope. One row per order (unique), so an
+ * approval replayed can never commit twice; the sum of rows equals the programme's committed_cents.
+ */
+export const programCommitments = sqliteTable(
+  'program_commitments',
+  envelopeMovementColumns(),
   (t) => [
     uniqueIndex('program_commitments_order_unique').on(t.orderId),
     index('program_commitments_program_buyer_idx').on(t.programId, t.buyerId),
@@ -75,15 +83,7 @@ export const programCommitments = sqliteTable(
  */
 export const programReleases = sqliteTable(
   'program_releases',
-  {
-    id: text('id').primaryKey(),
-    programId: requiredTextRef('program_id', () => cofinancingPrograms.id),
-    orderId: text('order_id').notNull(),
-    buyerId: requiredTextRef('buyer_id', () => organisations.id),
-    creditNoteId: text('credit_note_id').notNull(),
-    amountCents: integer('amount_cents').notNull(),
-    createdAt: text('created_at').notNull(),
-  },
+  { ...envelopeMovementColumns(), creditNoteId: text('credit_note_id').notNull() },
   (t) => [
     uniqueIndex('program_releases_credit_note_unique').on(t.creditNoteId),
     index('program_releases_program_buyer_idx').on(t.programId, t.buyerId),

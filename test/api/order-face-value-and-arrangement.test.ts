@@ -1,5 +1,7 @@
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
+import { eq } from 'drizzle-orm';
+import { orders } from '../../db/schema/orders.ts';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createOrganisation, createUser, seedReference, seedWorld } from '../helpers/fixtures.ts';
 
@@ -78,4 +80,14 @@ t.test('the arrangement is a public buyer’s: a company giving one is refused, 
   t.equal(malformed.statusCode, 400);
   t.same(malformed.json().errors.map((e: { path: string }) => e.path).sort(), ['paymentArrangement.date', 'paymentArrangement.kind', 'paymentArrangement.reference']);
   t.equal((await post(ctx.buyer, '/api/v1/orders', order)).statusCode, 201, 'it stays optional (see the order schema)');
+});
+
+t.test('the mandate form sent without a number says so on the order page, and records nothing', async (t) => {
+  const { buyer, db } = await setup(t);
+  const created = (await post(buyer, '/api/v1/orders', order)).json();
+  const page = await buyer.inject({ method: 'POST', url: `/commandes/${created.id}/mandat`, headers: { accept: 'text/html' }, payload: { mandateNumber: '', _csrf: buyer.csrfToken } });
+  t.equal(page.statusCode, 400);
+  t.match(page.body, 'Indiquez le numéro de mandat.');
+  t.match(page.body, `Commande ${created.reference}`, 'on the order’s own page');
+  t.equal(db.select().from(orders).where(eq(orders.id, created.id)).get()!.mandateNumber, null);
 });

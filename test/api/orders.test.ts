@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createProgram, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { baseOrder } from '../helpers/orders.ts';
 import { cofinancingPrograms } from '../../db/schema/programs.ts';
 import { invoices, orders } from '../../db/schema/orders.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
@@ -10,15 +11,6 @@ import { trialBalance, balanceOf } from '../../server/modules/finance/ledger.ts'
 import { IDEMPOTENCY_RETENTION_DAYS, purgeIdempotencyKeys } from '../../server/shared/idempotency-keys.ts';
 import { idempotencyKeys } from '../../db/schema/accounts.ts';
 
-const baseOrder = {
-  bookletCount: 200,
-  passesPerBooklet: 10,
-  faceValueCents: 1000,
-  validFrom: '2027-01-01',
-  validUntil: '2027-12-31',
-  publics: null,
-  territory: { departements: ['31'] },
-};
 
 async function setup(t: Test, programOverrides = {}) {
   const ctx = await buildTestApp(t);

@@ -1,11 +1,10 @@
 import t, { type Test } from 'tap';
 import { eq } from 'drizzle-orm';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, createProgram, createUser, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { loginAs } from '../helpers/app.ts';
+import { appWithWorld, get, post } from '../helpers/api.ts';
+import { bookletsOf, createApprovedOrder, createPlace, createProgram, createUser } from '../helpers/fixtures.ts';
 import { passes } from '../../db/schema/booklets.ts';
 
-const post = (s: Session, url: string, payload: Record<string, unknown>) => s.inject({ method: 'POST', url, payload });
-const get = (s: Session, url: string) => s.inject({ method: 'GET', url });
 
 /**
  * ANCT, created by the operator, funds a 2020-style programme (50 % of passes used, half of the
@@ -13,9 +12,7 @@ const get = (s: Session, url: string) => s.inject({ method: 'GET', url });
  * handed out, 6 to priority publics; 6 passes used.
  */
 async function setup(t: Test) {
-  const ctx = await buildTestApp(t);
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
+  const { world, ...ctx } = await appWithWorld(t);
   const operator = await loginAs(ctx.app, world.operatorAdmin);
   const created = await post(operator, '/api/v1/organizations', { kind: 'state', name: 'Agence nationale de la cohésion des territoires' });
   t.equal(created.statusCode, 201, created.body);

@@ -1,16 +1,15 @@
 import t, { type Test } from 'tap';
 import { eq } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { loginAs } from '../helpers/app.ts';
+import { appWithWorld, get, post } from '../helpers/api.ts';
+import { bookletsOf, createApprovedOrder, createPlace } from '../helpers/fixtures.ts';
 import { passes } from '../../db/schema/booklets.ts';
 import { placeSites } from '../../db/schema/places.ts';
 
 const WORKSHOP = 'Maîtrise des outils numériques du quotidien';
 const PAPERWORK = 'Aide aux démarches administratives';
 
-const post = (s: Session, url: string, payload: Record<string, unknown>) => s.inject({ method: 'POST', url, payload });
-const get = (s: Session, url: string) => s.inject({ method: 'GET', url });
 
 /**
  * An order of 20 booklets of 5 passes for the Haute-Garonne; 12 booklets allotted to the Mission
@@ -18,9 +17,7 @@ const get = (s: Session, url: string) => s.inject({ method: 'GET', url });
  * 6 for paperwork in December, one of them then cancelled, at the EPN de Muret.
  */
 async function setup(t: Test) {
-  const ctx = await buildTestApp(t);
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
+  const { world, ...ctx } = await appWithWorld(t);
   const order = createApprovedOrder(ctx.db, ctx.clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, funded: true, territory: { departements: ['31'] } });
   const buyer = await loginAs(ctx.app, world.buyerAdmin);
   const prescriber = await loginAs(ctx.app, world.prescriberAdmin);

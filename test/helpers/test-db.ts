@@ -38,3 +38,17 @@ export function refusalOf(work: () => unknown): string | null {
   }
   return null;
 }
+
+/**
+ * Like refusalOf, with the refused rule: "code:condition" (`cofinancing_not_eligible:buyer_type`),
+ * what the programme refusals are told apart by.
+ */
+export function refusalConditionOf(work: () => unknown): string | null {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof DomainError) return `${error.code}:${String(error.extra?.condition)}`;
+    throw error;
+  }
+  return null;
+}

@@ -14,22 +14,12 @@ import { balanceOf, trialBalance } from '../../server/modules/finance/ledger.ts'
 import { computeQuote, cofinancingRefusal, type ProgramTerms } from '../../server/modules/order-records/cofinancing.ts';
 import { approveOrder, cancelOrder, quoteOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import type { OrderInput } from '../../server/modules/orders/orders.schemas.ts';
-import { DomainError } from '../../server/shared/problem.ts';
 import { testConfig } from '../helpers/app.ts';
 import { actorOf, createOrganisation, createProgram, createUser, seedWorld } from '../helpers/fixtures.ts';
-import { createTestDb, refusalOf } from '../helpers/test-db.ts';
+import { baseOrder } from '../helpers/orders.ts';
+import { createTestDb, refusalConditionOf, refusalOf } from '../helpers/test-db.ts';
 
 const codes = passCodeFactoryFor(testConfig());
-
-const baseOrder: OrderInput = {
-  bookletCount: 200,
-  passesPerBooklet: 10,
-  faceValueCents: 1000,
-  validFrom: '2027-01-01',
-  validUntil: '2027-12-31',
-  publics: null,
-  territory: { departements: ['31'] },
-};
 
 async function world(t: Parameters<typeof createTestDb>[0], programOverrides: Parameters<typeof createProgram>[1] = {}) {
   const { db, clock } = createTestDb(t);
@@ -100,22 +90,13 @@ t.test('a private buyer, an order under the minimum and one outside the dates ar
   const { db, clock, program, submit } = await world(t);
   const privateOrg = createOrganisation(db, { kind: 'buyer', buyerType: 'private' });
   const privateBuyer = actorOf(db, await createUser(db, privateOrg, { role: 'admin' }));
-  const conditionOf = (work: () => unknown) => {
-    try {
-      work();
-    } catch (error) {
-      if (error instanceof DomainError) return `${error.code}:${String(error.extra?.condition)}`;
-      throw error;
-    }
-    return null;
-  };
   t.equal(
-    conditionOf(() => submitOrder({ db, clock, actor: privateBuyer, feeBasisPoints: 0, input: { ...baseOrder, cofinancingProgramId: program.id } })),
+    refusalConditionOf(() => submitOrder({ db, clock, actor: privateBuyer, feeBasisPoints: 0, input: { ...baseOrder, cofinancingProgramId: program.id } })),
     'cofinancing_not_eligible:buyer_type',
   );
-  t.equal(conditionOf(() => submit({ ...baseOrder, bookletCount: 10, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:minimum_order');
+  t.equal(refusalConditionOf(() => submit({ ...baseOrder, bookletCount: 10, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:minimum_order');
   clock.set('2028-01-02T10:00:00Z');
-  t.equal(conditionOf(() => submit({ ...baseOrder, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:dates');
+  t.equal(refusalConditionOf(() => submit({ ...baseOrder, cofinancingProgramId: program.id })), 'cofinancing_not_eligible:dates');
   t.equal(db.select().from(orders).all().length, 0, 'no refused order is written');
 });
 
@@ -202,6 +183,8 @@ t.test('cancellation before approval only; a cancelled order is never approved',
   approve(b.id);
   t.equal(refusalOf(() => cancelOrder({ db, clock, actor: buyer, orderId: b.id })), 'order_not_cancellable');
   t.equal(db.select().from(orders).where(eq(orders.id, b.id)).get()!.status, 'approved');
+  t.throws(() => approve(a.id), { code: 'order_not_submitted', message: 'Cette commande ne peut plus être approuvée (statut actuel : annulée).' }, 'the refusal names the status in French');
+  t.throws(() => cancelOrder({ db, clock, actor: buyer, orderId: b.id }), { message: /\(statut actuel : approuvée\)\.$/ });
 });
 
 t.test('another buyer’s order is not found for it', async (t) => {
@@ -209,4 +192,16 @@ t.test('another buyer’s order is not found for it', async (t) => {
   const order = submit(baseOrder);
   const other = actorOf(db, cast.otherBuyerAdmin);
   t.equal(refusalOf(() => cancelOrder({ db, clock, actor: other, orderId: order.id })), 'order_not_found');
+});
+
+t.test('only a buyer orders, and a pass is worth at least the minimum, named in euros', async (t) => {
+  const { db, clock, operator, submit } = await world(t);
+  t.throws(() => submitOrder({ db, clock, actor: operator, input: baseOrder, feeBasisPoints: 0 }), { status: 403, code: 'forbidden', message: 'Seuls les commanditaires passent commande.' });
+  t.throws(() => submit({ ...baseOrder, faceValueCents: 1 }), {
+    status: 422,
+    code: 'face_value_too_low',
+    message: /\(0,01\u00a0€ demandés\)\.$/,
+    errors: [{ path: 'faceValueCents' }],
+  });
+  t.equal(db.select().from(orders).all().length, 0, 'nothing is written');
 });

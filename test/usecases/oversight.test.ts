@@ -19,10 +19,9 @@ import { endOfValidity, takeStep } from '../../server/modules/oversight/end-of-v
 import { coversCommuneGrouping, owedOnUse, stateRuleRefusal } from '../../server/modules/oversight/program-rules.ts';
 import { upsertStateTerms } from '../../server/modules/oversight/state.repository.ts';
 import { checkPass, redeemPass } from '../../server/modules/redemption/redemption.service.ts';
-import { DomainError } from '../../server/shared/problem.ts';
 import { testConfig } from '../helpers/app.ts';
 import { actorOf, bookletsOf, createApprovedOrder, createPlace, createProgram, handOutBooklet, seedWorld } from '../helpers/fixtures.ts';
-import { createTestDb, refusalOf } from '../helpers/test-db.ts';
+import { createTestDb, refusalConditionOf, refusalOf } from '../helpers/test-db.ts';
 
 const GRACE = 31;
 const codes = passCodeFactoryFor(testConfig());
@@ -108,17 +107,8 @@ t.test('an order under a State call is refused by its rules at submission, namin
   const base = { bookletCount: 2, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-12-01', validUntil: '2027-11-30', publics: null, cofinancingProgramId: program.id };
   const submit = (input: Partial<typeof base> & { territory: { communes?: string[]; departements?: string[] } }) =>
     submitOrder({ db, clock, actor: actorOf(db, cast.buyerAdmin), feeBasisPoints: 0, input: { ...base, ...input } });
-  const condition = (work: () => unknown) => {
-    try {
-      work();
-    } catch (error) {
-      if (error instanceof DomainError) return `${error.code}:${String(error.extra?.condition)}`;
-      throw error;
-    }
-    return null;
-  };
-  t.equal(condition(() => submit({ territory: { communes: ['31555'] } })), 'cofinancing_not_eligible:territory_grouping');
-  t.equal(condition(() => submit({ bookletCount: 31_000, passesPerBooklet: 10, territory: { departements: ['31'] } })), 'cofinancing_not_eligible:maximum_order');
+  t.equal(refusalConditionOf(() => submit({ territory: { communes: ['31555'] } })), 'cofinancing_not_eligible:territory_grouping');
+  t.equal(refusalConditionOf(() => submit({ bookletCount: 31_000, passesPerBooklet: 10, territory: { departements: ['31'] } })), 'cofinancing_not_eligible:maximum_order');
   t.match(submit({ territory: { communes: ['31555', '31149'] } }), { stateShareCents: 5000 }, 'two communes are a grouping');
 });
 

@@ -7,10 +7,11 @@
 import t from 'tap';
 import { eq } from 'drizzle-orm';
 import type { BuyerType } from '../../db/schema/accounts.ts';
-import { cofinancingPrograms, programCommitments } from '../../db/schema/programs.ts';
+import { cofinancingPrograms, programCommitments, programReleases } from '../../db/schema/programs.ts';
 import { quoteOrder } from '../../server/modules/orders/orders.service.ts';
 import type { OrderInput } from '../../server/modules/orders/orders.schemas.ts';
-import { closeProgram, commitEnvelope, committedForBuyer, updateProgram } from '../../server/modules/programs/programs.service.ts';
+import { closeProgram, commitEnvelope, committedForBuyer, releaseEnvelope, updateProgram } from '../../server/modules/programs/programs.service.ts';
+import { createPublicCategory, listPublicCategories, updatePublicCategory } from '../../server/modules/programs/public-categories.service.ts';
 import { DomainError } from '../../server/shared/problem.ts';
 import { actorOf, createOrganisation, createProgram, createUser, seedWorld } from '../helpers/fixtures.ts';
 import { createTestDb, refusalOf } from '../helpers/test-db.ts';
@@ -142,4 +143,36 @@ t.test('a programme admits only its buyer types: the quote says so and prices wi
   t.match(await quoteFor('private', national.id), { stateShareCents: 0, buyerShareCents: 100_000, cofinancingProgramId: null, cofinancingNotApplied: { condition: 'buyer_type' } });
   t.match(await quoteFor('departement', regional.id), { stateShareCents: 0, cofinancingNotApplied: { condition: 'buyer_type', message: /n’est pas éligible au programme/ } });
   t.match(await quoteFor('region', regional.id), { stateShareCents: 50_000, cofinancingNotApplied: null });
+});
+
+t.test('an expiry gives back at most what the order committed, to the programme it committed on', async (t) => {
+  // The releases that succeed need a State credit note: test/usecases/expiry.test.ts issues them.
+  const { db, cast, program, commit, committed } = await world(t);
+  commit(10_000, cast.buyer.id, 'order-a');
+  const release = (amountCents: number, orderId = 'order-a', programId = program.id) =>
+    releaseEnvelope(db, { programId, orderId, buyerId: cast.buyer.id, creditNoteId: 'cn-1', amountCents, at: AT });
+  t.equal(refusalOf(() => release(1, 'order-b')), 'cofinancing_not_committed', 'an order that committed nothing releases nothing');
+  const other = createProgram(db);
+  t.equal(refusalOf(() => release(1, 'order-a', other.id)), 'cofinancing_not_committed', 'nor on another programme than its own');
+  const over = errorOf(() => release(10_001));
+  t.match(over, { status: 422, code: 'cofinancing_release_exceeds_commitment', extra: { commitmentCents: 10_000, releasedCents: 0, requestedCents: 10_001 } });
+  t.match(over.message, /La restitution de 100,01\u00a0€ dépasserait l’engagement de la commande \(100,00\u00a0€, dont 0,00\u00a0€ déjà restitués\)/, 'the message names the amounts');
+  t.throws(() => release(0), RangeError, 'a release is a positive integer of cents');
+  t.equal(committed(), 10_000, 'a refused release moves nothing');
+  t.same(db.select().from(programReleases).all(), []);
+});
+
+t.test('public categories: a new one goes last, a code is used once, an unknown code is named', async (t) => {
+  const { db, clock, operator } = await world(t);
+  const last = Math.max(...listPublicCategories(db, { includeInactive: true }).map((c) => c.sortOrder));
+  const created = createPublicCategory({ db, clock, actor: operator, input: { code: 'aidants_familiaux', label: 'Aidants familiaux', priority: false } });
+  t.equal(created.sortOrder, last + 10, 'ten after the last, room to slot others between');
+  t.equal(listPublicCategories(db).at(-1)!.code, 'aidants_familiaux');
+  const twice = errorOf(() => createPublicCategory({ db, clock, actor: operator, input: { code: 'aidants_familiaux', label: 'Autre', priority: true } }));
+  t.match(twice, { status: 409, code: 'public_category_exists', message: 'Le code « aidants_familiaux » est déjà utilisé par un autre public.' });
+  t.equal(listPublicCategories(db).filter((c) => c.code === 'aidants_familiaux').length, 1);
+  t.match(updatePublicCategory({ db, clock, actor: operator, code: 'aidants_familiaux', input: { active: false } }), { active: false });
+  t.notOk(listPublicCategories(db).some((c) => c.code === 'aidants_familiaux'), 'an inactive category is no longer offered');
+  const unknown = errorOf(() => updatePublicCategory({ db, clock, actor: operator, code: 'inconnu', input: { label: 'X' } }));
+  t.match(unknown, { status: 404, code: 'public_category_not_found', message: 'Aucun public n’a le code « inconnu ».' });
 });

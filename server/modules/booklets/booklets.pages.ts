@@ -16,7 +16,7 @@ import { countOf, plural } from '../../shared/plural.ts';
 import { proofRejectionInput } from './print-settings.schemas.ts';
 import * as printSettingsService from './print-settings.service.ts';
 import { HOLDER_MESSAGES } from './redeemability.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { startPrintFileJob } from './print-file.job.ts';
 import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
 import { replyOrderBookletList } from './booklets.list.ts';

@@ -22,7 +22,7 @@ import type { PassCodeFactory } from './pass-code.ts';
 import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
 import { countOf } from '../../shared/plural.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { issuedBookletCount } from './issuance.ts';
 import { ORDER_ISSUANCE_JOB } from './issuance.ts';

@@ -23,7 +23,7 @@ import type { BookletDesign } from '../../../templates/pdf/booklet.ts';
 import { reencodeLogo } from './logo.ts';
 import * as repo from './print-settings.repository.ts';
 import type { PrintSettingsInput } from './print-settings.schemas.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 
 
 /** The order if the actor is its buyer and its booklets exist; the operator may look, not change. */

@@ -1,5 +1,5 @@
 /** The distribution page's list of approved orders: search, filters, sort and counts, one query a page. */
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
@@ -10,6 +10,7 @@ import { orders } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
+import { countOrdersWhere, pageOfOrdersWhere } from '../order-records/order-list.repository.ts';
 import { HANDED_OUT_STATUSES } from './activation.ts';
 
 export const DISTRIBUTION_ORDER_SORTS = { date: orders.createdAt, reference: orders.reference, commanditaire: organisations.name, validite: orders.validUntil } as const;
@@ -33,28 +34,19 @@ function where(actor: Actor, criteria: DistributionOrderCriteria) {
 }
 
 export function countDistributionOrders(db: DbOrTx, actor: Actor, criteria: DistributionOrderCriteria): number {
-  return db.select({ n: count() }).from(orders).innerJoin(organisations, eq(organisations.id, orders.buyerId)).where(where(actor, criteria)).get()?.n ?? 0;
+  return countOrdersWhere(db, where(actor, criteria));
 }
 
 const bookletsIn = (statuses: readonly BookletStatus[]) =>
   sql<number>`(SELECT count(*) FROM ${booklets} WHERE ${booklets.orderId} = ${orders.id} AND ${inArray(booklets.status, statuses)})`;
 
 export function searchDistributionOrders(db: DbOrTx, actor: Actor, criteria: DistributionOrderCriteria, sort: { key: DistributionOrderSort; dir: SortDirection }, window: ListWindow) {
-  return db
-    .select({
-      order: orders,
-      buyerName: organisations.name,
-      prescribers: sql<number>`(SELECT count(*) FROM ${prescriberDesignations} WHERE ${prescriberDesignations.orderId} = ${orders.id})`,
-      inStock: bookletsIn(['in_stock']),
-      allotted: bookletsIn(['allotted']),
-      distributed: bookletsIn(HANDED_OUT_STATUSES),
-      blocked: bookletsIn(['blocked']),
-    })
-    .from(orders)
-    .innerJoin(organisations, eq(organisations.id, orders.buyerId))
-    .where(where(actor, criteria))
-    .orderBy(orderByFor(DISTRIBUTION_ORDER_SORTS, sort, orders.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  const counts = {
+    prescribers: sql<number>`(SELECT count(*) FROM ${prescriberDesignations} WHERE ${prescriberDesignations.orderId} = ${orders.id})`,
+    inStock: bookletsIn(['in_stock']),
+    allotted: bookletsIn(['allotted']),
+    distributed: bookletsIn(HANDED_OUT_STATUSES),
+    blocked: bookletsIn(['blocked']),
+  };
+  return pageOfOrdersWhere(db, { where: where(actor, criteria), orderBy: orderByFor(DISTRIBUTION_ORDER_SORTS, sort, orders.id), window, counts });
 }

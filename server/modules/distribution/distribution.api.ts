@@ -35,7 +35,7 @@ import {
   stockQuery,
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 import { communeView } from '../territories/territories.api.ts';
 

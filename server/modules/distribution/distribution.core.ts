@@ -11,7 +11,7 @@ import type { OrderRow } from '../../../db/schema/orders.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './distribution.schemas.ts';
 import { expandSerialSelection, summariseSerials } from './serials.ts';
 import { countOf, plural } from '../../shared/plural.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { moveBookletsToHolder } from '../booklets/booklet-status.repository.ts';
 import { insertDesignation, liveDesignation, organisationById, revokeDesignation } from './designations.repository.ts';
 import { bookletsWithSerials, heldBooklets, insertMovement, insertMovementItems, orderById } from './stock.repository.ts';

@@ -27,7 +27,7 @@ import {
 import * as service from './distribution.service.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 import { replyDistributionList } from './distribution.list.ts';
 

@@ -11,7 +11,7 @@ import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { creditNoteDocument } from './invoice-print.ts';
 import { expireOrder } from './expiry.service.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { findCreditNoteFor, listCreditNotes } from './credit-notes.repository.ts';
 
 const creditNoteView = z.object({

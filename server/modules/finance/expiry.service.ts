@@ -12,7 +12,7 @@ import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from './ledger.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { releaseEnvelope } from '../programs/programs.service.ts';
 import { insertCreditNote, invoicesOfOrder, linkExpiredPasses } from './credit-notes.repository.ts';
 

@@ -1,23 +1,16 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
-import { publicCategories } from '../../../db/schema/programs.ts';
-import { badRequest, type FieldError } from '../../shared/problem.ts';
+import type { FieldError } from '../../shared/problem.ts';
+import { activePublicCategoryCodes } from '../programs/public-categories.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import type { OrderInput } from './orders.schemas.ts';
+import { unknownReferenceCodes } from './orders.errors.ts';
 
 /** Publics and territory codes must exist: each unknown code is named in a 400. */
 export function validateRestrictions(tx: DbOrTx, input: Pick<OrderInput, 'publics' | 'territory'>): TerritoryRestrictionColumn | null {
   const errors: FieldError[] = [];
   if (input.publics) {
-    const known = new Set(
-      tx
-        .select({ code: publicCategories.code })
-        .from(publicCategories)
-        .where(and(inArray(publicCategories.code, input.publics), eq(publicCategories.active, true)))
-        .all()
-        .map((r) => r.code),
-    );
+    const known = activePublicCategoryCodes(tx, input.publics);
     input.publics.forEach((code, i) => {
       if (!known.has(code)) errors.push({ path: `publics.${i}`, message: `public inconnu : ${code}` });
     });
@@ -41,8 +34,6 @@ export function validateRestrictions(tx: DbOrTx, input: Pick<OrderInput, 'public
       }
     }
   }
-  if (errors.length > 0) {
-    throw badRequest('unknown_reference_code', `Codes inconnus : ${errors.map((e) => e.message).join(', ')}.`, errors);
-  }
+  if (errors.length > 0) throw unknownReferenceCodes(errors);
   return territory;
 }

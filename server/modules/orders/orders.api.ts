@@ -11,7 +11,7 @@ import * as ordersService from './orders.service.ts';
 import { orderCounts } from '../booklets/booklets.service.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { orderIssuanceHandler } from './approval.job.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { ORDER_CSV_COLUMNS } from './orders.list.ts';
 
 const orderParams = z.object({ orderId: id });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
+import { mandateNumberMissing } from './orders.errors.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { addMonths, parisDate } from '../../shared/paris-time.ts';
 import { operatorFeeBasisPoints } from '../../shared/settings.repository.ts';
@@ -23,7 +24,7 @@ import { formatEuros } from '../../shared/money.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { percentDone } from '../jobs/jobs.schemas.ts';
 import { ORDER_ISSUANCE_JOB } from './approval.job.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { PAYMENT_ARRANGEMENT_LABELS, describePaymentArrangement } from '../order-records/payment-arrangement.ts';
 import { printFileStates } from '../booklets/print-file.job.ts';
 import { replyOrderList } from './orders.list.ts';
@@ -262,7 +263,7 @@ export const ordersPages: FastifyPluginAsync = async (app) => {
     allow('buyer:*', 'operator:*'),
     (request, orderId) => {
       const parsed = mandateInput.safeParse(request.body ?? {});
-      if (!parsed.success) throw new DomainError(400, 'validation_failed', 'Indiquez le numéro de mandat.');
+      if (!parsed.success) throw mandateNumberMissing();
       ordersService.recordMandate({ ...deps, actor: requireActor(request), orderId, mandateNumber: parsed.data.mandateNumber });
     },
     'mandat',

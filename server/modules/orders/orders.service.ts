@@ -1,13 +1,12 @@
-import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { invoices, orders, type OrderRow } from '../../../db/schema/orders.ts';
+import type { OrderRow } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { conflict, DomainError, forbidden, unprocessable } from '../../shared/problem.ts';
+import { DomainError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import type { Actor } from '../accounts/actor.ts';
+import { findOrganisation } from '../accounts/accounts.repository.ts';
 import { notifyOrderEvent } from '../notifications/order-notices.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from '../finance/ledger.ts';
@@ -21,15 +20,28 @@ import { computeQuote, cofinancingRefusal, type ProgramTerms, type Quote } from 
 import { stateRuleRefusal } from '../oversight/program-rules.ts';
 import { findStateTerms } from '../oversight/state.repository.ts';
 import { MIN_FACE_VALUE_CENTS, type OrderInput } from './orders.schemas.ts';
-import { formatEuros } from '../../shared/money.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import {
+  chosenProgramNotFound,
+  COFINANCING_NOT_ELIGIBLE,
+  cofinancingNotEligible,
+  faceValueTooLow,
+  mandateNotAllowed,
+  onlyBuyersOrder,
+  orderCancelled,
+  orderNotCancellable,
+  orderNotSubmitted,
+  paymentArrangementNotPublic,
+} from './orders.errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 
 export type { OrderRow };
 export { orderToView } from '../order-records/order-views.ts';
 export { refreshFunding } from '../funding/funding.service.ts';
 import { isPublicBuyer, refreshFunding } from '../funding/funding.service.ts';
 export { buyerNameOf, findOrderFor } from '../order-records/order-records.repository.ts';
-import { findOrderFor } from '../order-records/order-records.repository.ts';
+import { findOrderById, findOrderFor } from '../order-records/order-records.repository.ts';
+import { insertInvoice, insertOrder, leaveSubmitted, setMandateNumber } from './orders.repository.ts';
+export { listOrdersFor } from './orders.repository.ts';
 
 interface Deps {
   db: Db;
@@ -40,7 +52,7 @@ export const INVOICE_DUE_DAYS = 30;
 
 function programTerms(tx: DbOrTx, programId: string): ProgramTerms {
   const program = findProgram(tx, programId);
-  if (!program) throw unprocessable('cofinancing_program_not_found', 'Ce programme de cofinancement n’existe pas.');
+  if (!program) throw chosenProgramNotFound();
   return {
     id: program.id,
     name: program.name,
@@ -57,34 +69,25 @@ function programTerms(tx: DbOrTx, programId: string): ProgramTerms {
 }
 
 function buyerOf(tx: DbOrTx, actor: Actor) {
-  if (actor.organisationKind !== 'buyer') throw forbidden('forbidden', 'Seuls les commanditaires passent commande.');
-  return tx.select().from(organisations).where(eq(organisations.id, actor.organisationId)).get()!;
+  if (actor.organisationKind !== 'buyer') throw onlyBuyersOrder();
+  return findOrganisation(tx, actor, actor.organisationId)!;
 }
 
 function quoteInside(tx: DbOrTx, clock: Clock, actor: Actor, input: OrderInput, feeBasisPoints: number) {
   const buyer = buyerOf(tx, actor);
-  if (input.faceValueCents < MIN_FACE_VALUE_CENTS) {
-    throw new DomainError(422, 'face_value_too_low', `La valeur d’un pass doit être d’au moins ${formatEuros(MIN_FACE_VALUE_CENTS)} (${formatEuros(input.faceValueCents)} demandés).`, {
-      errors: [{ path: 'faceValueCents', message: `valeur faciale d’au moins ${formatEuros(MIN_FACE_VALUE_CENTS)}` }],
-      extra: { minimumCents: MIN_FACE_VALUE_CENTS },
-    });
-  }
+  if (input.faceValueCents < MIN_FACE_VALUE_CENTS) throw faceValueTooLow(input.faceValueCents);
   // A mandate agreement or a régie d'avances is how a public accountant pays; a company pays its invoice.
-  if (input.paymentArrangement && !isPublicBuyer(buyer.buyerType)) {
-    throw new DomainError(422, 'payment_arrangement_not_public', 'Une convention de mandat ou une régie d’avances ne concerne qu’un commanditaire public : laissez ce champ vide.', {
-      errors: [{ path: 'paymentArrangement', message: 'réservé aux commanditaires publics' }],
-    });
-  }
+  if (input.paymentArrangement && !isPublicBuyer(buyer.buyerType)) throw paymentArrangementNotPublic();
   const territory = validateRestrictions(tx, input);
   let program: { terms: ProgramTerms; committedForBuyerCents: number } | null = null;
   if (input.cofinancingProgramId) {
     const terms = programTerms(tx, input.cofinancingProgramId);
     const total = input.bookletCount * input.passesPerBooklet * input.faceValueCents;
     const refusal = cofinancingRefusal(terms, buyer.buyerType, parisDate(clock.now()), total);
-    if (refusal) throw unprocessable('cofinancing_not_eligible', refusal.message, { condition: refusal.condition });
+    if (refusal) throw cofinancingNotEligible(refusal);
     // The State call's own rules (largest project, smallest territory), kept with the State's terms.
     const stateRefusal = stateRuleRefusal(findStateTerms(tx, terms.id) ?? null, terms.name, { totalCents: total, territory });
-    if (stateRefusal) throw unprocessable('cofinancing_not_eligible', stateRefusal.message, { condition: stateRefusal.condition });
+    if (stateRefusal) throw cofinancingNotEligible(stateRefusal);
     program = { terms, committedForBuyerCents: committedForBuyer(tx, terms.id, buyer.id) };
   }
   const quote = computeQuote({ quantities: input, feeBasisPoints, program });
@@ -107,7 +110,7 @@ export function quoteOrder(deps: Deps & { actor: Actor; input: OrderInput; feeBa
     const { quote } = quoteInside(deps.db, deps.clock, deps.actor, deps.input, deps.feeBasisPoints);
     return { ...quote, cofinancingProgramId: deps.input.cofinancingProgramId ?? null, cofinancingNotApplied: null };
   } catch (error) {
-    if (!(error instanceof DomainError) || error.code !== 'cofinancing_not_eligible') throw error;
+    if (!(error instanceof DomainError) || error.code !== COFINANCING_NOT_ELIGIBLE) throw error;
     const { cofinancingProgramId: _refused, ...withoutProgram } = deps.input;
     const { quote } = quoteInside(deps.db, deps.clock, deps.actor, withoutProgram, deps.feeBasisPoints);
     return { ...quote, cofinancingProgramId: null, cofinancingNotApplied: { condition: String(error.extra?.condition ?? ''), message: error.message } };
@@ -152,7 +155,7 @@ export function submitOrder(deps: Deps & { actor: Actor; input: OrderInput; feeB
         createdAt: now.toISOString(),
         allowedServices: input.allowedServices ?? null,
       };
-      tx.insert(orders).values(row).run();
+      insertOrder(tx, row);
       recordAudit(tx, clock, actor, 'order.submitted', { type: 'order', id: row.id }, { totalCents: row.totalCents, stateShareCents: row.stateShareCents });
       notifyOrderEvent({ tx, clock, orderId: row.id, event: 'submitted' });
       return row;
@@ -186,18 +189,13 @@ export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes
     (tx) => {
       const order = requireOrder(tx, actor, orderId);
       const now = clock.now();
-      const changed = tx
-        .update(orders)
-        .set({ status: 'approved', approvedAt: now.toISOString(), approvedByUserId: actor.userId })
-        .where(and(eq(orders.id, orderId), eq(orders.status, 'submitted')))
-        .run();
-      if (changed.changes !== 1) {
-        throw conflict('order_not_submitted', `Cette commande ne peut plus être approuvée (statut actuel : ${order.status}).`);
+      if (!leaveSubmitted(tx, orderId, { status: 'approved', approvedAt: now.toISOString(), approvedByUserId: actor.userId })) {
+        throw orderNotSubmitted(order.status);
       }
       if (order.programId && order.stateShareCents > 0) {
         commitEnvelope(tx, { programId: order.programId, orderId, buyerId: order.buyerId, amountCents: order.stateShareCents, at: now.toISOString() });
       }
-      const buyer = tx.select().from(organisations).where(eq(organisations.id, order.buyerId)).get()!;
+      const buyer = findOrganisation(tx, actor, order.buyerId)!;
       const today = parisDate(now);
       const year = today.slice(0, 4);
       const buyerInvoiceTotal = order.buyerShareCents + order.feeCents + order.vatCents;
@@ -213,32 +211,28 @@ export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes
         createdAt: now.toISOString(),
       };
       if (buyerInvoiceTotal > 0) {
-        tx.insert(invoices)
-          .values({
-            id: newId(),
-            number: nextDocumentNumber(tx, 'FAC', year),
-            party: 'buyer',
-            passValueCents: order.buyerShareCents,
-            feeCents: order.feeCents,
-            vatCents: order.vatCents,
-            totalCents: buyerInvoiceTotal,
-            ...common,
-          })
-          .run();
+        insertInvoice(tx, {
+          id: newId(),
+          number: nextDocumentNumber(tx, 'FAC', year),
+          party: 'buyer',
+          passValueCents: order.buyerShareCents,
+          feeCents: order.feeCents,
+          vatCents: order.vatCents,
+          totalCents: buyerInvoiceTotal,
+          ...common,
+        });
       }
       if (order.stateShareCents > 0) {
-        tx.insert(invoices)
-          .values({
-            id: newId(),
-            number: nextDocumentNumber(tx, 'FAC', year),
-            party: 'state',
-            passValueCents: order.stateShareCents,
-            feeCents: 0,
-            vatCents: 0,
-            totalCents: order.stateShareCents,
-            ...common,
-          })
-          .run();
+        insertInvoice(tx, {
+          id: newId(),
+          number: nextDocumentNumber(tx, 'FAC', year),
+          party: 'state',
+          passValueCents: order.stateShareCents,
+          feeCents: 0,
+          vatCents: 0,
+          totalCents: order.stateShareCents,
+          ...common,
+        });
       }
       postEntry(tx, clock, {
         kind: 'order_approved',
@@ -272,7 +266,7 @@ export function approveOrder(deps: Deps & { actor: Actor; orderId: string; codes
       recordAudit(tx, clock, actor, 'order.approved', { type: 'order', id: orderId });
       notifyOrderEvent({ tx, clock, orderId, event: 'approved' });
       refreshFunding(tx, clock, orderId);
-      return { ...tx.select().from(orders).where(eq(orders.id, orderId)).get()!, issuanceJobId };
+      return { ...findOrderById(tx, orderId)!, issuanceJobId };
     },
     { behavior: 'immediate' },
   );
@@ -283,13 +277,8 @@ export function cancelOrder(deps: Deps & { actor: Actor; orderId: string }): Ord
   return db.transaction(
     (tx) => {
       const order = requireOrder(tx, actor, orderId);
-      const changed = tx
-        .update(orders)
-        .set({ status: 'cancelled', cancelledAt: clock.now().toISOString() })
-        .where(and(eq(orders.id, orderId), eq(orders.status, 'submitted')))
-        .run();
-      if (changed.changes !== 1) {
-        throw conflict('order_not_cancellable', `Seule une commande en attente d’approbation peut être annulée (statut actuel : ${order.status}).`);
+      if (!leaveSubmitted(tx, orderId, { status: 'cancelled', cancelledAt: clock.now().toISOString() })) {
+        throw orderNotCancellable(order.status);
       }
       recordAudit(tx, clock, actor, 'order.cancelled', { type: 'order', id: orderId });
       notifyOrderEvent({ tx, clock, orderId, event: 'cancelled' });
@@ -305,30 +294,15 @@ export function recordMandate(deps: Deps & { actor: Actor; orderId: string; mand
   return db.transaction(
     (tx) => {
       const order = requireOrder(tx, actor, orderId);
-      if (order.status === 'cancelled') throw conflict('order_cancelled', 'Cette commande est annulée.');
-      const buyer = tx.select().from(organisations).where(eq(organisations.id, order.buyerId)).get()!;
-      if (!isPublicBuyer(buyer.buyerType)) {
-        throw unprocessable('mandate_not_allowed', 'Un numéro de mandat ne vaut financement que pour un commanditaire public : réglez la facture.');
-      }
-      tx.update(orders).set({ mandateNumber }).where(eq(orders.id, orderId)).run();
+      if (order.status === 'cancelled') throw orderCancelled();
+      const buyer = findOrganisation(tx, actor, order.buyerId)!;
+      if (!isPublicBuyer(buyer.buyerType)) throw mandateNotAllowed();
+      setMandateNumber(tx, orderId, mandateNumber);
       recordAudit(tx, clock, actor, 'order.mandate_recorded', { type: 'order', id: orderId }, { mandateNumber });
       refreshFunding(tx, clock, orderId);
-      return tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
+      return findOrderById(tx, orderId)!;
     },
     { behavior: 'immediate' },
   );
 }
 
-
-export function listOrdersFor(db: DbOrTx, actor: Actor, page: { limit: number; after?: { createdAt: string; id: string }; status?: OrderRow['status'] }) {
-  const scope = isOperator(actor) ? undefined : eq(orders.buyerId, actor.organisationId);
-  const after = page.after ? sql`(${orders.createdAt}, ${orders.id}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
-  return db
-    .select({ order: orders, buyerName: organisations.name })
-    .from(orders)
-    .innerJoin(organisations, eq(organisations.id, orders.buyerId))
-    .where(and(scope, after, page.status ? eq(orders.status, page.status) : undefined))
-    .orderBy(sql`${orders.createdAt} DESC, ${orders.id} DESC`)
-    .limit(page.limit + 1)
-    .all();
-}

@@ -4,15 +4,15 @@ import { renderFiguresPdf } from '../../../templates/pdf/figures.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime, parisDate } from '../../shared/paris-time.ts';
-import { DomainError, forbidden, unprocessable } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, type OrderRow } from '../order-records/order-records.repository.ts';
 import { summariseSerials } from '../distribution/serials.ts';
 import { endOfValidityCalendar, stepRefusal } from './end-of-validity.rules.ts';
 import * as repo from './end-of-validity.repository.ts';
-import { orderNotFound } from '../order-records/order-errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { notifyPrescribersOfBlocking } from './end-of-validity.notices.ts';
+import { closingNotReady, notYourStep, stepAlreadyTaken, stepRefused } from './oversight.errors.ts';
 
 interface Deps {
   db: Db;
@@ -85,19 +85,19 @@ export function takeStep(deps: Deps & { actor: Actor; orderId: string; step: End
   const { db, clock, gracePeriodDays, actor, orderId, step } = deps;
   const buyerSteps: EndOfValidityStep[] = ['blocking_approved', 'acknowledged', 'closing_signed_buyer'];
   if (buyerSteps.includes(step) ? actor.organisationKind !== 'buyer' : !isOperator(actor)) {
-    throw forbidden('forbidden', step === 'closing_signed_operator' ? 'Seul l’opérateur signe pour l’opérateur.' : 'Seul le commanditaire prend cette décision.');
+    throw notYourStep(step === 'closing_signed_operator');
   }
   db.transaction(
     (tx) => {
       const order = requireOrder(tx, actor, orderId);
       const done = new Set(repo.stepsOf(tx, orderId).map((s) => s.step));
       const refusal = stepRefusal(step, { today: parisDate(clock.now()), validUntil: order.validUntil, gracePeriodDays, done, expired: isExpired(order) });
-      if (refusal) throw new DomainError(refusal.code === 'step_already_taken' ? 409 : 422, refusal.code, refusal.message);
+      if (refusal) throw stepRefused(refusal);
       const unhanded = step === 'blocking_approved' ? repo.unhandedBooklets(tx, orderId) : [];
       const passCount = unhanded.reduce((sum, b) => sum + b.passCount, 0);
       const data = step === 'blocking_approved' ? { bookletCount: unhanded.length, passCount, amountCents: passCount * order.faceValueCents, serials: summariseSerials(unhanded.map((b) => b.serial)) } : null;
       if (!repo.insertStep(tx, { orderId, step, at: clock.now().toISOString(), userId: actor.userId, organisationId: actor.organisationId, data })) {
-        throw new DomainError(409, 'step_already_taken', 'Cette étape a déjà été faite.');
+        throw stepAlreadyTaken();
       }
       notifyEndOfValidityStep(tx, clock, actor, order, step);
     },
@@ -110,7 +110,7 @@ export function takeStep(deps: Deps & { actor: Actor; orderId: string; step: End
 export async function closingStatementPdf(deps: Deps & { actor: Actor; orderId: string }): Promise<{ reference: string; pdf: Buffer }> {
   const { db, actor, orderId } = deps;
   const order = requireOrder(db, actor, orderId);
-  if (!isExpired(order)) throw unprocessable('closing_not_ready', 'Le relevé de clôture est établi une fois la commande arrivée en fin de validité.');
+  if (!isExpired(order)) throw closingNotReady();
   const f = repo.closingFigures(db, orderId);
   const signed = new Map(repo.stepsOf(db, orderId).map((s) => [s.step, s.at]));
   const sign = (step: EndOfValidityStep, who: string) => (signed.has(step) ? `${who} : signé le ${formatFrenchDateTime(signed.get(step)!)}` : `${who} : à signer`);

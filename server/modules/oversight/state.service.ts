@@ -1,34 +1,30 @@
 import type { Db, DbOrTx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
-import { eq } from 'drizzle-orm';
 import type { Clock } from '../../shared/clock.ts';
-import { notFound, unprocessable } from '../../shared/problem.ts';
 import { shareOrHidden, suppressSmallCells } from '../../shared/small-cells.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
+import { findOrganisation } from '../accounts/accounts.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findProgram } from '../programs/programs.repository.ts';
-import { listPublicCategories } from '../programs/public-categories.service.ts';
+import { listPublicCategories } from '../programs/public-categories.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import type { ProgramReportView, StateTermsInput } from './oversight.schemas.ts';
+import { notAStateOrganisation, stateProgramNotFound } from './oversight.errors.ts';
 import { owedOnUse } from './program-rules.ts';
 import * as repo from './state.repository.ts';
 import { distributionsByPublic } from './usage.repository.ts';
 import { thresholdFor } from './usage.service.ts';
-
-const programNotFound = () => notFound('program_not_found', 'Programme introuvable.');
 
 /** The operator links a programme to the State organisation that funds it and sets the call's rules. */
 export function setStateTerms(deps: { db: Db; clock: Clock; actor: Actor; programId: string; input: StateTermsInput }): repo.StateTermsRow {
   const { db, clock, actor, programId, input } = deps;
   return db.transaction(
     (tx) => {
-      if (!findProgram(tx, programId)) throw programNotFound();
+      if (!findProgram(tx, programId)) throw stateProgramNotFound();
       if (input.stateOrganisationId !== null) {
-        const org = tx.select({ kind: organisations.kind }).from(organisations).where(eq(organisations.id, input.stateOrganisationId)).get();
-        if (!org || org.kind !== 'state') {
-          throw unprocessable('not_a_state_organisation', 'Seule une organisation de type « Service de l’État » peut financer un programme.');
-        }
+        // The operator sets the terms: it sees every organisation, so an unknown id reads as "not a State".
+        const org = findOrganisation(tx, actor, input.stateOrganisationId);
+        if (!org || org.kind !== 'state') throw notAStateOrganisation();
       }
       const row: repo.StateTermsRow = { programId, ...input, updatedAt: clock.now().toISOString() };
       repo.upsertStateTerms(tx, row);
@@ -43,8 +39,8 @@ export function setStateTerms(deps: { db: Db; clock: Clock; actor: Actor; progra
 function readableProgram(db: DbOrTx, actor: Actor, programId: string) {
   const program = findProgram(db, programId);
   const terms = program ? repo.findStateTerms(db, programId) : undefined;
-  if (!program) throw programNotFound();
-  if (!isOperator(actor) && !(actor.organisationKind === 'state' && terms?.stateOrganisationId === actor.organisationId)) throw programNotFound();
+  if (!program) throw stateProgramNotFound();
+  if (!isOperator(actor) && !(actor.organisationKind === 'state' && terms?.stateOrganisationId === actor.organisationId)) throw stateProgramNotFound();
   return { program, terms };
 }
 

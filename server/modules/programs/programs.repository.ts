@@ -1,4 +1,4 @@
-import { and, asc, eq, sql, sum } from 'drizzle-orm';
+import { and, asc, eq, lte, sql, sum } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { cofinancingPrograms, programCommitments, programReleases, type ProgramStatus } from '../../../db/schema/programs.ts';
 
@@ -87,4 +87,57 @@ export function sumOfCommitments(db: DbOrTx, programId: string): number {
 
 export function findCommitmentForOrder(db: DbOrTx, orderId: string): ProgramCommitmentRow | undefined {
   return db.select().from(programCommitments).where(eq(programCommitments.orderId, orderId)).get();
+}
+
+export function insertProgram(db: DbOrTx, row: ProgramRow): void {
+  db.insert(cofinancingPrograms).values(row).run();
+}
+
+/**
+ * Applies an edit only while what is committed fits in the new envelope: the bound is part of the
+ * UPDATE, so a commitment landing meanwhile cannot slip under it. False when it did not.
+ */
+export function updateProgramWithinCommitted(db: DbOrTx, id: string, changes: Partial<ProgramRow>, envelopeCents: number): boolean {
+  return (
+    db
+      .update(cofinancingPrograms)
+      .set(changes)
+      .where(and(eq(cofinancingPrograms.id, id), lte(cofinancingPrograms.committedCents, envelopeCents)))
+      .run().changes === 1
+  );
+}
+
+/** Closes an open programme; false when it was not open (already closed). */
+export function closeOpenProgram(db: DbOrTx, id: string): boolean {
+  return (
+    db
+      .update(cofinancingPrograms)
+      .set({ status: 'closed' })
+      .where(and(eq(cofinancingPrograms.id, id), eq(cofinancingPrograms.status, 'open')))
+      .run().changes === 1
+  );
+}
+
+/**
+ * Adds an amount to what an open programme has committed, only while the envelope can take it:
+ * one conditional UPDATE, so two approvals never over-commit whatever their interleaving.
+ */
+export function addToCommitted(db: DbOrTx, programId: string, amountCents: number): boolean {
+  return (
+    db
+      .update(cofinancingPrograms)
+      .set({ committedCents: sql`${cofinancingPrograms.committedCents} + ${amountCents}` })
+      .where(
+        and(
+          eq(cofinancingPrograms.id, programId),
+          sql`${cofinancingPrograms.committedCents} + ${amountCents} <= ${cofinancingPrograms.envelopeCents}`,
+          eq(cofinancingPrograms.status, 'open'),
+        ),
+      )
+      .run().changes === 1
+  );
+}
+
+export function insertCommitment(db: DbOrTx, row: ProgramCommitmentRow): void {
+  db.insert(programCommitments).values(row).run();
 }

@@ -1,25 +1,40 @@
-import { and, eq, lte, sql } from 'drizzle-orm';
 import { withLock } from '../../../db/locks.ts';
 import { inWriteTransaction, type Db, type DbOrTx } from '../../../db/client.ts';
-import { cofinancingPrograms, programCommitments, type ProgramStatus } from '../../../db/schema/programs.ts';
+import type { ProgramStatus } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { formatEuros } from '../../shared/money.ts';
-import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import {
+  addToCommitted,
+  closeOpenProgram,
   committedForBuyer,
   findCommitmentForOrder,
   findProgram,
+  insertCommitment,
+  insertProgram,
   insertRelease,
   listPrograms,
   moveCommittedToReleased,
   releasedForOrder,
+  updateProgramWithinCommitted,
   type ProgramCommitmentRow,
   type ProgramReleaseRow,
   type ProgramRow,
 } from './programs.repository.ts';
+import {
+  buyerCapReached,
+  cofinancingAlreadyCommitted,
+  envelopeBelowCommitted,
+  envelopeExhausted,
+  nothingCommitted,
+  programAlreadyClosed,
+  programClosed,
+  programNotFound,
+  programPayerMissing,
+  programValuesInvalid,
+  releaseExceedsCommitment,
+} from './programs.errors.ts';
 import { payerGaps, programConsistencyIssues, type CreateProgramInput, type ProgramView, type UpdateProgramInput } from './programs.schemas.ts';
 
 export { committedForBuyer, findProgram, type ProgramCommitmentRow, type ProgramRow } from './programs.repository.ts';
@@ -50,8 +65,6 @@ export function programToView(row: ProgramRow): ProgramView {
   };
 }
 
-const programNotFound = () => notFound('cofinancing_program_not_found', 'Programme de cofinancement introuvable.');
-
 export function getProgram({ db, id }: { db: DbOrTx; id: string }): ProgramRow {
   const row = findProgram(db, id);
   if (!row) throw programNotFound();
@@ -80,7 +93,7 @@ export function createProgram({ db, clock, actor, input }: Deps & { actor: Actor
     payer: input.payer ?? null,
   };
   db.transaction((tx) => {
-    tx.insert(cofinancingPrograms).values(row).run();
+    insertProgram(tx, row);
     recordAudit(tx, clock, actor, 'cofinancing_program.created', { type: 'cofinancing_program', id: row.id }, {
       name: row.name,
       rateBasisPoints: row.rateBasisPoints,
@@ -103,19 +116,8 @@ export function updateProgram({ db, clock, actor, id, input }: Deps & { actor: A
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<ProgramRow>;
       const merged: ProgramRow = { ...current, ...changes };
       const issues = programConsistencyIssues(merged);
-      if (issues.length > 0) throw badRequest('validation_failed', 'Certaines valeurs envoyées sont invalides.', issues);
-      const updated = tx
-        .update(cofinancingPrograms)
-        .set(changes)
-        .where(and(eq(cofinancingPrograms.id, id), lte(cofinancingPrograms.committedCents, merged.envelopeCents)))
-        .run();
-      if (updated.changes !== 1) {
-        throw unprocessable(
-          'envelope_below_committed',
-          `L’enveloppe ne peut pas descendre à ${formatEuros(merged.envelopeCents)} : ${formatEuros(current.committedCents)} sont déjà engagés sur des commandes approuvées.`,
-          { committedCents: current.committedCents },
-        );
-      }
+      if (issues.length > 0) throw programValuesInvalid(issues);
+      if (!updateProgramWithinCommitted(tx, id, changes, merged.envelopeCents)) throw envelopeBelowCommitted(merged.envelopeCents, current.committedCents);
       recordAudit(tx, clock, actor, 'cofinancing_program.updated', { type: 'cofinancing_program', id }, { changes });
       return findProgram(tx, id)!;
     },
@@ -128,12 +130,7 @@ export function closeProgram({ db, clock, actor, id }: Deps & { actor: Actor; id
   return db.transaction(
     (tx) => {
       if (!findProgram(tx, id)) throw programNotFound();
-      const closed = tx
-        .update(cofinancingPrograms)
-        .set({ status: 'closed' })
-        .where(and(eq(cofinancingPrograms.id, id), eq(cofinancingPrograms.status, 'open')))
-        .run();
-      if (closed.changes !== 1) throw conflict('cofinancing_program_already_closed', 'Ce programme de cofinancement est déjà clôturé.');
+      if (!closeOpenProgram(tx, id)) throw programAlreadyClosed();
       recordAudit(tx, clock, actor, 'cofinancing_program.closed', { type: 'cofinancing_program', id });
       return findProgram(tx, id)!;
     },
@@ -172,54 +169,24 @@ export function commitEnvelope(db: DbOrTx, input: CommitEnvelopeInput): ProgramC
   const run = (tx: DbOrTx): ProgramCommitmentRow => {
     const program = findProgram(tx, programId);
     if (!program) throw programNotFound();
-    if (program.status !== 'open') {
-      throw unprocessable('cofinancing_program_closed', `Le programme « ${program.name} » est clôturé : il n’engage plus de nouveaux montants.`);
-    }
+    if (program.status !== 'open') throw programClosed(program.name);
     // The call for funds of the State's share must name who pays it (and route it in Chorus Pro).
     const gaps = payerGaps(program.payer);
-    if (gaps.length > 0) {
-      throw unprocessable(
-        'program_payer_missing',
-        `Le payeur du programme « ${program.name} » est incomplet (à renseigner : ${gaps.join(', ')}) : complétez-le avant d’approuver une commande cofinancée.`,
-        { missing: gaps },
-      );
-    }
-    if (findCommitmentForOrder(tx, orderId)) {
-      throw conflict('cofinancing_already_committed', 'Le cofinancement de cette commande est déjà engagé.');
-    }
+    if (gaps.length > 0) throw programPayerMissing(program.name, gaps);
+    if (findCommitmentForOrder(tx, orderId)) throw cofinancingAlreadyCommitted();
     if (program.perBuyerCapCents !== null) {
       // Read inside the caller's transaction: under WAL a concurrent writer makes our UPDATE below
       // fail with SQLITE_BUSY instead of letting this sum go stale.
       const already = committedForBuyer(tx, programId, buyerId);
       if (already + amountCents > program.perBuyerCapCents) {
-        throw unprocessable(
-          'cofinancing_buyer_cap_reached',
-          `Le plafond par commanditaire du programme « ${program.name} » (${formatEuros(program.perBuyerCapCents)}) serait dépassé : ${formatEuros(already)} déjà engagés, ${formatEuros(amountCents)} demandés.`,
-          { perBuyerCapCents: program.perBuyerCapCents, committedForBuyerCents: already, requestedCents: amountCents },
-        );
+        throw buyerCapReached(program.name, { perBuyerCapCents: program.perBuyerCapCents, committedForBuyerCents: already, requestedCents: amountCents });
       }
     }
-    const updated = tx
-      .update(cofinancingPrograms)
-      .set({ committedCents: sql`${cofinancingPrograms.committedCents} + ${amountCents}` })
-      .where(
-        and(
-          eq(cofinancingPrograms.id, programId),
-          sql`${cofinancingPrograms.committedCents} + ${amountCents} <= ${cofinancingPrograms.envelopeCents}`,
-          eq(cofinancingPrograms.status, 'open'),
-        ),
-      )
-      .run();
-    if (updated.changes !== 1) {
-      const remainingCents = program.envelopeCents - program.committedCents;
-      throw unprocessable(
-        'cofinancing_envelope_exhausted',
-        `L’enveloppe du programme « ${program.name} » ne suffit plus : il reste ${formatEuros(Math.max(0, remainingCents))}, ${formatEuros(amountCents)} demandés.`,
-        { remainingCents: Math.max(0, remainingCents), requestedCents: amountCents },
-      );
+    if (!addToCommitted(tx, programId, amountCents)) {
+      throw envelopeExhausted(program.name, Math.max(0, program.envelopeCents - program.committedCents), amountCents);
     }
     const commitment: ProgramCommitmentRow = { id: newId(), programId, orderId, buyerId, amountCents, createdAt: at };
-    tx.insert(programCommitments).values(commitment).run();
+    insertCommitment(tx, commitment);
     return commitment;
   };
   // The buyer's committed total is read then raised: one approval for this buyer at a time.
@@ -251,16 +218,10 @@ export function releaseEnvelope(db: DbOrTx, input: ReleaseEnvelopeInput): Progra
   }
   const run = (tx: DbOrTx): ProgramReleaseRow => {
     const commitment = findCommitmentForOrder(tx, orderId);
-    if (!commitment || commitment.programId !== programId) {
-      throw unprocessable('cofinancing_not_committed', 'Cette commande n’a rien engagé sur l’enveloppe du programme : il n’y a rien à restituer.');
-    }
+    if (!commitment || commitment.programId !== programId) throw nothingCommitted();
     const already = releasedForOrder(tx, orderId);
     if (already + amountCents > commitment.amountCents) {
-      throw unprocessable(
-        'cofinancing_release_exceeds_commitment',
-        `La restitution de ${formatEuros(amountCents)} dépasserait l’engagement de la commande (${formatEuros(commitment.amountCents)}, dont ${formatEuros(already)} déjà restitués).`,
-        { commitmentCents: commitment.amountCents, releasedCents: already, requestedCents: amountCents },
-      );
+      throw releaseExceedsCommitment({ commitmentCents: commitment.amountCents, releasedCents: already, requestedCents: amountCents });
     }
     if (!moveCommittedToReleased(tx, programId, amountCents)) {
       throw new Error(`releaseEnvelope: programme ${programId} holds less than ${amountCents} cents committed`);
