@@ -9,7 +9,7 @@ import { type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './distribution.schemas.ts';
-import { expandSerialSelection, summariseSerials } from './serials.ts';
+import { expandSerialSelection, summariseSerials } from '../booklets/serial-ranges.ts';
 import { countOf, plural } from '../../shared/plural.ts';
 import { orderNotFound } from '../order-records/order-errors.ts';
 import { moveBookletsToHolder } from '../booklets/booklet-status.repository.ts';
