@@ -1,7 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, users } from '../../../db/schema/accounts.ts';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { formatIban } from '../../shared/bank.ts';
 import { DomainError } from '../../shared/problem.ts';
@@ -14,6 +12,7 @@ import { importPlaces, type ImportFormat } from './places.import.ts';
 import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 import { replyPlaceList } from './places.list.ts';
+import { placeHistory } from './places.repository.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 import { requireStepUp } from '../security/security.module.ts';
@@ -97,14 +96,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     const place = placesService.findPlaceFor(app.db, actor, placeId);
     if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
     const bank = placesService.bankAccountsForReview(app.db, actor, placeId);
-    const history = app.db
-      .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data, actorName: users.name })
-      .from(auditLog)
-      .leftJoin(users, eq(users.id, auditLog.actorUserId))
-      .where(and(eq(auditLog.subjectType, 'place'), eq(auditLog.subjectId, placeId)))
-      .orderBy(desc(auditLog.id))
-      .limit(50)
-      .all();
+    const history = placeHistory(app.db, place.id, 50);
     const query = request.query as { message?: string };
     return reply.renderPage('pages/places/review.eta', {
       title: place.name,
