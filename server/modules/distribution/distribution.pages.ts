@@ -17,7 +17,6 @@ import {
   allotmentInput,
   BLOCK_REASON_LABELS,
   bookletSerial,
-  BOOKLET_STATUS_LABELS,
   distributionInput,
   MOVEMENT_KIND_LABELS,
   returnInput,
@@ -29,6 +28,8 @@ import { orderNotFound } from '../order-records/order-errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 import { replyDistributionList } from './distribution.list.ts';
 import { handOutOfPrescriber } from './handouts.repository.ts';
+import { bookletsToHandOut } from './prescriber-stock.repository.ts';
+import { replyPrescriberStock, stockStatusLabel } from './prescriber-stock.list.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -223,7 +224,6 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
 
   const renderStock = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    const stock = repository.listStock(app.db, actor, { limit: 500 }).slice(0, 500);
     const labels = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
     const query = request.query as { message?: string; n?: string };
     const messages: Record<string, string> = {
@@ -231,24 +231,26 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       bloque: 'Carnet bloqué : ses pass non encaissés ne peuvent plus être utilisés.',
     };
     const designatedOrders = repository.listPrescriberOrders(app.db, actor.organisationId);
-    const endOfValidity = blockedStockNotices(app.db, designatedOrders, stock);
-    return reply.renderPage('pages/distribution/stock.eta', {
+    // The J-15 notices count every booklet still held, whatever page of the list is shown.
+    const endOfValidity = blockedStockNotices(app.db, designatedOrders, bookletsToHandOut(app.db, actor));
+    const blockedOrders = new Set(endOfValidity.map((n) => n.orderId));
+    return replyPrescriberStock(app.db, actor, request, reply, blockedOrders, (stock, list) => ({
       title: 'Mon stock de carnets',
       orders: designatedOrders,
-      stock,
+      stock: stock.map((b) => ({ ...b, statusLabel: stockStatusLabel(b, blockedOrders) })),
+      list,
       endOfValidity,
-      blockedOrders: new Set(endOfValidity.map((n) => n.orderId)),
+      blockedOrders,
       distributions: repository
         .listDistributions(app.db, actor, { limit: 50 })
         .slice(0, 50)
         .map((d) => ({ ...d, publicLabel: d.publicCategory ? (labels.get(d.publicCategory) ?? d.publicCategory) : '', ageBandLabel: d.ageBand ? AGE_BAND_LABELS[d.ageBand] : '—' })),
-      statusLabels: BOOKLET_STATUS_LABELS,
       reasons: BLOCK_REASONS.map((r) => ({ value: r, label: BLOCK_REASON_LABELS[r] })),
       success: messages[query.message ?? ''],
       returnValues: {},
       blockValues: {},
       ...extra,
-    });
+    }));
   };
 
   app.get('/mon-stock', { schema: hide, config: allow('prescriber:*') }, async (request, reply) => renderStock(request, reply));
