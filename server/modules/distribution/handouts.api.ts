@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../shared/pagination.ts';
-import { notFound } from '../../shared/problem.ts';
 import { errorResponses, listOf } from '../../shared/schemas.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { communeView } from '../territories/territories.api.ts';
@@ -25,6 +24,7 @@ import {
 } from './distribution.schemas.ts';
 import * as service from './distribution.service.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
+import { bookletNotFound } from './distribution.errors.ts';
 
 /**
  * Hand-outs to beneficiaries and what the network records of them: the custody movements, the
@@ -94,7 +94,7 @@ export const handoutsApi: FastifyPluginAsync = async (app) => {
     async (request) => {
       const actor = requireActor(request);
       const booklet = service.findBookletForHistory(app.db, actor, request.params.serial);
-      if (!booklet) throw notFound('booklet_not_found', `Carnet ${request.params.serial} introuvable.`);
+      if (!booklet) throw bookletNotFound(request.params.serial);
       const { limit, cursor } = request.query;
       return movementPage(repository.listMovements(app.db, actor, { limit, afterId: afterId(cursor), bookletId: booklet.id }), limit);
     },

@@ -13,6 +13,7 @@ import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 import { replyPlaceList } from './places.list.ts';
 import { placeHistory } from './places.repository.ts';
+import { decisionReasonRequired, placeNotFound } from './places.errors.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 import { requireStepUp } from '../security/security.module.ts';
@@ -94,7 +95,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
   const renderReview = (request: FastifyRequest, reply: FastifyReply, placeId: string, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
     const place = placesService.findPlaceFor(app.db, actor, placeId);
-    if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
+    if (!place) throw placeNotFound();
     const bank = placesService.bankAccountsForReview(app.db, actor, placeId);
     const history = placeHistory(app.db, place.id, 50);
     const query = request.query as { message?: string };
@@ -129,7 +130,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
       const { placeId } = placeParams.parse(request.params);
       if (confirm && !isConfirmed(request.body)) {
         const place = placesService.findPlaceFor(app.db, requireActor(request), placeId);
-        if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
+        if (!place) throw placeNotFound();
         // A suspension needs its reason before the recap: refuse in place, as the form would.
         if (segment === 'suspend' && !reasonInput.safeParse(request.body ?? {}).success) {
           return renderReview(request, reply.code(400), placeId, { formError: 'Indiquez le motif : il sera communiqué au lieu.' });
@@ -147,7 +148,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
 
   const reasonOf = (request: FastifyRequest): string => {
     const parsed = reasonInput.safeParse(request.body ?? {});
-    if (!parsed.success) throw new DomainError(400, 'validation_failed', 'Indiquez le motif : il sera communiqué au lieu.');
+    if (!parsed.success) throw decisionReasonRequired();
     return parsed.data.reason;
   };
   const placeFacts = (place: { name: string; siret: string | null; sites: { name: string }[] }) => [
