@@ -18,7 +18,7 @@ import * as repo from './booklets.repository.ts';
 import { serialCandidates } from './serial-format.ts';
 import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
 import type { PassCodeFactory } from './pass-code.ts';
-import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
 import { orderNotFound } from '../order-records/order-errors.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
@@ -300,6 +300,15 @@ export interface PassLookup {
   allowedServices: string[] | null;
   redeemable: boolean;
   reason?: PassRefusal;
+}
+
+/**
+ * A pass lookup bound to the app's settings, with its own throttle: the API (by user and address)
+ * and the public pass page (anonymous, by address) each keep theirs.
+ */
+export function passLookup(deps: { db: DbOrTx; clock: Clock; codes: PassCodeFactory; gracePeriodDays: number }) {
+  const throttle = new PassLookupThrottle(deps.clock);
+  return (who: { userId: string | null; ip: string }, input: string): PassLookup => lookupPass({ ...deps, throttle, who, input });
 }
 
 /**
