@@ -68,3 +68,31 @@ t.test('a prescriber’s 520 booklets: search by serial, status filter, sort, nu
   const searchedCsv = await prescriber.inject({ method: 'GET', url: exportHref(bySerial.body)! });
   t.same(csvDataLines(searchedCsv.body).map((l) => l.split(';')[0]), [serials[42]], 'and the search');
 });
+
+t.test('under the J-15 blocking, the notice counts every booklet still held, not one page, and every page and the CSV say to give them back', async (t) => {
+  const { app, db, clock } = await buildTestApp(t);
+  seedReference(db, clock);
+  const world = await seedWorld(db);
+  const order = createApprovedOrder(db, clock, { buyer: world.buyerAdmin, operator: world.operatorAdmin, bookletCount: 60, passesPerBooklet: 1, funded: true, validFrom: '2026-11-01', validUntil: '2026-12-31' });
+  let buyer = await loginAs(app, world.buyerAdmin);
+  t.equal((await post(buyer, `/api/v1/orders/${order.id}/prescribers`, { prescriberId: world.prescriber.id })).statusCode, 201);
+  const serials: string[] = (await post(buyer, '/api/v1/allotments', { orderId: order.id, prescriberId: world.prescriber.id, bookletCount: 60 })).json().serials;
+  t.equal((await handOut(await loginAs(app, world.prescriberAdmin), serials[0]!)).statusCode, 201);
+  clock.set('2026-12-17T09:00:00.000Z'); // J-14
+  buyer = await loginAs(app, world.buyerAdmin);
+  t.equal((await post(buyer, `/api/v1/orders/${order.id}/end-of-validity/blocage`)).statusCode, 200);
+  const prescriber = await loginAs(app, world.prescriberAdmin);
+
+  const second = await prescriber.inject({ method: 'GET', url: '/mon-stock?page=2' });
+  t.equal(second.statusCode, 200);
+  t.match(second.body, 'ne remettez plus les 59 carnets que vous détenez', 'the 59 still held, though a page shows 50');
+  t.equal(currentPage(second.body), 2);
+  const rows = stockRows(second.body);
+  t.equal(rows.length, 10);
+  t.ok(rows.slice(0, 9).every((r) => / Bloqué : à rendre Rendez-le au commanditaire$/.test(r)), 'no hand-out link on a blocked booklet, on any page');
+  t.notMatch(second.body, 'href="/distribuer?carnet=', 'not one');
+  const csv = await prescriber.inject({ method: 'GET', url: exportHref(second.body)! });
+  const lines = csvDataLines(csv.body);
+  t.equal(lines.length, 60);
+  t.equal(lines.filter((l) => l.includes(';Bloqué : à rendre;')).length, 59, 'the CSV says it too');
+});
