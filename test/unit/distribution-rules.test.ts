@@ -1,5 +1,5 @@
 import t from 'tap';
-import { expandSerialSelection, normaliseSerial, summariseSerials } from '../../server/modules/distribution/serials.ts';
+import { expandSerialSelection, normaliseSerial, summariseSerials } from '../../server/modules/booklets/serial-ranges.ts';
 import { shareOrHidden, suppressSmallCells } from '../../server/shared/small-cells.ts';
 
 t.test('a serial is read from what a person types or a scanner reads', async (t) => {

@@ -1,6 +1,5 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { PassStatus } from '../../../db/schema/booklets.ts';
-import { notFound } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { BOOKLET_STATUS_LABELS, PASS_STATUS_LABELS } from '../booklets/booklets.schemas.ts';
 import { maskPassCode } from '../booklets/pass-code.ts';
@@ -12,12 +11,11 @@ import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
 import * as repo from './booklet-detail.repository.ts';
 import type { BookletRecord, HistoryEvent } from './booklet-detail.schemas.ts';
+import { bookletNotFound } from './booklet-detail.errors.ts';
 
 /** A booklet's custody moves are few (issued, allotted, maybe returned, handed out or blocked): this bounds a pathological one. */
 const HISTORY_LIMIT = 200;
 
-export const bookletNotFound = (serial: string) =>
-  notFound('booklet_not_found', `Aucun carnet n° ${serial} parmi ceux que vous pouvez consulter. Vérifiez le numéro imprimé sous le QR code de la couverture.`);
 
 /**
  * The serial of the booklet a search names, if the actor may see it: exact, whatever the case,

@@ -16,7 +16,6 @@ import {
   printProofView,
 } from './booklets.schemas.ts';
 import * as bookletsService from './booklets.service.ts';
-import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { PRINT_PROFILES } from '../../../templates/pdf/print-profile.ts';
 import { printSettingsApi } from './print-settings.api.ts';
 import { printFileHandler, startPrintFileJob } from './print-file.job.ts';
@@ -48,7 +47,7 @@ function sendPrintJob(request: FastifyRequest, reply: FastifyReply, job: booklet
 
 export const bookletsApi: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const throttle = new PassLookupThrottle(app.clock);
+  const lookup = bookletsService.passLookup({ db: app.db, clock: app.clock, codes: app.passCodes, gracePeriodDays: app.config.gracePeriodDays });
   const publicUrl = app.config.publicUrl;
   await app.register(printSettingsApi);
   app.jobs.register(printFileHandler(app.db));
@@ -197,25 +196,10 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const pass = bookletsService.lookupPass({
-        db: app.db,
-        clock: app.clock,
-        codes: app.passCodes,
-        throttle,
-        gracePeriodDays: app.config.gracePeriodDays,
-        who: { userId: actor.userId, ip: request.ip },
-        input: request.params.code,
-      });
+      const pass = lookup({ userId: actor.userId, ip: request.ip }, request.params.code);
       reply.header('cache-control', 'no-store');
-      return {
-        code: pass.code,
-        status: pass.status,
-        faceValueCents: pass.faceValueCents,
-        validFrom: pass.validFrom,
-        validUntil: pass.validUntil,
-        redeemable: pass.redeemable,
-        ...(pass.reason ? { reason: pass.reason } : {}),
-      };
+      // The view the schema declares: the lookup's other facts (territory, services, last day) stay out.
+      return passLookupView.parse(pass);
     },
   );
 };

@@ -8,7 +8,6 @@ import { getTerritories } from '../territories/territories.ts';
 import { usableSites } from '../places/places.nearby.ts';
 import * as bookletsService from './booklets.service.ts';
 import { formatPassCode } from './pass-code.ts';
-import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isSpecimenCode } from './specimen.ts';
 import { designPages } from './design.pages.ts';
 import { sendProofReminders } from './proof-reminders.ts';
@@ -27,7 +26,7 @@ const codeParams = z.object({ code: z.string().max(100) });
 
 export const bookletsPages: FastifyPluginAsync = async (app) => {
   // The public page has its own per-IP throttle: its callers are anonymous, so only the address counts.
-  const throttle = new PassLookupThrottle(app.clock);
+  const lookup = bookletsService.passLookup({ db: app.db, clock: app.clock, codes: app.passCodes, gracePeriodDays: app.config.gracePeriodDays });
 
   app.get('/commandes/:orderId/carnets', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
     const actor = requireActor(request);
@@ -93,15 +92,7 @@ export const bookletsPages: FastifyPluginAsync = async (app) => {
     reply.header('x-robots-tag', 'noindex, nofollow').header('cache-control', 'no-store');
     if (isSpecimenCode(code)) return reply.renderPage('pages/booklets/pass.eta', { title: 'Spécimen de pass', pass: null, specimen: true });
     try {
-      const pass = bookletsService.lookupPass({
-        db: app.db,
-        clock: app.clock,
-        codes: app.passCodes,
-        throttle,
-        gracePeriodDays: app.config.gracePeriodDays,
-        who: { userId: null, ip: request.ip },
-        input: code,
-      });
+      const pass = lookup({ userId: null, ip: request.ip }, code);
       // The visitor may say where they are (name or postal code): we never use where the pass was handed out.
       const near = String((request.query as { commune?: unknown }).commune ?? '').trim().slice(0, 100);
       const reference = near.length >= 2 ? getTerritories().searchCommunes(near, 1)[0] : undefined;

@@ -56,6 +56,19 @@ export function holdsBookletOf(db: DbOrTx, actor: Actor, orderId: string): boole
   );
 }
 
+/** An order's booklets as its lists show them: serial, position, status and holder. */
+const ORDER_BOOKLET_COLUMNS = {
+  serial: booklets.serial,
+  orderId: booklets.orderId,
+  position: booklets.position,
+  status: booklets.status,
+  holderId: booklets.holderId,
+  holderName: organisations.name,
+  passCount: booklets.passCount,
+};
+
+const orderBookletRows = (db: DbOrTx) => db.select(ORDER_BOOKLET_COLUMNS).from(booklets).innerJoin(organisations, eq(organisations.id, booklets.holderId));
+
 /** One page of an order's booklets in printing order; fetches limit + 1 rows to tell whether a next page exists. */
 export function listOrderBooklets(
   db: DbOrTx,
@@ -63,26 +76,8 @@ export function listOrderBooklets(
   orderId: string,
   page: { limit: number; afterPosition?: number; status?: BookletStatus },
 ) {
-  return db
-    .select({
-      serial: booklets.serial,
-      orderId: booklets.orderId,
-      position: booklets.position,
-      status: booklets.status,
-      holderId: booklets.holderId,
-      holderName: organisations.name,
-      passCount: booklets.passCount,
-    })
-    .from(booklets)
-    .innerJoin(organisations, eq(organisations.id, booklets.holderId))
-    .where(
-      and(
-        eq(booklets.orderId, orderId),
-        visibleTo(actor),
-        page.afterPosition !== undefined ? gt(booklets.position, page.afterPosition) : undefined,
-        page.status ? eq(booklets.status, page.status) : undefined,
-      ),
-    )
+  return orderBookletRows(db)
+    .where(and(orderBookletsWhere(actor, orderId, page), page.afterPosition !== undefined ? gt(booklets.position, page.afterPosition) : undefined))
     .orderBy(asc(booklets.position))
     .limit(page.limit + 1)
     .all();
@@ -196,18 +191,7 @@ export function pageOfOrderBooklets(
   sort: { key: OrderBookletSort; dir: SortDirection },
   window: ListWindow,
 ) {
-  return db
-    .select({
-      serial: booklets.serial,
-      orderId: booklets.orderId,
-      position: booklets.position,
-      status: booklets.status,
-      holderId: booklets.holderId,
-      holderName: organisations.name,
-      passCount: booklets.passCount,
-    })
-    .from(booklets)
-    .innerJoin(organisations, eq(organisations.id, booklets.holderId))
+  return orderBookletRows(db)
     .where(orderBookletsWhere(actor, orderId, criteria))
     .orderBy(orderByFor(ORDER_BOOKLET_SORTS, sort, booklets.position))
     .limit(window.limit)

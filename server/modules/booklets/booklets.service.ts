@@ -2,7 +2,6 @@ import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { BookletStatus, PassStatus } from '../../../db/schema/booklets.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import { conflict, forbidden, notFound, tooManyRequests } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, buyerNameOf, type OrderRow } from '../order-records/order-records.repository.ts';
@@ -19,18 +18,25 @@ import * as repo from './booklets.repository.ts';
 import { serialCandidates } from './serial-format.ts';
 import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
 import type { PassCodeFactory } from './pass-code.ts';
-import type { PassLookupThrottle } from './pass-lookup-throttle.ts';
+import { PassLookupThrottle } from './pass-lookup-throttle.ts';
 import { isPassRefusal, lastAcceptedDay, redeemability, type PassRefusal } from './redeemability.ts';
-import { countOf } from '../../shared/plural.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { findPendingJob } from '../jobs/jobs.repository.ts';
 import { issuedBookletCount } from './issuance.ts';
 import { ORDER_ISSUANCE_JOB } from './issuance.ts';
+import {
+  bookletNotFound,
+  bookletsBeingIssued,
+  nothingToPrintYet,
+  onlyBuyerAcceptsProof,
+  passNotFoundForCode,
+  proofNotAccepted,
+  proofVersionNotFound,
+  tooManyPassLookups,
+} from './booklets.errors.ts';
 
 /** Booklets read per query while printing: ~2 000 codes in memory at a time, a few queries per second of PDF. */
 export const PRINT_BATCH_SIZE = 200;
-
-const bookletNotFound = (serial: string) => notFound('booklet_not_found', `Carnet introuvable : ${serial}.`);
 
 // ---------------------------------------------------------------------------------------------
 // Lists and views
@@ -93,14 +99,11 @@ function printableOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   const order = findOrderFor(db, actor, orderId);
   if (!order) throw orderNotFound();
   if (order.status !== 'approved' && order.status !== 'closed') {
-    throw conflict('order_not_approved', 'Les carnets sont émis à l’approbation de la commande : rien à imprimer pour le moment.');
+    throw nothingToPrintYet();
   }
   // A large order's booklets are issued by a job after approval: until it ends, a file would miss booklets.
   if (findPendingJob(db, ORDER_ISSUANCE_JOB, order.id)) {
-    throw conflict(
-      'booklets_being_issued',
-      'Les carnets de cette commande sont en cours de création : le bon à tirer et le fichier d’impression seront disponibles à la fin (suivez la progression sur la page de la commande).',
-    );
+    throw bookletsBeingIssued();
   }
   return order;
 }
@@ -116,7 +119,7 @@ export function acceptPrintProof(deps: { db: Db; clock: Clock; actor: Actor; ord
     (tx) => {
       const order = printableOrder(tx, actor, orderId);
       if (actor.organisationKind !== 'buyer' || order.buyerId !== actor.organisationId) {
-        throw forbidden('forbidden', 'Seul le commanditaire valide le bon à tirer de sa commande.');
+        throw onlyBuyerAcceptsProof();
       }
       acceptCurrentVersion(tx, clock, actor, orderId);
       const acceptedAt = clock.now().toISOString();
@@ -205,7 +208,7 @@ export function proofPrintJob(deps: { db: Db; clock: Clock; actor: Actor; orderI
   const order = printableOrder(deps.db, deps.actor, deps.orderId);
   const version =
     deps.version === undefined ? deps.db.transaction((tx) => currentVersion(tx, deps.clock, order.id), { behavior: 'immediate' }) : findVersion(deps.db, order.id, deps.version);
-  if (!version) throw notFound('proof_version_not_found', `Aucune version ${deps.version} du bon à tirer de cette commande.`);
+  if (!version) throw proofVersionNotFound(deps.version);
   return {
     filename: deps.version === undefined ? `BAT-${order.reference}.pdf` : `BAT-${order.reference}-v${version.version}.pdf`,
     bookletCount: 1,
@@ -223,7 +226,7 @@ function acceptedDesign(db: DbOrTx, order: OrderRow): BookletDesign {
 
 function requireAcceptedProof(db: DbOrTx, order: OrderRow): void {
   if (!repo.findPrintProof(db, order.id)) {
-    throw conflict('proof_not_accepted', 'Validez d’abord le bon à tirer (BAT) de la commande : le fichier d’impression sera ensuite disponible.');
+    throw proofNotAccepted();
   }
 }
 
@@ -300,6 +303,15 @@ export interface PassLookup {
 }
 
 /**
+ * A pass lookup bound to the app's settings, with its own throttle: the API (by user and address)
+ * and the public pass page (anonymous, by address) each keep theirs.
+ */
+export function passLookup(deps: { db: DbOrTx; clock: Clock; codes: PassCodeFactory; gracePeriodDays: number }) {
+  const throttle = new PassLookupThrottle(deps.clock);
+  return (who: { userId: string | null; ip: string }, input: string): PassLookup => lookupPass({ ...deps, throttle, who, input });
+}
+
+/**
  * Looks a pass up by its code, as typed or scanned. The code's check character and signature are
  * verified before the database is touched: a mistyped or forged code costs no query and is
  * answered exactly like an unknown one (404 pass_not_found). Failed attempts are throttled per
@@ -317,13 +329,13 @@ export function lookupPass(deps: {
   const { db, clock, codes, throttle, who } = deps;
   const wait = throttle.retryAfterSeconds(who);
   if (wait > 0) {
-    throw tooManyRequests('too_many_pass_lookups', `Trop de codes de pass inconnus saisis : réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
+    throw tooManyPassLookups(wait);
   }
   const verified = codes.verify(deps.input);
   const pass = verified.ok ? repo.findPassByCode(db, verified.code) : undefined;
   if (!pass) {
     throttle.recordFailure(who);
-    throw notFound('pass_not_found', 'Aucun pass ne correspond à ce code : vérifiez-le caractère par caractère.');
+    throw passNotFoundForCode();
   }
   // The redemption's own rule, without a place or a site: what it says here, the counter says too.
   const verdict = redeemability({

@@ -14,6 +14,8 @@ import { DEFAULT_LETTER_TEXT } from '../../../templates/pdf/booklet-letter.ts';
 import { LOGO_MAX_BYTES } from './logo.ts';
 import { COVER_MESSAGE_MAX, COVER_TITLE_MAX, LETTER_TEXT_MAX, printSettingsInput } from './print-settings.schemas.ts';
 import * as printSettings from './print-settings.service.ts';
+import { logoNotFound } from './booklets.errors.ts';
+import { orderNotFound } from '../order-records/order-records.errors.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -48,7 +50,7 @@ export const designPages: FastifyPluginAsync = async (app) => {
   const render = (request: FastifyRequest, reply: FastifyReply, orderId: string, extra: { values?: DesignValues; errors?: FormErrors; formError?: string } = {}) => {
     const actor = requireActor(request);
     const order = findOrderFor(app.db, actor, orderId);
-    if (!order) throw new DomainError(404, 'order_not_found', 'Commande introuvable.');
+    if (!order) throw orderNotFound();
     const design = printSettings.printSettingsFor({ db: app.db, actor, orderId });
     const issued = order.status === 'approved' || order.status === 'closed';
     const values: DesignValues = extra.values ?? {
@@ -130,7 +132,7 @@ export const designPages: FastifyPluginAsync = async (app) => {
   app.get('/commandes/:orderId/logo', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
     const { orderId } = orderParams.parse(request.params);
     const logo = printSettings.currentLogo({ db: app.db, actor: requireActor(request), orderId });
-    if (!logo) throw new DomainError(404, 'logo_not_found', 'Pas de logo pour cette commande.');
+    if (!logo) throw logoNotFound();
     return reply.type(logo.mime).header('cache-control', 'private, max-age=300').header('x-content-type-options', 'nosniff').send(logo.data);
   });
 };

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import { badRequest } from '../../shared/problem.ts';
+import { invalidLogo } from './booklets.errors.ts';
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
 export const LOGO_TYPES = ['image/png', 'image/jpeg'] as const;
@@ -22,7 +22,7 @@ export interface ReencodedLogo {
   sha256: string;
 }
 
-const refused = (detail: string) => badRequest('invalid_logo', detail);
+const refused = invalidLogo;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

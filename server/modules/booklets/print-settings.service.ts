@@ -9,7 +9,6 @@ import type { PrintSettingsSnapshot } from '../../../db/schema/print-settings.ts
 import type { Clock } from '../../shared/clock.ts';
 import { addFrenchWorkingDays } from '../../shared/french-holidays.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { conflict, forbidden } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -24,6 +23,8 @@ import { reencodeLogo } from './logo.ts';
 import * as repo from './print-settings.repository.ts';
 import type { PrintSettingsInput } from './print-settings.schemas.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
+import { nothingToDesignYet, onlyBuyerDesigns, proofAlreadyAccepted, proofNotWaiting, proofRejected } from './booklets.errors.ts';
+
 
 
 /** The order if the actor is its buyer and its booklets exist; the operator may look, not change. */
@@ -31,10 +32,10 @@ function buyersOrder(db: DbOrTx, actor: Actor, orderId: string): OrderRow {
   const order = findOrderFor(db, actor, orderId);
   if (!order) throw orderNotFound();
   if (actor.organisationKind !== 'buyer' || order.buyerId !== actor.organisationId) {
-    throw forbidden('forbidden', 'Seul le commanditaire conçoit ses carnets et décide de leur bon à tirer.');
+    throw onlyBuyerDesigns();
   }
   if (order.status !== 'approved' && order.status !== 'closed') {
-    throw conflict('order_not_approved', 'Les carnets sont émis à l’approbation de la commande : leur présentation se règle ensuite, avant le bon à tirer.');
+    throw nothingToDesignYet();
   }
   return order;
 }
@@ -55,7 +56,7 @@ export function currentVersion(tx: DbOrTx, clock: Clock, orderId: string): repo.
 function newVersionAfterChange(tx: Tx, clock: Clock, actor: Actor, orderId: string): void {
   const now = clock.now().toISOString();
   const latest = repo.latestVersion(tx, orderId);
-  if (latest?.status === 'accepted') throw conflict('proof_already_accepted', 'Le bon à tirer est validé : la présentation des carnets ne peut plus changer.');
+  if (latest?.status === 'accepted') throw proofAlreadyAccepted();
   if (latest?.status === 'waiting') repo.decideVersion(tx, latest.id, 'waiting', { status: 'superseded', decidedAt: now, decidedByUserId: actor.userId });
   repo.insertVersion(tx, {
     id: newId(),
@@ -70,7 +71,7 @@ function newVersionAfterChange(tx: Tx, clock: Clock, actor: Actor, orderId: stri
 
 function assertEditable(tx: DbOrTx, orderId: string): void {
   if (repo.latestVersion(tx, orderId)?.status === 'accepted') {
-    throw conflict('proof_already_accepted', 'Le bon à tirer est validé : la présentation des carnets ne peut plus changer.');
+    throw proofAlreadyAccepted();
   }
 }
 
@@ -125,7 +126,7 @@ export function rejectProof(deps: { db: Db; clock: Clock; actor: Actor; orderId:
       buyersOrder(tx, actor, orderId);
       const version = currentVersion(tx, clock, orderId);
       if (version.status !== 'waiting') {
-        throw conflict('proof_not_waiting', version.status === 'accepted' ? 'Ce bon à tirer est déjà validé.' : 'Ce bon à tirer est déjà refusé : modifiez la présentation pour en produire un nouveau.');
+        throw proofNotWaiting(version.status);
       }
       repo.decideVersion(tx, version.id, 'waiting', { status: 'rejected', decidedAt: clock.now().toISOString(), decidedByUserId: actor.userId, comment: deps.comment });
       recordAudit(tx, clock, actor, 'order.print_proof_rejected', { type: 'order', id: orderId }, { version: version.version });
@@ -143,7 +144,7 @@ export function rejectProof(deps: { db: Db; clock: Clock; actor: Actor; orderId:
 export function acceptCurrentVersion(tx: Tx, clock: Clock, actor: Actor, orderId: string): void {
   const version = currentVersion(tx, clock, orderId);
   if (version.status === 'accepted') return;
-  if (version.status === 'rejected') throw conflict('proof_rejected', 'Ce bon à tirer a été refusé : modifiez la présentation des carnets, puis validez la nouvelle version.');
+  if (version.status === 'rejected') throw proofRejected();
   repo.decideVersion(tx, version.id, 'waiting', { status: 'accepted', decidedAt: clock.now().toISOString(), decidedByUserId: actor.userId });
 }
 

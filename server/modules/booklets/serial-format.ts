@@ -1,7 +1,7 @@
 /**
  * Booklet serials as people type, scan and read them: CD31-2026-000042, a prefix (booklets/issuance.ts),
  * the year and a number of at least six digits. Pure functions, no I/O. The booklets area owns the
- * format, since it issues the serials; distribution reads them in bulk (distribution/serials.ts).
+ * format, since it issues the serials; ranges and summaries are in serial-ranges.ts.
  */
 
 const DASHES = /[\u2010-\u2015\u2212]/g;

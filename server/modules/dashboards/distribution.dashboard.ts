@@ -4,7 +4,8 @@ import { parisMonth } from '../../shared/paris-time.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { HANDED_OUT_STATUSES } from '../distribution/activation.ts';
-import { distributionStats, listDistributions, listPrescriberOrders } from '../distribution/distribution.repository.ts';
+import { distributionStats } from '../distribution/distribution-stats.repository.ts';
+import { listDistributions, listPrescriberOrders } from '../distribution/distribution.repository.ts';
 import { AGE_BAND_LABELS } from '../distribution/distribution.schemas.ts';
 import { approvedOrdersOfBuyer, bookletCountsByOrder, distributionsByDayOfPrescriber } from './dashboards.repository.ts';
 

@@ -2,7 +2,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { BookletStatus } from '../../../db/schema/booklets.ts';
 import type { BlockReason } from '../../../db/schema/distribution.ts';
-import { conflict, notFound } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 
@@ -10,6 +9,7 @@ import { blockUsablePassesOfBooklet, markBookletBlocked } from '../booklets/book
 import { recordMovement, type BookletRow, type Deps } from './distribution.core.ts';
 import { liveDesignation } from './designations.repository.ts';
 import { bookletBySerial } from './stock.repository.ts';
+import { bookletAlreadyBlocked, bookletChangedMeanwhile, bookletNotBlockable, bookletNotFound } from './distribution.errors.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Blocking (domain rule 6)
@@ -40,10 +40,10 @@ export function blockBooklet(deps: Deps & { actor: Actor; serial: string; reason
   return db.transaction(
     (tx) => {
       const booklet = findBlockableBooklet(tx, actor, serial);
-      if (!booklet) throw notFound('booklet_not_found', `Carnet ${serial} introuvable.`);
-      if (booklet.status === 'blocked') throw conflict('booklet_already_blocked', `Le carnet ${serial} est déjà bloqué.`);
-      if (!BLOCKABLE.has(booklet.status)) throw conflict('booklet_not_blockable', `Le carnet ${serial} est ${booklet.status === 'used_up' ? 'épuisé' : 'expiré'} : il n’y a plus rien à bloquer.`);
-      if (!markBookletBlocked(tx, booklet.id, booklet.status)) throw conflict('booklets_changed', `Le carnet ${serial} a changé d’état pendant l’opération : recommencez.`);
+      if (!booklet) throw bookletNotFound(serial);
+      if (booklet.status === 'blocked') throw bookletAlreadyBlocked(serial);
+      if (!BLOCKABLE.has(booklet.status)) throw bookletNotBlockable(serial, booklet.status);
+      if (!markBookletBlocked(tx, booklet.id, booklet.status)) throw bookletChangedMeanwhile(serial);
       // Redeemed and reimbursed passes are history, paid for: only what could still be used is blocked.
       const blocked = blockUsablePassesOfBooklet(tx, booklet.id);
       recordMovement(tx, clock, actor, { kind: 'block', orderId: booklet.orderId, from: booklet.holderId, to: null, booklets: [booklet], reason });

@@ -4,17 +4,32 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { booklets, BookletStatus } from '../../../db/schema/booklets.ts';
 import type { BlockReason, distributions, MovementKind } from '../../../db/schema/distribution.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { badRequest, conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import { type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './distribution.schemas.ts';
-import { expandSerialSelection, summariseSerials } from './serials.ts';
-import { countOf, plural } from '../../shared/plural.ts';
+import { expandSerialSelection, summariseSerials } from '../booklets/serial-ranges.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { moveBookletsToHolder } from '../booklets/booklet-status.repository.ts';
 import { insertDesignation, liveDesignation, organisationById, revokeDesignation } from './designations.repository.ts';
 import { bookletsWithSerials, heldBooklets, insertMovement, insertMovementItems, orderById } from './stock.repository.ts';
+import {
+  bookletsChangedMeanwhile,
+  bookletsNoLongerInStock,
+  bookletsNotHeld,
+  bookletsNotOfOrder,
+  bookletsNotReturnable,
+  designationNotFound,
+  invalidBookletSerials,
+  notEnoughStockToAllot,
+  notEnoughStockToReturn,
+  orderClosedToDesignation,
+  orderHasNoBookletsYet,
+  prescriberAlreadyDesignated,
+  prescriberNotDesignated,
+  prescriberNotFound,
+  returningPrescriberRequired,
+} from './distribution.errors.ts';
 
 // Read by the hand-out and blocking use cases, and by pages through distribution.service.ts.
 export { liveDesignation } from './designations.repository.ts';
@@ -37,10 +52,6 @@ export function chunked<T>(list: readonly T[], size = CHUNK): T[][] {
 }
 
 /** "A, B, C et 4 autres": refusals name the serials, without flooding the message. */
-export function nameSerials(serials: readonly string[], max = 5): string {
-  const shown = serials.slice(0, max).join(', ');
-  return serials.length > max ? `${shown} et ${countOf(serials.length - max, 'autre')}` : shown;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Scoping
@@ -54,7 +65,7 @@ export function requireOwnOrder(tx: DbOrTx, actor: Actor, orderId: string): Orde
 
 export function requireBooklets(order: OrderRow): void {
   if (order.status !== 'approved') {
-    throw conflict('order_not_approved', `Les carnets n’existent qu’une fois la commande approuvée (commande ${order.reference}).`);
+    throw orderHasNoBookletsYet(order.reference);
   }
 }
 
@@ -101,7 +112,7 @@ export function moveBooklets(
     changed += moveBookletsToHolder(tx, slice.map((b) => b.id), from, to);
   }
   if (changed !== selected.length) {
-    throw conflict('booklets_changed', 'Des carnets ont changé d’état pendant l’opération : rien n’a été fait, recommencez.');
+    throw bookletsChangedMeanwhile();
   }
 }
 
@@ -115,7 +126,7 @@ export function findBookletsBySerials(tx: DbOrTx, serials: readonly string[]): M
 
 export function expandOrThrow(items: readonly string[]): string[] {
   const result = expandSerialSelection(items, MAX_BOOKLETS_PER_MOVE);
-  if ('error' in result) throw badRequest('invalid_booklet_serials', result.error.message, [{ path: 'bookletSerials', message: result.error.message }]);
+  if ('error' in result) throw invalidBookletSerials(result.error.message);
   return result.serials;
 }
 
@@ -128,14 +139,14 @@ export function designatePrescriber(deps: Deps & { actor: Actor; orderId: string
     (tx) => {
       const order = requireOwnOrder(tx, actor, orderId);
       if (order.status === 'cancelled' || order.status === 'closed') {
-        throw conflict('order_not_open', `La commande ${order.reference} est ${order.status === 'cancelled' ? 'annulée' : 'clôturée'} : plus de désignation possible.`);
+        throw orderClosedToDesignation(order.reference, order.status);
       }
       const prescriber = organisationById(tx, prescriberId);
       if (!prescriber || prescriber.kind !== 'prescriber' || prescriber.status !== 'active') {
-        throw notFound('prescriber_not_found', 'Prescripteur introuvable.');
+        throw prescriberNotFound();
       }
       const now = clock.now().toISOString();
-      if (!insertDesignation(tx, { orderId, prescriberId, designatedAt: now, designatedByUserId: actor.userId })) throw conflict('prescriber_already_designated', `${prescriber.name} est déjà désigné sur la commande ${order.reference}.`);
+      if (!insertDesignation(tx, { orderId, prescriberId, designatedAt: now, designatedByUserId: actor.userId })) throw prescriberAlreadyDesignated(prescriber.name, order.reference);
       recordAudit(tx, clock, actor, 'prescriber.designated', { type: 'order', id: orderId }, { prescriberId });
       enqueueToOrganisation({ tx, clock, template: 'prescriber_designated', organisationId: prescriberId, roles: ['admin', 'agent'], data: { buyerName: actor.organisationName, prescriberName: prescriber.name, reference: order.reference } });
       return { orderId, prescriberId, prescriberName: prescriber.name, designatedAt: now, heldBooklets: 0, distributedBooklets: 0 };
@@ -151,7 +162,7 @@ export function revokePrescriber(deps: Deps & { actor: Actor; orderId: string; p
     (tx) => {
       const order = requireOwnOrder(tx, actor, orderId);
       const designation = liveDesignation(tx, orderId, prescriberId);
-      if (!designation) throw notFound('designation_not_found', 'Ce prescripteur n’est pas désigné sur cette commande.');
+      if (!designation) throw designationNotFound();
       revokeDesignation(tx, designation.id, { revokedAt: clock.now().toISOString(), revokedByUserId: actor.userId });
       const held = heldBooklets(tx, { orderId, holderId: prescriberId, status: 'allotted', first: 'lowest' });
       if (held.length > 0) {
@@ -190,7 +201,7 @@ export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput
       const order = requireOwnOrder(tx, actor, input.orderId);
       requireBooklets(order);
       if (!liveDesignation(tx, order.id, input.prescriberId)) {
-        throw unprocessable('prescriber_not_designated', 'Désignez d’abord ce prescripteur sur la commande : on ne confie des carnets qu’à un prescripteur désigné.');
+        throw prescriberNotDesignated();
       }
       let selected: BookletRef[];
       if (requested) {
@@ -200,25 +211,21 @@ export function allotBooklets(deps: Deps & { actor: Actor; input: AllotmentInput
           return !b || b.orderId !== order.id;
         });
         if (missing.length > 0) {
-          throw unprocessable('booklet_not_in_your_stock', `Ces carnets n’appartiennent pas à la commande ${order.reference} : ${nameSerials(missing)}.`, { serials: missing.slice(0, 100) });
+          throw bookletsNotOfOrder(order.reference, missing);
         }
         const unavailable = requested.filter((s) => {
           const b = found.get(s)!;
           return b.status !== 'in_stock' || b.holderId !== order.buyerId;
         });
         if (unavailable.length > 0) {
-          throw unprocessable('booklet_not_in_your_stock', `Ces carnets ne sont plus dans votre stock (déjà confiés, distribués ou bloqués) : ${nameSerials(unavailable)}.`, {
-            serials: unavailable.slice(0, 100),
-          });
+          throw bookletsNoLongerInStock(unavailable);
         }
         selected = requested.map((s) => ({ id: found.get(s)!.id, serial: s }));
       } else {
         const count = input.bookletCount!;
         selected = heldBooklets(tx, { orderId: order.id, holderId: order.buyerId, status: 'in_stock', first: 'lowest', limit: count });
         if (selected.length < count) {
-          throw unprocessable('not_enough_stock', `Il ne reste que ${countOf(selected.length, 'carnet')} en stock sur la commande ${order.reference} : impossible d’en confier ${count}.`, {
-            available: selected.length,
-          });
+          throw notEnoughStockToAllot(order.reference, selected.length, count);
         }
       }
       moveBooklets(tx, selected, { holderId: order.buyerId, status: 'in_stock' }, { holderId: input.prescriberId, status: 'allotted' });
@@ -252,7 +259,7 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
         prescriberId = actor.organisationId;
       } else {
         order = requireOwnOrder(tx, actor, input.orderId);
-        if (!input.prescriberId) throw badRequest('validation_failed', 'Indiquez le prescripteur dont les carnets reviennent.', [{ path: 'prescriberId', message: 'prescripteur obligatoire' }]);
+        if (!input.prescriberId) throw returningPrescriberRequired();
         prescriberId = input.prescriberId;
       }
       requireBooklets(order);
@@ -265,24 +272,18 @@ export function returnBooklets(deps: Deps & { actor: Actor; input: ReturnInput }
         });
         if (notHeld.length > 0) {
           const holder = actor.organisationKind === 'prescriber' ? 'votre stock' : 'le stock de ce prescripteur';
-          throw unprocessable('booklet_not_in_your_stock', `Ces carnets ne sont pas dans ${holder} pour la commande ${order.reference} : ${nameSerials(notHeld)}.`, {
-            serials: notHeld.slice(0, 100),
-          });
+          throw bookletsNotHeld(holder, order.reference, notHeld);
         }
         const used = requested.filter((s) => found.get(s)!.status !== 'allotted');
         if (used.length > 0) {
-          throw unprocessable('booklet_not_returnable', `Seuls les carnets non distribués reviennent au commanditaire ; déjà distribués ou bloqués : ${nameSerials(used)}.`, {
-            serials: used.slice(0, 100),
-          });
+          throw bookletsNotReturnable(used);
         }
         selected = requested.map((s) => ({ id: found.get(s)!.id, serial: s }));
       } else {
         const count = input.bookletCount!;
         selected = heldBooklets(tx, { orderId: order.id, holderId: prescriberId, status: 'allotted', first: 'highest', limit: count });
         if (selected.length < count) {
-          throw unprocessable('not_enough_stock', `Ce prescripteur ne détient que ${countOf(selected.length, 'carnet')} non ${plural(selected.length, 'distribué')} de la commande ${order.reference}.`, {
-            available: selected.length,
-          });
+          throw notEnoughStockToReturn(order.reference, selected.length);
         }
       }
       moveBooklets(tx, selected, { holderId: prescriberId, status: 'allotted' }, { holderId: order.buyerId, status: 'in_stock' });

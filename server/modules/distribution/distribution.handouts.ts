@@ -2,8 +2,7 @@
 import type { DbOrTx, Tx } from '../../../db/client.ts';
 import type { BookletStatus } from '../../../db/schema/booklets.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
-import { badRequest, conflict, unprocessable } from '../../shared/problem.ts';
+import { parisDate } from '../../shared/paris-time.ts';
 import { newId } from '../../shared/secrets.ts';
 import { type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -19,6 +18,18 @@ import { handOutDateOf, insertDistribution } from './handouts.repository.ts';
 import { bookletBySerial, orderById } from './stock.repository.ts';
 
 import { recordMovement, type BookletRow, type Deps, type DistributionRow } from './distribution.core.ts';
+import {
+  blockedBookletNotHandedOut,
+  bookletAlreadyDistributed,
+  bookletJustDistributed,
+  bookletNotInYourStock,
+  communeOutsideTerritory,
+  orderNotValidYet,
+  orderOver,
+  publicNotEligible,
+  unknownCommune,
+  unknownPublic,
+} from './distribution.errors.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Distribution
@@ -29,12 +40,10 @@ const HANDED_OUT = new Set<BookletStatus>(HANDED_OUT_STATUSES);
 function validateReferences(db: DbOrTx, input: DistributionInput): void {
   const category = findPublicCategory(db, input.publicCategory);
   if (!category || !category.active) {
-    throw badRequest('unknown_reference_code', `Public inconnu : ${input.publicCategory}.`, [{ path: 'publicCategory', message: `public inconnu : ${input.publicCategory}` }]);
+    throw unknownPublic(input.publicCategory);
   }
   if (!getTerritories().commune(input.communeCode)) {
-    const current = getTerritories().currentCommuneCode(input.communeCode);
-    const hint = current ? ` (la commune a fusionné : code actuel ${current})` : '';
-    throw badRequest('unknown_reference_code', `Commune inconnue : ${input.communeCode}${hint}.`, [{ path: 'communeCode', message: `commune inconnue : ${input.communeCode}${hint}` }]);
+    throw unknownCommune(input.communeCode, getTerritories().currentCommuneCode(input.communeCode) ?? undefined);
   }
 }
 
@@ -49,41 +58,37 @@ export interface CheckedDistribution {
  */
 export function checkDistribution(db: DbOrTx, actor: Actor, input: DistributionInput, today: string): CheckedDistribution {
   const serial = input.bookletSerial;
-  const notInStock = (detail = `Le carnet ${serial} n’est pas dans votre stock : vérifiez le numéro, ou demandez au commanditaire de vous le confier.`) =>
-    unprocessable('booklet_not_in_your_stock', detail);
+  const notInStock = () => bookletNotInYourStock(serial);
   const booklet = bookletBySerial(db, serial);
   // Another organisation's booklet looks exactly like a missing one.
   if (!booklet || booklet.holderId !== actor.organisationId) throw notInStock();
   if (!liveDesignation(db, booklet.orderId, actor.organisationId)) throw notInStock();
   if (HANDED_OUT.has(booklet.status)) {
     const done = handOutDateOf(db, booklet.id);
-    throw conflict('booklet_already_distributed', `Le carnet ${serial} a déjà été distribué${done ? ` le ${formatFrenchDate(done)}` : ''}.`);
+    throw bookletAlreadyDistributed(serial, done);
   }
-  if (booklet.status === 'blocked') throw notInStock(`Le carnet ${serial} est bloqué (perdu ou volé) : il ne peut pas être distribué.`);
+  if (booklet.status === 'blocked') throw blockedBookletNotHandedOut(serial);
   if (booklet.status !== 'allotted') throw notInStock();
   refuseHandOutIfBlocked(db, booklet.orderId);
 
   const order = orderById(db, booklet.orderId)!;
   if ((order.status !== 'approved' && order.status !== 'closed') || today < order.validFrom) {
-    throw unprocessable('order_not_valid_yet', `Ce carnet ne peut être distribué qu’à partir du ${formatFrenchDate(order.validFrom)}, début de validité de la commande.`);
+    throw orderNotValidYet(order.validFrom);
   }
   if (order.status === 'closed' || today > order.validUntil) {
-    throw unprocessable('order_expired', `Les carnets de cette commande étaient à distribuer jusqu’au ${formatFrenchDate(order.validUntil)} : la commande a pris fin, plus aucune distribution n’est possible.`);
+    throw orderOver(order.validUntil);
   }
   if (order.publics !== null && !order.publics.includes(input.publicCategory)) {
     const labels = new Map(listPublicCategories(db, { includeInactive: true }).map((c) => [c.code, c.label]));
     const label = labels.get(input.publicCategory) ?? input.publicCategory;
-    throw unprocessable(
-      'public_not_eligible',
-      `Le public « ${label} » n’est pas éligible à ce carnet. Publics éligibles : ${order.publics.map((c) => labels.get(c) ?? c).join(', ')}.`,
+    throw publicNotEligible(
+      label,
+      order.publics.map((c) => labels.get(c) ?? c),
     );
   }
   if (!getTerritories().isCommuneInTerritory(input.communeCode, order.territory ?? null)) {
     const commune = getTerritories().commune(input.communeCode)!;
-    throw unprocessable(
-      'territory_not_eligible',
-      `${commune.name} (${commune.code}) est hors du territoire de ce carnet : ${getTerritories().describeTerritory(order.territory ?? null)}. Le bénéficiaire doit résider dans ce territoire.`,
-    );
+    throw communeOutsideTerritory(commune, getTerritories().describeTerritory(order.territory ?? null));
   }
   return { booklet, order };
 }
@@ -95,7 +100,7 @@ export function checkDistribution(db: DbOrTx, actor: Actor, input: DistributionI
 export function commitDistribution(tx: Tx, clock: Clock, actor: Actor, checked: CheckedDistribution, input: DistributionInput) {
   const { booklet, order } = checked;
   const now = clock.now();
-  if (!markBookletDistributed(tx, booklet.id, actor.organisationId)) throw conflict('booklet_already_distributed', `Le carnet ${booklet.serial} vient d’être distribué par ailleurs.`);
+  if (!markBookletDistributed(tx, booklet.id, actor.organisationId)) throw bookletJustDistributed(booklet.serial);
   const row: DistributionRow = {
     id: newId(),
     bookletId: booklet.id,

@@ -1,9 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { orders } from '../../../db/schema/orders.ts';
-import { distributions, BLOCK_REASONS, type BlockReason } from '../../../db/schema/distribution.ts';
-import { booklets } from '../../../db/schema/booklets.ts';
+import { BLOCK_REASONS, type BlockReason } from '../../../db/schema/distribution.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
@@ -13,13 +10,13 @@ import { orderToView } from '../order-records/order-views.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories, type Commune } from '../territories/territories.ts';
 import * as repository from './distribution.repository.ts';
+import * as stats from './distribution-stats.repository.ts';
 import { blockedStockNotices } from '../oversight/end-of-validity.stock.ts';
 import {
   AGE_BAND_LABELS,
   allotmentInput,
   BLOCK_REASON_LABELS,
   bookletSerial,
-  BOOKLET_STATUS_LABELS,
   distributionInput,
   MOVEMENT_KIND_LABELS,
   returnInput,
@@ -30,6 +27,9 @@ import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 import { replyDistributionList } from './distribution.list.ts';
+import { handOutOfPrescriber } from './handouts.repository.ts';
+import { bookletsToHandOut } from './prescriber-stock.repository.ts';
+import { replyPrescriberStock, stockStatusLabel } from './prescriber-stock.list.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
@@ -83,7 +83,7 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       title: isOperator(actor) ? 'Distribution des carnets' : 'Prescripteurs et carnets',
       items,
       list,
-      stats: list.total > 0 || list.narrowed ? repository.distributionStats(app.db, actor, null) : null,
+      stats: list.total > 0 || list.narrowed ? stats.distributionStats(app.db, actor, null) : null,
       isOperator: isOperator(actor),
     }));
   });
@@ -92,7 +92,7 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
     const actor = requireActor(request);
     const order = findOrderFor(app.db, actor, orderId);
     if (!order || order.status !== 'approved') throw orderNotFound();
-    const designations = repository.listDesignations(app.db, order.id, repository.suppressionThreshold(actor));
+    const designations = repository.listDesignations(app.db, order.id, stats.suppressionThreshold(actor));
     const designated = new Set(designations.map((d) => d.prescriberId));
     const categories = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
     const query = request.query as { message?: string; n?: string };
@@ -111,7 +111,7 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       territoryLabel: getTerritories().describeTerritory(order.territory ?? null),
       designations,
       candidates: actor.organisationKind === 'buyer' ? repository.listPrescriberOrganisations(app.db, { limit: 500 }).filter((p) => !designated.has(p.id)) : [],
-      stats: repository.distributionStats(app.db, actor, order.id),
+      stats: stats.distributionStats(app.db, actor, order.id),
       movements: repository.listMovements(app.db, actor, { limit: 50, orderId: order.id }).slice(0, 50),
       movementLabels: MOVEMENT_KIND_LABELS,
       reasonLabels: BLOCK_REASON_LABELS,
@@ -224,7 +224,6 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
 
   const renderStock = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    const stock = repository.listStock(app.db, actor, { limit: 500 }).slice(0, 500);
     const labels = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
     const query = request.query as { message?: string; n?: string };
     const messages: Record<string, string> = {
@@ -232,24 +231,26 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       bloque: 'Carnet bloqué : ses pass non encaissés ne peuvent plus être utilisés.',
     };
     const designatedOrders = repository.listPrescriberOrders(app.db, actor.organisationId);
-    const endOfValidity = blockedStockNotices(app.db, designatedOrders, stock);
-    return reply.renderPage('pages/distribution/stock.eta', {
+    // The J-15 notices count every booklet still held, whatever page of the list is shown.
+    const endOfValidity = blockedStockNotices(app.db, designatedOrders, bookletsToHandOut(app.db, actor));
+    const blockedOrders = new Set(endOfValidity.map((n) => n.orderId));
+    return replyPrescriberStock(app.db, actor, request, reply, blockedOrders, (stock, list) => ({
       title: 'Mon stock de carnets',
       orders: designatedOrders,
-      stock,
+      stock: stock.map((b) => ({ ...b, statusLabel: stockStatusLabel(b, blockedOrders) })),
+      list,
       endOfValidity,
-      blockedOrders: new Set(endOfValidity.map((n) => n.orderId)),
+      blockedOrders,
       distributions: repository
         .listDistributions(app.db, actor, { limit: 50 })
         .slice(0, 50)
         .map((d) => ({ ...d, publicLabel: d.publicCategory ? (labels.get(d.publicCategory) ?? d.publicCategory) : '', ageBandLabel: d.ageBand ? AGE_BAND_LABELS[d.ageBand] : '—' })),
-      statusLabels: BOOKLET_STATUS_LABELS,
       reasons: BLOCK_REASONS.map((r) => ({ value: r, label: BLOCK_REASON_LABELS[r] })),
       success: messages[query.message ?? ''],
       returnValues: {},
       blockValues: {},
       ...extra,
-    });
+    }));
   };
 
   app.get('/mon-stock', { schema: hide, config: allow('prescriber:*') }, async (request, reply) => renderStock(request, reply));
@@ -314,16 +315,10 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
     const query = request.query as { carnet?: string; distribue?: string };
     let done: unknown;
     if (typeof query.distribue === 'string' && query.distribue.length <= 64) {
-      const row = app.db
-        .select({ d: distributions, serial: booklets.serial, passCount: booklets.passCount, funded: orders.fundedAt })
-        .from(distributions)
-        .innerJoin(booklets, eq(booklets.id, distributions.bookletId))
-        .innerJoin(orders, eq(orders.id, distributions.orderId))
-        .where(and(eq(distributions.id, query.distribue), eq(distributions.prescriberId, actor.organisationId)))
-        .get();
+      const row = handOutOfPrescriber(app.db, actor.organisationId, query.distribue);
       if (row) {
-        const commune = getTerritories().commune(row.d.communeCode);
-        done = { serial: row.serial, passCount: row.passCount, active: row.funded !== null, communeName: commune?.name ?? row.d.communeCode };
+        const commune = getTerritories().commune(row.communeCode);
+        done = { serial: row.serial, passCount: row.passCount, active: row.fundedAt !== null, communeName: commune?.name ?? row.communeCode };
       }
     }
     const carnet = typeof query.carnet === 'string' ? bookletSerial.safeParse(query.carnet) : undefined;

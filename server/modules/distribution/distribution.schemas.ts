@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AGE_BANDS, BLOCK_REASONS, MOVEMENT_KINDS, type AgeBand, type BlockReason, type MovementKind } from '../../../db/schema/distribution.ts';
 import { BOOKLET_STATUSES } from '../../../db/schema/booklets.ts';
 import { calendarDate, id } from '../../shared/schemas.ts';
-import { normaliseSerial, SERIAL_PATTERN } from './serials.ts';
+import { normaliseSerial, SERIAL_PATTERN } from '../booklets/serial-ranges.ts';
 
 /** Upper bound of one allotment or return: a département's whole order (9 000 booklets) fits. */
 export const MAX_BOOKLETS_PER_MOVE = 20_000;

@@ -1,5 +1,5 @@
 /** Hand-outs to beneficiaries: the distributions table, and what the hand-out form reads of a booklet. */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { distributions } from '../../../db/schema/distribution.ts';
@@ -21,5 +21,16 @@ export function bookletTerritoryRow(db: DbOrTx, serial: string) {
     .from(booklets)
     .innerJoin(orders, eq(orders.id, booklets.orderId))
     .where(eq(booklets.serial, serial))
+    .get();
+}
+
+/** A hand-out the prescriber recorded, for the confirmation after the form: scoped to that prescriber. */
+export function handOutOfPrescriber(db: DbOrTx, prescriberId: string, distributionId: string) {
+  return db
+    .select({ communeCode: distributions.communeCode, serial: booklets.serial, passCount: booklets.passCount, fundedAt: orders.fundedAt })
+    .from(distributions)
+    .innerJoin(booklets, eq(booklets.id, distributions.bookletId))
+    .innerJoin(orders, eq(orders.id, distributions.orderId))
+    .where(and(eq(distributions.id, distributionId), eq(distributions.prescriberId, prescriberId)))
     .get();
 }

@@ -7,7 +7,7 @@ import { formatFrenchDate, formatFrenchDateTime, parisDate } from '../../shared/
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, type OrderRow } from '../order-records/order-records.repository.ts';
-import { summariseSerials } from '../distribution/serials.ts';
+import { summariseSerials } from '../booklets/serial-ranges.ts';
 import { endOfValidityCalendar, stepRefusal } from './end-of-validity.rules.ts';
 import * as repo from './end-of-validity.repository.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import { countOf } from '../../shared/plural.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
-import { summariseSerials } from '../distribution/serials.ts';
+import { summariseSerials } from '../booklets/serial-ranges.ts';
 import { blockingDays } from './end-of-validity.repository.ts';
 
 /**

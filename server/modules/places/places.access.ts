@@ -1,15 +1,13 @@
 /** Who may act on a place: its own admins, the operator's. */
 import type { DbOrTx } from '../../../db/client.ts';
-import { forbidden, notFound } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { findPlaceRow } from './places.repository.ts';
-
-export const placeNotFound = () => notFound('place_not_found', 'Lieu introuvable.');
+import { notPlaceAdmin, placeNotFound } from './places.errors.ts';
 
 export function assertCanManage(actor: Actor, placeId: string, what: string): void {
   const own = actor.organisationKind === 'place' && actor.organisationId === placeId && actor.role === 'admin';
   const operator = isOperator(actor) && actor.role === 'admin';
-  if (!own && !operator) throw forbidden('forbidden', `Seuls les administrateurs du lieu (ou de l’opérateur) modifient ${what}.`);
+  if (!own && !operator) throw notPlaceAdmin(what);
 }
 
 export function requirePlace(tx: DbOrTx, actor: Actor, placeId: string) {

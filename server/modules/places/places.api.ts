@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
-import { notFound } from '../../shared/problem.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import {
   applicationInput,
@@ -23,6 +22,7 @@ import { countRows, placesImportHandler, startPlacesImport } from './places.impo
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import { PLACE_SERVICES } from './services.ts';
 import { PLACE_CSV_COLUMNS } from './places.list.ts';
+import { placeNotFound } from './places.errors.ts';
 
 const placeParams = z.object({ placeId: id });
 const siteParams = placeParams.extend({ siteId: id });
@@ -109,7 +109,7 @@ export const placesApi: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const place = placesService.findPlaceFor(app.db, requireActor(request), request.params.placeId);
-      if (!place) throw notFound('place_not_found', 'Lieu introuvable.');
+      if (!place) throw placeNotFound();
       return place;
     },
   );

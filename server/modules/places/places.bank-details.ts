@@ -6,7 +6,6 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { maskIban } from '../../shared/bank.ts';
-import { conflict, forbidden } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
@@ -17,6 +16,7 @@ import { assertCanManage, requirePlace } from './places.access.ts';
 import { placeToView } from './places.views.ts';
 import { bankAccountsOf, findPlaceRow, type BankAccountRow } from './places.repository.ts';
 import { insertPendingBankAccount, putPendingBankAccountInForce, rejectPendingBankAccount, replacePendingBankAccount } from './bank-accounts.repository.ts';
+import { bankDetailsChangedMeanwhile, fourEyesRequired, noPendingBankDetails, onlyFinanceValidatesBankDetails } from './places.errors.ts';
 
 interface Deps {
   db: Db;
@@ -64,7 +64,7 @@ export function submitBankDetails(deps: Deps & { actor: Actor; placeId: string; 
 
 export function assertFinance(actor: Actor): void {
   if (!isOperator(actor) || (actor.role !== 'finance' && actor.role !== 'admin')) {
-    throw forbidden('forbidden', 'Seules les finances de l’opérateur valident les coordonnées bancaires.');
+    throw onlyFinanceValidatesBankDetails();
   }
 }
 
@@ -76,12 +76,12 @@ export function validateBankDetails(deps: Deps & { actor: Actor; placeId: string
     (tx) => {
       requirePlace(tx, actor, placeId);
       const { pending } = bankAccountsOf(tx, placeId);
-      if (!pending) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
+      if (!pending) throw noPendingBankDetails();
       if (pending.submittedByUserId === actor.userId) {
-        throw forbidden('four_eyes_required', 'Vous avez saisi ces coordonnées bancaires : une autre personne doit les valider.');
+        throw fourEyesRequired();
       }
       const now = clock.now().toISOString();
-      if (!putPendingBankAccountInForce(tx, { placeId, bankAccountId: pending.id, now, decidedByUserId: actor.userId })) throw conflict('no_pending_bank_details', 'Ces coordonnées bancaires ont changé entre-temps : rechargez la page.');
+      if (!putPendingBankAccountInForce(tx, { placeId, bankAccountId: pending.id, now, decidedByUserId: actor.userId })) throw bankDetailsChangedMeanwhile();
       recordAudit(tx, clock, actor, 'place.bank_details_validated', { type: 'place', id: placeId }, { bankAccountId: pending.id, iban: maskIban(pending.iban) });
       notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending.iban, validated: true });
       return placeToView(tx, placeId)!;
@@ -99,7 +99,7 @@ export function rejectBankDetails(deps: Deps & { actor: Actor; placeId: string; 
       const now = clock.now().toISOString();
       const { pending } = bankAccountsOf(tx, placeId);
       const rejected = pending ? rejectPendingBankAccount(tx, { bankAccountId: pending.id, now, decidedByUserId: actor.userId, reason }) : false;
-      if (!rejected) throw conflict('no_pending_bank_details', 'Aucune coordonnée bancaire n’attend de validation pour ce lieu.');
+      if (!rejected) throw noPendingBankDetails();
       recordAudit(tx, clock, actor, 'place.bank_details_rejected', { type: 'place', id: placeId }, { bankAccountId: pending!.id, reason });
       notifyBankDecision({ tx, clock, placeId, placeName: findPlaceRow(tx, placeId)!.name, iban: pending!.iban, validated: false, reason });
       return placeToView(tx, placeId)!;

@@ -3,13 +3,13 @@
  * v1 ("mednum") or of the data·inclusion export, each mapped to one site candidate, or rejected with
  * its reasons. No database: places.import.ts writes what this reads.
  */
-import { badRequest } from '../../shared/problem.ts';
 import { isValidSiret } from '../../shared/siret.ts';
 import { getTerritories, normaliseName } from '../territories/territories.ts';
 import { parseCsv, splitMultiValue, type CsvRecord } from './csv-reader.ts';
 import { checkOpeningHours } from './opening-hours.ts';
 import { DATA_INCLUSION_THEMATIQUES, matchPlaceService, type PlaceService } from './services.ts';
 import { PriseEnChargeSpecifique } from '@gouvfr-anct/lieux-de-mediation-numerique';
+import { importJsonNotAList, unknownImportFormat, unreadableImportFile } from './places.errors.ts';
 
 export type ImportFormat = 'mednum' | 'data-inclusion';
 
@@ -196,11 +196,11 @@ export function readImportRows(content: string | unknown): { headers: string[]; 
     try {
       return readImportRows(JSON.parse(trimmed) as unknown);
     } catch {
-      throw badRequest('invalid_import_file', 'Fichier illisible : CSV avec une ligne d’en-tête ou JSON attendu.');
+      throw unreadableImportFile();
     }
   }
   const list = Array.isArray(content) ? content : (content as { rows?: unknown } | null)?.rows;
-  if (!Array.isArray(list)) throw badRequest('invalid_import_file', 'JSON attendu : un tableau de lieux, ou un objet { rows: [...] }.');
+  if (!Array.isArray(list)) throw importJsonNotAList();
   const headers = new Set<string>();
   const records = list.map((item, i) => {
     const cells: Record<string, string> = {};
@@ -219,10 +219,7 @@ export function prepareImport(content: string | unknown, forced?: ImportFormat):
   const { headers, records } = readImportRows(content);
   const format = forced ?? detectFormat(headers);
   if (!format) {
-    throw badRequest(
-      'unknown_import_format',
-      'Format de fichier non reconnu : colonnes du schéma des lieux de médiation numérique (id, pivot, nom…) ou de data·inclusion (id, siret, nom, frais…) attendues.',
-    );
+    throw unknownImportFormat();
   }
   return { format, records };
 }

@@ -1,7 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, users } from '../../../db/schema/accounts.ts';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { formatIban } from '../../shared/bank.ts';
 import { DomainError } from '../../shared/problem.ts';
@@ -14,6 +12,8 @@ import { importPlaces, type ImportFormat } from './places.import.ts';
 import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 import { replyPlaceList } from './places.list.ts';
+import { placeHistory } from './places.repository.ts';
+import { decisionReasonRequired, placeNotFound } from './places.errors.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
 import { requireStepUp } from '../security/security.module.ts';
@@ -95,16 +95,9 @@ export const placesPages: FastifyPluginAsync = async (app) => {
   const renderReview = (request: FastifyRequest, reply: FastifyReply, placeId: string, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
     const place = placesService.findPlaceFor(app.db, actor, placeId);
-    if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
+    if (!place) throw placeNotFound();
     const bank = placesService.bankAccountsForReview(app.db, actor, placeId);
-    const history = app.db
-      .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data, actorName: users.name })
-      .from(auditLog)
-      .leftJoin(users, eq(users.id, auditLog.actorUserId))
-      .where(and(eq(auditLog.subjectType, 'place'), eq(auditLog.subjectId, placeId)))
-      .orderBy(desc(auditLog.id))
-      .limit(50)
-      .all();
+    const history = placeHistory(app.db, place.id, 50);
     const query = request.query as { message?: string };
     return reply.renderPage('pages/places/review.eta', {
       title: place.name,
@@ -137,7 +130,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
       const { placeId } = placeParams.parse(request.params);
       if (confirm && !isConfirmed(request.body)) {
         const place = placesService.findPlaceFor(app.db, requireActor(request), placeId);
-        if (!place) throw new DomainError(404, 'place_not_found', 'Lieu introuvable.');
+        if (!place) throw placeNotFound();
         // A suspension needs its reason before the recap: refuse in place, as the form would.
         if (segment === 'suspend' && !reasonInput.safeParse(request.body ?? {}).success) {
           return renderReview(request, reply.code(400), placeId, { formError: 'Indiquez le motif : il sera communiqué au lieu.' });
@@ -155,7 +148,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
 
   const reasonOf = (request: FastifyRequest): string => {
     const parsed = reasonInput.safeParse(request.body ?? {});
-    if (!parsed.success) throw new DomainError(400, 'validation_failed', 'Indiquez le motif : il sera communiqué au lieu.');
+    if (!parsed.success) throw decisionReasonRequired();
     return parsed.data.reason;
   };
   const placeFacts = (place: { name: string; siret: string | null; sites: { name: string }[] }) => [

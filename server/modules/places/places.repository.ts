@@ -1,7 +1,7 @@
 /** The places' tables: rows, sites, bank accounts, lists. Every read the places module makes. */
-import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
+import { auditLog, organisations, users } from '../../../db/schema/accounts.ts';
 import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
 import { newId } from '../../shared/secrets.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
@@ -142,4 +142,16 @@ export function searchPlaces(db: DbOrTx, actor: Actor, criteria: PlaceCriteria, 
     .offset(window.offset)
     .all()
     .map((row) => row.id);
+}
+
+/** A place's audit trail, newest first, with who acted. Not scoped: the caller found the place for the actor. */
+export function placeHistory(db: DbOrTx, placeId: string, limit: number) {
+  return db
+    .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data, actorName: users.name })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
+    .where(and(eq(auditLog.subjectType, 'place'), eq(auditLog.subjectId, placeId)))
+    .orderBy(desc(auditLog.id))
+    .limit(limit)
+    .all();
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { PlaceStatus } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { badRequest, conflict, forbidden, notFound, unprocessable, type FieldError } from '../../shared/problem.ts';
+import type { FieldError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { credentialsChanged } from '../accounts/actor-cache.ts';
@@ -23,7 +23,16 @@ export * from './places.bank-details.ts';
 export { bankAccountForNewPayout } from './bank-accounts.repository.ts';
 import { findPlaceRow, insertSite, sitesOf, type SiteRow } from './places.repository.ts';
 import { placeToView } from './places.views.ts';
-import { assertCanManage, placeNotFound, requirePlace } from './places.access.ts';
+import { assertCanManage, requirePlace } from './places.access.ts';
+import {
+  onlyOperatorDecides,
+  placeAlreadyRegistered,
+  placeHasNoSiteToLabel,
+  placeNotFound,
+  placeStatusConflict,
+  siteNotFound,
+  unknownCommuneCodes,
+} from './places.errors.ts';
 import { insertPendingBankAccount } from './bank-accounts.repository.ts';
 import { claimImportedPlace, insertAppliedPlace, placeOrganisationsWithSiret, setPlaceStatus } from './labelling.repository.ts';
 import { findSiteOfPlace, updateSiteRow } from './sites.repository.ts';
@@ -36,7 +45,7 @@ function checkCommunes(sites: { communeCode?: string }[], pathOf: (i: number) =>
     const current = territories.currentCommuneCode(site.communeCode);
     errors.push({ path: pathOf(i), message: `commune inconnue : ${site.communeCode}${current ? ` (code actuel : ${current})` : ''}` });
   });
-  if (errors.length > 0) throw badRequest('unknown_reference_code', `Codes inconnus : ${errors.map((e) => e.message).join(', ')}.`, errors);
+  if (errors.length > 0) throw unknownCommuneCodes(errors);
 }
 
 /**
@@ -58,7 +67,7 @@ export function applyForLabel(deps: Deps & { input: ApplicationInput; actor?: Ac
       const existing = placeOrganisationsWithSiret(tx, input.siret);
       const claimable = existing.find((e) => e.place?.source === 'import' && e.place.status === 'applied' && e.place.contactEmail === null);
       if (existing.length > 0 && !claimable) {
-        throw conflict('place_already_registered', `Un lieu est déjà enregistré avec le SIRET ${input.siret} : contactez l’opérateur du Pass numérique.`);
+        throw placeAlreadyRegistered(input.siret);
       }
       const first = input.sites[0]!;
       let placeId: string;
@@ -108,14 +117,14 @@ const STATUS_WORDS: Record<PlaceStatus, string> = { applied: 'candidat', labelle
 /** Operator review: label, reject (with a reason), suspend (with a reason), reinstate. Each one audited, each one a conditional UPDATE. */
 export function decideOnPlace(deps: Deps & { actor: Actor; placeId: string; decision: PlaceDecision; reason?: string }): PlaceView {
   const { db, clock, actor, placeId, decision, reason } = deps;
-  if (!isOperator(actor)) throw forbidden('forbidden', 'Seul l’opérateur décide de la labellisation des lieux.');
+  if (!isOperator(actor)) throw onlyOperatorDecides();
   const rule = PLACE_DECISIONS[decision];
   return db.transaction(
     (tx) => {
       const place = findPlaceRow(tx, placeId);
       if (!place) throw placeNotFound();
       if (decision === 'label' && sitesOf(tx, placeId, { activeOnly: true }).length === 0) {
-        throw unprocessable('place_has_no_site', 'Ce lieu n’a aucun lieu d’accueil actif : ajoutez-en un avant de le labelliser.');
+        throw placeHasNoSiteToLabel();
       }
       const now = clock.now().toISOString();
       const changed = setPlaceStatus(tx, {
@@ -128,7 +137,7 @@ export function decideOnPlace(deps: Deps & { actor: Actor; placeId: string; deci
         firstLabelled: rule.to === 'labelled' && !place.labelledAt,
       });
       if (!changed) {
-        throw conflict('place_status_conflict', `Impossible de ${rule.verb} ce lieu : il est ${STATUS_WORDS[place.status]}.`);
+        throw placeStatusConflict(rule.verb, STATUS_WORDS[place.status]);
       }
       recordAudit(tx, clock, actor, rule.audit, { type: 'place', id: placeId }, { from: place.status, to: rule.to, ...(reason ? { reason } : {}) });
       notifyPlaceDecision({ tx, clock, actor, place: { placeId, placeName: place.name, contactEmail: place.contactEmail }, decision, reason });
@@ -162,7 +171,7 @@ export function updateSite(deps: Deps & { actor: Actor; placeId: string; siteId:
       requirePlace(tx, actor, placeId);
       assertCanManage(actor, placeId, 'les lieux d’accueil');
       const site = findSiteOfPlace(tx, placeId, siteId);
-      if (!site) throw notFound('site_not_found', 'Lieu d’accueil introuvable.');
+      if (!site) throw siteNotFound();
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<SiteRow>;
       if (changes.services) changes.services = [...new Set(changes.services)];
       updateSiteRow(tx, siteId, { ...changes, updatedAt: clock.now().toISOString() });

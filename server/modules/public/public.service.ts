@@ -1,6 +1,5 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { badRequest, notFound } from '../../shared/problem.ts';
 import { lastAcceptedDay } from '../booklets/redeemability.ts';
 import { isOpenAt } from '../places/open-now.ts';
 import { describeOpeningHours } from '../places/opening-hours.ts';
@@ -9,9 +8,8 @@ import { rankSites, type Point, type RankedSite } from '../places/directory.ts';
 import * as repo from './public.repository.ts';
 import { publishedSite, publishedSites } from '../places/directory.repository.ts';
 import type { DirectoryQuery, PublicPlaceItem } from './public.schemas.ts';
+import { invalidCursor, publicBookletNotFound, publicSiteNotFound } from './public.errors.ts';
 
-const siteNotFound = () => notFound('place_not_found', 'Ce lieu n’existe pas ou n’est plus labellisé Pass numérique.');
-const bookletNotFound = (serial: string) => notFound('booklet_not_found', `Aucun carnet ne porte le numéro ${serial} : vérifiez-le sur la couverture.`);
 
 /**
  * The commune a visitor means: a postal code or INSEE code, or a name ("st affrique", "RODEZ")
@@ -52,7 +50,7 @@ export function toPublicItem(ranked: RankedSite, now: Date): PublicPlaceItem {
 /** Offsets as cursors: the ranking is computed per request, so a key cursor would not be stable anyway. */
 function decodeOffset(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
-  if (!/^\d{1,6}$/.test(cursor)) throw badRequest('invalid_cursor', 'Le curseur de pagination est invalide : reprenez la liste depuis le début.');
+  if (!/^\d{1,6}$/.test(cursor)) throw invalidCursor();
   return Number(cursor);
 }
 
@@ -95,7 +93,7 @@ export function searchDirectory(deps: { db: DbOrTx; clock: Clock; query: Directo
 
 export function publicSite(deps: { db: DbOrTx; clock: Clock; siteId: string }) {
   const site = publishedSite(deps.db, deps.siteId);
-  if (!site) throw siteNotFound();
+  if (!site) throw publicSiteNotFound();
   const territories = getTerritories();
   const ranked: RankedSite = { site, communeName: territories.commune(site.communeCode)?.name ?? site.communeCode, closeness: 0, distanceKm: null };
   return { ...toPublicItem(ranked, deps.clock.now()), accessibilityUrl: site.accessibilityUrl, openingHoursRaw: site.openingHours };
@@ -118,7 +116,7 @@ export function bookletPublicPage(deps: {
   const { db, clock } = deps;
   const serial = deps.serial.trim().toUpperCase();
   const facts = repo.bookletPublicFacts(db, serial);
-  if (!facts) throw bookletNotFound(serial);
+  if (!facts) throw publicBookletNotFound(serial);
   const territories = getTerritories();
   const near = communeFromQuery(deps.near);
   const ranked = rankSites(territories, publishedSites(db), { near, point: pointOf(deps.point ?? {}), territory: facts.territory ?? null });

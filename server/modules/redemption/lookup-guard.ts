@@ -1,6 +1,6 @@
 import { PassLookupThrottle } from '../booklets/pass-lookup-throttle.ts';
-import { DomainError, tooManyRequests } from '../../shared/problem.ts';
-import { countOf } from '../../shared/plural.ts';
+import { DomainError } from '../../shared/problem.ts';
+import { tooManyPassLookups } from '../booklets/booklets.errors.ts';
 
 export { PassLookupThrottle };
 
@@ -13,7 +13,7 @@ export { PassLookupThrottle };
 export function underLookupThrottle<T>(throttle: PassLookupThrottle, who: { userId: string | null; ip: string }, run: () => T): T {
   const wait = throttle.retryAfterSeconds(who);
   if (wait > 0) {
-    throw tooManyRequests('too_many_pass_lookups', `Trop de codes inconnus saisis : réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
+    throw tooManyPassLookups(wait);
   }
   const counted = (error: unknown): never => {
     if (error instanceof DomainError && error.code === 'pass_not_found') throttle.recordFailure(who);

@@ -4,13 +4,13 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor } from '../../shared/pagination.ts';
-import { notFound } from '../../shared/problem.ts';
 import { errorResponses, listOf, noContent } from '../../shared/schemas.ts';
 import { formatFrenchDateTime } from '../../shared/paris-time.ts';
 import { underLookupThrottle, type PassLookupThrottle } from './lookup-guard.ts';
 import { checkInput, checkView, redemptionInput, redemptionParams, redemptionsQuery, redemptionView } from './redemption.schemas.ts';
 import * as redemptionService from './redemption.service.ts';
 import { rememberUsualSite } from './usual-site.ts';
+import { redemptionNotFound } from './redemption.errors.ts';
 
 export const redemptionApi: FastifyPluginAsync<{ throttle: PassLookupThrottle }> = async (app, { throttle }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -108,7 +108,7 @@ export const redemptionApi: FastifyPluginAsync<{ throttle: PassLookupThrottle }>
     },
     async (request) => {
       const found = redemptionService.findRedemptionFor(app.db, app.clock, requireActor(request), request.params.redemptionId);
-      if (!found) throw notFound('redemption_not_found', 'Encaissement introuvable.');
+      if (!found) throw redemptionNotFound();
       return found;
     },
   );

@@ -12,6 +12,7 @@ import * as redemptionService from './redemption.service.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { rememberUsualSite, usualSite } from './usual-site.ts';
 import { replyPlaceRedemptionList } from './redemption.list.ts';
+import { passCodeRequired, redemptionNotFound } from './redemption.errors.ts';
 
 const hide = { hide: true };
 
@@ -114,7 +115,7 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
     const siteId = body.siteId || undefined;
     const service = PLACE_SERVICES.find((s) => s === body.service);
     try {
-      if (!body.code?.trim()) throw new DomainError(400, 'validation_failed', 'Saisissez le code du pass (20 caractères) ou scannez son QR code.');
+      if (!body.code?.trim()) throw passCodeRequired();
       const who = { userId: actor.userId, ip: request.ip };
       if (body.action === 'tester') {
         const check = underLookupThrottle(throttle, who, () => redemptionService.checkPass({ ...deps, actor, code: body.code!, siteId }));
@@ -139,7 +140,7 @@ export const redemptionPages: FastifyPluginAsync<{ throttle: PassLookupThrottle 
     const back = fromList ? '/mon-lieu/encaissements?message=annule' : '/encaisser?message=annule';
     if (!isConfirmed(request.body)) {
       const redemption = redemptionService.findRedemptionFor(app.db, app.clock, requireActor(request), redemptionId);
-      if (!redemption) throw new DomainError(404, 'redemption_not_found', 'Encaissement introuvable.');
+      if (!redemption) throw redemptionNotFound();
       return renderConfirmation(request, reply, {
         title: 'Annuler cet encaissement ?',
         facts: [

@@ -60,18 +60,22 @@ export function siteNameOf(db: DbOrTx, siteId: string): string {
 
 const withNames = { r: redemptions, code: passes.code, siteName: placeSites.name, placeName: organisations.name };
 
+/** Redemptions with their pass code, site and place names: what the lists and the detail show. */
+const namedRedemptions = (db: DbOrTx) =>
+  db
+    .select(withNames)
+    .from(redemptions)
+    .innerJoin(passes, eq(passes.id, redemptions.passId))
+    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
+    .innerJoin(organisations, eq(organisations.id, redemptions.placeId));
+
 /** Newest first, `limit` + 1 rows (the extra one says whether a next page exists); every place when `placeId` is undefined. */
 export function listRedemptionRows(
   db: DbOrTx,
   page: { limit: number; after?: { createdAt: string; id: string }; period?: string; status?: 'live' | 'cancelled'; placeId?: string },
 ) {
   const after = page.after ? sql`(${redemptions.redeemedAt}, ${redemptions.id}) < (${page.after.createdAt}, ${page.after.id})` : undefined;
-  return db
-    .select(withNames)
-    .from(redemptions)
-    .innerJoin(passes, eq(passes.id, redemptions.passId))
-    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
+  return namedRedemptions(db)
     .where(
       and(
         page.placeId ? eq(redemptions.placeId, page.placeId) : undefined,
@@ -86,12 +90,7 @@ export function listRedemptionRows(
 }
 
 export function findRedemptionRow(db: DbOrTx, redemptionId: string) {
-  return db
-    .select(withNames)
-    .from(redemptions)
-    .innerJoin(passes, eq(passes.id, redemptions.passId))
-    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
+  return namedRedemptions(db)
     .where(eq(redemptions.id, redemptionId))
     .get();
 }
@@ -151,12 +150,7 @@ export function countPlaceRedemptions(db: DbOrTx, actor: Actor, criteria: Redemp
 
 /** One page of the place's month, with the pass code, site and place names (the service turns them into views). */
 export function searchPlaceRedemptionRows(db: DbOrTx, actor: Actor, criteria: RedemptionCriteria, sort: { key: RedemptionSort; dir: SortDirection }, window: ListWindow) {
-  return db
-    .select(withNames)
-    .from(redemptions)
-    .innerJoin(passes, eq(passes.id, redemptions.passId))
-    .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-    .innerJoin(organisations, eq(organisations.id, redemptions.placeId))
+  return namedRedemptions(db)
     .where(placeRedemptionsWhere(actor, criteria))
     .orderBy(orderByFor(REDEMPTION_SORTS, sort, redemptions.id))
     .limit(window.limit)

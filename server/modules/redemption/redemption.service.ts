@@ -4,14 +4,13 @@ import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
 import type { PlaceStatus } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import { newOrderedId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
 import { postEntry, reverseEntry } from '../finance/ledger.ts';
 import { getTerritories } from '../territories/territories.ts';
-import { lastAcceptedDay, redeemability, type RedeemabilityVerdict } from '../booklets/redeemability.ts';
+import { lastAcceptedDay, redeemability } from '../booklets/redeemability.ts';
 import type { CheckView, RedemptionView } from './redemption.schemas.ts';
 import { statements, type SiteRow, type Statements } from './redemption.statements.ts';
 import {
@@ -25,6 +24,23 @@ import {
   unredeemPass,
   type RedemptionRow,
 } from './redemption.repository.ts';
+import {
+  cancellationPeriodOver,
+  malformedPassCode,
+  mistypedPassCode,
+  onlyPlacesRedeem,
+  passAlreadyRedeemed,
+  passChangedMeanwhile,
+  passNotFound,
+  passRefused,
+  placeHasNoSite,
+  redemptionAlreadyCancelled,
+  redemptionChangedMeanwhile,
+  redemptionInBatch,
+  redemptionNotFound,
+  siteNotFound,
+  siteRequired,
+} from './redemption.errors.ts';
 
 /** Domain rule 5: the place that accepted a pass may take it back for 24 hours, until it is batched. */
 export const CANCELLATION_WINDOW_MS = 24 * 3600_000;
@@ -36,7 +52,6 @@ interface Deps {
   gracePeriodDays: number;
 }
 
-const PASS_NOT_FOUND = 'Pass introuvable : vérifiez le code saisi ou scannez de nouveau le QR code.';
 
 /**
  * The QR code holds `${PUBLIC_URL}/P/${CODE}`: a scanner (or a hurried paste) may hand us the whole
@@ -55,17 +70,11 @@ export function codeFromScan(input: string): string {
 export function verifyCode(codes: PassCodeFactory, input: string): string {
   const verified = codes.verify(codeFromScan(input));
   if (verified.ok) return verified.code;
-  const detail =
-    verified.reason === 'malformed'
-      ? 'Code incomplet ou mal formé : un code de pass compte 20 caractères (lettres et chiffres).'
-      : verified.reason === 'check_character'
-        ? 'Code mal saisi : un caractère ne correspond pas. Vérifiez chaque caractère ou scannez le QR code.'
-        : PASS_NOT_FOUND;
-  throw notFound('pass_not_found', detail);
+  throw verified.reason === 'malformed' ? malformedPassCode() : verified.reason === 'check_character' ? mistypedPassCode() : passNotFound();
 }
 
 function placeOf(st: Statements, actor: Actor): { status: PlaceStatus } {
-  if (actor.organisationKind !== 'place') throw forbidden('forbidden', 'Seuls les lieux labellisés encaissent des pass.');
+  if (actor.organisationKind !== 'place') throw onlyPlacesRedeem();
   // A place organisation without a place record (created by hand) has never been labelled.
   return st.placeStatus.get(actor.organisationId) ?? { status: 'applied' };
 }
@@ -75,14 +84,12 @@ function resolveSite(st: Statements, actor: Actor, siteId: string | undefined): 
   const sites = st.activeSites.all(actor.organisationId);
   if (siteId !== undefined) {
     const site = sites.find((s) => s.id === siteId);
-    if (!site) throw notFound('site_not_found', 'Lieu d’accueil introuvable : choisissez un de vos lieux d’accueil actifs.');
+    if (!site) throw siteNotFound();
     return site;
   }
   if (sites.length === 1) return sites[0]!;
-  if (sites.length === 0) throw unprocessable('place_has_no_site', 'Votre lieu n’a aucun lieu d’accueil actif : ajoutez-en un dans « Mon lieu ».');
-  throw badRequest('site_required', 'Votre lieu a plusieurs lieux d’accueil : indiquez celui où le service a été rendu.', [
-    { path: 'siteId', message: 'choisissez le lieu d’accueil' },
-  ]);
+  if (sites.length === 0) throw placeHasNoSite();
+  throw siteRequired();
 }
 
 interface PassFacts {
@@ -131,9 +138,6 @@ function refreshBookletStatus(st: Statements, bookletId: string): void {
   if (next !== booklet.status) st.setBookletStatus.run(next, bookletId, booklet.status);
 }
 
-function refusal(verdict: Extract<RedeemabilityVerdict, { redeemable: false }>): DomainError {
-  return new DomainError(verdict.status, verdict.code, verdict.message, verdict.redeemedAt ? { extra: { redeemedAt: verdict.redeemedAt } } : {});
-}
 
 /**
  * Redeems a pass at the actor's place, in one transaction: the checks (issue 6 order), ONE
@@ -156,13 +160,13 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
     // The catalogue is only read when a service is named (most scans name none).
     const at = { communeCode: site.communeCode, services: service === null ? undefined : (JSON.parse(site.services) as string[]) };
     const verdict = redeemability({ ...facts, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
-    if (!verdict.redeemable) throw refusal(verdict);
+    if (!verdict.redeemable) throw passRefused(verdict);
     const pass = facts.pass!;
     if (st.markRedeemed.run(pass.id).changes !== 1) {
       // Someone else won between the read and the write (another process on the same file).
       const after = passFacts(st, code);
       const again = redeemability({ ...after, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
-      throw again.redeemable ? conflict('pass_already_redeemed', 'Pass déjà utilisé.') : refusal(again);
+      throw again.redeemable ? passAlreadyRedeemed() : passRefused(again);
     }
     const id = newOrderedId();
     const formatted = formatPassCode(code);
@@ -211,7 +215,7 @@ export function checkPass(deps: Deps & { actor: Actor; code: string; siteId?: st
   const site = resolveSite(st, actor, deps.siteId);
   const facts = passFacts(st, code);
   const verdict = redeemability({ ...facts, place, site: { communeCode: site.communeCode }, today: parisDate(clock.now()), gracePeriodDays, territories: getTerritories() });
-  if (!facts.pass || !facts.order) throw notFound('pass_not_found', PASS_NOT_FOUND);
+  if (!facts.pass || !facts.order) throw passNotFound();
   const common = {
     code: formatPassCode(code),
     faceValueCents: facts.pass.faceValueCents,
@@ -222,8 +226,6 @@ export function checkPass(deps: Deps & { actor: Actor; code: string; siteId?: st
   if (verdict.redeemable) return { ...common, redeemable: true, message: 'Pass valable : vous pouvez l’encaisser.' };
   return { ...common, redeemable: false, reason: verdict.code, message: verdict.message, ...(verdict.redeemedAt ? { redeemedAt: verdict.redeemedAt } : {}) };
 }
-
-const redemptionNotFound = () => notFound('redemption_not_found', 'Encaissement introuvable.');
 
 /**
  * The same place takes a redemption back within 24 hours, before any reimbursement batch: the
@@ -236,19 +238,19 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
     (tx) => {
       const row = findRedemptionOfPlace(tx, redemptionId, actor.organisationId);
       if (!row) throw redemptionNotFound();
-      if (row.status === 'cancelled') throw conflict('redemption_already_cancelled', 'Cet encaissement est déjà annulé.');
+      if (row.status === 'cancelled') throw redemptionAlreadyCancelled();
       if (row.batchedAt) {
-        throw conflict('redemption_in_batch', 'Cet encaissement fait déjà partie d’un remboursement : il ne peut plus être annulé. Contactez l’opérateur.');
+        throw redemptionInBatch();
       }
       const now = clock.now();
       const cutoff = new Date(now.getTime() - CANCELLATION_WINDOW_MS).toISOString();
       if (row.redeemedAt < cutoff) {
-        throw conflict('cancellation_period_over', 'Un encaissement ne peut être annulé que dans les 24 heures : ce délai est dépassé. Contactez l’opérateur.');
+        throw cancellationPeriodOver();
       }
-      if (!markRedemptionCancelled(tx, { redemptionId: row.id, at: now.toISOString(), byUserId: actor.userId, redeemedSince: cutoff })) throw conflict('redemption_not_cancellable', 'Cet encaissement vient de changer : rechargez la page.');
+      if (!markRedemptionCancelled(tx, { redemptionId: row.id, at: now.toISOString(), byUserId: actor.userId, redeemedSince: cutoff })) throw redemptionChangedMeanwhile();
       const pass = passWithBooklet(tx, row.passId);
       // A booklet blocked since (lost after this redemption) must not get a usable pass back.
-      if (!unredeemPass(tx, pass.id, pass.bookletStatus === 'blocked' ? 'blocked' : 'active')) throw conflict('redemption_not_cancellable', 'Ce pass a changé de situation : l’encaissement ne peut plus être annulé.');
+      if (!unredeemPass(tx, pass.id, pass.bookletStatus === 'blocked' ? 'blocked' : 'active')) throw passChangedMeanwhile();
       const reversal = reverseEntry(tx, clock, {
         entryId: row.journalEntryId,
         kind: 'redemption_cancelled',

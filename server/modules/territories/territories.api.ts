@@ -2,10 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../plugins/auth.ts';
-import { notFound } from '../../shared/problem.ts';
 import { errorResponses, listOf } from '../../shared/schemas.ts';
 import { getTerritories, type Territories, type TerritoryKind } from './territories.ts';
 import { searchTerritories } from './territory-search.ts';
+import { territoryNotFound } from './territories.errors.ts';
 
 const TAGS = ['Données de référence'];
 const TERRITORY_KINDS = ['departements', 'epcis', 'communes'] as const satisfies readonly TerritoryKind[];
@@ -159,12 +159,7 @@ export const territoriesApi: FastifyPluginAsync = async (app) => {
       const found = describeTerritoryNode(getTerritories(), kind, code);
       if (!found) {
         const former = kind === 'communes' ? getTerritories().currentCommuneCode(code) : undefined;
-        throw notFound(
-          'territory_not_found',
-          former
-            ? `Le code ${code} n’est plus celui d’une commune : elle a fusionné dans la commune ${former}.`
-            : `Aucun territoire de ce type n’a le code ${code}.`,
-        );
+        throw territoryNotFound(code, former ?? undefined);
       }
       return found;
     },

@@ -1,11 +1,12 @@
 /**
- * Booklet serials as people type, scan and read them. Pure functions, no I/O.
- * A serial is a stem and a zero-padded number: CD31-2026-000042.
+ * Booklet serials in bulk: ranges people type ("CD31-2026-000001 à 000010") and the summary a table
+ * prints. Pure functions, no I/O. A serial is a stem and a zero-padded number: CD31-2026-000042.
+ * The booklets area owns serials (they are the booklet's identity): distribution reads ranges to
+ * allot and return stock, oversight summarises the serials it blocks, neither through the other.
  */
 
-// The booklets area owns the serial format; its reading is re-exported for the callers here.
-export { normaliseSerial } from '../booklets/serial-format.ts';
-import { normaliseSerial } from '../booklets/serial-format.ts';
+export { normaliseSerial } from './serial-format.ts';
+import { normaliseSerial } from './serial-format.ts';
 
 export const SERIAL_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,39}$/;
 
