@@ -10,6 +10,7 @@ import type { ProgramRow } from './programs.repository.ts';
 import { createPublicCategoryBody } from './public-categories.schemas.ts';
 import * as categories from './public-categories.service.ts';
 import { replyProgramList } from './programs.list.ts';
+import { replyPublicCategoryList } from './public-categories.list.ts';
 
 const hide = { hide: true };
 const programParams = z.object({ id: z.string().max(64) });
@@ -151,9 +152,8 @@ export const programsPages: FastifyPluginAsync = async (app) => {
 
   const renderPublics = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    return reply.renderPage('pages/programs/publics.eta', {
+    return replyPublicCategoryList(app.db, request, reply, {
       title: 'Publics',
-      categories: categories.listPublicCategories(app.db, { includeInactive: true }),
       canManage: actor.role === 'admin',
       ...extra,
     });
