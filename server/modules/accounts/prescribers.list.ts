@@ -64,7 +64,7 @@ export function replyPrescriberList(db: DbOrTx, actor: Actor, request: FastifyRe
       communeName: row.communeCode ? (territories.commune(row.communeCode)?.name ?? row.communeCode) : null,
       links: row.links.map((l) => ({ ...l, addedOn: formatFrenchDate(parisDate(new Date(l.addedAt))) })),
     }));
-  if (wantsCsv(request)) return sendAllPagesCsv(reply, 'prescripteurs.csv', offsetPageReader(read, EXPORT_PAGE_SIZE), PRESCRIBER_CSV_COLUMNS);
+  if (request.method === 'GET' && wantsCsv(request)) return sendAllPagesCsv(reply, 'prescripteurs.csv', offsetPageReader(read, EXPORT_PAGE_SIZE), PRESCRIBER_CSV_COLUMNS);
   const result = readListPage(query, () => countPrescriberSearch(db, scope, criteria), read);
   const whose = isOperator(actor) ? 'Tous les prescripteurs' : 'Vos prescripteurs';
   return reply.renderPage('pages/accounts/prescribers.eta', {
