@@ -83,6 +83,7 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
       '/mon-organisation?q=a&role=admin',
       '/programmes?q=programme&statut=open',
       '/exploitation/taches?statut=done&tri=date&ordre=asc',
+      '/publics?q=public&statut=actif',
     ],
     prescriber: prescriberBooklet ? [`/carnets/${prescriberBooklet}`] : [],
   };
