@@ -76,8 +76,15 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
   const buyerBooklet = bookletOf(LONG_BUYER_NAME, 'buyerId');
   const prescriberBooklet = bookletOf(DEMO_ORGANISATIONS.find((o) => o.kind === 'prescriber')!.name, 'holderId');
   const extraPages: Partial<Record<string, string[]>> = {
-    buyer: [`/carnets/${buyerBooklet}`, '/carnets?serie=CD99-2000-000000'],
-    operator: [`/carnets/${buyerBooklet}`],
+    buyer: [`/carnets/${buyerBooklet}`, '/carnets?serie=CD99-2000-000000', '/prescripteurs?q=a&page=2', '/mon-organisation?q=a&statut=active'],
+    operator: [
+      `/carnets/${buyerBooklet}`,
+      '/prescripteurs?q=a&statut=active&page=2',
+      '/mon-organisation?q=a&role=admin',
+      '/programmes?q=programme&statut=open',
+      '/exploitation/taches?statut=done&tri=date&ordre=asc',
+      '/publics?q=public&statut=actif',
+    ],
     prescriber: prescriberBooklet ? [`/carnets/${prescriberBooklet}`] : [],
   };
   t.ok(buyerBooklet, 'the demo buyer has booklets to show');

@@ -23,6 +23,8 @@ import { beginSecondFactorStep, DEVICE_COOKIE } from '../security/sign-in-step.t
 import { listPendingInvitations, revokeInvitation } from './invitations.ts';
 import { setFlash, takeFlash } from '../../shared/flash.ts';
 import { replyOrganisationList } from './organisations.list.ts';
+import { readUserList, sendUserCsv } from './users.list.ts';
+import { wantsCsv } from '../../shared/list-reply.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -104,15 +106,18 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
     const isOwn = org.id === actor.organisationId;
     const roleLabels: Record<string, string> = org.kind === 'operator' ? ROLE_LABELS : { admin: ROLE_LABELS.admin, agent: ROLE_LABELS.agent };
     const canManage = actor.role === 'admin' && (isOwn || isOperator(actor));
+    const basePath = isOwn ? '/mon-organisation' : `/organisations/${org.id}`;
+    const userList = { db: app.db, actor, organisationId: org.id, path: basePath, roleLabels, rawQuery: request.query };
+    if (request.method === 'GET' && wantsCsv(request)) return sendUserCsv(userList, reply);
     return reply.renderPage('pages/accounts/organisation.eta', {
       title: isOwn ? 'Mon organisation' : org.name,
       pendingInvitations: canManage ? listPendingInvitations({ db: app.db, clock: app.clock, actor, organisationId }) : [],
       scripts: ['/static/js/copy-link.js'],
       organisation: accounts.organisationToView(org),
-      users: accounts.listUsers({ db: app.db, actor, organisationId }).map(accounts.userToView),
+      ...readUserList(userList),
       canManage: actor.role === 'admin' && (isOwn || isOperator(actor)),
       isOwn,
-      basePath: isOwn ? '/mon-organisation' : `/organisations/${org.id}`,
+      basePath,
       buyerTypeLabels: BUYER_TYPE_LABELS,
       roleOptions: options(roleLabels),
       ...extra,

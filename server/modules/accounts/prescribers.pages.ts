@@ -4,12 +4,10 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { formErrors, formFields, type FormErrors } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
-import { countOf } from '../../shared/plural.ts';
-import { getTerritories } from '../territories/territories.ts';
 import { isOperator } from './actor.ts';
 import { addPrescriberBody, PRESCRIBER_KIND_LABELS } from './prescribers.schemas.ts';
-import { addPrescriber, prescriberDirectoryFor, prescriberForOperator, setPrescriberSuspended } from './prescribers.service.ts';
+import { addPrescriber, prescriberForOperator, setPrescriberSuspended } from './prescribers.service.ts';
+import { replyPrescriberList } from './prescribers.list.ts';
 
 const hide = { hide: true };
 const FIELDS = ['name', 'siret', 'kind', 'communeCode', 'contactEmail'] as const;
@@ -38,18 +36,9 @@ export const prescribersPages: FastifyPluginAsync = async (app) => {
 
   const render = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    const territories = getTerritories();
-    const rows = prescriberDirectoryFor({ db: app.db, actor }).map((row) => ({
-      ...row,
-      kindLabel: row.kind ? PRESCRIBER_KIND_LABELS[row.kind] : 'Non précisé',
-      communeName: row.communeCode ? (territories.commune(row.communeCode)?.name ?? row.communeCode) : '—',
-      addedOn: row.addedAt ? formatFrenchDate(parisDate(new Date(row.addedAt))) : null,
-    }));
     const message = (request.query as { message?: string }).message;
-    return reply.renderPage('pages/accounts/prescribers.eta', {
+    return replyPrescriberList(app.db, actor, request, reply, {
       title: 'Prescripteurs',
-      rows,
-      caption: `${isOperator(actor) ? 'Tous les prescripteurs' : 'Vos prescripteurs'} (${countOf(new Set(rows.map((r) => r.id)).size, 'prescripteur')})`,
       isOperator: isOperator(actor),
       canAdd: actor.organisationKind === 'buyer' && actor.role === 'admin',
       canSuspend: isOperator(actor) && actor.role === 'admin',

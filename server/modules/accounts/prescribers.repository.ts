@@ -1,8 +1,10 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations, users } from '../../../db/schema/accounts.ts';
+import { organisations, users, type PrescriberKind } from '../../../db/schema/accounts.ts';
 import { buyerPrescribers } from '../../../db/schema/notifications.ts';
+import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export function findOrganisationBySiret(db: DbOrTx, siret: string) {
   return db.select().from(organisations).where(eq(organisations.siret, siret)).all();
@@ -65,32 +67,83 @@ export function setPrescriberStatus(tx: DbOrTx, prescriberId: string, status: 'a
   );
 }
 
+export const PRESCRIBER_SORTS = {
+  nom: sql`${organisations.name} COLLATE NOCASE`,
+  type: organisations.prescriberKind,
+  statut: organisations.status,
+  date: organisations.createdAt,
+} as const;
+export type PrescriberSort = keyof typeof PRESCRIBER_SORTS;
+
+export interface PrescriberCriteria {
+  q: string;
+  /** Communes whose name matches the search, found by the caller in the territories' reference. */
+  communeCodes: string[];
+  kind?: PrescriberKind;
+  status?: 'active' | 'suspended';
+}
+
+/** Who sees what: every prescriber for the operator, the prescribers a buyer added to its network otherwise. */
+export interface PrescriberScope {
+  buyerId?: string;
+}
+
+/** One buyer's adding of a prescriber, as the list shows it. */
+export interface PrescriberLink {
+  buyerName: string;
+  addedByName: string | null;
+  addedAt: string;
+  created: boolean;
+}
+
 /**
- * The /prescripteurs list: one row per prescriber and buyer that added it, with its contact (its
- * first admin's address). The operator sees every prescriber, with no buyer for those it created
- * itself; a buyer sees its own network only.
+ * The listed prescriber's id, table included: the list selects from one table, so drizzle writes its
+ * columns bare, and a bare `id` inside a subquery would be the subquery's own row.
  */
-export function prescriberDirectory(db: DbOrTx, scope: { buyerId?: string }) {
-  const contact = sql<string | null>`(SELECT u.email FROM users u WHERE u.organisation_id = ${organisations.id} AND u.role = 'admin' ORDER BY u.created_at, u.id LIMIT 1)`;
-  const columns = {
-    ...PRESCRIBER_COLUMNS,
-    contactEmail: contact,
-    buyerName: buyer.name,
-    addedByName: users.name,
-    addedAt: buyerPrescribers.createdAt,
-    created: buyerPrescribers.created,
-  };
-  const base = db.select(columns).from(organisations);
-  const joined = scope.buyerId
-    ? base.innerJoin(buyerPrescribers, and(eq(buyerPrescribers.prescriberId, organisations.id), eq(buyerPrescribers.buyerId, scope.buyerId)))
-    : base.leftJoin(buyerPrescribers, eq(buyerPrescribers.prescriberId, organisations.id));
-  return joined
-    .leftJoin(buyer, eq(buyer.id, buyerPrescribers.buyerId))
-    .leftJoin(users, eq(users.id, buyerPrescribers.addedByUserId))
-    .where(eq(organisations.kind, 'prescriber'))
-    .orderBy(sql`${organisations.name}`, organisations.id, buyerPrescribers.createdAt)
-    .limit(1000)
-    .all();
+const listedPrescriberId = sql.raw('"organisations"."id"');
+
+const inScope = (scope: PrescriberScope) =>
+  scope.buyerId
+    ? sql`EXISTS (SELECT 1 FROM buyer_prescribers bp WHERE bp.prescriber_id = ${listedPrescriberId} AND bp.buyer_id = ${scope.buyerId})`
+    : undefined;
+
+function prescriberWhere(scope: PrescriberScope, criteria: PrescriberCriteria) {
+  const byText = searchCondition(criteria.q, [organisations.name, organisations.siret, organisations.communeCode]);
+  const byCommune = criteria.communeCodes.length > 0 ? inArray(organisations.communeCode, criteria.communeCodes) : undefined;
+  return and(
+    eq(organisations.kind, 'prescriber'),
+    inScope(scope),
+    criteria.kind ? eq(organisations.prescriberKind, criteria.kind) : undefined,
+    criteria.status ? eq(organisations.status, criteria.status) : undefined,
+    byText && byCommune ? or(byText, byCommune) : byText,
+  );
+}
+
+export function countPrescriberSearch(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria): number {
+  return db.select({ n: count() }).from(organisations).where(prescriberWhere(scope, criteria)).get()?.n ?? 0;
+}
+
+/**
+ * The /prescripteurs list: one row per prescriber, with its contact (its first admin's address) and
+ * the buyers that added it, oldest first (a buyer only sees its own adding). The operator sees every
+ * prescriber, with no buyer for those it created itself.
+ */
+export function searchPrescribers(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria, sort: { key: PrescriberSort; dir: SortDirection }, window: ListWindow) {
+  const contact = sql<string | null>`(SELECT u.email FROM users u WHERE u.organisation_id = ${listedPrescriberId} AND u.role = 'admin' ORDER BY u.created_at, u.id LIMIT 1)`;
+  const ownLink = scope.buyerId ? sql`AND bp.buyer_id = ${scope.buyerId}` : sql``;
+  const links = sql<string>`(SELECT json_group_array(json_object('buyerName', l.buyer_name, 'addedByName', l.added_by, 'addedAt', l.created_at, 'created', l.created)) FROM (
+    SELECT b.name AS buyer_name, u.name AS added_by, bp.created_at, bp.created FROM buyer_prescribers bp
+    JOIN organisations b ON b.id = bp.buyer_id LEFT JOIN users u ON u.id = bp.added_by_user_id
+    WHERE bp.prescriber_id = ${listedPrescriberId} ${ownLink} ORDER BY bp.created_at, bp.id) l)`;
+  return db
+    .select({ ...PRESCRIBER_COLUMNS, contactEmail: contact, links })
+    .from(organisations)
+    .where(prescriberWhere(scope, criteria))
+    .orderBy(orderByFor(PRESCRIBER_SORTS, sort, organisations.id))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all()
+    .map((row) => ({ ...row, links: (JSON.parse(row.links) as (Omit<PrescriberLink, 'created'> & { created: number })[]).map((l) => ({ ...l, created: Boolean(l.created) })) }));
 }
 
 export function findPrescriber(db: DbOrTx, prescriberId: string) {

@@ -9,7 +9,7 @@ import { credentialsChanged } from './actor-cache.ts';
 import { createInvitedUser } from './accounts.service.ts';
 import { findUserByEmail } from './accounts.repository.ts';
 import type { AddPrescriberInput } from './prescribers.schemas.ts';
-import { findOrganisationBySiret, findPrescriber, insertPrescriberOrganisation, linkPrescriber, listNetwork, prescriberDirectory, setPrescriberStatus } from './prescribers.repository.ts';
+import { findOrganisationBySiret, findPrescriber, insertPrescriberOrganisation, linkPrescriber, listNetwork, setPrescriberStatus } from './prescribers.repository.ts';
 
 interface Deps {
   db: Db;
@@ -70,13 +70,6 @@ export function setPrescriberSuspended({ db, clock, actor, prescriberId, suspend
     recordAudit(tx, clock, actor, suspended ? 'prescriber.suspended' : 'prescriber.reinstated', { type: 'organisation', id: prescriberId });
   });
   return { id: prescriberId, status: suspended ? 'suspended' : 'active' };
-}
-
-/** The /prescripteurs list: every prescriber for the operator (who added which), the buyer's own network otherwise. */
-export function prescriberDirectoryFor({ db, actor }: { db: Db; actor: Actor }) {
-  if (isOperator(actor)) return prescriberDirectory(db, {});
-  if (actor.organisationKind === 'buyer') return prescriberDirectory(db, { buyerId: actor.organisationId });
-  throw forbidden('forbidden', 'Réservé aux commanditaires et à l’opérateur.');
 }
 
 /** A prescriber for the operator's confirmation page; another kind of organisation is a 404. */

@@ -1,6 +1,9 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { jobs } from '../../../db/schema/jobs.ts';
+import { organisations, users } from '../../../db/schema/accounts.ts';
+import { jobs, type JobStatus } from '../../../db/schema/jobs.ts';
+import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
+import { orderByFor } from '../../shared/list-sql.repository.ts';
 import { newId } from '../../shared/secrets.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
@@ -127,4 +130,55 @@ export function pendingJobCounts(tx: DbOrTx): { kind: string; status: string; n:
   return tx.all<{ kind: string; status: string; n: number }>(
     sql`SELECT kind, status, count(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY kind, status`,
   );
+}
+
+// --- The jobs list of /exploitation/taches (issue 16): filters, sort, pages ----------------------
+
+export const JOB_SORTS = { date: jobs.createdAt, type: jobs.kind, statut: jobs.status } as const;
+export type JobSort = keyof typeof JOB_SORTS;
+
+export interface JobCriteria {
+  /** The operator's organisation: its own jobs and the service's (no organisation) are listed, never another organisation's. */
+  organisationId: string;
+  status?: JobStatus;
+  kind?: string;
+}
+
+function jobWhere(criteria: JobCriteria) {
+  return and(
+    or(eq(jobs.organisationId, criteria.organisationId), isNull(jobs.organisationId)),
+    criteria.status ? eq(jobs.status, criteria.status) : undefined,
+    criteria.kind ? eq(jobs.kind, criteria.kind) : undefined,
+  );
+}
+
+export function countJobSearch(db: DbOrTx, criteria: JobCriteria): number {
+  return db.select({ n: count() }).from(jobs).where(jobWhere(criteria)).get()?.n ?? 0;
+}
+
+export function searchJobs(db: DbOrTx, criteria: JobCriteria, sort: { key: JobSort; dir: SortDirection }, window: ListWindow) {
+  return db
+    .select({
+      id: jobs.id,
+      kind: jobs.kind,
+      status: jobs.status,
+      progressDone: jobs.progressDone,
+      progressTotal: jobs.progressTotal,
+      error: jobs.error,
+      attempts: jobs.attempts,
+      createdAt: jobs.createdAt,
+      startedAt: jobs.startedAt,
+      finishedAt: jobs.finishedAt,
+      organisationId: jobs.organisationId,
+      startedByName: users.name,
+      organisationName: organisations.name,
+    })
+    .from(jobs)
+    .leftJoin(users, eq(users.id, jobs.startedByUserId))
+    .leftJoin(organisations, eq(organisations.id, jobs.organisationId))
+    .where(jobWhere(criteria))
+    .orderBy(orderByFor(JOB_SORTS, sort, jobs.id))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all();
 }

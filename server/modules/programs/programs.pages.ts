@@ -9,6 +9,8 @@ import * as programs from './programs.service.ts';
 import type { ProgramRow } from './programs.repository.ts';
 import { createPublicCategoryBody } from './public-categories.schemas.ts';
 import * as categories from './public-categories.service.ts';
+import { replyProgramList } from './programs.list.ts';
+import { replyPublicCategoryList } from './public-categories.list.ts';
 
 const hide = { hide: true };
 const programParams = z.object({ id: z.string().max(64) });
@@ -71,10 +73,8 @@ export const programsPages: FastifyPluginAsync = async (app) => {
 
   const renderPrograms = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    const rows = programs.listProgramsPage({ db: app.db, limit: 500 });
-    return reply.renderPage('pages/programs/programs.eta', {
+    return replyProgramList(app.db, request, reply, {
       title: 'Programmes de cofinancement',
-      programs: rows.slice(0, 500).map(programs.programToView),
       canManage: actor.role === 'admin',
       buyerTypeOptions,
       buyerTypeLabels: BUYER_TYPE_LABELS,
@@ -152,9 +152,8 @@ export const programsPages: FastifyPluginAsync = async (app) => {
 
   const renderPublics = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const actor = requireActor(request);
-    return reply.renderPage('pages/programs/publics.eta', {
+    return replyPublicCategoryList(app.db, request, reply, {
       title: 'Publics',
-      categories: categories.listPublicCategories(app.db, { includeInactive: true }),
       canManage: actor.role === 'admin',
       ...extra,
     });

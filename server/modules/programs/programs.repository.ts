@@ -1,6 +1,9 @@
-import { and, asc, eq, lte, sql, sum } from 'drizzle-orm';
+import { and, asc, count, eq, lte, sql, sum } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
+import type { BuyerType } from '../../../db/schema/accounts.ts';
 import { cofinancingPrograms, programCommitments, programReleases, type ProgramStatus } from '../../../db/schema/programs.ts';
+import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export type ProgramRow = typeof cofinancingPrograms.$inferSelect;
 export type ProgramCommitmentRow = typeof programCommitments.$inferSelect;
@@ -140,4 +143,45 @@ export function addToCommitted(db: DbOrTx, programId: string, amountCents: numbe
 
 export function insertCommitment(db: DbOrTx, row: ProgramCommitmentRow): void {
   db.insert(programCommitments).values(row).run();
+}
+
+// --- The /programmes list (issue 16): search, filters, sort, pages -------------------------------
+
+export const PROGRAM_SORTS = {
+  date: cofinancingPrograms.createdAt,
+  nom: sql`${cofinancingPrograms.name} COLLATE NOCASE`,
+  debut: cofinancingPrograms.startsOn,
+  enveloppe: cofinancingPrograms.envelopeCents,
+  // What the view calls "restant": envelope − committed in all + released = envelope − what orders still hold.
+  restant: sql`${cofinancingPrograms.envelopeCents} - ${cofinancingPrograms.committedCents}`,
+} as const;
+export type ProgramSort = keyof typeof PROGRAM_SORTS;
+
+export interface ProgramCriteria {
+  q: string;
+  status?: ProgramStatus;
+  buyerType?: BuyerType;
+}
+
+function programWhere(criteria: ProgramCriteria) {
+  return and(
+    searchCondition(criteria.q, [cofinancingPrograms.name]),
+    criteria.status ? eq(cofinancingPrograms.status, criteria.status) : undefined,
+    criteria.buyerType ? sql`EXISTS (SELECT 1 FROM json_each(${cofinancingPrograms.eligibleBuyerTypes}) WHERE json_each.value = ${criteria.buyerType})` : undefined,
+  );
+}
+
+export function countProgramSearch(db: DbOrTx, criteria: ProgramCriteria): number {
+  return db.select({ n: count() }).from(cofinancingPrograms).where(programWhere(criteria)).get()?.n ?? 0;
+}
+
+export function searchPrograms(db: DbOrTx, criteria: ProgramCriteria, sort: { key: ProgramSort; dir: SortDirection }, window: ListWindow): ProgramRow[] {
+  return db
+    .select()
+    .from(cofinancingPrograms)
+    .where(programWhere(criteria))
+    .orderBy(orderByFor(PROGRAM_SORTS, sort, cofinancingPrograms.id))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all();
 }

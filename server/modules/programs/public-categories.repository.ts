@@ -1,6 +1,8 @@
-import { and, asc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { publicCategories } from '../../../db/schema/programs.ts';
+import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
+import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { PublicCategoryView } from './public-categories.schemas.ts';
 
 export type PublicCategoryRow = typeof publicCategories.$inferSelect;
@@ -46,4 +48,42 @@ export function insertPublicCategory(db: DbOrTx, row: PublicCategoryRow): boolea
 /** False when no category has that code. */
 export function updatePublicCategoryRow(db: DbOrTx, code: string, changes: Partial<PublicCategoryRow>): boolean {
   return db.update(publicCategories).set(changes).where(eq(publicCategories.code, code)).run().changes === 1;
+}
+
+/** The /publics list (issue 16): search, filters, sort and pages over the public categories. */
+export const PUBLIC_CATEGORY_SORTS = {
+  // The order the categories are offered in on the order form.
+  ordre: publicCategories.sortOrder,
+  libelle: sql`${publicCategories.label} COLLATE NOCASE`,
+  code: publicCategories.code,
+} as const;
+export type PublicCategorySort = keyof typeof PUBLIC_CATEGORY_SORTS;
+
+export interface PublicCategoryCriteria {
+  q: string;
+  active?: boolean;
+  priority?: boolean;
+}
+
+function categoryWhere(criteria: PublicCategoryCriteria) {
+  return and(
+    searchCondition(criteria.q, [publicCategories.label, publicCategories.code]),
+    criteria.active === undefined ? undefined : eq(publicCategories.active, criteria.active),
+    criteria.priority === undefined ? undefined : eq(publicCategories.priority, criteria.priority),
+  );
+}
+
+export function countPublicCategorySearch(db: DbOrTx, criteria: PublicCategoryCriteria): number {
+  return db.select({ n: count() }).from(publicCategories).where(categoryWhere(criteria)).get()?.n ?? 0;
+}
+
+export function searchPublicCategories(db: DbOrTx, criteria: PublicCategoryCriteria, sort: { key: PublicCategorySort; dir: SortDirection }, window: ListWindow) {
+  return db
+    .select()
+    .from(publicCategories)
+    .where(categoryWhere(criteria))
+    .orderBy(orderByFor(PUBLIC_CATEGORY_SORTS, sort, publicCategories.code))
+    .limit(window.limit)
+    .offset(window.offset)
+    .all();
 }
