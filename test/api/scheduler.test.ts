@@ -73,7 +73,7 @@ t.test('a failing task is logged with its outcome, and the operator sees every t
   t.equal(page.statusCode, 200);
   t.match(page.body, /Fin de validité des commandes et avoirs/);
   t.match(page.body, /Échec<\/span> le serveur de messagerie ne répond pas/);
-  t.match(page.body, /Réussie<\/span> 0 commande\(s\) en fin de validité/);
+  t.match(page.body, /Réussie<\/span> 0 commande en fin de validité, 0 pass expiré/);
   t.match(page.body, /<td[^>]*>27\/11\/2026 02:30<\/td>/, 'next runs are shown, in Paris time');
   const buyer = await loginAs(ctx.app, world.buyerAdmin);
   t.equal((await buyer.inject({ method: 'GET', url: '/exploitation/taches' })).statusCode, 403);

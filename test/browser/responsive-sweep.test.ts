@@ -33,7 +33,7 @@ const LONG_PLACE_NAME = 'Espace public numérique intercommunal de la médiathè
  * that the crawl (40 pages a role) might not reach, and lists whose links lead to new detail pages.
  */
 const FIRST_PAGES: Partial<Record<string, string[]>> = {
-  operator: ['/finances/factures', '/finances/factures?depot=a-deposer', '/finances/avoirs', '/finances/attestations'],
+  operator: ['/finances/factures', '/finances/factures?depot=a-deposer', '/finances/avoirs', '/finances/remboursements', '/finances/attestations'],
   place: ['/releves'],
 };
 

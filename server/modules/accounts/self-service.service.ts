@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { conflict, notFound, tooManyRequests, unauthorized, unprocessable } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { AttemptThrottle } from '../../shared/attempt-throttle.ts';
+import { countOf } from '../../shared/plural.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueMessage } from '../notifications/outbox.ts';
 import type { Actor } from './actor.ts';
@@ -54,7 +55,7 @@ export const RESET_REQUESTED_MESSAGE =
  */
 export function requestPasswordReset({ db, clock, throttle, email, ip }: Deps & { throttle: PasswordResetThrottle; email: string; ip: string }): { message: string } {
   const wait = throttle.ips.retryAfterSeconds(ip);
-  if (wait > 0) throw tooManyRequests('too_many_reset_requests', `Trop de demandes depuis cette connexion. Réessayez dans ${Math.ceil(wait / 60)} minute(s).`, wait);
+  if (wait > 0) throw tooManyRequests('too_many_reset_requests', `Trop de demandes depuis cette connexion. Réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
   throttle.ips.recordFailure(ip);
   const addressAllowed = throttle.addresses.retryAfterSeconds(email) === 0;
   throttle.addresses.recordFailure(email);

@@ -7,6 +7,7 @@
 
 export { normaliseSerial } from './serial-format.ts';
 import { normaliseSerial } from './serial-format.ts';
+import { countOf } from '../../shared/plural.ts';
 
 export const SERIAL_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,39}$/;
 
@@ -94,5 +95,5 @@ export function summariseSerials(serials: readonly string[]): string {
     i = j + 1;
   }
   if (runs.length <= MAX_SUMMARY_RUNS) return runs.join(', ');
-  return `${runs.slice(0, MAX_SUMMARY_RUNS).join(', ')} et ${runs.length - MAX_SUMMARY_RUNS} autres plages`;
+  return `${runs.slice(0, MAX_SUMMARY_RUNS).join(', ')} et ${countOf(runs.length - MAX_SUMMARY_RUNS, 'autre plage', 'autres plages')}`;
 }

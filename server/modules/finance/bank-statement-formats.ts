@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import type { BankStatementFormat } from '../../../db/schema/bank-statements.ts';
 import { DomainError } from '../../shared/problem.ts';
+import { countOf } from '../../shared/plural.ts';
 
 /**
  * Strict readers of the operator's bank statements, with no I/O: ISO 20022 camt.053 (001.02 and
@@ -165,7 +166,7 @@ export function parseCfonb120(content: string): ParsedStatement {
   const contentRef = contentRefs();
   lines.forEach((raw, i) => {
     const n = i + 1;
-    if (raw.length !== 120) throw unreadable(`ligne ${n} : 120 caractères attendus, ${raw.length} lus`);
+    if (raw.length !== 120) throw unreadable(`ligne ${n} : 120 caractères attendus, ${countOf(raw.length, 'lu')}`);
     const code = raw.slice(0, 2);
     const rib = `${raw.slice(2, 7)}${raw.slice(11, 16)}${raw.slice(21, 32)}`;
     if (raw.slice(16, 19) !== 'EUR') throw unreadable(`ligne ${n} : relevé en euros attendu`);

@@ -32,7 +32,7 @@ export function findChorusDocument(db: DbOrTx, actor: Actor, type: ChorusDocumen
     return found && { type, id, number: found.invoice.number, issuedOn: found.invoice.issuedOn, public: goesThroughChorusPro({ party: found.invoice.party, buyerType: found.buyer.buyerType }) };
   }
   const found = findCreditNoteFor(db, actor, id);
-  return found && { type, id, number: found.note.number, issuedOn: found.note.issuedOn, public: goesThroughChorusPro({ buyerType: found.buyer.buyerType }) };
+  return found && { type, id, number: found.note.number, issuedOn: found.note.issuedOn, public: goesThroughChorusPro({ party: found.note.party, buyerType: found.buyer.buyerType }) };
 }
 
 export const chorusStatusOf = (isPublic: boolean, deposit: ChorusDepositRow | undefined): ChorusStatus => (!isPublic ? 'not_applicable' : deposit ? 'deposited' : 'pending');

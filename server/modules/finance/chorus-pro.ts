@@ -28,8 +28,15 @@ export type ChorusDepositInput = z.infer<typeof chorusDepositInput>;
 /** Where a document stands with Chorus Pro: deposited, to deposit, or not concerned (a private buyer's). */
 export type ChorusStatus = 'deposited' | 'pending' | 'not_applicable';
 
-/** Documents for public bodies (every call for funds, a public buyer's invoices and credit notes) go through Chorus Pro. */
-export const goesThroughChorusPro = (recipient: { party?: 'buyer' | 'state'; buyerType: string | null }) => recipient.party === 'state' || recipient.buyerType !== 'private';
+/**
+ * A document goes through Chorus Pro when its recipient is a public body. The recipient is the
+ * document's party: the State (the programme's payer, public) for every call for funds and every
+ * State credit note, whoever the buyer is; the buyer for the others, public unless it is private.
+ * So a private buyer's order expiring gives a State note that goes through Chorus Pro and a buyer
+ * note that does not (issue 14: one credit note per party). The party is required so that no
+ * caller can decide from the buyer alone.
+ */
+export const goesThroughChorusPro = (recipient: { party: 'buyer' | 'state'; buyerType: string | null }) => recipient.party === 'state' || recipient.buyerType !== 'private';
 
 export const CHORUS_STATUS_LABELS: Record<ChorusStatus, string> = {
   deposited: 'Déposé sur Chorus Pro',

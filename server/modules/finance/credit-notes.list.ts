@@ -44,7 +44,7 @@ export function replyCreditNoteList(deps: { db: DbOrTx; clock: Clock }, actor: A
     withChorusStatuses(
       deps.db,
       'credit_note',
-      searchCreditNotes(deps.db, actor, criteria, query.sort, window).map((row) => ({ ...row, id: row.note.id, public: goesThroughChorusPro({ buyerType: row.buyerType }) })),
+      searchCreditNotes(deps.db, actor, criteria, query.sort, window).map((row) => ({ ...row, id: row.note.id, public: goesThroughChorusPro({ party: row.note.party, buyerType: row.buyerType }) })),
     );
   if (wantsCsv(request)) return sendAllPagesCsv(reply, 'avoirs.csv', offsetPageReader(read, EXPORT_PAGE_SIZE), CREDIT_NOTE_CSV_COLUMNS);
   const result = readListPage(query, () => countCreditNoteSearch(deps.db, actor, criteria), read);

@@ -73,8 +73,12 @@ export interface CreditNoteCriteria {
   chorus?: 'pending' | 'deposited';
 }
 
-/** `goesThroughChorusPro` in SQL, as the credit note's detail page reads it: the order's buyer is not private. */
-const creditNoteGoesThroughChorusPro = sql`(${organisations.buyerType} IS NOT 'private')`;
+/**
+ * `goesThroughChorusPro` in SQL, as the credit note's detail page reads it: the note's recipient is
+ * public, i.e. it is the State's note (to the programme's payer), or the buyer's note of a buyer
+ * that is not private.
+ */
+const creditNoteGoesThroughChorusPro = sql`(${creditNotes.party} = 'state' OR ${organisations.buyerType} IS NOT 'private')`;
 
 function creditNoteWhere(actor: Actor, criteria: CreditNoteCriteria) {
   return and(

@@ -6,7 +6,6 @@ import { DomainError } from '../../shared/problem.ts';
 import { monthlyActivity, renderActivityChart } from './activity-chart.ts';
 import { reconciliationReport } from './reconciliation.ts';
 import * as reimbursement from './reimbursement.service.ts';
-import { statementsOf } from './statements.ts';
 import { requireStepUp } from '../security/security.module.ts';
 import { frenchMonth } from '../../../templates/pdf/statement.ts';
 import { isConfirmed, renderConfirmation, type ConfirmationPage } from '../../shared/confirmation.ts';
@@ -18,6 +17,8 @@ import { percentDone } from '../jobs/jobs.schemas.ts';
 import { REIMBURSEMENT_BATCH_JOB } from './reimbursement-batch.job.ts';
 import { attestationYears } from './attestations.ts';
 import { replyCreditNoteList } from './credit-notes.list.ts';
+import { replyBatchList } from './reimbursement.list.ts';
+import { replyPlaceStatementList } from './place-statements.list.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -43,20 +44,25 @@ export const financePages: FastifyPluginAsync = async (app) => {
     reply.renderPage('pages/finance/hub.eta', { title: 'Finances', lastMonth: previousMonth(parisMonth(app.clock.now())) }),
   );
 
-  app.get('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
-    const activity = monthlyActivity(app.db, parisMonth(app.clock.now()), 12);
-    const batches = reimbursement.listBatches(app.db).map((batch) => ({ ...batch, building: buildingProgress(batch) }));
-    return reply.renderPage('pages/finance/batches.eta', {
-      title: 'Remboursements des lieux',
-      batches,
-      statusLabels: reimbursement.BATCH_STATUS_LABELS,
-      ...following(batches.some((b) => b.building)),
-      lastMonth: previousMonth(parisMonth(app.clock.now())),
-      chart: renderActivityChart(activity),
-      activity,
-      frenchMonth,
-    });
-  });
+  app.get('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) =>
+    replyBatchList(
+      deps,
+      request,
+      reply,
+      (batch) => ({ ...batch, building: buildingProgress(batch) }),
+      (batches) => {
+        const activity = monthlyActivity(app.db, parisMonth(app.clock.now()), 12);
+        return {
+          title: 'Remboursements des lieux',
+          ...following(batches.some((b) => b.building)),
+          lastMonth: previousMonth(parisMonth(app.clock.now())),
+          chart: renderActivityChart(activity),
+          activity,
+          frenchMonth,
+        };
+      },
+    ),
+  );
 
   app.post('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
     const period = String((request.body as Record<string, unknown> | undefined)?.period ?? '');
@@ -190,10 +196,9 @@ export const financePages: FastifyPluginAsync = async (app) => {
 
   app.get('/releves', { schema: hide, config: allow('place:*') }, async (request, reply) => {
     const actor = requireActor(request);
-    return reply.renderPage('pages/finance/statements.eta', {
+    return replyPlaceStatementList(deps, actor.organisationId, request, reply, {
       title: 'Relevés et remboursements',
       placeId: actor.organisationId,
-      statements: statementsOf(app.db, actor.organisationId),
       attestationYears: attestationYears(parisDate(app.clock.now())),
       frenchMonth,
     });

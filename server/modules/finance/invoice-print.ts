@@ -8,6 +8,7 @@ import { VAT_RATE_BASIS_POINTS } from '../order-records/cofinancing.ts';
 import { describePaymentArrangement } from '../order-records/payment-arrangement.ts';
 import { findInvoiceById, invoicesOfOrder } from './credit-notes.repository.ts';
 import { formatEuros } from '../../shared/money.ts';
+import { countOf } from '../../shared/plural.ts';
 import { isValidSiren, vatNumberFromSiren } from '../../shared/siret.ts';
 import { splitFrenchAddress, type DocumentLine, type DocumentMention, type DocumentParty, type FinanceDocument, type VatTreatment } from './finance-document.ts';
 import type { findInvoiceFor } from './invoices.service.ts';
@@ -68,7 +69,7 @@ const arrangementLine = (order: typeof orders.$inferSelect) =>
   order.paymentArrangement ? `Modalité de paiement : ${describePaymentArrangement(order.paymentArrangement)}` : null;
 
 const passDetail = (order: typeof orders.$inferSelect) =>
-  `${order.bookletCount.toLocaleString('fr-FR')} carnets de ${order.passesPerBooklet} pass à ${formatEuros(order.faceValueCents)}`;
+  `${countOf(order.bookletCount, 'carnet')} de ${order.passesPerBooklet} pass à ${formatEuros(order.faceValueCents)}`;
 
 /** The printable and structured content of an invoice: the buyer's, or the call for funds of the State's share. */
 export function invoiceDocument(db: DbOrTx, { invoice, order, buyer }: FoundInvoice, options: { operatorIban: string }): FinanceDocument {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { copyDatabaseInto, inspectDatabaseFile } from '../../../db/files.ts';
 import { trialBalance, verifyBalances, verifyChain } from '../finance/ledger.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { countOf, plural } from '../../shared/plural.ts';
 
 /**
  * Online backups of the live database.
@@ -62,7 +63,7 @@ export function checkDatabaseFile(file: string): CopyVerdict {
     if (!chain.ok) problems.push(`chaînage du journal rompu à l’écriture n° ${chain.brokenAtSeq} (${chain.reason})`);
     if (!trialBalance(db).balanced) problems.push('balance du journal déséquilibrée');
     const balances = verifyBalances(db);
-    if (!balances.ok) problems.push(`${balances.mismatches.length} solde(s) de compte ne correspondent pas à leurs lignes`);
+    if (!balances.ok) problems.push(`${countOf(balances.mismatches.length, 'solde de compte', 'soldes de compte')} ${plural(balances.mismatches.length, 'ne correspond pas à ses lignes', 'ne correspondent pas à leurs lignes')}`);
     return { ok: problems.length === 0, problems, ledgerEntries: chain.ok ? chain.entries : 0 };
   });
   if (!result) return { ok: false, problems: [`intégrité SQLite : ${integrity.slice(0, 5).join(' ; ')}`], ledgerEntries: 0 };

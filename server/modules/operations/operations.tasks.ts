@@ -24,7 +24,7 @@ export function builtInTasks(app: FastifyInstance): ScheduledTask[] {
           passes += expireOrder({ db, clock, actor: null, orderId: order.id, gracePeriodDays: config.gracePeriodDays }).expiredPassCount;
           await nextTurn();
         }
-        return `${due.length} commande(s) en fin de validité, ${passes} pass expirés`;
+        return `${countOf(due.length, 'commande')} en fin de validité, ${countOf(passes, 'pass expiré', 'pass expirés')}`;
       },
     },
     {

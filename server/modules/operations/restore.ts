@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { BackupError, checkDatabaseFile, secretsFileFor, type BackupSecrets } from './backup.ts';
 import { liveInstances } from './instances.ts';
+import { countOf } from '../../shared/plural.ts';
 
 /**
  * Puts a backup in place of the configured database, refusing whatever would lose data or void
@@ -58,7 +59,7 @@ export function restoreBackup(input: RestoreInput): string[] {
   }
   const verdict = checkDatabaseFile(backupFile);
   if (!verdict.ok) throw new BackupError(`La sauvegarde ${backupFile} ne passe pas les contrôles : ${verdict.problems.join(' ; ')}. Restauration refusée.`);
-  done.push(`Sauvegarde vérifiée : intégrité SQLite correcte, journal chaîné et équilibré (${verdict.ledgerEntries} écritures).`);
+  done.push(`Sauvegarde vérifiée : intégrité SQLite correcte, journal chaîné et équilibré (${countOf(verdict.ledgerEntries, 'écriture')}).`);
 
   if (existsSync(databasePath)) {
     const current = new Database(databasePath, { readonly: true, fileMustExist: true });

@@ -29,7 +29,7 @@ export const territoryView = z.object({
   kind: z.enum(TERRITORY_KINDS),
   code: z.string().describe('Code INSEE (commune, département) ou SIREN (EPCI)'),
   name: z.string(),
-  parents: z.array(parentView).describe('Du plus proche au plus large : commune (pour un arrondissement), EPCI, département(s), région(s)'),
+  parents: z.array(parentView).describe('Du plus proche au plus large : commune (pour un arrondissement), EPCI, départements, régions'),
   postalCodes: z.array(z.string()).optional().describe('Communes seulement'),
   communeCount: z.number().int().optional().describe('EPCI seulement : nombre de communes membres'),
 });
