@@ -6,6 +6,10 @@
  *   (`db/`, `server/plugins/database.ts`) may not import query builders from drizzle-orm nor
  *   tables from `db/schema` as values, nor reach the raw connection (`$client`, `.prepare(`).
  *   Type imports and the schema's constant lists (`ORDER_STATUSES`…) are fine: they carry no query.
+ * - **Errors come from factories.** Each area raises its refusals through `<area>.errors.ts`
+ *   (one factory per error: its status, stable code and French message in one place). Elsewhere in
+ *   `server/`, no `new DomainError(…)` and no call to the helpers of `server/shared/problem.ts`
+ *   (`notFound(…)`, `conflict(…)`…).
  * - **Files stay small.** A source file over MAX_LINES lines says why at its top, in a comment
  *   holding "Over 400 lines:" and the reason.
  *
@@ -38,9 +42,65 @@ export const PENDING: ReadonlySet<string> = new Set<string>([
   'server/modules/finance/reconciliation.ts',
 ]);
 
+/** Files that still build their errors inline, each to move its refusals into `<area>.errors.ts`. */
+export const PENDING_ERRORS: ReadonlySet<string> = new Set<string>([
+  'server/modules/accounts/accounts.api.ts',
+  'server/modules/accounts/accounts.core.ts',
+  'server/modules/accounts/accounts.pages.ts',
+  'server/modules/accounts/accounts.tokens.ts',
+  'server/modules/accounts/accounts.users.ts',
+  'server/modules/accounts/invitations.ts',
+  'server/modules/accounts/prescribers.service.ts',
+  'server/modules/accounts/proconnect.service.ts',
+  'server/modules/accounts/self-service.service.ts',
+  'server/modules/finance/attestations.api.ts',
+  'server/modules/finance/attestations.pages.ts',
+  'server/modules/finance/attestations.ts',
+  'server/modules/finance/bank-entries.service.ts',
+  'server/modules/finance/bank-statement-formats.ts',
+  'server/modules/finance/bank-statements.api.ts',
+  'server/modules/finance/bank-statements.pages.ts',
+  'server/modules/finance/bank-statements.service.ts',
+  'server/modules/finance/chorus-pro.pages.ts',
+  'server/modules/finance/chorus-pro.service.ts',
+  'server/modules/finance/credit-notes.api.ts',
+  'server/modules/finance/expiry.service.ts',
+  'server/modules/finance/facturx-archive.job.ts',
+  'server/modules/finance/finance-dates.ts',
+  'server/modules/finance/finance.pages.ts',
+  'server/modules/finance/invoices.api.ts',
+  'server/modules/finance/invoices.pages.ts',
+  'server/modules/finance/invoices.service.ts',
+  'server/modules/finance/ledger.repository.ts',
+  'server/modules/finance/ledger.rules.ts',
+  'server/modules/finance/ledger.ts',
+  'server/modules/finance/reimbursement-batch.job.ts',
+  'server/modules/finance/reimbursement-build.service.ts',
+  'server/modules/finance/reimbursement-payment.service.ts',
+  'server/modules/finance/reimbursement-queries.ts',
+  'server/modules/finance/reimbursement.api.ts',
+  'server/modules/finance/reimbursement.repository.ts',
+  'server/modules/finance/statements.ts',
+  'server/modules/jobs/jobs.module.ts',
+  'server/modules/jobs/jobs.pages.ts',
+  'server/modules/notifications/notifications.service.ts',
+  'server/modules/operations/metrics.ts',
+  'server/modules/security/mfa.service.ts',
+  'server/modules/security/second-factor-gate.ts',
+  'server/plugins/auth.ts',
+  'server/plugins/errors.ts',
+  'server/plugins/idempotency.ts',
+  'server/shared/forms.ts',
+  'server/shared/pagination.ts',
+]);
+
+/** The constructors of `server/shared/problem.ts`: only `*.errors.ts` files call them. */
+const ERROR_HELPERS = new Set(['badRequest', 'unauthorized', 'forbidden', 'notFound', 'conflict', 'unprocessable', 'tooManyRequests']);
+const ERROR_OWNERS = [/\.errors\.ts$/, /^server\/shared\/problem\.ts$/];
+
 export interface Finding {
   file: string;
-  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short';
+  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short' | 'inline-domain-error';
   detail: string;
 }
 
@@ -71,7 +131,40 @@ export function queryUses(path: string, text: string): string[] {
   return found;
 }
 
-export function checkStructure(root: string, pending: ReadonlySet<string> = PENDING, pendingSize: ReadonlySet<string> = PENDING_SIZE): Finding[] {
+/**
+ * Where a file builds a DomainError itself: `new DomainError(…)`, or a call to one of problem.ts's
+ * helpers imported under its own name or another (`import { notFound as missing }`).
+ */
+export function inlineErrors(path: string, text: string): string[] {
+  const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const helpers = new Map<string, string>();
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!/(^|\/)shared\/problem(\.ts)?$|^\.\/problem(\.ts)?$/.test(statement.moduleSpecifier.text)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const element of bindings.elements) {
+      const imported = (element.propertyName ?? element.name).text;
+      if (ERROR_HELPERS.has(imported)) helpers.set(element.name.text, imported);
+    }
+  }
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    const line = () => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'DomainError') found.push(`new DomainError, ligne ${line()}`);
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && helpers.has(node.expression.text)) found.push(`${helpers.get(node.expression.text)}(…), ligne ${line()}`);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+export function checkStructure(
+  root: string,
+  pending: ReadonlySet<string> = PENDING,
+  pendingSize: ReadonlySet<string> = PENDING_SIZE,
+  pendingErrors: ReadonlySet<string> = PENDING_ERRORS,
+): Finding[] {
   const findings: Finding[] = [];
   const files = ['server', 'db', 'scripts', 'templates'].flatMap((dir) => {
     try {
@@ -87,13 +180,18 @@ export function checkStructure(root: string, pending: ReadonlySet<string> = PEND
     const tooLong = lines > MAX_LINES && !SIZE_REASON.test(text.split('\n').slice(0, 20).join('\n'));
     if (tooLong && !pendingSize.has(file)) findings.push({ file, rule: 'file-too-long', detail: `${lines} lignes, sans « Over 400 lines: <raison> » en tête` });
     if (!tooLong && pendingSize.has(file)) findings.push({ file, rule: 'pending-file-is-short', detail: 'tient en 400 lignes : retirez-le de PENDING_SIZE' });
+    if (file.startsWith('server/') && !ERROR_OWNERS.some((owner) => owner.test(file))) {
+      const errors = inlineErrors(file, text);
+      if (errors.length > 0 && !pendingErrors.has(file)) findings.push({ file, rule: 'inline-domain-error', detail: `erreur construite sur place (${errors.join(' ; ')}) : une fabrique dans <domaine>.errors.ts` });
+      if (errors.length === 0 && pendingErrors.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'ne construit plus d’erreur sur place : retirez-le de PENDING_ERRORS' });
+    }
     if (!file.startsWith('server/') || QUERY_OWNERS.some((owner) => owner.test(file))) continue;
     const uses = queryUses(file, text);
     if (uses.length > 0 && !pending.has(file)) findings.push({ file, rule: 'query-outside-repository', detail: uses.join(' ; ') });
     if (uses.length === 0 && pending.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'ne contient plus de requête : retirez-le de PENDING' });
   }
   const seen = new Set(files.map((path) => relative(root, path).split('\\').join('/')));
-  for (const file of [...pending, ...pendingSize]) {
+  for (const file of [...pending, ...pendingSize, ...pendingErrors]) {
     if (!seen.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'n’existe plus : retirez-le de la liste' });
   }
   return findings;
@@ -107,5 +205,5 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
     console.error(`${findings.length} écart(s) à la structure (scripts/check-structure.ts).`);
     process.exit(1);
   }
-  console.log(`Structure : requêtes dans les dépôts, fichiers de ${MAX_LINES} lignes au plus (encore ${PENDING.size} fichier(s) à déplacer, ${PENDING_SIZE.size} à découper).`);
+  console.log(`Structure : requêtes dans les dépôts, fichiers de ${MAX_LINES} lignes au plus, erreurs par fabriques (encore ${PENDING.size} fichier(s) à déplacer, ${PENDING_SIZE.size} à découper, ${PENDING_ERRORS.size} aux erreurs sur place).`);
 }

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { checkStructure, queryUses } from '../../scripts/check-structure.ts';
+import { checkStructure, inlineErrors, queryUses } from '../../scripts/check-structure.ts';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'structure-'));
@@ -21,7 +21,7 @@ t.test('a service that builds a query is refused; the same code in a repository 
     'server/modules/orders/orders.service.ts': QUERY,
     'server/modules/orders/orders.repository.ts': QUERY,
   });
-  const findings = checkStructure(root, new Set(), new Set());
+  const findings = checkStructure(root, new Set(), new Set(), new Set());
   t.same(findings.map((f) => [f.file, f.rule]), [['server/modules/orders/orders.service.ts', 'query-outside-repository']]);
   t.match(findings[0]!.detail, /eq from 'drizzle-orm'.*orders from/);
 });
@@ -39,15 +39,35 @@ t.test('a file over 400 lines needs its reason at the top', async (t) => {
     'server/shared/explained.ts': '// Over 400 lines: one table of constants, read as a whole.\n' + long,
     'server/shared/short.ts': 'export const a = 1;\n',
   });
-  t.same(checkStructure(root, new Set(), new Set()).map((f) => [f.file, f.rule]), [['server/shared/long.ts', 'file-too-long']]);
+  t.same(checkStructure(root, new Set(), new Set(), new Set()).map((f) => [f.file, f.rule]), [['server/shared/long.ts', 'file-too-long']]);
 });
 
 t.test('the pending lists can only shrink', async (t) => {
   const root = tree({ 'server/modules/a/a.service.ts': 'export const clean = 1;\n' });
-  t.same(checkStructure(root, new Set(['server/modules/a/a.service.ts']), new Set(['server/modules/a/a.service.ts'])).map((f) => f.rule), [
+  t.same(checkStructure(root, new Set(['server/modules/a/a.service.ts']), new Set(['server/modules/a/a.service.ts']), new Set(['server/modules/a/a.service.ts'])).map((f) => f.rule), [
     'pending-file-is-short',
     'pending-file-is-clean',
+    'pending-file-is-clean',
   ]);
+});
+
+const PROBLEM = "import { notFound as missing, conflict, type DomainError } from '../../shared/problem.ts';\n";
+
+t.test('an error built in place is refused; the same factory in an errors file is not', async (t) => {
+  const root = tree({
+    'server/modules/orders/orders.service.ts': PROBLEM + "export const f = () => { throw missing('order_not_found', 'Commande introuvable.'); };\n",
+    'server/modules/orders/orders.api.ts': "import { DomainError } from '../../shared/problem.ts';\nexport const g = () => new DomainError(409, 'x', 'X.');\n",
+    'server/modules/orders/orders.errors.ts': PROBLEM + "export const orderNotFound = (): DomainError => missing('order_not_found', 'Commande introuvable.');\nexport const taken = () => conflict('taken', 'Déjà pris.');\n",
+    // A call that merely shares a name with a helper, not imported from problem.ts, is no error built.
+    'server/modules/orders/orders.pages.ts': "const conflict = (a: string) => a;\nexport const h = () => conflict('x');\n",
+    'server/modules/orders/orders.view.ts': "import { orderNotFound } from './orders.errors.ts';\nexport const i = () => { throw orderNotFound(); };\n",
+  });
+  const findings = checkStructure(root, new Set(), new Set(), new Set());
+  t.same(findings.map((f) => [f.file, f.rule]).sort(), [
+    ['server/modules/orders/orders.api.ts', 'inline-domain-error'],
+    ['server/modules/orders/orders.service.ts', 'inline-domain-error'],
+  ]);
+  t.same(inlineErrors('a.ts', PROBLEM + "export const f = () => missing('a', 'A.');\n"), ['notFound(…), ligne 2']);
 });
 
 t.test('the tree holds no query outside repositories beyond the pending list', async (t) => {
