@@ -44,15 +44,6 @@ export const PENDING: ReadonlySet<string> = new Set<string>([
 
 /** Files that still build their errors inline, each to move its refusals into `<area>.errors.ts`. */
 export const PENDING_ERRORS: ReadonlySet<string> = new Set<string>([
-  'server/modules/accounts/accounts.api.ts',
-  'server/modules/accounts/accounts.core.ts',
-  'server/modules/accounts/accounts.pages.ts',
-  'server/modules/accounts/accounts.tokens.ts',
-  'server/modules/accounts/accounts.users.ts',
-  'server/modules/accounts/invitations.ts',
-  'server/modules/accounts/prescribers.service.ts',
-  'server/modules/accounts/proconnect.service.ts',
-  'server/modules/accounts/self-service.service.ts',
   'server/modules/finance/attestations.api.ts',
   'server/modules/finance/attestations.pages.ts',
   'server/modules/finance/attestations.ts',
@@ -81,17 +72,6 @@ export const PENDING_ERRORS: ReadonlySet<string> = new Set<string>([
   'server/modules/finance/reimbursement.api.ts',
   'server/modules/finance/reimbursement.repository.ts',
   'server/modules/finance/statements.ts',
-  'server/modules/jobs/jobs.module.ts',
-  'server/modules/jobs/jobs.pages.ts',
-  'server/modules/notifications/notifications.service.ts',
-  'server/modules/operations/metrics.ts',
-  'server/modules/security/mfa.service.ts',
-  'server/modules/security/second-factor-gate.ts',
-  'server/plugins/auth.ts',
-  'server/plugins/errors.ts',
-  'server/plugins/idempotency.ts',
-  'server/shared/forms.ts',
-  'server/shared/pagination.ts',
 ]);
 
 /** The constructors of `server/shared/problem.ts`: only `*.errors.ts` files call them. */

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorMatches, type Actor, type RolePattern } from '../modules/accounts/actor.ts';
 import { resolveApiToken, resolveSession, SESSION_DURATION_MS } from '../modules/accounts/accounts.service.ts';
 import { ActorCache } from '../modules/accounts/actor-cache.ts';
-import { forbidden, unauthorized } from '../shared/problem.ts';
+import { authenticationRequired, invalidApiToken, roleForbidden } from '../shared/shared.errors.ts';
 
 export type Access = 'public' | RolePattern[];
 
@@ -23,7 +23,7 @@ export function allow(...patterns: RolePattern[]): { access: Access } {
 export const publicAccess = { access: 'public' as const };
 
 export function requireActor(request: FastifyRequest): Actor {
-  if (!request.actor) throw unauthorized('authentication_required', 'Connexion requise.');
+  if (!request.actor) throw authenticationRequired();
   return request.actor;
 }
 
@@ -89,7 +89,7 @@ export default fp(
       if (authorization !== undefined) {
         const match = /^Bearer\s+(\S+)$/i.exec(authorization);
         const actor = match ? resolveApiToken({ db: app.db, clock: app.clock, token: match[1]!, cache: actors }) : null;
-        if (!actor) throw unauthorized('invalid_token', 'Jeton d’API invalide ou révoqué.');
+        if (!actor) throw invalidApiToken();
         request.actor = actor;
         return;
       }
@@ -109,7 +109,7 @@ export default fp(
       if (access !== 'public') {
         const actor = requireActor(request);
         if (!access.some((pattern) => actorMatches(actor, pattern))) {
-          throw forbidden('forbidden', 'Votre rôle ne permet pas cette action.');
+          throw roleForbidden();
         }
       }
       const needsCsrf =

@@ -5,6 +5,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { ZodError } from 'zod';
 import { DomainError, statusTitle, type FieldError } from '../shared/problem.ts';
 import { asSentence } from '../shared/forms.ts';
+import { noSuchAddress } from '../shared/shared.errors.ts';
 
 export interface ProblemBody {
   type: string;
@@ -161,7 +162,7 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (error, request, reply) => sendProblem(request, reply, error));
     app.setNotFoundHandler(async (request, reply) =>
-      sendProblem(request, reply, new DomainError(404, 'not_found', `Aucune ressource à l’adresse ${request.method} ${request.url.split('?')[0]}.`)),
+      sendProblem(request, reply, noSuchAddress(request.method, request.url.split('?')[0]!)),
     );
   },
   { name: 'errors' },

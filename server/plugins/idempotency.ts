@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { PENDING_STATUS, purgeIdempotencyKeys, reserveIdempotencyKey, settleIdempotencyKey, type IdempotencyScope } from '../shared/idempotency-keys.ts';
-import { badRequest, conflict } from '../shared/problem.ts';
 import { sha256Hex } from '../shared/secrets.ts';
+import { idempotencyKeyReused, idempotencyRequestInProgress, invalidIdempotencyKey } from '../shared/shared.errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,7 +34,7 @@ export default fp(
       const key = request.headers['idempotency-key'];
       if (key === undefined || !request.actor) return;
       if (typeof key !== 'string' || key.length < 1 || key.length > 200) {
-        throw badRequest('invalid_idempotency_key', 'L’en-tête Idempotency-Key doit contenir de 1 à 200 caractères.');
+        throw invalidIdempotencyKey();
       }
       const route = `${request.method} ${request.url.split('?')[0]}`;
       const requestHash = sha256Hex(JSON.stringify(request.body ?? null));
@@ -44,10 +44,10 @@ export default fp(
       const existing = await app.groupCommit.run(() => reserveIdempotencyKey(app.db, scope, requestHash, app.clock.now()));
       if (existing) {
         if (existing.requestHash !== requestHash) {
-          throw conflict('idempotency_key_reused', 'Cette clé d’idempotence a déjà servi pour une autre requête.');
+          throw idempotencyKeyReused();
         }
         if (existing.statusCode === PENDING_STATUS) {
-          throw conflict('idempotency_request_in_progress', 'Une requête avec cette clé d’idempotence est en cours.');
+          throw idempotencyRequestInProgress();
         }
         return reply
           .code(existing.statusCode)

@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { badRequest } from './problem.ts';
+import { fieldSentTwice, unreadableForm } from './shared.errors.ts';
 
 /** Field name → first message, for re-rendering a form with each error next to its field. */
 export type FormErrors = Record<string, string>;
@@ -30,11 +30,11 @@ export function asSentence(message: string): string {
  */
 export function formFields(body: unknown): Record<string, string> {
   if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('invalid_form', 'Le formulaire envoyé est illisible.');
+  if (typeof body !== 'object' || Array.isArray(body)) throw unreadableForm();
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) {
     if (typeof value !== 'string') {
-      throw badRequest('invalid_form', `Le champ « ${name.slice(0, 60)} » doit être envoyé une seule fois, sous forme de texte.`);
+      throw fieldSentTwice(name);
     }
     fields[name] = value;
   }

@@ -1,4 +1,4 @@
-import { badRequest } from './problem.ts';
+import { invalidCursor } from './shared.errors.ts';
 
 /** Opaque cursor over a (createdAt, id) key: clients pass back what they were given. */
 export function encodeCursor(key: { createdAt: string; id: string }): string {
@@ -15,7 +15,7 @@ export function decodeCursor(cursor: string | undefined): { createdAt: string; i
   } catch {
     // fall through to the error below
   }
-  throw badRequest('invalid_cursor', 'Le curseur de pagination est invalide : reprenez la liste depuis le début.');
+  throw invalidCursor();
 }
 
 /** Repositories fetch limit + 1 rows; the extra row only says whether there is a next page. */

@@ -6,7 +6,6 @@ import { EXPORT_PAGE_SIZE, sendAllPagesCsv, sendCsv, wantsCsv } from '../../shar
 import { codeCell } from '../../shared/csv.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { decodeCursor, toPage } from '../../shared/pagination.ts';
-import { DomainError, notFound, unauthorized } from '../../shared/problem.ts';
 import { mfaEnabled, verifySecondFactor } from '../security/mfa.service.ts';
 import { errorResponses, id, listOf, listQuery, noContent } from '../../shared/schemas.ts';
 import {
@@ -29,6 +28,7 @@ import {
 import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { apiLoginNeedsSecondFactor, loginNeedsJson, organisationNotFound } from './accounts.errors.ts';
 
 const orgParams = z.object({ organisationId: id });
 const userParams = orgParams.extend({ userId: id });
@@ -55,13 +55,13 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
       // JSON only: a cross-site HTML form can post urlencoded fields, never JSON, so it cannot log
       // a victim's browser into the attacker's account (login CSRF). The login page has its token.
       if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-        throw new DomainError(415, 'unsupported_media_type', 'Type de contenu non pris en charge : envoyez du JSON.');
+        throw loginNeedsJson();
       }
       const { secondFactorCode, ...credentials } = request.body;
       const user = await accounts.checkPassword({ ...deps, throttle: loginThrottle, ...credentials, ip: request.ip });
       const withSecondFactor = mfaEnabled({ db: app.db, userId: user.id });
       if (withSecondFactor) {
-        if (!secondFactorCode) throw unauthorized('second_factor_required', 'Ce compte demande un second facteur : joignez secondFactorCode.');
+        if (!secondFactorCode) throw apiLoginNeedsSecondFactor();
         verifySecondFactor({ ...deps, userId: user.id, organisationId: user.organisationId, code: secondFactorCode, throttle: app.secondFactorThrottle, ip: request.ip });
       }
       const { sessionToken, actor } = accounts.openSession({ ...deps, user, ip: request.ip, secondFactor: withSecondFactor });
@@ -150,7 +150,7 @@ export const accountsApi: FastifyPluginAsync<{ loginThrottle: LoginThrottle }> =
     },
     async (request) => {
       const org = findOrganisation(app.db, requireActor(request), request.params.organisationId);
-      if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
+      if (!org) throw organisationNotFound();
       return accounts.organisationToView(org);
     },
   );

@@ -1,7 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import type { OrganisationKind } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { tooManyRequests, unauthorized } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { type Actor } from './actor.ts';
@@ -12,6 +11,7 @@ import { NOTICE_AFTER_FAILURES, type LoginThrottle } from './login-throttle.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { noticeRepeatedLoginFailures } from '../security/notices.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+import { invalidCredentials, tooManyLoginAttempts } from './accounts.errors.ts';
 
 export const SESSION_DURATION_MS = 12 * 3600_000;
 export const INVITATION_DURATION_MS = 7 * 24 * 3600_000;
@@ -63,7 +63,6 @@ export function organisationToView(org: OrganisationRow) {
   };
 }
 
-const BAD_CREDENTIALS = 'Adresse e-mail ou mot de passe incorrect.';
 
 function waitMessage(seconds: number): string {
   return seconds < 120 ? `${seconds} seconde(s)` : `${Math.ceil(seconds / 60)} minute(s)`;
@@ -81,7 +80,7 @@ export async function checkPassword(
   const { db, clock, throttle, email, password, ip } = deps;
   const wait = throttle.retryAfterSeconds(email, ip);
   if (wait > 0) {
-    throw tooManyRequests('too_many_login_attempts', `Trop de tentatives de connexion. Réessayez dans ${waitMessage(wait)}.`, wait);
+    throw tooManyLoginAttempts(wait, waitMessage(wait));
   }
   const user = findUserByEmail(db, email);
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
@@ -93,7 +92,7 @@ export async function checkPassword(
         noticeRepeatedLoginFailures(tx, clock, { userId: user.id, organisationId: user.organisationId, email: user.email, name: user.name, ip, failures });
       }
     });
-    throw unauthorized('invalid_credentials', BAD_CREDENTIALS);
+    throw invalidCredentials();
   }
   throttle.recordSuccess(email, ip);
   return user;

@@ -25,6 +25,7 @@ import { setFlash, takeFlash } from '../../shared/flash.ts';
 import { replyOrganisationList } from './organisations.list.ts';
 import { readUserList, sendUserCsv } from './users.list.ts';
 import { wantsCsv } from '../../shared/list-reply.ts';
+import { organisationNotFound } from './accounts.errors.ts';
 
 const hide = { hide: true };
 const orgParams = z.object({ organisationId: z.string().max(64) });
@@ -102,7 +103,7 @@ export const accountsPages: FastifyPluginAsync<{ loginThrottle: LoginThrottle }>
   ) => {
     const actor = requireActor(request);
     const org = findOrganisation(app.db, actor, organisationId);
-    if (!org) throw new DomainError(404, 'organisation_not_found', 'Organisation introuvable.');
+    if (!org) throw organisationNotFound();
     const isOwn = org.id === actor.organisationId;
     const roleLabels: Record<string, string> = org.kind === 'operator' ? ROLE_LABELS : { admin: ROLE_LABELS.admin, agent: ROLE_LABELS.agent };
     const canManage = actor.role === 'admin' && (isOwn || isOperator(actor));

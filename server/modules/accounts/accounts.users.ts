@@ -1,7 +1,6 @@
 /** Users of an organisation: invitations (issued, mailed, accepted, reissued), passwords, disabling. */
 import type { Db, Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { forbidden, notFound, unprocessable, conflict } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { isOperator, type Actor } from './actor.ts';
@@ -14,11 +13,12 @@ import { enqueueMessage } from '../notifications/outbox.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 import { INVITATION_DURATION_MS, type Deps } from './accounts.core.ts';
+import { cannotDisableSelf, currentPasswordIncorrect, financeRoleIsOperatorOnly, invitationAlreadyUsed, invitationExpired, invitationNotFound, invitationUsedOrReplaced, onlyAdminsManageUsers, organisationNotFound, userNotFound } from './accounts.errors.ts';
 
 /** Only the operator's admins and the organisation's own admins manage its users. */
 function assertCanManageUsers(actor: Actor, organisationId: string): void {
   const allowed = actor.role === 'admin' && (isOperator(actor) || actor.organisationId === organisationId);
-  if (!allowed) throw forbidden('forbidden', 'Seuls les administrateurs de l’organisation gèrent ses utilisateurs.');
+  if (!allowed) throw onlyAdminsManageUsers();
 }
 
 export function issueInvitation(tx: Tx, clock: Clock, actor: Actor | null, userId: string) {
@@ -75,10 +75,10 @@ export function inviteUser(
   return db.transaction(
     (tx) => {
       const org = findOrganisation(tx, actor, organisationId);
-      if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
+      if (!org) throw organisationNotFound();
       assertCanManageUsers(actor, organisationId);
       if (input.role === 'finance' && org.kind !== 'operator') {
-        throw unprocessable('role_not_allowed', 'Le rôle « Finances » est réservé aux utilisateurs de l’opérateur.');
+        throw financeRoleIsOperatorOnly();
       }
       const existing = findUserByEmail(tx, input.email);
       if (existing) {
@@ -109,7 +109,7 @@ export function reissueInvitation(deps: Deps & { actor: Actor; organisationId: s
   const { db, clock, actor, organisationId, userId, publicUrl } = deps;
   return db.transaction((tx) => {
     const user = findUserInOrganisation(tx, actor, organisationId, userId);
-    if (!user) throw notFound('user_not_found', 'Utilisateur introuvable.');
+    if (!user) throw userNotFound();
     assertCanManageUsers(actor, organisationId);
     const { token, expiresAt } = issueInvitation(tx, clock, actor, userId);
     const organisationName = findOrganisation(tx, actor, organisationId)!.name;
@@ -121,10 +121,10 @@ export function reissueInvitation(deps: Deps & { actor: Actor; organisationId: s
 
 export function describeInvitation({ db, clock, token }: Deps & { token: string }) {
   const found = findInvitationByTokenHash(db, sha256Hex(token));
-  if (!found) throw notFound('invitation_not_found', 'Cette invitation n’existe pas.');
-  if (found.invitation.usedAt) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée ou remplacée par une plus récente.');
+  if (!found) throw invitationNotFound();
+  if (found.invitation.usedAt) throw invitationUsedOrReplaced();
   if (found.invitation.expiresAt <= clock.now().toISOString()) {
-    throw unprocessable('invitation_expired', 'Cette invitation a expiré : demandez-en une nouvelle à un administrateur.');
+    throw invitationExpired();
   }
   return { email: found.user.email, name: found.user.name, expiresAt: found.invitation.expiresAt };
 }
@@ -147,7 +147,7 @@ export async function changePassword(
   const { db, clock, actor, currentPassword, newPassword, ip } = deps;
   const user = findUserByEmail(db, actor.email);
   if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
-    throw unprocessable('current_password_incorrect', 'Le mot de passe actuel est incorrect.');
+    throw currentPasswordIncorrect();
   }
   const passwordHash = await hashPassword(newPassword);
   db.transaction(
@@ -168,7 +168,7 @@ export async function acceptInvitation({ db, clock, token, password }: Deps & { 
     (tx) => {
       const found = findInvitationByTokenHash(tx, sha256Hex(token));
       const now = clock.now().toISOString();
-      if (!markInvitationUsed(tx, found!.invitation.id, now)) throw conflict('invitation_already_used', 'Cette invitation a déjà été utilisée.');
+      if (!markInvitationUsed(tx, found!.invitation.id, now)) throw invitationAlreadyUsed();
       setPasswordHash(tx, found!.user.id, passwordHash);
       revokeAllCredentials({ tx, clock, userId: found!.user.id });
       recordAudit(tx, clock, { userId: found!.user.id, organisationId: found!.user.organisationId }, 'user.password_set', {
@@ -182,7 +182,7 @@ export async function acceptInvitation({ db, clock, token, password }: Deps & { 
 
 export function listUsers({ db, actor, organisationId }: { db: Db; actor: Actor; organisationId: string }) {
   const org = findOrganisation(db, actor, organisationId);
-  if (!org) throw notFound('organisation_not_found', 'Organisation introuvable.');
+  if (!org) throw organisationNotFound();
   return listUsersOfOrganisation(db, organisationId);
 }
 
@@ -190,9 +190,9 @@ export function setUserDisabled(deps: Deps & { actor: Actor; organisationId: str
   const { db, clock, actor, organisationId, userId, disabled } = deps;
   return db.transaction((tx) => {
     const user = findUserInOrganisation(tx, actor, organisationId, userId);
-    if (!user) throw notFound('user_not_found', 'Utilisateur introuvable.');
+    if (!user) throw userNotFound();
     assertCanManageUsers(actor, organisationId);
-    if (user.id === actor.userId) throw unprocessable('cannot_disable_self', 'Vous ne pouvez pas désactiver votre propre compte.');
+    if (user.id === actor.userId) throw cannotDisableSelf();
     setUserDisabledFlag(tx, userId, disabled);
     if (disabled) deleteSessionsOfUser(tx, userId);
     credentialsChanged(tx);

@@ -1,6 +1,5 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { conflict, forbidden, notFound } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueMessage, enqueueToOrganisation } from '../notifications/outbox.ts';
@@ -10,6 +9,7 @@ import { createInvitedUser } from './accounts.service.ts';
 import { findUserByEmail } from './accounts.repository.ts';
 import type { AddPrescriberInput } from './prescribers.schemas.ts';
 import { findOrganisationBySiret, findPrescriber, insertPrescriberOrganisation, linkPrescriber, listNetwork, setPrescriberStatus } from './prescribers.repository.ts';
+import { contactEmailAlreadyUsed, onlyBuyerAdminsAddPrescribers, onlyOperatorAdminsSuspendPrescribers, operatorOnly, prescriberNotFound, prescribersForBuyersAndOperator, siretUsedByOtherOrganisation } from './accounts.errors.ts';
 
 interface Deps {
   db: Db;
@@ -23,14 +23,14 @@ interface Deps {
  * designate it on its orders.
  */
 export function addPrescriber({ db, clock, actor, input }: Deps & { actor: Actor; input: AddPrescriberInput }): { id: string; created: boolean } {
-  if (actor.organisationKind !== 'buyer' || actor.role !== 'admin') throw forbidden('forbidden', 'Seuls les administrateurs d’un commanditaire ajoutent des prescripteurs.');
+  if (actor.organisationKind !== 'buyer' || actor.role !== 'admin') throw onlyBuyerAdminsAddPrescribers();
   return db.transaction(
     (tx) => {
       const now = clock.now().toISOString();
       const sameSiret = findOrganisationBySiret(tx, input.siret);
       const existing = sameSiret.find((o) => o.kind === 'prescriber');
       if (!existing && sameSiret.length > 0) {
-        throw conflict('siret_used_by_other_organisation', `Le SIRET ${input.siret} est celui d’une organisation qui n’est pas un prescripteur : contactez l’opérateur.`);
+        throw siretUsedByOtherOrganisation(input.siret);
       }
       const link = { id: newId(), buyerId: actor.organisationId, addedByUserId: actor.userId, createdAt: now };
       const data = { buyerName: actor.organisationName };
@@ -41,7 +41,7 @@ export function addPrescriber({ db, clock, actor, input }: Deps & { actor: Actor
         return { id: existing.id, created: false };
       }
       if (findUserByEmail(tx, input.contactEmail)) {
-        throw conflict('email_already_used', `L’adresse ${input.contactEmail} est déjà celle d’un compte : indiquez l’adresse du contact dans ce prescripteur.`);
+        throw contactEmailAlreadyUsed(input.contactEmail);
       }
       const id = newId();
       insertPrescriberOrganisation(tx, { id, name: input.name, siret: input.siret, communeCode: input.communeCode, kind: input.kind, createdAt: now });
@@ -58,14 +58,14 @@ export function addPrescriber({ db, clock, actor, input }: Deps & { actor: Actor
 export function prescriberNetwork({ db, actor }: { db: Db; actor: Actor }) {
   if (isOperator(actor)) return listNetwork(db, {});
   if (actor.organisationKind === 'buyer') return listNetwork(db, { buyerId: actor.organisationId });
-  throw forbidden('forbidden', 'Réservé aux commanditaires et à l’opérateur.');
+  throw prescribersForBuyersAndOperator();
 }
 
 /** The operator suspends a prescriber: it can no longer be designated, its users keep their accounts. */
 export function setPrescriberSuspended({ db, clock, actor, prescriberId, suspended }: Deps & { actor: Actor; prescriberId: string; suspended: boolean }) {
-  if (!isOperator(actor) || actor.role !== 'admin') throw forbidden('forbidden', 'Seuls les administrateurs de l’opérateur suspendent un prescripteur.');
+  if (!isOperator(actor) || actor.role !== 'admin') throw onlyOperatorAdminsSuspendPrescribers();
   db.transaction((tx) => {
-    if (!setPrescriberStatus(tx, prescriberId, suspended ? 'suspended' : 'active')) throw notFound('prescriber_not_found', 'Prescripteur introuvable.');
+    if (!setPrescriberStatus(tx, prescriberId, suspended ? 'suspended' : 'active')) throw prescriberNotFound();
     credentialsChanged(tx);
     recordAudit(tx, clock, actor, suspended ? 'prescriber.suspended' : 'prescriber.reinstated', { type: 'organisation', id: prescriberId });
   });
@@ -74,8 +74,8 @@ export function setPrescriberSuspended({ db, clock, actor, prescriberId, suspend
 
 /** A prescriber for the operator's confirmation page; another kind of organisation is a 404. */
 export function prescriberForOperator({ db, actor, prescriberId }: { db: Db; actor: Actor; prescriberId: string }) {
-  if (!isOperator(actor)) throw forbidden('forbidden', 'Réservé à l’opérateur.');
+  if (!isOperator(actor)) throw operatorOnly();
   const found = findPrescriber(db, prescriberId);
-  if (!found) throw notFound('prescriber_not_found', 'Prescripteur introuvable.');
+  if (!found) throw prescriberNotFound();
   return found;
 }

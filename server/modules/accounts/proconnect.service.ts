@@ -9,6 +9,7 @@ import { describeInvitation, revokeAllCredentials } from './accounts.service.ts'
 import type { ProConnectIdentity } from './proconnect.client.ts';
 import { setProConnectIdentifiers } from './credentials.repository.ts';
 import { markInvitationUsed } from './invitations.repository.ts';
+import { invitationAlreadyUsed } from './accounts.errors.ts';
 
 interface Deps {
   db: Db;
@@ -95,7 +96,7 @@ export function acceptInvitationWithProConnect(deps: Deps & { token: string; ide
         throw new ProConnectDenied('proconnect_account_disabled', 'Ce compte est désactivé : adressez-vous à l’administrateur de votre organisation.');
       }
       // Conditional update: of two concurrent acceptances, only one changes the row.
-      if (!markInvitationUsed(tx, found.invitation.id, clock.now().toISOString())) throw new DomainError(409, 'invitation_already_used', 'Cette invitation a déjà été utilisée.');
+      if (!markInvitationUsed(tx, found.invitation.id, clock.now().toISOString())) throw invitationAlreadyUsed();
       revokeAllCredentials({ tx, clock, userId: found.user.id });
       setProConnectIdentifiers(tx, found.user.id, identity);
       const who = { userId: found.user.id, organisationId: found.user.organisationId };

@@ -1,6 +1,5 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { conflict, notFound, tooManyRequests, unauthorized, unprocessable } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { AttemptThrottle } from '../../shared/attempt-throttle.ts';
 import { countOf } from '../../shared/plural.ts';
@@ -22,6 +21,7 @@ import {
   useEmailChange,
   usePasswordReset,
 } from './self-service.repository.ts';
+import { emailAlreadyUsed, emailChangeAlreadyUsed, emailChangeExpired, emailChangeNotFound, emailChangeUsedOrReplaced, resetAlreadyUsed, resetExpired, resetNotFound, resetUsedOrReplaced, sameEmail, tooManyResetRequests, wrongCurrentPassword } from './accounts.errors.ts';
 
 export const RESET_DURATION_MS = 3600_000;
 export const EMAIL_CHANGE_DURATION_MS = 24 * 3600_000;
@@ -55,7 +55,7 @@ export const RESET_REQUESTED_MESSAGE =
  */
 export function requestPasswordReset({ db, clock, throttle, email, ip }: Deps & { throttle: PasswordResetThrottle; email: string; ip: string }): { message: string } {
   const wait = throttle.ips.retryAfterSeconds(ip);
-  if (wait > 0) throw tooManyRequests('too_many_reset_requests', `Trop de demandes depuis cette connexion. Réessayez dans ${countOf(Math.ceil(wait / 60), 'minute')}.`, wait);
+  if (wait > 0) throw tooManyResetRequests(wait, countOf(Math.ceil(wait / 60), 'minute'));
   throttle.ips.recordFailure(ip);
   const addressAllowed = throttle.addresses.retryAfterSeconds(email) === 0;
   throttle.addresses.recordFailure(email);
@@ -78,9 +78,9 @@ export function requestPasswordReset({ db, clock, throttle, email, ip }: Deps & 
 /** The user a reset link is for, or the reason it no longer works. */
 export function describePasswordReset({ db, clock, token }: Deps & { token: string }) {
   const found = findPasswordReset(db, sha256Hex(token));
-  if (!found || found.user.disabled) throw notFound('reset_not_found', 'Ce lien de réinitialisation n’existe pas.');
-  if (found.reset.usedAt) throw conflict('reset_already_used', 'Ce lien a déjà servi ou a été remplacé : demandez-en un nouveau.');
-  if (found.reset.expiresAt <= clock.now().toISOString()) throw unprocessable('reset_expired', 'Ce lien a expiré (il est valable une heure) : demandez-en un nouveau.');
+  if (!found || found.user.disabled) throw resetNotFound();
+  if (found.reset.usedAt) throw resetUsedOrReplaced();
+  if (found.reset.expiresAt <= clock.now().toISOString()) throw resetExpired();
   return { email: found.user.email, name: found.user.name, expiresAt: found.reset.expiresAt };
 }
 
@@ -92,7 +92,7 @@ export async function resetPassword({ db, clock, token, password }: Deps & { tok
     (tx) => {
       const { reset, user } = findPasswordReset(tx, sha256Hex(token))!;
       const now = clock.now().toISOString();
-      if (!usePasswordReset(tx, reset.id, now)) throw conflict('reset_already_used', 'Ce lien a déjà servi.');
+      if (!usePasswordReset(tx, reset.id, now)) throw resetAlreadyUsed();
       const { revokedTokens } = replacePassword(tx, user.id, passwordHash, now);
       credentialsChanged(tx);
       enqueueMessage({ tx, clock, template: 'password_changed', to: { email: user.email, userId: user.id, organisationId: user.organisationId }, data: { name: user.name } });
@@ -106,7 +106,7 @@ export async function resetPassword({ db, clock, token, password }: Deps & { tok
 export async function changeOwnPassword({ db, clock, actor, currentPassword, newPassword }: Deps & { actor: Actor; currentPassword: string; newPassword: string }): Promise<void> {
   const user = findUserById(db, actor.userId)!;
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
-    throw unauthorized('wrong_current_password', 'Le mot de passe actuel est incorrect.');
+    throw wrongCurrentPassword();
   }
   const passwordHash = await hashPassword(newPassword);
   db.transaction(
@@ -125,13 +125,13 @@ export async function changeOwnPassword({ db, clock, actor, currentPassword, new
 export async function requestEmailChange({ db, clock, actor, newEmail, password }: Deps & { actor: Actor; newEmail: string; password: string }): Promise<{ message: string }> {
   const user = findUserById(db, actor.userId)!;
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) {
-    throw unauthorized('wrong_current_password', 'Le mot de passe actuel est incorrect.');
+    throw wrongCurrentPassword();
   }
-  if (newEmail === user.email) throw unprocessable('same_email', 'C’est déjà l’adresse de votre compte.');
+  if (newEmail === user.email) throw sameEmail();
   const token = randomToken();
   db.transaction(
     (tx) => {
-      if (findUserByEmail(tx, newEmail)) throw conflict('email_already_used', `L’adresse ${newEmail} est déjà utilisée par un compte.`);
+      if (findUserByEmail(tx, newEmail)) throw emailAlreadyUsed(newEmail);
       const now = clock.now();
       insertEmailChange(tx, {
         id: newId(),
@@ -155,12 +155,12 @@ export function confirmEmailChange({ db, clock, token }: Deps & { token: string 
   return db.transaction(
     (tx) => {
       const found = findEmailChange(tx, sha256Hex(token));
-      if (!found || found.user.disabled) throw notFound('email_change_not_found', 'Ce lien de confirmation n’existe pas.');
+      if (!found || found.user.disabled) throw emailChangeNotFound();
       const now = clock.now().toISOString();
-      if (found.change.usedAt) throw conflict('email_change_already_used', 'Ce lien a déjà servi ou a été remplacé.');
-      if (found.change.expiresAt <= now) throw unprocessable('email_change_expired', 'Ce lien a expiré : refaites la demande depuis votre compte.');
-      if (findUserByEmail(tx, found.change.newEmail)) throw conflict('email_already_used', `L’adresse ${found.change.newEmail} est déjà utilisée par un compte.`);
-      if (!useEmailChange(tx, found.change.id, now)) throw conflict('email_change_already_used', 'Ce lien a déjà servi.');
+      if (found.change.usedAt) throw emailChangeUsedOrReplaced();
+      if (found.change.expiresAt <= now) throw emailChangeExpired();
+      if (findUserByEmail(tx, found.change.newEmail)) throw emailAlreadyUsed(found.change.newEmail);
+      if (!useEmailChange(tx, found.change.id, now)) throw emailChangeAlreadyUsed();
       setUserEmail(tx, found.user.id, found.change.newEmail);
       credentialsChanged(tx);
       recordAudit(tx, clock, { userId: found.user.id, organisationId: found.user.organisationId }, 'user.email_changed', { type: 'user', id: found.user.id }, {

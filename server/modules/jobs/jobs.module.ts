@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { Readable } from 'node:stream';
-import { conflict, DomainError, notFound } from '../../shared/problem.ts';
 import { fileAvailable, fileChunks, fileSize, markDownloaded } from './job-files.repository.ts';
 import { errorResponses, id } from '../../shared/schemas.ts';
 import { findJobForOrganisation } from './jobs.repository.ts';
@@ -12,6 +11,7 @@ import { JobRunner } from './jobs.runner.ts';
 import { jobView, toJobView } from './jobs.schemas.ts';
 import { Scheduler } from './scheduler.ts';
 import { jobsPages } from './jobs.pages.ts';
+import { jobFileGone, jobNotDone, jobNotFound } from './jobs.errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +38,7 @@ const jobsApi: FastifyPluginAsync = async (app) => {
     async (request) => {
       const actor = requireActor(request);
       const job = findJobForOrganisation(app.db, actor.organisationId, request.params.jobId);
-      if (!job) throw notFound('job_not_found', 'Travail introuvable.');
+      if (!job) throw jobNotFound();
       return toJobView(job);
     },
   );
@@ -59,9 +59,9 @@ const jobsApi: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const actor = requireActor(request);
       const job = findJobForOrganisation(app.db, actor.organisationId, request.params.jobId);
-      if (!job || (job.status === 'done' && !job.fileName)) throw notFound('job_not_found', 'Travail introuvable.');
-      if (job.status !== 'done') throw conflict('job_not_done', 'Le fichier est en cours de préparation : réessayez quand la barre de progression est complète.');
-      if (!fileAvailable(app.db, job.id)) throw new DomainError(410, 'job_file_gone', 'Ce fichier a déjà été téléchargé et n’est plus conservé : demandez-en un nouveau.');
+      if (!job || (job.status === 'done' && !job.fileName)) throw jobNotFound();
+      if (job.status !== 'done') throw jobNotDone();
+      if (!fileAvailable(app.db, job.id)) throw jobFileGone();
       markDownloaded(app.db, job.id, app.clock.now());
       return reply
         .type(job.fileType ?? 'application/octet-stream')

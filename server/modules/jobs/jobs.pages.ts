@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { notFound } from '../../shared/problem.ts';
 import { id } from '../../shared/schemas.ts';
 import { fileAvailable } from './job-files.repository.ts';
 import { findJobForOrganisation } from './jobs.repository.ts';
 import { percentDone } from './jobs.schemas.ts';
+import { jobNotFound } from './jobs.errors.ts';
 
 /** What each kind of job is, in the words of its page. */
 export const JOB_LABELS: Record<string, string> = {
@@ -27,7 +27,7 @@ export const jobsPages: FastifyPluginAsync = async (app) => {
     const { jobId } = z.object({ jobId: id }).parse(request.params);
     const { retour } = z.object({ retour: z.string().regex(/^\/(?!\/)[\w\-/.~%?=&]*$/).optional().catch(undefined) }).parse(request.query);
     const job = findJobForOrganisation(app.db, requireActor(request).organisationId, jobId);
-    if (!job) throw notFound('job_not_found', 'Travail introuvable.');
+    if (!job) throw jobNotFound();
     const pending = job.status === 'queued' || job.status === 'running';
     const file = job.status === 'done' && job.fileName ? { name: job.fileName, url: `/api/v1/jobs/${job.id}/file`, available: fileAvailable(app.db, job.id) } : null;
     return reply.renderPage('pages/jobs/show.eta', {

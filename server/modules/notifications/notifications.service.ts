@@ -1,16 +1,16 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { conflict, forbidden, notFound } from '../../shared/problem.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { isMessageTemplate } from './messages.ts';
 import { findMessage, listMessages, requeueFailed, type OutboxRow } from './outbox.repository.ts';
 import { renderMessage } from './render.ts';
 import { wakeAfterCommit } from './outbox-wake.ts';
+import { messageNotFailed, messageNotFound, onlyOperatorAdminsReadMail } from './notifications.errors.ts';
 
 /** Every message is visible to the operator's admins only: they hold invitation and reset links. */
 export function assertOperatorAdmin(actor: Actor): void {
-  if (!isOperator(actor) || actor.role !== 'admin') throw forbidden('forbidden', 'Seuls les administrateurs de l’opérateur consultent les courriels envoyés.');
+  if (!isOperator(actor) || actor.role !== 'admin') throw onlyOperatorAdminsReadMail();
 }
 
 export function outboxItemToView(row: OutboxRow) {
@@ -44,7 +44,7 @@ export function listOutbox(args: {
 export function showOutboxMessage({ db, actor, messageId, publicUrl }: { db: Db; actor: Actor; messageId: string; publicUrl: string }) {
   assertOperatorAdmin(actor);
   const row = findMessage(db, messageId);
-  if (!row) throw notFound('message_not_found', 'Message introuvable.');
+  if (!row) throw messageNotFound();
   const rendered = isMessageTemplate(row.template) ? renderMessage(row.template, row.data as Record<string, string>, publicUrl) : null;
   return { ...outboxItemToView(row), rendered };
 }
@@ -53,9 +53,9 @@ export function resendOutboxMessage({ db, clock, actor, messageId }: { db: Db; c
   assertOperatorAdmin(actor);
   return db.transaction((tx) => {
     const row = findMessage(tx, messageId);
-    if (!row) throw notFound('message_not_found', 'Message introuvable.');
+    if (!row) throw messageNotFound();
     if (!requeueFailed(tx, messageId, clock.now().toISOString())) {
-      throw conflict('message_not_failed', 'Seul un message en échec peut être renvoyé : celui-ci est déjà envoyé ou en cours d’envoi.');
+      throw messageNotFailed();
     }
     recordAudit(tx, clock, actor, 'outbox.resent', { type: 'outbox_message', id: messageId }, { to: row.toAddress, template: row.template });
     // Back in the queue: the running sender takes it as soon as this commits, not at the next minute.

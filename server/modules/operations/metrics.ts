@@ -4,10 +4,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { publicAccess } from '../../plugins/auth.ts';
-import { unauthorized } from '../../shared/problem.ts';
 import { pendingJobCounts } from '../jobs/jobs.repository.ts';
 import { databaseFileOf } from '../../../db/files.ts';
 import { finishedJobCounts, scheduledRunCounts } from './operations.repository.ts';
+import { metricsTokenRequired } from './operations.errors.ts';
 
 /**
  * GET /metrics in Prometheus text format, for `Authorization: Bearer $METRICS_TOKEN` only (401 for
@@ -112,7 +112,7 @@ export const metricsPlugin = fp(async (app) => {
     const token = app.config.metricsToken;
     const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!token || !given || !sameSecret(given, token)) {
-      throw unauthorized('metrics_token_required', 'Jeton des métriques (METRICS_TOKEN) absent ou invalide.');
+      throw metricsTokenRequired();
     }
     return reply.type(registry.contentType).send(await registry.metrics());
   });

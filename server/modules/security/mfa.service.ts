@@ -2,13 +2,13 @@ import { generateSecret, generateURI, verifySync } from 'otplib';
 import QRCode from 'qrcode';
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { forbidden, tooManyRequests, unprocessable } from '../../shared/problem.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { credentialsChanged } from '../accounts/actor-cache.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { Backoff } from '../accounts/login-throttle.ts';
 import * as repo from './mfa.repository.ts';
 import { recordSecurityEvent } from './security-events.repository.ts';
+import { enrolmentCodeInvalid, enrolmentCodeReplayed, mfaAlreadyEnabled, mfaNotEnabled, mfaNotPending, secondFactorRejected, stepUpRequired, tooManySecondFactorAttempts } from './security.errors.ts';
 
 export const TOTP_ISSUER = 'Pass numérique';
 export const RECOVERY_CODE_COUNT = 10;
@@ -37,7 +37,7 @@ export function mfaEnabled({ db, userId }: { db: Db; userId: string }): boolean 
 
 /** A new secret for the enrolment page, with its otpauth:// link and QR code (SVG). Nothing is in force until confirmed. */
 export async function startEnrolment({ db, clock, actor }: Deps & { actor: Actor }) {
-  if (repo.hasConfirmedTotp(db, actor.userId)) throw unprocessable('mfa_already_enabled', 'La double authentification est déjà activée.');
+  if (repo.hasConfirmedTotp(db, actor.userId)) throw mfaAlreadyEnabled();
   const existing = repo.findTotp(db, actor.userId);
   const secret = existing?.secret ?? generateSecret();
   if (!existing) repo.savePendingTotp(db, { userId: actor.userId, secret, createdAt: clock.now().toISOString() });
@@ -67,14 +67,14 @@ const normaliseRecoveryCode = (code: string) => code.replace(/[\s-]/g, '').toUpp
 /** The first code from the application turns the secret on; ten recovery codes are given, once. */
 export function confirmEnrolment({ db, clock, actor, code, ip }: Deps & { actor: Actor; code: string; ip?: string }): { recoveryCodes: string[] } {
   const pending = repo.findTotp(db, actor.userId);
-  if (!pending || pending.confirmedAt) throw unprocessable('mfa_not_pending', 'Aucune activation en cours : rechargez la page.');
+  if (!pending || pending.confirmedAt) throw mfaNotPending();
   const step = matchingStep(pending.secret, code.trim(), clock.now());
-  if (step === null) throw unprocessable('second_factor_invalid', 'Code incorrect : saisissez le code à 6 chiffres affiché par votre application.');
+  if (step === null) throw enrolmentCodeInvalid();
   const { codes, rows } = newRecoveryCodes();
   const now = clock.now().toISOString();
   db.transaction(
     (tx) => {
-      if (!repo.useTotpStep(tx, actor.userId, step, now)) throw unprocessable('second_factor_invalid', 'Ce code a déjà servi : attendez le suivant.');
+      if (!repo.useTotpStep(tx, actor.userId, step, now)) throw enrolmentCodeReplayed();
       repo.replaceRecoveryCodes(tx, actor.userId, rows, now);
       if (actor.sessionId) repo.markSessionSecondFactor(tx, actor.sessionId, now);
       credentialsChanged(tx);
@@ -94,9 +94,9 @@ export function verifySecondFactor(
 ): 'totp' | 'recovery_code' {
   const { db, clock, userId, organisationId, code, throttle, ip, sessionId } = deps;
   const wait = throttle.retryAfterSeconds(userId);
-  if (wait > 0) throw tooManyRequests('too_many_second_factor_attempts', `Trop de codes incorrects. Réessayez dans ${wait} seconde(s).`, wait);
+  if (wait > 0) throw tooManySecondFactorAttempts(wait);
   const totp = repo.findTotp(db, userId);
-  if (!totp?.confirmedAt) throw forbidden('mfa_not_enabled', 'La double authentification n’est pas activée pour ce compte.');
+  if (!totp?.confirmedAt) throw mfaNotEnabled();
   const now = clock.now().toISOString();
   const trimmed = code.trim();
   const step = matchingStep(totp.secret, trimmed, clock.now());
@@ -121,7 +121,7 @@ export function verifySecondFactor(
   );
   if (!used) {
     throttle.recordFailure(userId);
-    throw forbidden('second_factor_invalid', 'Code incorrect ou déjà utilisé : saisissez le code actuel de votre application, ou un code de secours.');
+    throw secondFactorRejected();
   }
   throttle.reset(userId);
   return used;
@@ -148,10 +148,7 @@ export function requireFreshSecondFactor(
   }
   const freshSince = clock.now().getTime() - STEP_UP_FRESHNESS_MS;
   if (actor.via === 'session' && actor.secondFactorAt && Date.parse(actor.secondFactorAt) >= freshSince) return;
-  throw forbidden(
-    'second_factor_required',
-    'Cette action demande votre second facteur : saisissez le code à 6 chiffres de votre application d’authentification.',
-  );
+  throw stepUpRequired();
 }
 
 /** "Se souvenir de cet appareil": a random cookie value whose hash is kept 30 days for this user. */

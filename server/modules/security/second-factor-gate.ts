@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { mfaRequiredFor } from './mfa.service.ts';
+import { mfaEnrolmentRequired } from './security.errors.ts';
 
 export const ENROLMENT_PATH = '/mon-compte/double-authentification';
 // What a person who must enrol can still reach: the enrolment itself, signing out, the assets.
@@ -18,5 +18,5 @@ export function enforceEnrolment(request: FastifyRequest, reply: FastifyReply, m
   const path = request.url.split('?')[0]!;
   if (OPEN_BEFORE_ENROLMENT.some((open) => path === open || path.startsWith(open.endsWith('/') ? open : `${open}/`))) return undefined;
   if (!path.startsWith('/api/') && request.method === 'GET') return reply.redirect(`${ENROLMENT_PATH}?obligatoire=1`, 303);
-  throw new DomainError(403, 'mfa_enrolment_required', 'Activez d’abord la double authentification (page « Double authentification » de votre compte).');
+  throw mfaEnrolmentRequired();
 }
