@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Backoff, LoginThrottle } from '../../server/modules/accounts/login-throttle.ts';
+import { Backoff, LoginThrottle } from '../../server/modules/security/login-throttle.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 
 t.test('back-off: free failures, then a wait that doubles up to its cap, forgotten after a quiet spell', async (t) => {

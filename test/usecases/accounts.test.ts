@@ -23,7 +23,7 @@ import {
 } from '../../server/modules/accounts/accounts.service.ts';
 import { ActorCache } from '../../server/modules/accounts/actor-cache.ts';
 import { listPendingInvitations, revokeInvitation } from '../../server/modules/accounts/invitations.ts';
-import { LoginThrottle } from '../../server/modules/accounts/login-throttle.ts';
+import { LoginThrottle } from '../../server/modules/security/login-throttle.ts';
 import { DomainError } from '../../server/shared/problem.ts';
 import { actorOf, seedWorld, TEST_PASSWORD } from '../helpers/fixtures.ts';
 import { createTestDb, refusalOf } from '../helpers/test-db.ts';

@@ -27,7 +27,7 @@ import {
 } from './accounts.schemas.ts';
 import * as accounts from './accounts.service.ts';
 import { findOrganisation, listOrganisations } from './accounts.repository.ts';
-import type { LoginThrottle } from './login-throttle.ts';
+import type { LoginThrottle } from '../security/login-throttle.ts';
 import { apiLoginNeedsSecondFactor, loginNeedsJson, organisationNotFound } from './accounts.errors.ts';
 
 const orgParams = z.object({ organisationId: id });

@@ -7,7 +7,7 @@ import { type Actor } from './actor.ts';
 import { credentialsChanged, type ActorCache } from './actor-cache.ts';
 import { deleteSession, deleteSessionsExpiredBefore, findOperatorOrganisation, insertOrganisation, insertSession, insertUser, organisationOfUser } from './credentials.repository.ts';
 import { findActiveApiToken, findActiveSession, findOrganisation, findUserByEmail, findUserInOrganisation, touchApiToken, type ActorRow, type OrganisationRow, type UserRow } from './accounts.repository.ts';
-import { NOTICE_AFTER_FAILURES, type LoginThrottle } from './login-throttle.ts';
+import { NOTICE_AFTER_FAILURES, type LoginThrottle } from '../security/login-throttle.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { noticeRepeatedLoginFailures } from '../security/notices.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { accountsApi } from './accounts.api.ts';
 import { accountsPages } from './accounts.pages.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { LoginThrottle } from '../security/login-throttle.ts';
 import { proconnectPages } from './proconnect.pages.ts';
+import { secondFactorPages } from './second-factor.pages.ts';
 import { selfServiceModule } from './self-service.module.ts';
 
 /** Accounts: sessions and sign-in, organisations, users, API tokens, and one's own account (self-service). */
@@ -13,5 +14,6 @@ export const accountsModule: FastifyPluginAsync = async (app) => {
   await app.register(accountsPages, { loginThrottle });
   // Sign-in with ProConnect, the State's identity provider, when it is configured.
   await app.register(proconnectPages);
+  await app.register(secondFactorPages);
   await app.register(selfServiceModule);
 };

@@ -15,7 +15,7 @@ import {
 } from './accounts.schemas.ts';
 import * as accounts from './accounts.service.ts';
 import { findOrganisation } from './accounts.repository.ts';
-import type { LoginThrottle } from './login-throttle.ts';
+import type { LoginThrottle } from '../security/login-throttle.ts';
 import { safeReturnPath } from './return-path.ts';
 import { proconnectLogoutUrl } from './proconnect.pages.ts';
 import { isRememberedDevice, mfaEnabled } from '../security/mfa.service.ts';

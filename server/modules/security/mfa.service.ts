@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { credentialsChanged } from '../accounts/actor-cache.ts';
 import type { Actor } from '../accounts/actor.ts';
-import { Backoff } from '../accounts/login-throttle.ts';
+import { Backoff } from './login-throttle.ts';
 import * as repo from './mfa.repository.ts';
 import { recordSecurityEvent } from './security-events.repository.ts';
 import { enrolmentCodeInvalid, enrolmentCodeReplayed, mfaAlreadyEnabled, mfaNotEnabled, mfaNotPending, secondFactorRejected, stepUpRequired, tooManySecondFactorAttempts } from './security.errors.ts';

@@ -1,10 +1,9 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Backoff } from '../accounts/login-throttle.ts';
+import type { Backoff } from './login-throttle.ts';
 import { requireActor } from '../../plugins/auth.ts';
 import { requireFreshSecondFactor, secondFactorThrottle } from './mfa.service.ts';
 import { enforceEnrolment } from './second-factor-gate.ts';
-import { securityPages } from './security.pages.ts';
 import { securityApi } from './security.api.ts';
 
 declare module 'fastify' {
@@ -36,8 +35,8 @@ export function requireStepUp(app: FastifyInstance, request: FastifyRequest): vo
 }
 
 /**
- * Second factor, security log and their pages. Registered at the root (fastify-plugin) before the
- * other modules: its hooks run for every route, whoever declares it.
+ * Second factor and security log; their pages belong to the accounts area (second-factor.pages.ts).
+ * Registered at the root (fastify-plugin) before the other modules: its hooks run for every route, whoever declares it.
  */
 export default fp(
   async (app) => {
@@ -53,7 +52,6 @@ export default fp(
       if (request.routeOptions.config.stepUp && request.actor) requireStepUp(app, request);
     });
 
-    await app.register(securityPages);
     await app.register(securityApi, { prefix: '/api/v1' });
   },
   { name: 'security', dependencies: ['auth', 'views'] },

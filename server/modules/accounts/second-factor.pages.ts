@@ -1,17 +1,22 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { allow, anonymousCsrfToken, hasValidAnonymousCsrfToken, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { findUserById } from '../accounts/accounts.repository.ts';
-import { openSession } from '../accounts/accounts.service.ts';
-import { safeReturnPath } from '../accounts/return-path.ts';
-import * as mfa from './mfa.service.ts';
-import { ENROLMENT_PATH } from './second-factor-gate.ts';
-import { endSecondFactorStep, pendingSecondFactorUser, setDeviceCookie } from './sign-in-step.ts';
-import { replySecurityEventList } from './security.list.ts';
+import { findUserById } from './accounts.repository.ts';
+import { openSession } from './accounts.service.ts';
+import { safeReturnPath } from './return-path.ts';
+import * as mfa from '../security/mfa.service.ts';
+import { ENROLMENT_PATH } from '../security/second-factor-gate.ts';
+import { endSecondFactorStep, pendingSecondFactorUser, setDeviceCookie } from '../security/sign-in-step.ts';
+import { replySecurityEventList } from '../security/security.list.ts';
 
 const hide = { hide: true };
 
-export const securityPages: FastifyPluginAsync = async (app) => {
+/**
+ * The account's second-factor pages (sign-in step, enrolment) and the operator's security log: pages
+ * of the accounts area that call the security module's rules (accounts depends on security, never
+ * the other way round).
+ */
+export const secondFactorPages: FastifyPluginAsync = async (app) => {
   const deps = { db: app.db, clock: app.clock };
   const secure = app.config.secureCookies;
 
