@@ -100,6 +100,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   // One plugin per area (server/modules/<area>/<area>.module.ts): a new route touches its module only.
   for (const module of [
     securityModule,
+    // Before the areas: they attach documents to their messages and schedule their notices on it.
+    notificationsModule,
     healthRoutes,
     accountsModule,
     dashboardsModule,
@@ -115,7 +117,6 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     siteModule,
     publicModule,
     oversightModule,
-    notificationsModule,
     operationsModule,
   ]) {
     await app.register(module);

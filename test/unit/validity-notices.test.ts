@@ -1,5 +1,5 @@
 import t from 'tap';
-import { validityNoticeDue } from '../../server/modules/notifications/validity-notices.ts';
+import { validityNoticeDue } from '../../server/modules/oversight/validity-notices.ts';
 
 t.test('the end-of-validity calendar says which notice is due: the alert from J-30, the stop notice from J-15, nothing once over', async (t) => {
   const validUntil = '2026-12-31';

@@ -14,6 +14,7 @@ import { invoicesPages } from './invoices.pages.ts';
 import { ledgerApi } from './ledger.api.ts';
 import { ledgerPages } from './ledger.pages.ts';
 import { reimbursementApi } from './reimbursement.api.ts';
+import { statementAttachment } from './statement-attachment.ts';
 
 /** Finance: the journal, invoices and credit notes, accounting exports, reimbursement batches, bank statements. */
 export const financeModule: FastifyPluginAsync = async (app) => {
@@ -31,6 +32,7 @@ export const financeModule: FastifyPluginAsync = async (app) => {
   await app.register(chorusProPages);
   await app.register(attestationsPages);
   await app.register(bankStatementsPages);
+  app.outbox.attach('batch_paid', statementAttachment(app.db));
   // Long finance work (the year's FEC, a hand-started expiry run) as background jobs.
   await app.register(financeJobs);
 };

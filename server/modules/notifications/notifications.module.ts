@@ -1,11 +1,8 @@
 import fp from 'fastify-plugin';
 import { notificationsApi } from './notifications.api.ts';
 import { notificationsPages } from './notifications.pages.ts';
-import { OutboxSender, type AttachmentBuilder, type DeliveryReport } from './outbox-sender.ts';
-import { registerValidityNotices } from './validity-notices.ts';
+import { OutboxSender, type DeliveryReport } from './outbox-sender.ts';
 import { countOf } from '../../shared/plural.ts';
-import { statementFor } from '../finance/statements.ts';
-import { renderStatementPdf } from '../../../templates/pdf/statement.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,22 +11,13 @@ declare module 'fastify' {
   }
 }
 
-/** A paid batch's message carries the place's statement of the month, drawn at delivery (never in the transaction). */
-const statementAttachment =
-  (db: Parameters<typeof statementFor>[0]): AttachmentBuilder =>
-  async (row) => {
-    if (row.template !== 'batch_paid') return undefined;
-    const { placeId, periodCode } = row.data as { placeId: string; periodCode: string };
-    const { data } = statementFor(db, placeId, periodCode);
-    return [{ filename: `releve-${data.reference}.pdf`, content: await renderStatementPdf(data), contentType: 'application/pdf' }];
-  };
-
 function describeRound(report: DeliveryReport): string {
   return `${countOf(report.sent, 'courriel envoyé', 'courriels envoyés')}, ${countOf(report.retried, 'nouvel essai prévu', 'nouveaux essais prévus')}, ${countOf(report.failed, 'échec définitif', 'échecs définitifs')}`;
 }
 
 /**
- * Notifications: the outbox sender, started once the app is ready (messages a crash left behind go
+ * Notifications: the outbox sender (registered before the areas, which attach documents to their
+ * messages and schedule their own notices), started once the app is ready (messages a crash left behind go
  * first) and stopped with it, and the operator's "Courriels envoyés" as API and pages. Wrapped with
  * fastify-plugin so `app.outbox` is visible to every module.
  */
@@ -39,14 +27,12 @@ export const notificationsModule = fp(
       db: app.db,
       clock: app.clock,
       config: app.config,
-      attachments: statementAttachment(app.db),
       onError: (message, row) => app.log.warn({ messageId: row.id, template: row.template, attempt: row.attempts + 1, error: message }, 'courriel non remis'),
     });
     app.decorate('outbox', sender);
     // Retries come due while nothing is committed: the scheduler runs a round every minute, once
     // across the processes sharing the database. mailPollIntervalMs 0 (the tests) leaves the sender to its caller.
     app.scheduler.register({ name: 'outbox', cron: '* * * * *', run: async () => describeRound(await sender.deliverDue()) });
-    registerValidityNotices(app);
     if (app.config.mailPollIntervalMs !== 0) app.addHook('onReady', async () => sender.start(app.config.mailPollIntervalMs));
     app.addHook('onClose', async () => sender.stop());
     await app.register(notificationsApi, { prefix: '/api/v1' });

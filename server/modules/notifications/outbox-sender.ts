@@ -29,7 +29,11 @@ export function retryDelayMs(failedAttempts: number): number {
   return FIRST_RETRY_MS * 2 ** (failedAttempts - 1);
 }
 
-/** Extra parts of some messages, built at delivery: the statement PDF of a paid batch. */
+/**
+ * Extra parts of a message of one template, built at delivery (never in the transaction that
+ * queued it): the statement PDF of a paid batch. The area that owns the document attaches it
+ * (`app.outbox.attach`), so notifications need not read that area.
+ */
 export type AttachmentBuilder = (row: OutboxRow) => Promise<OutgoingMail['attachments']>;
 
 export interface DeliveryReport {
@@ -45,7 +49,7 @@ export class OutboxSender {
   private readonly transport: MailTransport;
   private readonly batchSize: number;
   private readonly onError: (message: string, row: OutboxRow) => void;
-  private readonly attachments: AttachmentBuilder | undefined;
+  private readonly attachments = new Map<string, AttachmentBuilder>();
   private timer: NodeJS.Timeout | undefined;
   private unlisten: (() => void) | undefined;
   private followUp: NodeJS.Timeout | undefined;
@@ -58,7 +62,6 @@ export class OutboxSender {
     config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl' | 'dataDir'>;
     transport?: MailTransport;
     batchSize?: number;
-    attachments?: AttachmentBuilder;
     onError?: (message: string, row: OutboxRow) => void;
   }) {
     this.db = options.db;
@@ -66,8 +69,13 @@ export class OutboxSender {
     this.config = options.config;
     this.transport = options.transport ?? createMailTransport(options.config);
     this.batchSize = options.batchSize ?? 10;
-    this.attachments = options.attachments;
     this.onError = options.onError ?? (() => {});
+  }
+
+  /** Messages of `template` carry what `builder` makes of them; one builder per template. */
+  attach(template: string, builder: AttachmentBuilder): void {
+    if (this.attachments.has(template)) throw new Error(`pièces jointes déjà déclarées pour le modèle ${template}`);
+    this.attachments.set(template, builder);
   }
 
   get description(): string {
@@ -167,7 +175,7 @@ export class OutboxSender {
       subject: row.subject,
       text: rendered.text,
       html: rendered.html,
-      attachments: this.attachments ? await this.attachments(row) : undefined,
+      attachments: await this.attachments.get(row.template)?.(row),
     };
   }
 }

@@ -7,6 +7,7 @@ import { publicStatsApi } from './public-stats.api.ts';
 import { publicStatsPages } from './public-stats.pages.ts';
 import { endOfValidityApi } from './end-of-validity.api.ts';
 import { endOfValidityPages } from './end-of-validity.pages.ts';
+import { registerValidityNotices } from './validity-notices.ts';
 
 /** Oversight: usage dashboards for buyers, the end-of-validity process, the State's programme reports, public statistics. */
 export const oversightModule: FastifyPluginAsync = async (app) => {
@@ -18,4 +19,6 @@ export const oversightModule: FastifyPluginAsync = async (app) => {
   await app.register(publicStatsPages);
   await app.register(endOfValidityApi, { prefix: '/api/v1' });
   await app.register(endOfValidityPages);
+  // The J-30 alerts and the J-15 stop, every morning.
+  registerValidityNotices(app);
 };

@@ -10,7 +10,7 @@ import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { assertPayableBankDetails } from './bank-rules.ts';
-import { notifyBankDecision } from '../notifications/place-notices.ts';
+import { notifyBankDecision } from './place-notices.ts';
 import type { BankDetailsInput, PlaceView } from './places.schemas.ts';
 import { assertCanManage, requirePlace } from './places.access.ts';
 import { placeToView } from './places.views.ts';

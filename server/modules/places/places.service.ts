@@ -8,7 +8,7 @@ import { credentialsChanged } from '../accounts/actor-cache.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { assertPayableBankDetails } from './bank-rules.ts';
-import { notifyPlaceApplied, notifyPlaceDecision } from '../notifications/place-notices.ts';
+import { notifyPlaceApplied, notifyPlaceDecision } from './place-notices.ts';
 import type { ApplicationInput, PlaceView, SiteInput, SiteUpdate } from './places.schemas.ts';
 
 interface Deps {

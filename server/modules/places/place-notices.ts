@@ -2,8 +2,8 @@ import type { Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { createInvitedUser } from '../accounts/accounts.service.ts';
-import { enqueueMessage, enqueueToOrganisation } from './outbox.ts';
-import { emailInUse, organisationHasUsers } from './outbox.repository.ts';
+import { enqueueMessage, enqueueToOrganisation } from '../notifications/outbox.ts';
+import { emailInUse, organisationHasUsers } from '../notifications/outbox.repository.ts';
 
 /**
  * Messages of a place's life, each called inside the transaction of its event by the places

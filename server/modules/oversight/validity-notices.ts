@@ -3,9 +3,9 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { countOf } from '../../shared/plural.ts';
-import { notifyValidityStep } from './lifecycle-notices.ts';
-import { ordersForValidityNotice } from './notices.repository.ts';
-import { ALERT_DAYS_BEFORE, endOfValidityCalendar } from '../oversight/end-of-validity.rules.ts';
+import { notifyValidityStep } from '../notifications/lifecycle-notices.ts';
+import { ordersForValidityNotice } from '../notifications/notices.repository.ts';
+import { ALERT_DAYS_BEFORE, endOfValidityCalendar } from './end-of-validity.rules.ts';
 
 /**
  * End of validity, told ahead: at J-30 an alert, at J-15 the notice to stop distributing, to the
