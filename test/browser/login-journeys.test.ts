@@ -68,9 +68,11 @@ t.test('an operator admin creates an organisation and invites its first user; th
   t.match(await page.locator('h1').innerText(), /France Services de Muret/);
   t.match(await page.locator('.fr-alert--success').innerText(), /Organisation créée/);
 
-  await page.getByLabel('Nom et prénom').fill('Sam Conseiller');
-  await page.getByLabel('Adresse e-mail').fill('sam@france-services.demo');
-  await page.getByLabel('Rôle').selectOption('admin');
+  // The invitation form, not the users list's search and filters (which also speak of e-mails and roles).
+  const invite = page.locator('form', { has: page.getByRole('button', { name: 'Inviter' }) });
+  await invite.getByLabel('Nom et prénom').fill('Sam Conseiller');
+  await invite.getByLabel('Adresse e-mail').fill('sam@france-services.demo');
+  await invite.getByLabel('Rôle').selectOption('admin');
   await page.getByRole('button', { name: 'Inviter' }).click();
   const link = (await page.locator('.pn-secret').innerText()).trim();
   t.match(link, /\/invitation\//);

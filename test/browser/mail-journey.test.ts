@@ -157,18 +157,20 @@ t.test('a buyer admin adds its own Mission locale on /prescripteurs, designates 
   await buyer.waitForURL(/\/prescripteurs$/);
   t.same(await axeViolations(buyer), [], '/prescripteurs: no axe violation');
 
-  await buyer.getByLabel('Nom', { exact: true }).fill('Mission locale du Comminges');
-  await buyer.getByLabel('SIRET').fill('732 829 320 00075');
+  // The form, not the list's search box above it (which also speaks of names and SIRETs).
+  const addForm = buyer.locator('form', { has: buyer.getByRole('button', { name: 'Ajouter le prescripteur' }) });
+  await addForm.getByLabel('Nom', { exact: true }).fill('Mission locale du Comminges');
+  await addForm.getByLabel('SIRET').fill('732 829 320 00075');
   await buyer.getByRole('button', { name: 'Ajouter le prescripteur' }).click();
   t.match(await buyer.locator('.fr-alert--error').innerText(), /Vérifiez les champs signalés/, 'refused, with the reasons in place');
   t.equal(await buyer.locator('#siret').inputValue(), '732 829 320 00075', 'what was typed is kept');
   t.ok(await buyer.locator('#siret-messages .fr-message--error').count(), 'the SIRET error next to its field');
   t.same(await axeViolations(buyer), [], 'the form with its errors: no axe violation');
 
-  await buyer.getByLabel('SIRET').fill('732 829 320 00074');
-  await buyer.getByLabel('Type de prescripteur').selectOption({ label: 'Mission locale' });
-  await buyer.getByLabel('Commune (code INSEE)').fill('31483');
-  await buyer.getByLabel('Adresse e-mail du contact').fill('direction@ml-comminges.example');
+  await addForm.getByLabel('SIRET').fill('732 829 320 00074');
+  await addForm.getByLabel('Type de prescripteur').selectOption({ label: 'Mission locale' });
+  await addForm.getByLabel('Commune (code INSEE)').fill('31483');
+  await addForm.getByLabel('Adresse e-mail du contact').fill('direction@ml-comminges.example');
   await buyer.getByRole('button', { name: 'Ajouter le prescripteur' }).click();
   await buyer.waitForURL(/message=ajoute/);
   const row = buyer.locator('tr', { hasText: 'Mission locale du Comminges' });
