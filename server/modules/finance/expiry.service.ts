@@ -6,7 +6,7 @@ import type { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { orders, type InvoiceParty } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { unprocessable } from '../../shared/problem.ts';
+import { orderNotExpirable, orderNotExpiredYet } from './finance.errors.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
 import type { Actor } from '../accounts/actor.ts';
@@ -55,15 +55,13 @@ export function expireOrder(deps: { db: DbOrTx; clock: Clock; actor: Actor | nul
     const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
     if (!order) throw orderNotFound();
     if (order.status !== 'approved' && order.status !== 'closed') {
-      throw unprocessable('order_not_expirable', 'Seule une commande approuvée peut arriver en fin de validité.');
+      throw orderNotExpirable();
     }
     const now = clock.now();
     const today = parisDate(now);
     const lastDay = graceEndsOn(order.validUntil, gracePeriodDays);
     if (today <= lastDay) {
-      throw unprocessable('order_not_expired_yet', `Les pass de cette commande restent utilisables jusqu’au ${lastDay} (fin de validité et délai de grâce).`, {
-        graceEndsOn: lastDay,
-      });
+      throw orderNotExpiredYet(lastDay);
     }
     const expired = tx.all<{ id: number; face_value_cents: number }>(
       sql`UPDATE passes SET status = 'expired'

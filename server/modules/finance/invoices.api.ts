@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
-import { notFound } from '../../shared/problem.ts';
+import { invoiceNotFound } from './invoices.errors.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
 import { buildFacturXml } from './factur-x.ts';
@@ -105,7 +105,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     async (request) => {
       const actor = requireActor(request);
       const found = invoicesService.findInvoiceFor(app.db, actor, request.params.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      if (!found) throw invoiceNotFound();
       return { ...invoicesService.invoiceToView(found.invoice, found.order.reference), payments: invoicesService.listPayments(app.db, actor, found.invoice.id) };
     },
   );
@@ -124,7 +124,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      if (!found) throw invoiceNotFound();
       const data = invoiceDocument(app.db, found, { operatorIban: app.config.operatorAccount.iban });
       reply.type('application/pdf').header('content-disposition', `inline; filename="${found.invoice.number}.pdf"`);
       return reply.send(await renderInvoicePdf(data));
@@ -145,7 +145,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      if (!found) throw invoiceNotFound();
       const xml = buildFacturXml(invoiceDocument(app.db, found, { operatorIban: app.config.operatorAccount.iban }));
       return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${found.invoice.number}.xml"`).send(xml);
     },

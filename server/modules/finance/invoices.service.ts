@@ -3,7 +3,7 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { notFound, unprocessable } from '../../shared/problem.ts';
+import { invoiceNotFound, paymentExceedsBalance } from './invoices.errors.ts';
 import { newId } from '../../shared/secrets.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -75,7 +75,7 @@ export function findInvoiceFor(db: DbOrTx, actor: Actor, invoiceId: string) {
 }
 
 export function listPayments(db: DbOrTx, actor: Actor, invoiceId: string) {
-  if (!findInvoiceFor(db, actor, invoiceId)) throw notFound('invoice_not_found', 'Facture introuvable.');
+  if (!findInvoiceFor(db, actor, invoiceId)) throw invoiceNotFound();
   return db.select().from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.receivedOn), asc(payments.createdAt)).all();
 }
 
@@ -100,7 +100,7 @@ export type PaymentInput = { invoiceId: string; amountCents: number; receivedOn:
 export function recordPaymentInTx(tx: Tx, clock: Clock, actor: Actor, input: PaymentInput) {
   assertNotInFuture(clock, input.receivedOn, 'receivedOn', 'La date de réception du paiement');
   const found = findInvoiceFor(tx, actor, input.invoiceId);
-  if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+  if (!found) throw invoiceNotFound();
   const { invoice, order } = found;
   const updated = tx
     .update(invoices)
@@ -108,10 +108,7 @@ export function recordPaymentInTx(tx: Tx, clock: Clock, actor: Actor, input: Pay
     .where(and(eq(invoices.id, invoice.id), sql`${invoices.paidCents} + ${input.amountCents} <= ${invoices.totalCents}`))
     .run();
   if (updated.changes !== 1) {
-    const due = invoice.totalCents - invoice.paidCents;
-    throw unprocessable('payment_exceeds_balance', `Ce paiement dépasse le reste dû de la facture ${invoice.number} (${(due / 100).toFixed(2).replace('.', ',')} €).`, {
-      balanceDueCents: due,
-    });
+    throw paymentExceedsBalance(invoice.number, invoice.totalCents - invoice.paidCents);
   }
   const paymentId = newId();
   const account = invoice.party === 'buyer' ? `buyer:${invoice.buyerId}:receivable` : `program:${invoice.programId}:receivable`;
