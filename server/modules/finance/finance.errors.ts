@@ -24,7 +24,3 @@ export const attestationYearNotStarted = (year: number) =>
   unprocessable('attestation_year_not_started', `L’année ${year} n’a pas commencé : choisissez une année écoulée ou l’année en cours.`);
 export const attestationYearMissing = () => badRequest('validation_failed', 'Choisissez l’année de l’attestation, par exemple 2026.');
 
-/** The execution date typed on the batch page, AAAA-MM-JJ. */
-export const paymentDateMissing = () => badRequest('validation_failed', 'Indiquez la date d’exécution des virements, par exemple 27/11/2026.');
-export const paymentDateInFuture = (paidOn: string) =>
-  new DomainError(422, 'date_in_future', `La date d’exécution (${formatFrenchDate(paidOn)}) est dans le futur : indiquez la date à laquelle la banque a exécuté les virements.`);
