@@ -102,15 +102,22 @@ export function listInvoices(db: DbOrTx, actor: Actor, filter: { orderId?: strin
     .all();
 }
 
-export function findInvoiceFor(db: DbOrTx, actor: Actor, invoiceId: string) {
+/** One invoice with its order and buyer, under the caller's condition. */
+function invoiceWithOrderAndBuyerWhere(db: DbOrTx, condition: SQL | undefined) {
   return db
     .select({ invoice: invoices, order: orders, buyer: organisations })
     .from(invoices)
     .innerJoin(orders, eq(orders.id, invoices.orderId))
     .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
-    .where(and(eq(invoices.id, invoiceId), invoiceScope(actor)))
+    .where(condition)
     .get();
 }
+
+/** The invoice with its order and buyer, or undefined when it does not exist or is not the actor's. */
+export const findInvoiceFor = (db: DbOrTx, actor: Actor, invoiceId: string) => invoiceWithOrderAndBuyerWhere(db, and(eq(invoices.id, invoiceId), invoiceScope(actor)));
+
+/** The same, unscoped: for the operator's own work over every organisation (the Factur-X archive). */
+export const invoiceWithOrderAndBuyer = (db: DbOrTx, invoiceId: string) => invoiceWithOrderAndBuyerWhere(db, eq(invoices.id, invoiceId));
 
 /** The payments of an invoice the caller has already found in its scope, oldest first. */
 export function paymentsOfInvoice(db: DbOrTx, invoiceId: string) {
