@@ -36,43 +36,10 @@ export const PENDING_SIZE: ReadonlySet<string> = new Set<string>([
 
 /** Files that still hold queries, each to be moved into its area's repository. */
 export const PENDING: ReadonlySet<string> = new Set<string>([
-  'server/modules/finance/expiry.service.ts',
-  'server/modules/finance/invoice-print.ts',
-  'server/modules/finance/invoices.service.ts',
-  'server/modules/finance/reconciliation.ts',
 ]);
 
 /** Files that still build their errors inline, each to move its refusals into `<area>.errors.ts`. */
-export const PENDING_ERRORS: ReadonlySet<string> = new Set<string>([
-  'server/modules/finance/attestations.api.ts',
-  'server/modules/finance/attestations.pages.ts',
-  'server/modules/finance/attestations.ts',
-  'server/modules/finance/bank-entries.service.ts',
-  'server/modules/finance/bank-statement-formats.ts',
-  'server/modules/finance/bank-statements.api.ts',
-  'server/modules/finance/bank-statements.pages.ts',
-  'server/modules/finance/bank-statements.service.ts',
-  'server/modules/finance/chorus-pro.pages.ts',
-  'server/modules/finance/chorus-pro.service.ts',
-  'server/modules/finance/credit-notes.api.ts',
-  'server/modules/finance/expiry.service.ts',
-  'server/modules/finance/facturx-archive.job.ts',
-  'server/modules/finance/finance-dates.ts',
-  'server/modules/finance/finance.pages.ts',
-  'server/modules/finance/invoices.api.ts',
-  'server/modules/finance/invoices.pages.ts',
-  'server/modules/finance/invoices.service.ts',
-  'server/modules/finance/ledger.repository.ts',
-  'server/modules/finance/ledger.rules.ts',
-  'server/modules/finance/ledger.ts',
-  'server/modules/finance/reimbursement-batch.job.ts',
-  'server/modules/finance/reimbursement-build.service.ts',
-  'server/modules/finance/reimbursement-payment.service.ts',
-  'server/modules/finance/reimbursement-queries.ts',
-  'server/modules/finance/reimbursement.api.ts',
-  'server/modules/finance/reimbursement.repository.ts',
-  'server/modules/finance/statements.ts',
-]);
+export const PENDING_ERRORS: ReadonlySet<string> = new Set<string>([]);
 
 /** The constructors of `server/shared/problem.ts`: only `*.errors.ts` files call them. */
 const ERROR_HELPERS = new Set(['badRequest', 'unauthorized', 'forbidden', 'notFound', 'conflict', 'unprocessable', 'tooManyRequests']);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { renderAttestationPdf } from '../../../templates/pdf/attestation.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import { notFound } from '../../shared/problem.ts';
+import { placeNotFound } from '../places/places.errors.ts';
 import { errorResponses, id } from '../../shared/schemas.ts';
 import { canSeeOrganisation } from '../accounts/actor.ts';
 import { ATTESTATION_FIRST_YEAR, placeAttestation } from './attestations.ts';
@@ -34,7 +34,7 @@ export const attestationsApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { placeId, year } = request.params;
-      if (!canSeeOrganisation(requireActor(request), placeId)) throw notFound('place_not_found', 'Lieu introuvable.');
+      if (!canSeeOrganisation(requireActor(request), placeId)) throw placeNotFound();
       const data = placeAttestation(app.db, { placeId, year, issuedOn: parisDate(app.clock.now()) });
       reply.type('application/pdf').header('content-disposition', `attachment; filename="${attestationFileName(year, data.place.name)}"`);
       return reply.send(await renderAttestationPdf(data));

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { renderAttestationPdf } from '../../../templates/pdf/attestation.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import { DomainError } from '../../shared/problem.ts';
+import { attestationYearMissing } from './finance.errors.ts';
 import { attestationFileName, attestationYear } from './attestations.api.ts';
 import { attestablePlaces, attestationYears, findPlaceOrganisation, placeAttestation } from './attestations.ts';
 
@@ -22,7 +22,7 @@ export const attestationsPages: FastifyPluginAsync = async (app) => {
 
   app.get('/mon-lieu/attestation', { schema: hide, config: allow('place:*') }, async (request, reply) => {
     const year = attestationYear.safeParse((request.query as { annee?: string }).annee);
-    if (!year.success) throw new DomainError(400, 'validation_failed', 'Choisissez l’année de l’attestation, par exemple 2026.');
+    if (!year.success) throw attestationYearMissing();
     return sendPdf(reply, requireActor(request).organisationId, year.data);
   });
 

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { organisations } from '../../../db/schema/accounts.ts';
-import { notFound, unprocessable } from '../../shared/problem.ts';
+import { placeNotFound } from '../places/places.errors.ts';
+import { attestationYearNotStarted } from './finance.errors.ts';
 import { findOperatorOrganisation } from '../accounts/credentials.repository.ts';
 import { splitFrenchAddress, type PostalAddress } from './finance-document.ts';
 import { findPlaceOrganisation, paidPayoutsOfPlaceInYear } from './place-statements.repository.ts';
@@ -47,9 +48,9 @@ const partyOf = (org: typeof organisations.$inferSelect): AttestationParty => ({
 /** The attestation of a place for a civil year that has begun by `issuedOn`. */
 export function placeAttestation(db: DbOrTx, input: { placeId: string; year: number; issuedOn: string }): PlaceAttestation {
   const place = findPlaceOrganisation(db, input.placeId);
-  if (!place) throw notFound('place_not_found', 'Lieu introuvable.');
+  if (!place) throw placeNotFound();
   if (String(input.year) > input.issuedOn.slice(0, 4)) {
-    throw unprocessable('attestation_year_not_started', `L’année ${input.year} n’a pas commencé : choisissez une année écoulée ou l’année en cours.`);
+    throw attestationYearNotStarted(input.year);
   }
   const operator = findOperatorOrganisation(db);
   const paid = paidPayoutsOfPlaceInYear(db, place.id, input.year).map((p) => ({ ...p, paidOn: p.paidOn! }));

@@ -2,12 +2,19 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { frenchMonth } from '../../shared/paris-time.ts';
-import { conflict, notFound, unprocessable } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { rankCandidates, type Candidate, type Similarity } from './bank-matching.ts';
 import { executePayout, payInvoice, returnPayout, type Match } from './bank-statement-matching.ts';
+import {
+  bankEntryAlreadyResolved,
+  bankEntryAmountMismatch,
+  bankEntryNotFound,
+  onlyCreditsPayInvoices,
+  payoutNotAwaitingExecution,
+} from './bank-statements.errors.ts';
 import * as repo from './bank-statements.repository.ts';
+import { payoutNotFound, payoutNotOnItsWay } from './reimbursement.errors.ts';
 import type { BankEntryRow } from './bank-statements.repository.ts';
 
 /**
@@ -34,8 +41,8 @@ const STATE = 'État';
 
 function requireUnmatched(tx: Tx, entryId: string) {
   const entry = repo.entryById(tx, entryId);
-  if (!entry) throw notFound('bank_entry_not_found', 'Mouvement bancaire introuvable.');
-  if (entry.status !== 'unmatched') throw conflict('bank_entry_already_resolved', 'Ce mouvement a déjà été rapproché ou écarté.');
+  if (!entry) throw bankEntryNotFound();
+  if (entry.status !== 'unmatched') throw bankEntryAlreadyResolved();
   return entry;
 }
 
@@ -56,20 +63,18 @@ export function matchEntryByHand(deps: Deps & { entryId: string; target: Target 
       const entry = requireUnmatched(tx, entryId);
       let match: Match | null;
       if ('invoiceId' in target) {
-        if (entry.direction !== 'credit' || entry.returnReason) throw unprocessable('bank_entry_direction', 'Seul un virement reçu peut payer une facture.');
+        if (entry.direction !== 'credit' || entry.returnReason) throw onlyCreditsPayInvoices();
         match = payInvoice(tx, clock, actor, entry, entry.id, target.invoiceId);
       } else {
         const payout = repo.payoutById(tx, target.payoutId);
-        if (!payout) throw notFound('payout_not_found', 'Virement introuvable.');
-        const mismatch = () =>
-          unprocessable('bank_entry_mismatch', `Le virement ${payout.reference} (${formatEuros(payout.amountCents)}) ne correspond pas à ce mouvement de ${formatEuros(entry.amountCents)}.`);
-        if (payout.amountCents !== entry.amountCents) throw mismatch();
+        if (!payout) throw payoutNotFound();
+        if (payout.amountCents !== entry.amountCents) throw bankEntryAmountMismatch(payout, entry.amountCents);
         if (entry.direction === 'credit') {
-          if (payout.status !== 'approved' && payout.status !== 'paid') throw conflict('payout_not_rejectable', `Le virement ${payout.reference} n’est pas en cours : il ne peut pas revenir.`);
+          if (payout.status !== 'approved' && payout.status !== 'paid') throw payoutNotOnItsWay(payout.reference);
           match = returnPayout(tx, clock, actor, entry, payout.id);
         } else {
           match = executePayout(tx, clock, actor, entry, payout.id);
-          if (!match) throw unprocessable('bank_entry_mismatch', `Le virement ${payout.reference} n’attend pas d’exécution à cette date : ce débit ne peut pas l’exécuter.`);
+          if (!match) throw payoutNotAwaitingExecution(payout.reference);
         }
       }
       repo.updateEntry(tx, entry.id, { status: 'matched', matchedKind: match.kind, matchedId: match.id, resolvedByUserId: actor.userId, resolvedAt: clock.now().toISOString() });
@@ -141,7 +146,7 @@ export function reconciliationQueue(db: Db) {
 
 export function queuedEntry(db: Db, entryId: string) {
   const entry = repo.entryById(db, entryId);
-  if (!entry) throw notFound('bank_entry_not_found', 'Mouvement bancaire introuvable.');
+  if (!entry) throw bankEntryNotFound();
   return entry;
 }
 

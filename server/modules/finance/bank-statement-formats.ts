@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import type { BankStatementFormat } from '../../../db/schema/bank-statements.ts';
-import { DomainError } from '../../shared/problem.ts';
 import { countOf } from '../../shared/plural.ts';
+import { camtVersionUnsupported, statementUnreadable } from './bank-statements.errors.ts';
 
 /**
  * Strict readers of the operator's bank statements, with no I/O: ISO 20022 camt.053 (001.02 and
@@ -33,12 +33,10 @@ export interface ParsedStatement {
   entries: ParsedEntry[];
 }
 
-const unreadable = (detail: string) => new DomainError(422, 'statement_unreadable', `Relevé illisible : ${detail}`);
-
 /** "1234.5" → 123450; amounts are never read through floating point. */
 function decimalToCents(text: string, what: string): number {
   const match = /^(\d{1,15})(?:\.(\d{1,2}))?$/.exec(text.trim());
-  if (!match) throw unreadable(`montant « ${text.slice(0, 30)} » invalide (${what})`);
+  if (!match) throw statementUnreadable(`montant « ${text.slice(0, 30)} » invalide (${what})`);
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
@@ -83,20 +81,20 @@ export function parseCamt053(xml: string): ParsedStatement {
   try {
     doc = parser.parse(xml) as Node;
   } catch (error) {
-    throw unreadable(`XML mal formé (${(error as Error).message.slice(0, 100)})`);
+    throw statementUnreadable(`XML mal formé (${(error as Error).message.slice(0, 100)})`);
   }
   const document = doc.Document as Node | undefined;
   const namespace = /<(?:[\w-]+:)?Document\b[^>]*\sxmlns(?::[\w-]+)?="([^"]+)"/.exec(xml)?.[1] ?? '';
   const format = CAMT_NAMESPACES[namespace];
-  if (!document || !format) throw new DomainError(422, 'statement_format_unsupported', 'Format de relevé non pris en charge : camt.053.001.02 ou camt.053.001.08 attendu.');
+  if (!document || !format) throw camtVersionUnsupported();
   const statements = asArray(at(document, 'BkToCstmrStmt', 'Stmt'));
-  if (statements.length !== 1) throw unreadable('un relevé (Stmt) par fichier attendu');
+  if (statements.length !== 1) throw statementUnreadable('un relevé (Stmt) par fichier attendu');
   const stmt = statements[0]!;
   const account = text(at(stmt, 'Acct', 'Id', 'IBAN'));
-  if (!account) throw unreadable('IBAN du compte absent');
+  if (!account) throw statementUnreadable('IBAN du compte absent');
   const balance = (codes: string[]) => {
     const found = asArray(stmt.Bal).find((b) => codes.includes(text(at(b, 'Tp', 'CdOrPrtry', 'Cd')) ?? ''));
-    if (!found) throw unreadable(`solde ${codes.join(' ou ')} absent`);
+    if (!found) throw statementUnreadable(`solde ${codes.join(' ou ')} absent`);
     const cents = decimalToCents(text(found.Amt) ?? '', 'solde');
     return { cents: text(found.CdtDbtInd) === 'DBIT' ? -cents : cents, date: dateOf(found.Dt) };
   };
@@ -108,9 +106,9 @@ export function parseCamt053(xml: string): ParsedStatement {
     const status = text(at(ntry, 'Sts', 'Cd')) ?? text(ntry.Sts);
     if (status !== 'BOOK') continue; // pending or informative entries are not on the account yet
     const bookingDate = dateOf(ntry.BookgDt);
-    if (!bookingDate || !/^\d{4}-\d{2}-\d{2}$/.test(bookingDate)) throw unreadable('date de comptabilisation absente');
+    if (!bookingDate || !/^\d{4}-\d{2}-\d{2}$/.test(bookingDate)) throw statementUnreadable('date de comptabilisation absente');
     const indicator = text(ntry.CdtDbtInd);
-    if (indicator !== 'CRDT' && indicator !== 'DBIT') throw unreadable('sens (CdtDbtInd) absent');
+    if (indicator !== 'CRDT' && indicator !== 'DBIT') throw statementUnreadable('sens (CdtDbtInd) absent');
     const amountCents = decimalToCents(text(ntry.Amt) ?? '', 'écriture');
     const tx = asArray(at(ntry, 'NtryDtls', 'TxDtls'))[0];
     const endToEndId = text(at(tx, 'Refs', 'EndToEndId'));
@@ -133,7 +131,7 @@ export function parseCamt053(xml: string): ParsedStatement {
   const dates = entries.map((e) => e.bookingDate).sort();
   const fromDate = text(at(stmt, 'FrToDt', 'FrDtTm'))?.slice(0, 10) ?? opening.date ?? dates[0];
   const toDate = text(at(stmt, 'FrToDt', 'ToDtTm'))?.slice(0, 10) ?? closing.date ?? dates[dates.length - 1];
-  if (!fromDate || !toDate) throw unreadable('période du relevé absente');
+  if (!fromDate || !toDate) throw statementUnreadable('période du relevé absente');
   return { format, account, statementRef: text(stmt.Id) ?? `${fromDate}/${toDate}`, fromDate, toDate, openingCents: opening.cents, closingCents: closing.cents, entries };
 }
 
@@ -146,14 +144,14 @@ function cfonbAmount(field: string, decimals: number, line: number): number {
   const negative = '}JKLMNOPQR'.indexOf(last);
   const digit = positive >= 0 ? positive : negative;
   const head = field.slice(0, -1);
-  if (digit < 0 || !/^\d+$/.test(head)) throw unreadable(`montant illisible ligne ${line}`);
-  if (decimals !== 2) throw unreadable(`ligne ${line} : montants en euros à deux décimales attendus`);
+  if (digit < 0 || !/^\d+$/.test(head)) throw statementUnreadable(`montant illisible ligne ${line}`);
+  if (decimals !== 2) throw statementUnreadable(`ligne ${line} : montants en euros à deux décimales attendus`);
   const cents = Number(head) * 10 + digit;
   return negative >= 0 ? -cents : cents;
 }
 
 const cfonbDate = (ddmmyy: string, line: number) => {
-  if (!/^\d{6}$/.test(ddmmyy)) throw unreadable(`date illisible ligne ${line}`);
+  if (!/^\d{6}$/.test(ddmmyy)) throw statementUnreadable(`date illisible ligne ${line}`);
   return `20${ddmmyy.slice(4, 6)}-${ddmmyy.slice(2, 4)}-${ddmmyy.slice(0, 2)}`;
 };
 
@@ -166,18 +164,18 @@ export function parseCfonb120(content: string): ParsedStatement {
   const contentRef = contentRefs();
   lines.forEach((raw, i) => {
     const n = i + 1;
-    if (raw.length !== 120) throw unreadable(`ligne ${n} : 120 caractères attendus, ${countOf(raw.length, 'lu')}`);
+    if (raw.length !== 120) throw statementUnreadable(`ligne ${n} : 120 caractères attendus, ${countOf(raw.length, 'lu')}`);
     const code = raw.slice(0, 2);
     const rib = `${raw.slice(2, 7)}${raw.slice(11, 16)}${raw.slice(21, 32)}`;
-    if (raw.slice(16, 19) !== 'EUR') throw unreadable(`ligne ${n} : relevé en euros attendu`);
-    if (account && rib !== account) throw unreadable(`ligne ${n} : un seul compte par relevé attendu`);
+    if (raw.slice(16, 19) !== 'EUR') throw statementUnreadable(`ligne ${n} : relevé en euros attendu`);
+    if (account && rib !== account) throw statementUnreadable(`ligne ${n} : un seul compte par relevé attendu`);
     account ??= rib;
     const decimals = Number(raw.slice(19, 20));
     if (code === '01') opening = { cents: cfonbAmount(raw.slice(90, 104), decimals, n), date: cfonbDate(raw.slice(34, 40), n) };
     else if (code === '07') closing = { cents: cfonbAmount(raw.slice(90, 104), decimals, n), date: cfonbDate(raw.slice(34, 40), n) };
     else if (code === '04') {
       const signed = cfonbAmount(raw.slice(90, 104), decimals, n);
-      if (signed === 0) throw unreadable(`ligne ${n} : mouvement de montant nul`);
+      if (signed === 0) throw statementUnreadable(`ligne ${n} : mouvement de montant nul`);
       const bookingDate = cfonbDate(raw.slice(34, 40), n);
       const entryNumber = raw.slice(81, 88).trim();
       const label = raw.slice(48, 79).trim();
@@ -194,17 +192,17 @@ export function parseCfonb120(content: string): ParsedStatement {
       });
     } else if (code === '05') {
       const entry = entries.at(-1);
-      if (!entry) throw unreadable(`ligne ${n} : complément sans mouvement`);
+      if (!entry) throw statementUnreadable(`ligne ${n} : complément sans mouvement`);
       const qualifier = raw.slice(45, 48);
       const info = raw.slice(48, 118).trim();
       if (qualifier === 'LIB') entry.remittance = [entry.remittance, info].filter(Boolean).join(' ');
       else if (qualifier === 'NPY' || qualifier === 'NBE') entry.counterparty = info;
       else if (qualifier === 'RCN') entry.endToEndId = info;
-    } else throw unreadable(`ligne ${n} : enregistrement « ${code} » inconnu`);
+    } else throw statementUnreadable(`ligne ${n} : enregistrement « ${code} » inconnu`);
   });
   const start = opening as { cents: number; date: string } | null;
   const end = closing as { cents: number; date: string } | null;
-  if (!start || !end || !account) throw unreadable('ancien solde (01) et nouveau solde (07) attendus');
+  if (!start || !end || !account) throw statementUnreadable('ancien solde (01) et nouveau solde (07) attendus');
   return { format: 'cfonb120', account, statementRef: `${account}/${start.date}/${end.date}`, fromDate: start.date, toDate: end.date, openingCents: start.cents, closingCents: end.cents, entries };
 }
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { unprocessable } from '../../shared/problem.ts';
+import { statementContentTypeUnsupported } from './bank-statements.errors.ts';
 import { boundedText, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import * as entries from './bank-entries.service.ts';
 import type { BankEntryRow } from './bank-statements.repository.ts';
@@ -80,7 +80,7 @@ export const bankStatementsApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/xml' && type !== 'text/xml' && type !== 'text/plain') throw unprocessable('statement_format_unsupported', 'Relevé attendu en application/xml (camt.053) ou text/plain (CFONB 120).');
+      if (type !== 'application/xml' && type !== 'text/xml' && type !== 'text/plain') throw statementContentTypeUnsupported();
       const { created, ...summary } = service.importStatement({ ...deps(), actor: requireActor(request), config: app.config, content: request.body, contentType: type === 'text/plain' ? 'text' : 'xml' });
       return reply.code(created ? 201 : 200).send(summary);
     },

@@ -13,6 +13,7 @@ import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate } from '../../shared/paris-time.ts';
 import { countOf } from '../../shared/plural.ts';
 import { DomainError } from '../../shared/problem.ts';
+import { queueFieldInvalid } from './bank-statements.errors.ts';
 import * as entries from './bank-entries.service.ts';
 import * as statements from './bank-statements.service.ts';
 
@@ -146,16 +147,14 @@ export const bankStatementsPages: FastifyPluginAsync = async (app) => {
       return reply.redirect(`${QUEUE}?message=${message}#resultat`, 303);
     });
 
-  const fieldError = (field: 'number' | 'reason', message: string) => Object.assign(new DomainError(400, 'validation_failed', message), { field });
-
   queueAction(
     'rapprocher',
     async (request, reply, entryId, body) => {
       const entry = entries.queuedEntry(app.db, entryId);
       const typed = (body.number ?? '').trim();
-      if (!typed) throw fieldError('number', 'Indiquez le numéro de la facture (FAC-…) ou du virement (RB-…).');
+      if (!typed) throw queueFieldInvalid('number', 'Indiquez le numéro de la facture (FAC-…) ou du virement (RB-…).');
       const target = entries.targetOfNumber(app.db, typed.slice(0, 40));
-      if (!target) throw fieldError('number', `Aucune facture ni aucun virement ne porte le numéro « ${typed.slice(0, 40)} ».`);
+      if (!target) throw queueFieldInvalid('number', `Aucune facture ni aucun virement ne porte le numéro « ${typed.slice(0, 40)} ».`);
       if (!isConfirmed(request.body)) {
         const number = typed.toUpperCase().replace(/\s+/g, '');
         const isInvoice = 'invoiceId' in target;
@@ -184,8 +183,8 @@ export const bankStatementsPages: FastifyPluginAsync = async (app) => {
     async (request, reply, entryId, body) => {
       const entry = entries.queuedEntry(app.db, entryId);
       const reason = (body.reason ?? '').trim();
-      if (!reason) throw fieldError('reason', 'Indiquez pourquoi ce mouvement est écarté (frais bancaires, virement entre comptes…).');
-      if (reason.length > REASON_MAX) throw fieldError('reason', `Motif trop long : ${REASON_MAX} caractères au maximum.`);
+      if (!reason) throw queueFieldInvalid('reason', 'Indiquez pourquoi ce mouvement est écarté (frais bancaires, virement entre comptes…).');
+      if (reason.length > REASON_MAX) throw queueFieldInvalid('reason', `Motif trop long : ${REASON_MAX} caractères au maximum.`);
       if (!isConfirmed(request.body)) {
         return renderConfirmation(request, reply, {
           title: 'Écarter ce mouvement ?',

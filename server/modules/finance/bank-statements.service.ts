@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { formatEuros } from '../../shared/money.ts';
-import { DomainError, notFound, unprocessable } from '../../shared/problem.ts';
+import { bankStatementNotFound, statementUnbalanced, statementWrongAccount } from './bank-statements.errors.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -38,12 +37,7 @@ export const detectContentType = (content: string): 'xml' | 'text' => (/^\uFEFF?
 function assertBalanced(statement: ParsedStatement): void {
   const movementCents = statement.entries.reduce((sum, e) => sum + (e.direction === 'credit' ? e.amountCents : -e.amountCents), 0);
   if (statement.openingCents + movementCents !== statement.closingCents) {
-    throw new DomainError(
-      422,
-      'statement_unbalanced',
-      `Le relevé ne s’équilibre pas : solde d’ouverture ${formatEuros(statement.openingCents)} + mouvements ${formatEuros(movementCents)} = ${formatEuros(statement.openingCents + movementCents)}, solde de clôture annoncé ${formatEuros(statement.closingCents)}.`,
-      { extra: { openingCents: statement.openingCents, movementCents, closingCents: statement.closingCents, differenceCents: statement.closingCents - statement.openingCents - movementCents } },
-    );
+    throw statementUnbalanced(statement, movementCents);
   }
 }
 
@@ -51,7 +45,7 @@ function assertOperatorAccount(statement: ParsedStatement, operatorIban: string)
   const iban = operatorIban.replace(/\s/g, '').toUpperCase();
   const expected = statement.format === 'cfonb120' ? ribOfFrenchIban(iban) : iban;
   if (statement.account.toUpperCase() !== expected) {
-    throw unprocessable('statement_wrong_account', `Ce relevé est celui du compte ${statement.account}, pas du compte de l’opérateur.`);
+    throw statementWrongAccount(statement.account);
   }
 }
 
@@ -147,7 +141,7 @@ export const listStatementsWithCounts = (db: Db) => repo.statementsWithCounts(db
 /** One statement with its new movements and what each became. */
 export function statementDetail(db: Db, statementId: string) {
   const row = repo.statementsWithCounts(db, statementId)[0];
-  if (!row) throw notFound('bank_statement_not_found', 'Relevé bancaire introuvable.');
+  if (!row) throw bankStatementNotFound();
   const entries = repo.entriesOfStatement(db, statementId);
   return { statement: statementOut(row), entries, matches: describeMatches(db, entries) };
 }

@@ -4,6 +4,7 @@ import type { ChorusDocumentType } from '../../../db/schema/chorus-pro.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formFields } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
+import { creditNoteNotFound, invoiceNotFound } from './invoices.errors.ts';
 import { actorMatches } from '../accounts/actor.ts';
 import { CHORUS_FLOW_EXAMPLE, CHORUS_STATUS_LABELS, chorusDepositInput } from './chorus-pro.ts';
 import { chorusDepositOf, recordChorusDeposit } from './chorus-pro.service.ts';
@@ -19,7 +20,7 @@ function documentFacts(request: FastifyRequest, app: Parameters<FastifyPluginAsy
   const actor = requireActor(request);
   if (type === 'invoice') {
     const found = findInvoiceFor(app.db, actor, id);
-    if (!found) throw new DomainError(404, 'invoice_not_found', 'Facture introuvable.');
+    if (!found) throw invoiceNotFound();
     const { invoice, order, buyer } = found;
     const title = invoice.party === 'state' ? 'Appel de fonds' : 'Facture';
     return {
@@ -36,7 +37,7 @@ function documentFacts(request: FastifyRequest, app: Parameters<FastifyPluginAsy
     };
   }
   const found = findCreditNoteFor(app.db, actor, id);
-  if (!found) throw new DomainError(404, 'credit_note_not_found', 'Avoir introuvable.');
+  if (!found) throw creditNoteNotFound();
   return {
     title: `Avoir ${found.note.number}`,
     back: { href: '/finances/avoirs', label: 'Avoirs' },

@@ -1,14 +1,13 @@
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { ChorusDocumentType } from '../../../db/schema/chorus-pro.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { formatFrenchDate } from '../../shared/paris-time.ts';
-import { DomainError, notFound, unprocessable } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { auditTrail, recordAudit } from '../audit/audit.repository.ts';
 import { goesThroughChorusPro, type ChorusDepositInput, type ChorusStatus } from './chorus-pro.ts';
 import { depositsOf, findDeposit, saveDeposit, userNames, type ChorusDepositRow } from './chorus-pro.repository.ts';
 import { findCreditNoteFor } from './credit-notes.repository.ts';
 import { assertNotInFuture } from './finance-dates.ts';
+import { chorusProNotApplicable, creditNoteNotFound, depositBeforeIssue, invoiceNotFound } from './invoices.errors.ts';
 import { findInvoiceFor } from './invoices.service.ts';
 
 export interface ChorusDocument {
@@ -21,8 +20,8 @@ export interface ChorusDocument {
 }
 
 const NOT_FOUND: Record<ChorusDocumentType, () => Error> = {
-  invoice: () => notFound('invoice_not_found', 'Facture introuvable.'),
-  credit_note: () => notFound('credit_note_not_found', 'Avoir introuvable.'),
+  invoice: invoiceNotFound,
+  credit_note: creditNoteNotFound,
 };
 
 /** The invoice or credit note as far as Chorus Pro is concerned, if the actor may read it. */
@@ -55,16 +54,11 @@ export function recordChorusDeposit(deps: { db: Db; clock: Clock; actor: Actor; 
       const document = findChorusDocument(tx, actor, type, id);
       if (!document) throw NOT_FOUND[type]();
       if (!document.public) {
-        throw unprocessable('chorus_pro_not_applicable', `Le document ${document.number} est adressé à un acheteur privé : il ne se dépose pas sur Chorus Pro.`);
+        throw chorusProNotApplicable(document.number);
       }
       assertNotInFuture(clock, input.depositedOn, 'depositedOn', 'La date de dépôt sur Chorus Pro');
       if (input.depositedOn < document.issuedOn) {
-        throw new DomainError(
-          422,
-          'deposit_before_issue',
-          `La date de dépôt (${formatFrenchDate(input.depositedOn)}) précède l’émission du document ${document.number} (${formatFrenchDate(document.issuedOn)}).`,
-          { errors: [{ path: 'depositedOn', message: `date antérieure à l’émission (${formatFrenchDate(document.issuedOn)})` }] },
-        );
+        throw depositBeforeIssue(document.number, input.depositedOn, document.issuedOn);
       }
       const before = findDeposit(tx, type, id);
       if (before && before.depositedOn === input.depositedOn && before.flowNumber === input.flowNumber) return { created: false, deposit: before };

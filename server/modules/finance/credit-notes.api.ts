@@ -6,7 +6,7 @@ import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
-import { notFound } from '../../shared/problem.ts';
+import { creditNoteNotFound } from './invoices.errors.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { creditNoteDocument } from './invoice-print.ts';
@@ -129,7 +129,7 @@ export const creditNotesApi: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const actor = requireActor(request);
       const found = findCreditNoteFor(app.db, actor, request.params.creditNoteId);
-      if (!found) throw notFound('credit_note_not_found', 'Avoir introuvable.');
+      if (!found) throw creditNoteNotFound();
       reply.type('application/pdf').header('content-disposition', `inline; filename="${found.note.number}.pdf"`);
       return reply.send(await renderInvoicePdf(creditNoteDocument(app.db, found)));
     },

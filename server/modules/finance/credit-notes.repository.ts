@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import { connectionOf, type DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
@@ -51,16 +51,23 @@ export function listCreditNotes(db: DbOrTx, actor: Actor, filter: { orderId?: st
     .all();
 }
 
-/** One credit note with its order and buyer, or undefined when it does not exist or is not the actor's. */
-export function findCreditNoteFor(db: DbOrTx, actor: Actor, creditNoteId: string) {
+/** One credit note with its order and buyer, under the caller's condition. */
+function creditNoteWithOrderAndBuyerWhere(db: DbOrTx, condition: SQL | undefined) {
   return db
     .select({ note: creditNotes, order: orders, buyer: organisations })
     .from(creditNotes)
     .innerJoin(orders, eq(orders.id, creditNotes.orderId))
     .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
-    .where(and(eq(creditNotes.id, creditNoteId), readableBy(actor)))
+    .where(condition)
     .get();
 }
+
+/** One credit note with its order and buyer, or undefined when it does not exist or is not the actor's. */
+export const findCreditNoteFor = (db: DbOrTx, actor: Actor, creditNoteId: string) =>
+  creditNoteWithOrderAndBuyerWhere(db, and(eq(creditNotes.id, creditNoteId), readableBy(actor)));
+
+/** The same, unscoped: for the operator's own work over every organisation (the Factur-X archive). */
+export const creditNoteWithOrderAndBuyer = (db: DbOrTx, creditNoteId: string) => creditNoteWithOrderAndBuyerWhere(db, eq(creditNotes.id, creditNoteId));
 
 export const CREDIT_NOTE_SORTS = { date: creditNotes.issuedOn, numero: creditNotes.number, commanditaire: organisations.name, montant: creditNotes.totalCents } as const;
 export type CreditNoteSort = keyof typeof CREDIT_NOTE_SORTS;

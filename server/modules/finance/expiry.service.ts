@@ -1,12 +1,10 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { inWriteTransaction, type DbOrTx } from '../../../db/client.ts';
 import { notifyOrderExpired } from '../notifications/lifecycle-notices.ts';
-import { booklets } from '../../../db/schema/booklets.ts';
 import type { creditNotes } from '../../../db/schema/credit-notes.ts';
-import { orders, type InvoiceParty } from '../../../db/schema/orders.ts';
+import type { InvoiceParty } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { unprocessable } from '../../shared/problem.ts';
+import { orderNotExpirable, orderNotExpiredYet } from './finance.errors.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
 import type { Actor } from '../accounts/actor.ts';
@@ -15,6 +13,7 @@ import { postEntry } from './ledger.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { releaseEnvelope } from '../programs/programs.service.ts';
 import { insertCreditNote, invoicesOfOrder, linkExpiredPasses } from './credit-notes.repository.ts';
+import { closeApprovedOrder, expireLiveBookletsOfOrder, expireLivePassesOfOrder, orderToExpire, ordersWithLivePassesValidBefore } from './expiry.repository.ts';
 
 export type CreditNoteRow = typeof creditNotes.$inferSelect;
 
@@ -52,31 +51,22 @@ export function expireOrder(deps: { db: DbOrTx; clock: Clock; actor: Actor | nul
   const { db, clock, actor, orderId, gracePeriodDays } = deps;
   // Its own transaction, or a savepoint of the caller's (the expiry run job expires one order per step).
   return inWriteTransaction(db, (tx) => {
-    const order = tx.select().from(orders).where(eq(orders.id, orderId)).get();
+    const order = orderToExpire(tx, orderId);
     if (!order) throw orderNotFound();
     if (order.status !== 'approved' && order.status !== 'closed') {
-      throw unprocessable('order_not_expirable', 'Seule une commande approuvée peut arriver en fin de validité.');
+      throw orderNotExpirable();
     }
     const now = clock.now();
     const today = parisDate(now);
     const lastDay = graceEndsOn(order.validUntil, gracePeriodDays);
     if (today <= lastDay) {
-      throw unprocessable('order_not_expired_yet', `Les pass de cette commande restent utilisables jusqu’au ${lastDay} (fin de validité et délai de grâce).`, {
-        graceEndsOn: lastDay,
-      });
+      throw orderNotExpiredYet(lastDay);
     }
-    const expired = tx.all<{ id: number; face_value_cents: number }>(
-      sql`UPDATE passes SET status = 'expired'
-          WHERE order_id = ${orderId} AND status IN ('issued', 'active', 'blocked')
-          RETURNING id, face_value_cents`,
-    );
-    tx.update(orders).set({ status: 'closed' }).where(and(eq(orders.id, orderId), eq(orders.status, 'approved'))).run();
+    const expired = expireLivePassesOfOrder(tx, orderId);
+    closeApprovedOrder(tx, orderId);
     if (expired.length === 0) return { creditNotes: [], creditNote: null, expiredPassCount: 0 };
 
-    tx.update(booklets)
-      .set({ status: 'expired' })
-      .where(and(eq(booklets.orderId, orderId), inArray(booklets.status, ['in_stock', 'allotted', 'distributed', 'started', 'blocked'])))
-      .run();
+    expireLiveBookletsOfOrder(tx, orderId);
     const totalCents = expired.reduce((sum, p) => sum + p.face_value_cents, 0);
     const shares = splitExpiredValue(totalCents, order);
     const corrected = invoicesOfOrder(tx, orderId);
@@ -143,15 +133,5 @@ export function ordersDueForExpiry(db: DbOrTx, clock: Clock, gracePeriodDays: nu
   const today = parisDate(clock.now());
   // validUntil + grace < today  ⇔  validUntil < today − grace (calendar dates compare as strings).
   const cutoff = addDays(today, -gracePeriodDays);
-  return db
-    .select({ id: orders.id, reference: orders.reference })
-    .from(orders)
-    .where(
-      and(
-        inArray(orders.status, ['approved', 'closed']),
-        lt(orders.validUntil, cutoff),
-        sql`EXISTS (SELECT 1 FROM passes p WHERE p.order_id = ${orders.id} AND p.status IN ('issued', 'active', 'blocked'))`,
-      ),
-    )
-    .all();
+  return ordersWithLivePassesValidBefore(db, cutoff);
 }

@@ -2,8 +2,7 @@ import { Zip, ZipPassThrough } from 'fflate';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { formatFrenchDate } from '../../shared/paris-time.ts';
-import { unprocessable } from '../../shared/problem.ts';
+import { noDocumentsInPeriod } from './invoices.errors.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { appendFileChunk, clearFileChunks, setJobFile } from '../jobs/job-files.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
@@ -31,7 +30,7 @@ export function startFacturxArchive(deps: { db: Db; clock: Clock; actor: Actor; 
       if (pending) return pending.id;
       const total = documentsOfPeriod(tx, period).length;
       if (total === 0) {
-        throw unprocessable('no_documents_in_period', `Aucune facture ni aucun avoir émis du ${formatFrenchDate(period.from)} au ${formatFrenchDate(period.to)}.`);
+        throw noDocumentsInPeriod(period.from, period.to);
       }
       return insertJob(tx, {
         kind: FACTURX_ARCHIVE_JOB,

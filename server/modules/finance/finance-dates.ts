@@ -1,6 +1,6 @@
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import { DomainError } from '../../shared/problem.ts';
+import { dateInFuture } from './finance.errors.ts';
 
 /**
  * Money received or paid is a fact of the past: a payment "received" or transfers "executed" on a
@@ -9,8 +9,6 @@ import { DomainError } from '../../shared/problem.ts';
 export function assertNotInFuture(clock: Clock, date: string, field: string, what: string): void {
   const today = parisDate(clock.now());
   if (date > today) {
-    throw new DomainError(422, 'date_in_future', `${what} (${date}) ne peut pas être postérieure à aujourd’hui (${today}).`, {
-      errors: [{ path: field, message: `date postérieure à aujourd’hui (${today})` }],
-    });
+    throw dateInFuture(what, date, today, field);
   }
 }

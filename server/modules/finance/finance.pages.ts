@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { parisDate, parisMonth } from '../../shared/paris-time.ts';
 import { DomainError } from '../../shared/problem.ts';
+import { approvalNotConfirmed, paymentDateInFuture, paymentDateMissing, periodFormatInvalid, rejectionReasonMissing } from './reimbursement.errors.ts';
 import { monthlyActivity, renderActivityChart } from './activity-chart.ts';
 import { reconciliationReport } from './reconciliation.ts';
 import * as reimbursement from './reimbursement.service.ts';
@@ -66,7 +67,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
 
   app.post('/finances/remboursements', { schema: hide, config: financeOnly }, async (request, reply) => {
     const period = String((request.body as Record<string, unknown> | undefined)?.period ?? '');
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new DomainError(400, 'validation_failed', 'Mois attendu au format AAAA-MM.');
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw periodFormatInvalid();
     // A large month is built by a job: its progress page, then back to the batch.
     const { batch, jobId } = reimbursement.startBatch({ ...deps, actor: requireActor(request), period, jobThreshold: app.config.batchJobThreshold ?? reimbursement.DEFAULT_BATCH_JOB_THRESHOLD });
     if (jobId) {
@@ -124,7 +125,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
 
   batchAction('approuver', (request, batchId) => {
     if ((request.body as Record<string, unknown> | undefined)?.confirmation !== 'oui') {
-      throw new DomainError(400, 'confirmation_required', 'Cochez la case de confirmation pour approuver le lot.');
+      throw approvalNotConfirmed();
     }
     requireStepUp(app, request);
     reimbursement.approveBatch({ ...deps, actor: requireActor(request), batchId });
@@ -133,10 +134,10 @@ export const financePages: FastifyPluginAsync = async (app) => {
   const paidOnOf = (request: FastifyRequest): string => {
     const paidOn = String((request.body as Record<string, unknown> | undefined)?.paidOn ?? '');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(paidOn) || Number.isNaN(Date.parse(`${paidOn}T12:00:00Z`))) {
-      throw new DomainError(400, 'validation_failed', 'Indiquez la date d’exécution des virements, par exemple 27/11/2026.');
+      throw paymentDateMissing();
     }
     if (paidOn > parisDate(app.clock.now())) {
-      throw new DomainError(422, 'date_in_future', `La date d’exécution (${formatFrenchDate(paidOn)}) est dans le futur : indiquez la date à laquelle la banque a exécuté les virements.`);
+      throw paymentDateInFuture(paidOn);
     }
     return paidOn;
   };
@@ -175,7 +176,7 @@ export const financePages: FastifyPluginAsync = async (app) => {
   batchAction('rejeter', (request) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const reason = String(body.reason ?? '').trim();
-    if (!reason) throw new DomainError(400, 'validation_failed', 'Indiquez le motif du rejet donné par la banque.');
+    if (!reason) throw rejectionReasonMissing();
     reimbursement.rejectPayout({ ...deps, actor: requireActor(request), payoutId: String(body.payoutId ?? ''), reason: reason.slice(0, 140) });
   }, 'rejete');
 

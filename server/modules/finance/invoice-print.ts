@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
-import { organisations, type BuyerType } from '../../../db/schema/accounts.ts';
-import { cofinancingPrograms } from '../../../db/schema/programs.ts';
+import type { BuyerType, organisations } from '../../../db/schema/accounts.ts';
 import type { creditNotes } from '../../../db/schema/credit-notes.ts';
 import type { orders } from '../../../db/schema/orders.ts';
+import { findOperatorOrganisation } from '../accounts/credentials.repository.ts';
+import { findProgram, type ProgramRow } from '../programs/programs.repository.ts';
 import { VAT_RATE_BASIS_POINTS } from '../order-records/cofinancing.ts';
 import { describePaymentArrangement } from '../order-records/payment-arrangement.ts';
 import { findInvoiceById, invoicesOfOrder } from './credit-notes.repository.ts';
@@ -42,7 +42,7 @@ export function latePaymentMentions(payer: 'public' | 'private'): DocumentMentio
 const payerKind = (buyerType: BuyerType | null): 'public' | 'private' => (buyerType === 'private' ? 'private' : 'public');
 
 function operatorParty(db: DbOrTx): DocumentParty {
-  const operator = db.select().from(organisations).where(eq(organisations.kind, 'operator')).get();
+  const operator = findOperatorOrganisation(db);
   const siren = operator?.siret?.slice(0, 9) ?? '';
   return {
     name: operator?.name ?? 'Opérateur du Pass numérique',
@@ -54,8 +54,8 @@ function operatorParty(db: DbOrTx): DocumentParty {
 
 const buyerParty = (buyer: OrganisationRow, siret: string | null): DocumentParty => ({ name: buyer.name, siret, vatNumber: null, address: splitFrenchAddress(buyer.address) });
 
-function programPayerParty(db: DbOrTx, programId: string | null): { party: DocumentParty; program: typeof cofinancingPrograms.$inferSelect | undefined } {
-  const program = programId ? db.select().from(cofinancingPrograms).where(eq(cofinancingPrograms.id, programId)).get() : undefined;
+function programPayerParty(db: DbOrTx, programId: string | null): { party: DocumentParty; program: ProgramRow | undefined } {
+  const program = programId ? findProgram(db, programId) : undefined;
   const payer = program?.payer;
   return {
     program,

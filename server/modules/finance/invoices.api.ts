@@ -2,14 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
-import { notFound } from '../../shared/problem.ts';
+import { invoiceNotFound } from './invoices.errors.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { renderInvoicePdf } from '../../../templates/pdf/invoice.ts';
 import { buildFacturXml } from './factur-x.ts';
 import { invoiceDocument } from './invoice-print.ts';
 import * as invoicesService from './invoices.service.ts';
+import { INVOICE_FIGURE_COLUMNS } from './invoices.list.ts';
 
 export const invoiceView = z.object({
   id: z.string(),
@@ -45,9 +45,6 @@ export const paymentInput = z.object({
   reference: boundedText(140),
 });
 
-const PARTY_LABELS = { buyer: 'Commanditaire', state: 'État (cofinancement)' } as const;
-const STATUS_LABELS = { unpaid: 'À payer', partially_paid: 'Partiellement payée', paid: 'Payée' } as const;
-
 export const invoicesApi: FastifyPluginAsync = async (app) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -76,15 +73,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
         return sendAllPagesCsv(reply, 'factures.csv', (c) => readPage(c, EXPORT_PAGE_SIZE), [
           { header: 'Numéro', value: (i) => i.number },
           { header: 'Commande', value: (i) => i.orderReference },
-          { header: 'Destinataire', value: (i) => PARTY_LABELS[i.party] },
-          { header: 'Émise le', value: (i) => dateCell(i.issuedOn) },
-          { header: 'Échéance', value: (i) => dateCell(i.dueOn) },
-          { header: 'Valeur des pass (€)', value: (i) => euroCell(i.passValueCents) },
-          { header: 'Frais HT (€)', value: (i) => euroCell(i.feeCents) },
-          { header: 'TVA (€)', value: (i) => euroCell(i.vatCents) },
-          { header: 'Total (€)', value: (i) => euroCell(i.totalCents) },
-          { header: 'Payé (€)', value: (i) => euroCell(i.paidCents) },
-          { header: 'Statut', value: (i) => STATUS_LABELS[i.status] },
+          ...INVOICE_FIGURE_COLUMNS,
         ]);
       }
       return readPage(cursor);
@@ -105,7 +94,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     async (request) => {
       const actor = requireActor(request);
       const found = invoicesService.findInvoiceFor(app.db, actor, request.params.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      if (!found) throw invoiceNotFound();
       return { ...invoicesService.invoiceToView(found.invoice, found.order.reference), payments: invoicesService.listPayments(app.db, actor, found.invoice.id) };
     },
   );
@@ -124,7 +113,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      if (!found) throw invoiceNotFound();
       const data = invoiceDocument(app.db, found, { operatorIban: app.config.operatorAccount.iban });
       reply.type('application/pdf').header('content-disposition', `inline; filename="${found.invoice.number}.pdf"`);
       return reply.send(await renderInvoicePdf(data));
@@ -145,7 +134,7 @@ export const invoicesApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const found = invoicesService.findInvoiceFor(app.db, requireActor(request), request.params.invoiceId);
-      if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+      if (!found) throw invoiceNotFound();
       const xml = buildFacturXml(invoiceDocument(app.db, found, { operatorIban: app.config.operatorAccount.iban }));
       return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${found.invoice.number}.xml"`).send(xml);
     },

@@ -14,7 +14,8 @@ import { CHORUS_CSV_COLUMNS, CHORUS_LIST_FILTER, chorusCriterion, chorusFilterOp
 export const INVOICE_PARTY_LABELS = { buyer: 'Commanditaire', state: 'État (cofinancement)' } as const;
 export const INVOICE_STATUS_LABELS = { unpaid: 'À payer', partially_paid: 'Partiellement payée', paid: 'Payée' } as const;
 
-type InvoiceListItem = ReturnType<typeof invoiceToView> & { buyerName: string; public: boolean } & WithChorus;
+type InvoiceView = ReturnType<typeof invoiceToView>;
+type InvoiceListItem = InvoiceView & { buyerName: string; public: boolean } & WithChorus;
 
 /** Declared once: the invoices page's filters. Another filter is one more entry here and in the criteria. */
 export const INVOICE_LIST: ListSpec<'statut' | 'destinataire' | 'mois' | 'depot', InvoiceSort> = {
@@ -38,10 +39,8 @@ export const INVOICE_LIST: ListSpec<'statut' | 'destinataire' | 'mois' | 'depot'
   defaultSort: { key: 'date', dir: 'desc' },
 };
 
-export const INVOICE_CSV_COLUMNS: CsvColumn<InvoiceListItem>[] = [
-  { header: 'Numéro', value: (i) => i.number },
-  { header: 'Commande', value: (i) => i.orderReference },
-  { header: 'Commanditaire', value: (i) => i.buyerName },
+/** What an invoice says (party, dates, amounts, status): the same columns in the API's CSV and the page's. */
+export const INVOICE_FIGURE_COLUMNS: CsvColumn<InvoiceView>[] = [
   { header: 'Destinataire', value: (i) => INVOICE_PARTY_LABELS[i.party] },
   { header: 'Émise le', value: (i) => dateCell(i.issuedOn) },
   { header: 'Échéance', value: (i) => dateCell(i.dueOn) },
@@ -51,6 +50,13 @@ export const INVOICE_CSV_COLUMNS: CsvColumn<InvoiceListItem>[] = [
   { header: 'Total (€)', value: (i) => euroCell(i.totalCents) },
   { header: 'Payé (€)', value: (i) => euroCell(i.paidCents) },
   { header: 'Statut', value: (i) => INVOICE_STATUS_LABELS[i.status] },
+];
+
+export const INVOICE_CSV_COLUMNS: CsvColumn<InvoiceListItem>[] = [
+  { header: 'Numéro', value: (i) => i.number },
+  { header: 'Commande', value: (i) => i.orderReference },
+  { header: 'Commanditaire', value: (i) => i.buyerName },
+  ...INVOICE_FIGURE_COLUMNS,
   ...CHORUS_CSV_COLUMNS,
 ];
 

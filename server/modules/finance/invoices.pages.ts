@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
+import { invoiceNotFound, paymentFormInvalid } from './invoices.errors.ts';
 import { parseEuros } from '../../shared/money.ts';
 import { formFields } from '../../shared/forms.ts';
 import { paymentInput } from './invoices.api.ts';
@@ -51,7 +52,7 @@ export const invoicesPages: FastifyPluginAsync = async (app) => {
     const body: Record<string, string | undefined> = formFields(request.body);
     const invoiceId = body.invoiceId ?? '';
     const found = invoicesService.findInvoiceFor(app.db, requireActor(request), invoiceId);
-    if (!found) throw new DomainError(404, 'invoice_not_found', 'Facture introuvable.');
+    if (!found) throw invoiceNotFound();
     const parsed = paymentInput.safeParse({
       invoiceId,
       amountCents: parseEuros(body[`amountEuros-${invoiceId}`] ?? '') ?? Number.NaN,
@@ -60,7 +61,7 @@ export const invoicesPages: FastifyPluginAsync = async (app) => {
     });
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => ({ amountCents: 'montant', receivedOn: 'date de réception', reference: 'référence' })[String(i.path[0]) as 'amountCents'] ?? String(i.path[0]));
-      throw new DomainError(400, 'validation_failed', `Paiement non enregistré : vérifiez ${[...new Set(fields)].join(', ')}.`);
+      throw paymentFormInvalid(fields);
     }
     invoicesService.recordPayment({ db: app.db, clock: app.clock, actor: requireActor(request), input: parsed.data });
     return reply.redirect(`/commandes/${found.order.id}?message=paiement`, 303);

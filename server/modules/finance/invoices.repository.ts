@@ -1,7 +1,7 @@
-import { and, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
-import { invoices, orders } from '../../../db/schema/orders.ts';
+import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { inDateMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
@@ -33,10 +33,20 @@ const STATUS_CONDITIONS: Record<NonNullable<InvoiceCriteria['status']>, SQL> = {
   paid: sql`${invoices.paidCents} > 0 AND ${invoices.paidCents} >= ${invoices.totalCents}`,
 };
 
-/** Same scope as `findInvoiceFor`: a buyer reads its own invoices, never the State's claims. */
+export type InvoiceRow = typeof invoices.$inferSelect;
+export type PaymentRow = typeof payments.$inferInsert;
+
+/**
+ * Invoices the actor may see: the operator sees all; a buyer sees its own invoices (not the State's
+ * claims on the programme, which are between the operator and the State).
+ */
+function invoiceScope(actor: Actor) {
+  return isOperator(actor) ? undefined : and(eq(invoices.buyerId, actor.organisationId), eq(invoices.party, 'buyer'));
+}
+
 function invoiceWhere(actor: Actor, criteria: InvoiceCriteria) {
   return and(
-    isOperator(actor) ? undefined : and(eq(invoices.buyerId, actor.organisationId), eq(invoices.party, 'buyer')),
+    invoiceScope(actor),
     criteria.status ? STATUS_CONDITIONS[criteria.status] : undefined,
     criteria.party ? eq(invoices.party, criteria.party) : undefined,
     criteria.month ? inDateMonth(invoices.issuedOn, criteria.month) : undefined,
@@ -71,4 +81,62 @@ export function searchInvoices(db: DbOrTx, actor: Actor, criteria: InvoiceCriter
     .limit(window.limit)
     .offset(window.offset)
     .all();
+}
+
+/** The invoices of the API's keyset list (by number), one more than `limit` to tell whether a next page exists. */
+export function listInvoices(db: DbOrTx, actor: Actor, filter: { orderId?: string; limit: number; afterNumber?: string }) {
+  return db
+    .select({ invoice: invoices, orderReference: orders.reference, buyerType: organisations.buyerType })
+    .from(invoices)
+    .innerJoin(orders, eq(orders.id, invoices.orderId))
+    .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
+    .where(
+      and(
+        invoiceScope(actor),
+        filter.orderId ? eq(invoices.orderId, filter.orderId) : undefined,
+        filter.afterNumber ? sql`${invoices.number} > ${filter.afterNumber}` : undefined,
+      ),
+    )
+    .orderBy(asc(invoices.number))
+    .limit(filter.limit + 1)
+    .all();
+}
+
+/** One invoice with its order and buyer, under the caller's condition. */
+function invoiceWithOrderAndBuyerWhere(db: DbOrTx, condition: SQL | undefined) {
+  return db
+    .select({ invoice: invoices, order: orders, buyer: organisations })
+    .from(invoices)
+    .innerJoin(orders, eq(orders.id, invoices.orderId))
+    .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
+    .where(condition)
+    .get();
+}
+
+/** The invoice with its order and buyer, or undefined when it does not exist or is not the actor's. */
+export const findInvoiceFor = (db: DbOrTx, actor: Actor, invoiceId: string) => invoiceWithOrderAndBuyerWhere(db, and(eq(invoices.id, invoiceId), invoiceScope(actor)));
+
+/** The same, unscoped: for the operator's own work over every organisation (the Factur-X archive). */
+export const invoiceWithOrderAndBuyer = (db: DbOrTx, invoiceId: string) => invoiceWithOrderAndBuyerWhere(db, eq(invoices.id, invoiceId));
+
+/** The payments of an invoice the caller has already found in its scope, oldest first. */
+export function paymentsOfInvoice(db: DbOrTx, invoiceId: string) {
+  return db.select().from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.receivedOn), asc(payments.createdAt)).all();
+}
+
+/**
+ * Adds a payment to what the invoice has received, only if it stays within the total: one
+ * conditional UPDATE decides, so two concurrent payments cannot overpay. False when it would not.
+ */
+export function addToPaidIfWithinTotal(tx: DbOrTx, invoiceId: string, amountCents: number): boolean {
+  const updated = tx
+    .update(invoices)
+    .set({ paidCents: sql`${invoices.paidCents} + ${amountCents}` })
+    .where(and(eq(invoices.id, invoiceId), sql`${invoices.paidCents} + ${amountCents} <= ${invoices.totalCents}`))
+    .run();
+  return updated.changes === 1;
+}
+
+export function insertPayment(tx: DbOrTx, row: PaymentRow): void {
+  tx.insert(payments).values(row).run();
 }

@@ -1,17 +1,16 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
-import { organisations } from '../../../db/schema/accounts.ts';
-import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { notFound, unprocessable } from '../../shared/problem.ts';
+import { invoiceNotFound, paymentExceedsBalance } from './invoices.errors.ts';
 import { newId } from '../../shared/secrets.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { refreshFunding } from '../funding/funding.service.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry } from './ledger.ts';
+import { addToPaidIfWithinTotal, findInvoiceFor, insertPayment, paymentsOfInvoice, type InvoiceRow } from './invoices.repository.ts';
 
-export type InvoiceRow = typeof invoices.$inferSelect;
+// The invoice reads callers know from here (pages, Chorus Pro, orders): their queries live in the repository.
+export { findInvoiceFor, listInvoices, type InvoiceRow } from './invoices.repository.ts';
 
 export function invoiceStatus(invoice: Pick<InvoiceRow, 'paidCents' | 'totalCents'>): 'unpaid' | 'partially_paid' | 'paid' {
   if (invoice.paidCents === 0) return 'unpaid';
@@ -38,45 +37,9 @@ export function invoiceToView(invoice: InvoiceRow, orderReference: string) {
   };
 }
 
-/**
- * Invoices the actor may see: the operator sees all; a buyer sees its own invoices (not the State's
- * claims on the programme, which are between the operator and the State).
- */
-function scopeFor(actor: Actor) {
-  return isOperator(actor) ? undefined : and(eq(invoices.buyerId, actor.organisationId), eq(invoices.party, 'buyer'));
-}
-
-export function listInvoices(db: DbOrTx, actor: Actor, filter: { orderId?: string; limit: number; afterNumber?: string }) {
-  return db
-    .select({ invoice: invoices, orderReference: orders.reference, buyerType: organisations.buyerType })
-    .from(invoices)
-    .innerJoin(orders, eq(orders.id, invoices.orderId))
-    .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
-    .where(
-      and(
-        scopeFor(actor),
-        filter.orderId ? eq(invoices.orderId, filter.orderId) : undefined,
-        filter.afterNumber ? sql`${invoices.number} > ${filter.afterNumber}` : undefined,
-      ),
-    )
-    .orderBy(asc(invoices.number))
-    .limit(filter.limit + 1)
-    .all();
-}
-
-export function findInvoiceFor(db: DbOrTx, actor: Actor, invoiceId: string) {
-  return db
-    .select({ invoice: invoices, order: orders, buyer: organisations })
-    .from(invoices)
-    .innerJoin(orders, eq(orders.id, invoices.orderId))
-    .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
-    .where(and(eq(invoices.id, invoiceId), scopeFor(actor)))
-    .get();
-}
-
 export function listPayments(db: DbOrTx, actor: Actor, invoiceId: string) {
-  if (!findInvoiceFor(db, actor, invoiceId)) throw notFound('invoice_not_found', 'Facture introuvable.');
-  return db.select().from(payments).where(eq(payments.invoiceId, invoiceId)).orderBy(asc(payments.receivedOn), asc(payments.createdAt)).all();
+  if (!findInvoiceFor(db, actor, invoiceId)) throw invoiceNotFound();
+  return paymentsOfInvoice(db, invoiceId);
 }
 
 /**
@@ -100,18 +63,10 @@ export type PaymentInput = { invoiceId: string; amountCents: number; receivedOn:
 export function recordPaymentInTx(tx: Tx, clock: Clock, actor: Actor, input: PaymentInput) {
   assertNotInFuture(clock, input.receivedOn, 'receivedOn', 'La date de réception du paiement');
   const found = findInvoiceFor(tx, actor, input.invoiceId);
-  if (!found) throw notFound('invoice_not_found', 'Facture introuvable.');
+  if (!found) throw invoiceNotFound();
   const { invoice, order } = found;
-  const updated = tx
-    .update(invoices)
-    .set({ paidCents: sql`${invoices.paidCents} + ${input.amountCents}` })
-    .where(and(eq(invoices.id, invoice.id), sql`${invoices.paidCents} + ${input.amountCents} <= ${invoices.totalCents}`))
-    .run();
-  if (updated.changes !== 1) {
-    const due = invoice.totalCents - invoice.paidCents;
-    throw unprocessable('payment_exceeds_balance', `Ce paiement dépasse le reste dû de la facture ${invoice.number} (${(due / 100).toFixed(2).replace('.', ',')} €).`, {
-      balanceDueCents: due,
-    });
+  if (!addToPaidIfWithinTotal(tx, invoice.id, input.amountCents)) {
+    throw paymentExceedsBalance(invoice.number, invoice.totalCents - invoice.paidCents);
   }
   const paymentId = newId();
   const account = invoice.party === 'buyer' ? `buyer:${invoice.buyerId}:receivable` : `program:${invoice.programId}:receivable`;
@@ -137,7 +92,7 @@ export function recordPaymentInTx(tx: Tx, clock: Clock, actor: Actor, input: Pay
     journalEntryId: entry.entryId,
     createdAt: clock.now().toISOString(),
   };
-  tx.insert(payments).values(row).run();
+  insertPayment(tx, row);
   recordAudit(tx, clock, actor, 'payment.recorded', { type: 'invoice', id: invoice.id }, { amountCents: input.amountCents, reference: input.reference });
   refreshFunding(tx, clock, order.id);
   return row;

@@ -20,7 +20,7 @@ import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.
 import { type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../accounts/actor.ts';
-import { badRequest } from '../../shared/problem.ts';
+import { seqCursorInvalid } from './ledger.errors.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
 import { maskedPass, redemptionReference } from './ledger.references.ts';
 
@@ -125,7 +125,7 @@ export function encodeSeqCursor(seq: number): string {
 export function decodeSeqCursor(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
   const match = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badRequest('invalid_cursor', 'Le curseur de pagination est invalide : reprenez la liste depuis le début.');
+  if (!match) throw seqCursorInvalid();
   return Number(match[1]);
 }
 

@@ -4,7 +4,7 @@
  * (test/unit/ledger-rules.test.ts).
  */
 import { addDays } from '../../shared/paris-time.ts';
-import { unprocessable } from '../../shared/problem.ts';
+import { ledgerAccountUnknown, ledgerAmountInvalid, ledgerFieldInvalid, ledgerLineNotOneSided, ledgerTooFewLines } from './ledger.errors.ts';
 import { sha256Hex } from '../../shared/secrets.ts';
 import type { NormalSide } from '../../../db/schema/ledger.ts';
 
@@ -151,13 +151,9 @@ export function isCalendarDate(value: string): boolean {
   return typeof value === 'string' && DATE.test(value) && addDays(value, 0) === value;
 }
 
-// Callers are our own code, not users: these messages describe the refused value without internals,
-// and the stable codes are what tests and logs rely on.
-export const refuse = (code: string, detail: string) => unprocessable(code, `Écriture comptable refusée : ${detail}`);
-
 export function checkedText(value: string, field: string, max: number): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    throw refuse('ledger_invalid_field', `le champ ${field} est vide ou dépasse ${max} caractères.`);
+    throw ledgerFieldInvalid(field, max);
   }
   return value;
 }
@@ -165,23 +161,23 @@ export function checkedText(value: string, field: string, max: number): string {
 function checkedAmount(value: number | undefined, line: number): number {
   if (value === undefined) return 0;
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw refuse('ledger_invalid_amount', `ligne ${line} : montant ${String(value)} invalide (centimes entiers positifs attendus).`);
+    throw ledgerAmountInvalid(line, value);
   }
   return value;
 }
 
 export function normaliseLines(lines: readonly LedgerLineInput[]): (CanonicalLine & { name?: string })[] {
   if (!Array.isArray(lines) || lines.length < 2) {
-    throw refuse('ledger_too_few_lines', 'une écriture compte au moins deux lignes.');
+    throw ledgerTooFewLines();
   }
   return lines.map((line, i) => {
     const debitCents = checkedAmount(line.debitCents, i + 1);
     const creditCents = checkedAmount(line.creditCents, i + 1);
     if ((debitCents > 0) === (creditCents > 0)) {
-      throw refuse('ledger_line_one_side', `ligne ${i + 1} : un montant au débit ou au crédit, pas les deux ni aucun.`);
+      throw ledgerLineNotOneSided(i + 1);
     }
     if (typeof line.account !== 'string' || !accountTypeOf(line.account)) {
-      throw refuse('ledger_unknown_account', `ligne ${i + 1} : compte « ${String(line.account).slice(0, 100)} » hors du plan de comptes.`);
+      throw ledgerAccountUnknown(i + 1, line.account);
     }
     return { account: line.account, debitCents, creditCents, ...(line.name ? { name: line.name } : {}) };
   });

@@ -9,7 +9,6 @@ import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { withLock } from '../../../db/locks.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import { conflict, notFound } from '../../shared/problem.ts';
 import { newId, newOrderedId } from '../../shared/secrets.ts';
 import {
   SNAKE,
@@ -19,13 +18,23 @@ import {
   GENESIS_HASH,
   isCalendarDate,
   normaliseLines,
-  refuse,
   sameLines,
   swapSides,
   type PostEntryInput,
   type HashedEntry,
   type PostedEntry,
 } from './ledger.rules.ts';
+import {
+  entryAlreadyReversed,
+  entryToReverseNotFound,
+  idempotencyKeyReused,
+  ledgerKindInvalid,
+  ledgerNegativeBalance,
+  ledgerReversalMismatch,
+  ledgerReversalOfReversal,
+  ledgerUnbalanced,
+  ledgerValueDateInvalid,
+} from './ledger.errors.ts';
 import { journalEntryById, reversalOfEntry } from './ledger.repository.ts';
 import { ledgerStatements, linesOfEntry, type AccountState } from './ledger.statements.ts';
 
@@ -46,21 +55,21 @@ export * from './ledger.verification.ts';
  */
 export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): PostedEntry {
   const kind = checkedText(input.kind, 'kind', 50);
-  if (!SNAKE.test(kind)) throw refuse('ledger_invalid_field', `nature « ${kind.slice(0, 50)} » invalide (snake_case attendu).`);
+  if (!SNAKE.test(kind)) throw ledgerKindInvalid(kind);
   const refType = checkedText(input.refType, 'refType', 50);
   const refId = checkedText(input.refId, 'refId', 100);
   const label = checkedText(input.label, 'label', 200);
   const idempotencyKey = checkedText(input.idempotencyKey, 'idempotencyKey', 200);
   const now = clock.now();
   const valueDate = input.valueDate ?? parisDate(now);
-  if (!isCalendarDate(valueDate)) throw refuse('ledger_invalid_value_date', `date de valeur « ${String(valueDate).slice(0, 20)} » invalide (AAAA-MM-JJ attendu).`);
+  if (!isCalendarDate(valueDate)) throw ledgerValueDateInvalid(valueDate);
   const reversesEntryId = input.reversesEntryId ?? null;
   const lines = normaliseLines(input.lines);
 
   const debits = lines.reduce((s, l) => s + l.debitCents, 0);
   const credits = lines.reduce((s, l) => s + l.creditCents, 0);
   if (debits !== credits) {
-    throw refuse('ledger_unbalanced', `débits (${debits} centimes) et crédits (${credits} centimes) diffèrent.`);
+    throw ledgerUnbalanced(debits, credits);
   }
 
   const st = ledgerStatements(tx);
@@ -76,23 +85,23 @@ export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): Post
         existing.reversesEntryId === reversesEntryId &&
         sameLines(st.linesOfEntry.all(existing.id), lines);
       if (!same) {
-        throw conflict('idempotency_key_reused', 'Cette clé d’idempotence a déjà servi pour une autre écriture.', { entryId: existing.id });
+        throw idempotencyKeyReused(existing.id);
       }
       return { entryId: existing.id, seq: existing.seq, alreadyPosted: true };
     }
 
     if (reversesEntryId !== null) {
       const original = journalEntryById(tx, reversesEntryId);
-      if (!original) throw notFound('ledger_entry_not_found', 'Écriture à contrepasser introuvable.');
+      if (!original) throw entryToReverseNotFound();
       if (original.reversesEntryId !== null) {
-        throw refuse('ledger_reversal_of_reversal', `l’écriture n° ${original.seq} est déjà une contrepassation : passez une nouvelle écriture.`);
+        throw ledgerReversalOfReversal(original.seq);
       }
       const reversal = reversalOfEntry(tx, original.id);
       if (reversal) {
-        throw conflict('entry_already_reversed', `L’écriture n° ${original.seq} a déjà été contrepassée (écriture n° ${reversal.seq}).`);
+        throw entryAlreadyReversed(original.seq, reversal.seq);
       }
       if (!sameLines(lines, swapSides(linesOfEntry(tx, original.id)))) {
-        throw refuse('ledger_reversal_mismatch', `les lignes ne sont pas celles de l’écriture n° ${original.seq}, débit et crédit inversés.`);
+        throw ledgerReversalMismatch(original.seq);
       }
     }
 
@@ -131,7 +140,7 @@ export function postEntry(tx: DbOrTx, clock: Clock, input: PostEntryInput): Post
       const sign = account.normalSide === 'debit' ? 1 : -1;
       const after = sign * (account.debitTotalCents + move.debitCents - account.creditTotalCents - move.creditCents);
       if (after < 0) {
-        throw refuse('ledger_negative_balance', `le solde du compte ${code} deviendrait négatif (${after} centimes).`);
+        throw ledgerNegativeBalance(code, after);
       }
     }
 
@@ -179,7 +188,7 @@ export interface ReverseEntryInput {
  */
 export function reverseEntry(tx: Tx, clock: Clock, input: ReverseEntryInput): PostedEntry {
   const original = journalEntryById(tx, input.entryId);
-  if (!original) throw notFound('ledger_entry_not_found', 'Écriture à contrepasser introuvable.');
+  if (!original) throw entryToReverseNotFound();
   return postEntry(tx, clock, {
     kind: input.kind,
     refType: original.refType,

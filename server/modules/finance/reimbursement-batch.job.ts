@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { withLock } from '../../../db/locks.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { countOf } from '../../shared/plural.ts';
-import { unprocessable } from '../../shared/problem.ts';
+import { nothingLeftToPay } from './reimbursement.errors.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { setJobResult } from '../jobs/job-files.repository.ts';
 import { jobResultOf } from '../jobs/jobs.repository.ts';
@@ -90,7 +90,7 @@ export function reimbursementBatchHandler(options: { redemptionsPerStep?: number
       const { batchId, period, at } = batchJobParams.parse(job.params);
       const stored = jobResultOf(tx, job.id) as { position?: Position } | null;
       const position: Position = stored?.position ?? { after: '', current: null, taken: 0 };
-      if (position.emptied) throw unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : tout ce que le lot devait payer a été annulé ou repris entre-temps.`);
+      if (position.emptied) throw nothingLeftToPay(period);
 
       return withLock('reimbursement-batch', tx, () => {
         const batch = requireBatch(tx, batchId);

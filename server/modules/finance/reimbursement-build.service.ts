@@ -3,12 +3,12 @@ import { withLock } from '../../../db/locks.ts';
 import { withPageCache } from '../../../db/page-cache.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisMonth } from '../../shared/paris-time.ts';
-import { unprocessable } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
 import { REIMBURSEMENT_BATCH_JOB, type BatchJobParams } from './reimbursement-batch.job.ts';
+import { nothingToPay, periodNotClosed } from './reimbursement.errors.ts';
 import {
   batchById,
   batchOfPeriod,
@@ -44,11 +44,6 @@ export const DEFAULT_BATCH_JOB_THRESHOLD = 10_000;
  * with this cache and the lines inserted place by place.
  */
 const BATCH_PAGE_CACHE_KIB = 256 * 1024;
-
-const periodNotClosed = (period: string) =>
-  unprocessable('period_not_closed', `Le mois ${period} n’est pas terminé : il sera remboursable à partir du 1er du mois suivant.`);
-export const nothingToPay = (period: string) =>
-  unprocessable('nothing_to_pay', `Rien à rembourser pour ${period} : aucun passage en caisse en attente d’un lieu aux coordonnées bancaires validées.`);
 
 /**
  * Builds the batch of a closed Paris month in one transaction: a reimbursement line for every live

@@ -2,15 +2,22 @@ import type { Db, Tx } from '../../../db/client.ts';
 import type { BatchStatus } from '../../../db/schema/reimbursement.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../../shared/problem.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
 import { assertNotInFuture } from './finance-dates.ts';
 import { postEntry, reverseEntry } from './ledger.ts';
 import {
-  BATCH_STATUS_LABELS,
   batchBeingBuilt,
+  batchStatusConflict,
+  fourEyesRequired,
+  paidBeforeApproval,
+  payoutJustChanged,
+  payoutNotFound,
+  payoutNotRejectable,
+} from './reimbursement.errors.ts';
+import {
+  BATCH_STATUS_LABELS,
   batchHasApprovedPayouts,
   logStatus,
   markPassesOfPayoutRedeemedAgain,
@@ -37,7 +44,7 @@ interface Deps {
 }
 
 function moveBatch(tx: Tx, clock: Clock, actor: Actor, batch: BatchRow, from: BatchStatus, to: BatchStatus, set: Partial<BatchRow>) {
-  if (!moveBatchStatus(tx, batch.id, from, to, set)) throw conflict('batch_status_conflict', `Ce lot est « ${BATCH_STATUS_LABELS[batch.status]} » : impossible de le passer à « ${BATCH_STATUS_LABELS[to]} ».`);
+  if (!moveBatchStatus(tx, batch.id, from, to, set)) throw batchStatusConflict(BATCH_STATUS_LABELS[batch.status], BATCH_STATUS_LABELS[to]);
   logStatus(tx, clock, { type: 'batch', id: batch.id }, from, to, actor);
 }
 
@@ -62,7 +69,7 @@ export function approveBatch(deps: Deps & { actor: Actor; batchId: string }): Ba
       // Four eyes: the person who releases the transfers is not the one who assembled them. A batch
       // built by the scheduler or a script (no user) may be approved by any finance user.
       if (batch.createdByUserId !== null && batch.createdByUserId === actor.userId) {
-        throw forbidden('four_eyes_required', 'Ce lot a été préparé par vous : un autre membre des finances doit l’approuver.');
+        throw fourEyesRequired();
       }
       const today = parisDate(clock.now());
       moveBatch(tx, clock, actor, batch, 'draft', 'approved', {
@@ -101,10 +108,10 @@ export function markBatchPaid(deps: Deps & { actor: Actor; batchId: string; paid
       const batch = requireBatch(tx, batchId);
       assertNotInFuture(clock, paidOn, 'paidOn', 'La date d’exécution des virements');
       if (batch.approvedAt && paidOn < parisDate(new Date(batch.approvedAt))) {
-        throw unprocessable('paid_before_approval', `Les virements ne peuvent pas avoir été exécutés le ${paidOn}, avant l’approbation du lot.`);
+        throw paidBeforeApproval(paidOn);
       }
       if (batch.status === 'building') throw batchBeingBuilt();
-      if (batch.status !== 'approved') throw conflict('batch_status_conflict', `Ce lot est « ${BATCH_STATUS_LABELS[batch.status]} » : impossible de le passer à « ${BATCH_STATUS_LABELS.paid} ».`);
+      if (batch.status !== 'approved') throw batchStatusConflict(BATCH_STATUS_LABELS[batch.status], BATCH_STATUS_LABELS.paid);
       settlePayoutsInTx(tx, clock, actor, batch, 'all', paidOn);
       notifyBatchPaid({ tx, clock, batchId, paidOn });
       return requireBatch(tx, batchId);
@@ -159,12 +166,12 @@ export function rejectPayout(deps: Deps & { actor: Actor; payoutId: string; reas
 /** rejectPayout in the caller's transaction (a return found on a bank statement). */
 export function rejectPayoutInTx(tx: Tx, clock: Clock, actor: Actor, payoutId: string, reason: string, valueDate?: string): PayoutRow {
   const payout = payoutById(tx, payoutId);
-  if (!payout) throw notFound('payout_not_found', 'Virement introuvable.');
+  if (!payout) throw payoutNotFound();
   if (payout.status !== 'approved' && payout.status !== 'paid') {
-    throw conflict('payout_not_rejectable', 'Seul un virement émis peut être rejeté par la banque.');
+    throw payoutNotRejectable();
   }
   if (!markPayoutRejected(tx, { payoutId, from: payout.status, rejectedAt: clock.now().toISOString(), reason })) {
-    throw conflict('payout_not_rejectable', 'Ce virement vient de changer d’état.');
+    throw payoutJustChanged();
   }
   if (payout.status === 'approved') {
     // Not executed yet: the export entry is simply reversed.

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Config } from '../../config.ts';
-import { conflict } from '../../shared/problem.ts';
-import { batchBeingBuilt, batchesNewestFirst, payoutsOfBatchWithPlaceName, placesWaitingForBankDetails, requireBatch, transferredPayoutsOfBatch } from './reimbursement.repository.ts';
+import { batchBeingBuilt, batchEmpty, batchNotApproved } from './reimbursement.errors.ts';
+import { batchesNewestFirst, payoutsOfBatchWithPlaceName, placesWaitingForBankDetails, requireBatch, transferredPayoutsOfBatch } from './reimbursement.repository.ts';
 import { buildPain001 } from './sepa.ts';
 
 /** The read side of reimbursement batches: lists, a batch with its payouts, places waiting, the SEPA file. */
@@ -23,9 +23,9 @@ export function waitingPlaces(db: DbOrTx, period: string) {
 export function batchSepaXml(db: DbOrTx, config: Pick<Config, 'operatorAccount'>, batchId: string): { fileName: string; xml: string } {
   const batch = requireBatch(db, batchId);
   if (batch.status === 'building') throw batchBeingBuilt();
-  if (batch.status === 'draft') throw conflict('batch_not_approved', 'Le fichier de virements est disponible après l’approbation du lot.');
+  if (batch.status === 'draft') throw batchNotApproved();
   const list = transferredPayoutsOfBatch(db, batchId);
-  if (list.length === 0) throw conflict('batch_empty', 'Ce lot ne contient aucun virement.');
+  if (list.length === 0) throw batchEmpty();
   const xml = buildPain001({
     messageId: batch.messageId!,
     createdAt: new Date(batch.approvedAt!),

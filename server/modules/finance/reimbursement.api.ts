@@ -5,7 +5,7 @@ import { renderStatementPdf } from '../../../templates/pdf/statement.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { euroCell } from '../../shared/csv.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
-import { notFound } from '../../shared/problem.ts';
+import { placeNotFound } from '../places/places.errors.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { canSeeOrganisation } from '../accounts/actor.ts';
 import { BATCH_STATUSES } from '../../../db/schema/reimbursement.ts';
@@ -181,7 +181,7 @@ export const reimbursementApi: FastifyPluginAsync = async (app) => {
 
   const placeParams = z.object({ placeId: id });
   const requirePlaceVisible = (request: Parameters<typeof requireActor>[0], placeId: string) => {
-    if (!canSeeOrganisation(requireActor(request), placeId)) throw notFound('place_not_found', 'Lieu introuvable.');
+    if (!canSeeOrganisation(requireActor(request), placeId)) throw placeNotFound();
   };
 
   r.get(

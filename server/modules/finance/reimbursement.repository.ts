@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { payoutLines, payouts, reimbursementBatches, reimbursementStatusLog, type BatchStatus, type PayoutStatus } from '../../../db/schema/reimbursement.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { conflict, notFound } from '../../shared/problem.ts';
+import { batchNotFound } from './reimbursement.errors.ts';
 import { newId } from '../../shared/secrets.ts';
 import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
 import type { AuditActor } from '../audit/audit.repository.ts';
@@ -39,16 +39,13 @@ export function reserveReferences(tx: DbOrTx, year: string, count: number): stri
   return Array.from({ length: count }, (_, i) => `RB-${year}-${String(first + i).padStart(6, '0')}`);
 }
 
-export const batchBeingBuilt = () =>
-  conflict('batch_being_built', 'Ce lot est en cours de préparation : il pourra être approuvé, exporté et payé quand sa préparation sera terminée.');
-
 export function batchById(db: DbOrTx, batchId: string): BatchRow | undefined {
   return db.select().from(reimbursementBatches).where(eq(reimbursementBatches.id, batchId)).get();
 }
 
 export function requireBatch(db: DbOrTx, batchId: string): BatchRow {
   const batch = batchById(db, batchId);
-  if (!batch) throw notFound('batch_not_found', 'Lot de remboursement introuvable.');
+  if (!batch) throw batchNotFound();
   return batch;
 }
 

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import { euroCell, toCsv } from '../../shared/csv.ts';
 import { formatFrenchDateTime } from '../../shared/paris-time.ts';
-import { notFound } from '../../shared/problem.ts';
+import { statementNotFound } from './reimbursement.errors.ts';
 import { maskIban } from '../../shared/bank.ts';
 import { maskPassCode } from '../booklets/pass-code.ts';
 import type { StatementPrintData } from '../../../templates/pdf/statement.ts';
@@ -27,7 +27,7 @@ export function statementsOf(db: DbOrTx, placeId: string) {
 /** The statement of a place for a month: its payout in that month's batch (the one not rejected, if any). */
 export function statementFor(db: DbOrTx, placeId: string, period: string): { data: StatementPrintData; lines: StatementLine[] } {
   const found = placePayoutOfPeriod(db, placeId, period);
-  if (!found) throw notFound('statement_not_found', `Aucun relevé pour ${period} : aucun remboursement n’a été préparé pour ce mois.`);
+  if (!found) throw statementNotFound(period);
   const { payout, batch, place } = found;
   const lines = redemptionsOfPayout(db, payout.id).map((r) => ({ redeemedAt: r.redeemed_at, code: r.code, siteName: r.site_name, service: r.service, amountCents: r.amount_cents }));
   const operator = findOperatorOrganisation(db);
