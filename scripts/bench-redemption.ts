@@ -26,7 +26,7 @@ import { passes } from '../db/schema/booklets.ts';
 import { placeBankAccounts, places, placeSites } from '../db/schema/places.ts';
 import { buildApp } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/config.ts';
-import type { Actor } from '../server/modules/accounts/actor.ts';
+import type { Actor } from '../server/modules/identity/actor.ts';
 import { createApiToken } from '../server/modules/accounts/accounts.service.ts';
 import { passCodeFactoryFor } from '../server/modules/booklets/codes.ts';
 import { approveOrder, recordMandate, submitOrder } from '../server/modules/orders/orders.service.ts';

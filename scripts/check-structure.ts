@@ -10,6 +10,9 @@
  *   (one factory per error: its status, stable code and French message in one place). Elsewhere in
  *   `server/`, no `new DomainError(…)` and no call to the helpers of `server/shared/problem.ts`
  *   (`notFound(…)`, `conflict(…)`…).
+ * - **Modules depend one way.** No two areas of `server/modules` import each other, even for a
+ *   type and through different files (README, "Sens des dépendances"): check-cycles.ts catches
+ *   cycles between files, this catches the looser two-way dependency between areas.
  * - **Files stay small.** A source file over MAX_LINES lines says why at its top, in a comment
  *   holding "Over 400 lines:" and the reason.
  *
@@ -47,7 +50,7 @@ const ERROR_OWNERS = [/\.errors\.ts$/, /^server\/shared\/problem\.ts$/];
 
 export interface Finding {
   file: string;
-  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short' | 'inline-domain-error';
+  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short' | 'inline-domain-error' | 'two-way-modules';
   detail: string;
 }
 
@@ -106,6 +109,32 @@ export function inlineErrors(path: string, text: string): string[] {
   return found;
 }
 
+/** The area a path of server/modules belongs to, or undefined outside it. */
+function areaOf(file: string): string | undefined {
+  return /^server\/modules\/([^/]+)\//.exec(file)?.[1];
+}
+
+/** Every pair of areas that import each other (a → b and b → a), with one import each way as evidence. */
+export function twoWayModules(files: { file: string; text: string }[]): Finding[] {
+  const edges = new Map<string, string>();
+  for (const { file, text } of files) {
+    const from = areaOf(file);
+    if (!from) continue;
+    for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)) {
+      const target = join(file, '..', match[1]!).split('\\').join('/');
+      const to = areaOf(target);
+      if (to && to !== from && !edges.has(`${from}>${to}`)) edges.set(`${from}>${to}`, `${file} → ${target}`);
+    }
+  }
+  const findings: Finding[] = [];
+  for (const [key, evidence] of edges) {
+    const [from, to] = key.split('>') as [string, string];
+    const back = edges.get(`${to}>${from}`);
+    if (back && from < to) findings.push({ file: `server/modules/${from}`, rule: 'two-way-modules', detail: `${from} et ${to} s’importent l’un l’autre (${evidence} ; ${back})` });
+  }
+  return findings;
+}
+
 export function checkStructure(
   root: string,
   pending: ReadonlySet<string> = PENDING,
@@ -137,6 +166,7 @@ export function checkStructure(
     if (uses.length > 0 && !pending.has(file)) findings.push({ file, rule: 'query-outside-repository', detail: uses.join(' ; ') });
     if (uses.length === 0 && pending.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'ne contient plus de requête : retirez-le de PENDING' });
   }
+  findings.push(...twoWayModules(files.map((path) => ({ file: relative(root, path).split('\\').join('/'), text: readFileSync(path, 'utf8') }))));
   const seen = new Set(files.map((path) => relative(root, path).split('\\').join('/')));
   for (const file of [...pending, ...pendingSize, ...pendingErrors]) {
     if (!seen.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'n’existe plus : retirez-le de la liste' });
@@ -152,5 +182,5 @@ if (resolve(process.argv[1] ?? '') === resolve(import.meta.filename)) {
     console.error(`${findings.length} écart(s) à la structure (scripts/check-structure.ts).`);
     process.exit(1);
   }
-  console.log(`Structure : requêtes dans les dépôts, fichiers de ${MAX_LINES} lignes au plus, erreurs par fabriques (encore ${PENDING.size} fichier(s) à déplacer, ${PENDING_SIZE.size} à découper, ${PENDING_ERRORS.size} aux erreurs sur place).`);
+  console.log(`Structure : requêtes dans les dépôts, fichiers de ${MAX_LINES} lignes au plus, erreurs par fabriques, modules dans un seul sens (encore ${PENDING.size} fichier(s) à déplacer, ${PENDING_SIZE.size} à découper, ${PENDING_ERRORS.size} aux erreurs sur place).`);
 }

@@ -4,7 +4,7 @@ import type { Db } from '../client.ts';
 import { orders } from '../schema/orders.ts';
 import type { AgeBand } from '../schema/distribution.ts';
 import type { Clock } from '../../server/shared/clock.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import { listStock } from '../../server/modules/distribution/distribution.repository.ts';
 import { allotBooklets, blockBooklet, designatePrescriber, distributeBooklet, returnBooklets } from '../../server/modules/distribution/distribution.service.ts';
 

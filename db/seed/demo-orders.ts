@@ -2,7 +2,7 @@ import { actorForEmail } from '../../server/modules/accounts/accounts.service.ts
 import type { Db } from '../client.ts';
 import { cofinancingPrograms } from '../schema/programs.ts';
 import type { Clock } from '../../server/shared/clock.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { approveOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { parisDate, addMonths } from '../../server/shared/paris-time.ts';

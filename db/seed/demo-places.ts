@@ -5,7 +5,7 @@ import { organisations } from '../schema/accounts.ts';
 import { booklets, passes } from '../schema/booklets.ts';
 import { placeBankAccounts, places, placeSites } from '../schema/places.ts';
 import type { Clock } from '../../server/shared/clock.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
 import { redeemPass } from '../../server/modules/redemption/redemption.service.ts';

@@ -3,9 +3,9 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import CsrfTokens from '@fastify/csrf';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { actorMatches, type Actor, type RolePattern } from '../modules/accounts/actor.ts';
+import { actorMatches, type Actor, type RolePattern } from '../modules/identity/actor.ts';
 import { resolveApiToken, resolveSession, SESSION_DURATION_MS } from '../modules/accounts/accounts.service.ts';
-import { ActorCache } from '../modules/accounts/actor-cache.ts';
+import { ActorCache } from '../modules/identity/actor-cache.ts';
 import { authenticationRequired, invalidApiToken, roleForbidden } from '../shared/shared.errors.ts';
 
 export type Access = 'public' | RolePattern[];

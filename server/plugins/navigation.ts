@@ -1,4 +1,4 @@
-import type { Actor } from '../modules/accounts/actor.ts';
+import type { Actor } from '../modules/identity/actor.ts';
 
 export interface NavItem {
   label: string;

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts';
 import type { GroupCommit } from '../../db/group-commit.ts';
 import type { Checkpointer } from '../../db/checkpointer.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { Actor } from '../modules/accounts/actor.ts';
+import type { Actor } from '../modules/identity/actor.ts';
 import type { Access } from './auth.ts';
 import type { PassCodeFactory } from '../modules/booklets/pass-code.ts';
 

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../modules/accounts/actor.ts';
+import type { Actor } from '../modules/identity/actor.ts';
 import { KIND_LABELS, ROLE_LABELS } from '../modules/accounts/accounts.schemas.ts';
 import { navigationFor } from './navigation.ts';
 import { csrfTokenFor } from './auth.ts';

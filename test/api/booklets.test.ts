@@ -7,7 +7,7 @@ import { orders } from '../../db/schema/orders.ts';
 import { computeCheckCharacter, formatPassCode, PASS_CODE_ALPHABET } from '../../server/modules/booklets/pass-code.ts';
 import { approveOrder } from '../../server/modules/orders/orders.service.ts';
 import type { PassCodeFactory } from '../../server/modules/booklets/pass-code.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import { countBookletPages } from '../../templates/pdf/booklet.ts';
 
 const BOOKLETS = 12;

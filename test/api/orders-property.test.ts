@@ -6,7 +6,7 @@ import { invoices, orders } from '../../db/schema/orders.ts';
 import { cofinancingPrograms } from '../../db/schema/programs.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { DomainError } from '../../server/shared/problem.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import { approveOrder, cancelOrder, quoteOrder, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { recordPayment } from '../../server/modules/finance/invoices.service.ts';
 import { accountBalances, trialBalance } from '../../server/modules/finance/ledger.ts';

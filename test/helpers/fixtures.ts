@@ -8,7 +8,7 @@ import { seedReferenceData } from '../../db/seed/reference.ts';
 import { ManualClock, type Clock } from '../../server/shared/clock.ts';
 import { eq } from 'drizzle-orm';
 import { orders } from '../../db/schema/orders.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { approveOrder, recordMandate, submitOrder, type OrderRow } from '../../server/modules/orders/orders.service.ts';
 import type { OrderInput } from '../../server/modules/orders/orders.schemas.ts';

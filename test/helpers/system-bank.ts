@@ -17,7 +17,7 @@ import { reconciliationReport } from '../../server/modules/finance/reconciliatio
 import { camt053, cfonb120, type TestBankEntry } from './bank-files.ts';
 import type { Db } from '../../db/client.ts';
 import type { Config } from '../../server/config.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import type { ManualClock } from '../../server/shared/clock.ts';
 
 /** What of the property test's world the bank needs (its own type, so that the world can hold a bank). */

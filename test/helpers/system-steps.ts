@@ -4,7 +4,7 @@ import { invoices, orders } from '../../db/schema/orders.ts';
 import { redemptions } from '../../db/schema/redemption.ts';
 import { payouts, reimbursementBatches } from '../../db/schema/reimbursement.ts';
 import { parisDate, parisMonth } from '../../server/shared/paris-time.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 import { approveOrder, cancelOrder, recordMandate, submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { recordPayment } from '../../server/modules/finance/invoices.service.ts';
 import { allotBooklets, blockBooklet, designatePrescriber, distributeBooklet, returnBooklets, revokePrescriber } from '../../server/modules/distribution/distribution.service.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { openDatabase } from '../../db/client.ts';
-import { ActorCache, credentialsChanged } from '../../server/modules/accounts/actor-cache.ts';
-import type { Actor } from '../../server/modules/accounts/actor.ts';
+import { ActorCache, credentialsChanged } from '../../server/modules/identity/actor-cache.ts';
+import type { Actor } from '../../server/modules/identity/actor.ts';
 
 const actor = (name: string): Actor => ({
   userId: `u-${name}`,

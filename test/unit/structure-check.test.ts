@@ -70,6 +70,20 @@ t.test('an error built in place is refused; the same factory in an errors file i
   t.same(inlineErrors('a.ts', PROBLEM + "export const f = () => missing('a', 'A.');\n"), ['notFound(…), ligne 2']);
 });
 
+t.test('two areas that import each other are refused, even for a type through different files', async (t) => {
+  const root = tree({
+    'server/modules/a/a.service.ts': "import { b } from '../b/b.service.ts';\nexport const a = () => b;\n",
+    'server/modules/b/b.view.ts': "import type { A } from '../a/a.types.ts';\nexport type V = A;\n",
+    'server/modules/a/a.types.ts': 'export type A = 1;\n',
+    'server/modules/b/b.service.ts': 'export const b = 1;\n',
+    // One way only: c reads a, a never reads c.
+    'server/modules/c/c.service.ts': "import { a } from '../a/a.service.ts';\nexport const c = a;\n",
+  });
+  const findings = checkStructure(root, new Set(), new Set(), new Set());
+  t.same(findings.map((f) => [f.file, f.rule]), [['server/modules/a', 'two-way-modules']]);
+  t.match(findings[0]!.detail, /a et b s’importent/);
+});
+
 t.test('the tree holds no query outside repositories beyond the pending list', async (t) => {
   t.same(checkStructure(resolve(import.meta.dirname, '../..')), []);
 });

@@ -21,7 +21,7 @@ import {
   resolveSession,
   setUserDisabled,
 } from '../../server/modules/accounts/accounts.service.ts';
-import { ActorCache } from '../../server/modules/accounts/actor-cache.ts';
+import { ActorCache } from '../../server/modules/identity/actor-cache.ts';
 import { listPendingInvitations, revokeInvitation } from '../../server/modules/accounts/invitations.ts';
 import { LoginThrottle } from '../../server/modules/security/login-throttle.ts';
 import { DomainError } from '../../server/shared/problem.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allow, anonymousCsrfToken, clearSessionCookie, hasValidAnonymousCsrfToken, publicAccess, requireActor, setSessionCookie } from '../../plugins/auth.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
-import { isOperator, type Actor } from './actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import {
   acceptInvitationBody,
   BUYER_TYPE_LABELS,

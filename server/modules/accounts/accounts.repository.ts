@@ -3,7 +3,7 @@ import { cachedPerConnection, type DbOrTx } from '../../../db/client.ts';
 import { invitations, organisations, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { canSeeOrganisation, type Actor } from './actor.ts';
+import { canSeeOrganisation, type Actor } from '../identity/actor.ts';
 
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type UserRow = typeof users.$inferSelect;

@@ -2,8 +2,8 @@
 import type { Db } from '../../../db/client.ts';
 import { newId, randomToken, sha256Hex } from '../../shared/secrets.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { type Actor } from './actor.ts';
-import { credentialsChanged } from './actor-cache.ts';
+import { type Actor } from '../identity/actor.ts';
+import { credentialsChanged } from '../identity/actor-cache.ts';
 import { insertApiToken, listLiveApiTokensOfUser, revokeApiTokenOfUser } from './credentials.repository.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { isOperator, type Actor } from './actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { closePendingInvitations, findUserOfOrganisation, listPendingInvitationsOf } from './invitations.repository.ts';
 import { noPendingInvitation, onlyAdminsManageInvitations, organisationNotFound, userNotFound } from './accounts.errors.ts';
 

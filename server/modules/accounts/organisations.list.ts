@@ -6,7 +6,7 @@ import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../
 import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { getTerritories } from '../territories/territories.ts';
-import type { Actor } from './actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { countOrganisationSearch, searchOrganisations, type OrganisationRow, type OrganisationSort } from './accounts.repository.ts';
 import { KIND_LABELS } from './accounts.schemas.ts';
 

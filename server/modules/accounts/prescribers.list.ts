@@ -8,7 +8,7 @@ import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
 import { countOf } from '../../shared/plural.ts';
 import { getTerritories } from '../territories/territories.ts';
-import { isOperator, type Actor } from './actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { PRESCRIBER_KIND_LABELS } from './prescribers.schemas.ts';
 import { countPrescriberSearch, searchPrescribers, type PrescriberCriteria, type PrescriberScope, type PrescriberSort } from './prescribers.repository.ts';
 

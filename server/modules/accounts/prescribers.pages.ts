@@ -4,7 +4,7 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { isConfirmed, renderConfirmation } from '../../shared/confirmation.ts';
 import { formErrors, formFields, type FormErrors } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { isOperator } from './actor.ts';
+import { isOperator } from '../identity/actor.ts';
 import { addPrescriberBody, PRESCRIBER_KIND_LABELS } from './prescribers.schemas.ts';
 import { addPrescriber, prescriberForOperator, setPrescriberSuspended } from './prescribers.service.ts';
 import { replyPrescriberList } from './prescribers.list.ts';

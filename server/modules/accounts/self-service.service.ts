@@ -5,8 +5,8 @@ import { AttemptThrottle } from '../../shared/attempt-throttle.ts';
 import { countOf } from '../../shared/plural.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueMessage } from '../notifications/outbox.ts';
-import type { Actor } from './actor.ts';
-import { credentialsChanged } from './actor-cache.ts';
+import type { Actor } from '../identity/actor.ts';
+import { credentialsChanged } from '../identity/actor-cache.ts';
 import { findUserByEmail } from './accounts.repository.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import {

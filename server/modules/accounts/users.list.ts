@@ -5,7 +5,7 @@ import { dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, type CsvColumn } from '../../shared/list-reply.ts';
 import { parseListQuery, readListPage, type ListQuery, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, type ListView } from '../../shared/list-view.ts';
-import type { Actor } from './actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { userToView } from './accounts.core.ts';
 import { countUserSearch, searchUsers, USER_STATUSES, type UserCriteria, type UserSort, type UserStatus } from './users.repository.ts';
 

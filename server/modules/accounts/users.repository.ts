@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { users, type UserRole } from '../../../db/schema/accounts.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { canSeeOrganisation, type Actor } from './actor.ts';
+import { canSeeOrganisation, type Actor } from '../identity/actor.ts';
 import type { UserRow } from './accounts.repository.ts';
 
 /** Where an account stands: in use (invitation accepted), invited (not yet), or deactivated. */

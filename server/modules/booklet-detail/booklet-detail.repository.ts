@@ -5,7 +5,7 @@ import { passes } from '../../../db/schema/booklets.ts';
 import { distributions } from '../../../db/schema/distribution.ts';
 import { placeSites } from '../../../db/schema/places.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { findVisibleBookletAmong, orderOfBooklet } from '../booklets/booklets.repository.ts';
 
 /*

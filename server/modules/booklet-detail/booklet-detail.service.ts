@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { PassStatus } from '../../../db/schema/booklets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { BOOKLET_STATUS_LABELS, PASS_STATUS_LABELS } from '../booklets/booklets.schemas.ts';
 import { maskPassCode } from '../booklets/pass-code.ts';
 import { lastAcceptedDay } from '../booklets/redeemability.ts';

@@ -4,7 +4,7 @@ import { BOOKLET_STATUSES, type BookletStatus } from '../../../db/schema/booklet
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
 import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { countOrderBooklets, pageOfOrderBooklets, type OrderBookletSort } from './booklets.repository.ts';
 import { BOOKLET_STATUS_LABELS } from './booklets.schemas.ts';
 

@@ -5,7 +5,7 @@ import { booklets, passes, printProofs, type BookletStatus, type PassStatus } fr
 import { orders } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
 

@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { BookletStatus, PassStatus } from '../../../db/schema/booklets.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, buyerNameOf, type OrderRow } from '../order-records/order-records.repository.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';

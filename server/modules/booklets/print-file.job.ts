@@ -4,7 +4,7 @@ import type { Db } from '../../../db/client.ts';
 import { renderBookletsPdf } from '../../../templates/pdf/booklet.ts';
 import { PRINT_PROFILES, type PrintProfile } from '../../../templates/pdf/print-profile.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { appendFileChunk, clearFileChunks, fileAvailable, setJobFile } from '../jobs/job-files.repository.ts';
 import { findLatestJob, findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
 import { findOrderById } from '../order-records/order-records.repository.ts';

@@ -10,7 +10,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { addFrenchWorkingDays } from '../../shared/french-holidays.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { newId } from '../../shared/secrets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyProofDecision } from '../notifications/lifecycle-notices.ts';
 import { findOrderFor, type OrderRow } from '../order-records/order-records.repository.ts';

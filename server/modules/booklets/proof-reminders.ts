@@ -7,7 +7,7 @@
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { enqueueToOrganisation } from '../notifications/outbox.ts';
 import { overdueProofs, PROOF_REMINDER_DAYS, proofsWaitingFor } from './print-settings.service.ts';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../../../db/client.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { dashboardTemplateFor } from '../../plugins/navigation.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { distributionDashboardData } from './distribution.dashboard.ts';
 import { financeDashboardData } from './finance.dashboard.ts';
 import { placeDashboardData } from './place.dashboard.ts';

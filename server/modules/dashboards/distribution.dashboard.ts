@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisMonth } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { HANDED_OUT_STATUSES } from '../distribution/activation.ts';
 import { distributionStats } from '../distribution/distribution-stats.repository.ts';

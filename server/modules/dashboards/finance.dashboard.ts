@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { balanceOf } from '../finance/ledger.ts';
 import { graceEndsOn } from '../finance/expiry.service.ts';
 import { approvedOrdersEndingBy, bookletCountsByStatusOf, operatorCounts } from './dashboards.repository.ts';

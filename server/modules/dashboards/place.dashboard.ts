@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addMonths, parisMonth } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { statementsOf } from '../finance/statements.ts';
 import { findPlaceFor } from '../places/places.service.ts';
 import { monthTotals } from '../redemption/redemption.repository.ts';

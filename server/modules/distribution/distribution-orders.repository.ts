@@ -9,7 +9,7 @@ import { prescriberDesignations } from '../../../db/schema/distribution.ts';
 import { orders } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { countOrdersWhere, pageOfOrdersWhere } from '../order-records/order-list.repository.ts';
 import { HANDED_OUT_STATUSES } from './activation.ts';
 

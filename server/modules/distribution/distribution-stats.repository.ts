@@ -8,7 +8,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { distributions, type AgeBand } from '../../../db/schema/distribution.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { HANDED_OUT_STATUSES } from './activation.ts';

@@ -2,7 +2,7 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { BookletStatus } from '../../../db/schema/booklets.ts';
 import type { BlockReason } from '../../../db/schema/distribution.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 
 import { blockUsablePassesOfBooklet, markBookletBlocked } from '../booklets/booklet-status.repository.ts';

@@ -4,7 +4,7 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { booklets, BookletStatus } from '../../../db/schema/booklets.ts';
 import type { BlockReason, distributions, MovementKind } from '../../../db/schema/distribution.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { type Actor } from '../accounts/actor.ts';
+import { type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { MAX_BOOKLETS_PER_MOVE, type AllotmentInput, type ReturnInput } from './distribution.schemas.ts';

@@ -4,7 +4,7 @@ import type { BookletStatus } from '../../../db/schema/booklets.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { newId } from '../../shared/secrets.ts';
-import { type Actor } from '../accounts/actor.ts';
+import { type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { OrderRow } from '../../../db/schema/orders.ts';
 import { findPublicCategory, listPublicCategories } from '../programs/public-categories.service.ts';

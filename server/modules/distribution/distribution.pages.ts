@@ -4,7 +4,7 @@ import { BLOCK_REASONS, type BlockReason } from '../../../db/schema/distribution
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { findOrderFor } from '../order-records/order-records.repository.ts';
 import { orderToView } from '../order-records/order-views.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';

@@ -5,7 +5,7 @@ import { organisations, users } from '../../../db/schema/accounts.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
 import { bookletMovementItems, bookletMovements, distributions, prescriberDesignations } from '../../../db/schema/distribution.ts';
 import { orders } from '../../../db/schema/orders.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { suppressSmallCells } from '../../shared/small-cells.ts';
 import { countBy } from './distribution-stats.repository.ts';

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { getTerritories, type Commune } from '../territories/territories.ts';
 import { bookletTerritoryRow } from './handouts.repository.ts';
 

@@ -12,7 +12,7 @@ import { distributions, prescriberDesignations } from '../../../db/schema/distri
 import { orders } from '../../../db/schema/orders.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { HANDED_OUT_STATUSES } from './activation.ts';
 
 /** The status filter's groups: what a prescriber asks ("to hand out", "handed out"), not every status. */

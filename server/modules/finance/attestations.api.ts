@@ -6,7 +6,7 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { placeNotFound } from '../places/places.errors.ts';
 import { errorResponses, id } from '../../shared/schemas.ts';
-import { canSeeOrganisation } from '../accounts/actor.ts';
+import { canSeeOrganisation } from '../identity/actor.ts';
 import { ATTESTATION_FIRST_YEAR, placeAttestation } from './attestations.ts';
 
 export const attestationYear = z.coerce.number().int('année attendue, par exemple 2026').min(ATTESTATION_FIRST_YEAR, `année ${ATTESTATION_FIRST_YEAR} ou suivante attendue`).max(2100);

@@ -2,7 +2,7 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { frenchMonth } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { rankCandidates, type Candidate, type Similarity } from './bank-matching.ts';
 import { executePayout, payInvoice, returnPayout, type Match } from './bank-statement-matching.ts';

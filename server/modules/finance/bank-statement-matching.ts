@@ -2,7 +2,7 @@ import type { Tx } from '../../../db/client.ts';
 import type { BankEntryMatch } from '../../../db/schema/bank-statements.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import type { ParsedEntry } from './bank-statement-formats.ts';
 import * as repo from './bank-statements.repository.ts';
 import { recordPaymentInTx } from './invoices.service.ts';

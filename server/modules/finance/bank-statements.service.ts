@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { bankStatementNotFound, statementUnbalanced, statementWrongAccount } from './bank-statements.errors.ts';
 import { newId } from '../../shared/secrets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { parseCamt053, parseCfonb120, ribOfFrenchIban, type ParsedStatement } from './bank-statement-formats.ts';
 import { describeMatches } from './bank-entries.service.ts';

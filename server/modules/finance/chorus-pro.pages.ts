@@ -5,7 +5,7 @@ import { allow, requireActor } from '../../plugins/auth.ts';
 import { formFields } from '../../shared/forms.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { creditNoteNotFound, invoiceNotFound } from './invoices.errors.ts';
-import { actorMatches } from '../accounts/actor.ts';
+import { actorMatches } from '../identity/actor.ts';
 import { CHORUS_FLOW_EXAMPLE, CHORUS_STATUS_LABELS, chorusDepositInput } from './chorus-pro.ts';
 import { chorusDepositOf, recordChorusDeposit } from './chorus-pro.service.ts';
 import { findCreditNoteFor } from './credit-notes.repository.ts';

@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { ChorusDocumentType } from '../../../db/schema/chorus-pro.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { auditTrail, recordAudit } from '../audit/audit.repository.ts';
 import { goesThroughChorusPro, type ChorusDepositInput, type ChorusStatus } from './chorus-pro.ts';
 import { depositsOf, findDeposit, saveDeposit, userNames, type ChorusDepositRow } from './chorus-pro.repository.ts';

@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
 import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { countCreditNoteSearch, searchCreditNotes, type CreditNoteCriteria, type CreditNoteSort } from './credit-notes.repository.ts';
 import { goesThroughChorusPro } from './chorus-pro.ts';
 import { CHORUS_CSV_COLUMNS, CHORUS_LIST_FILTER, chorusCriterion, chorusFilterOptions, withChorusStatuses, type WithChorus } from './chorus-pro.list.ts';

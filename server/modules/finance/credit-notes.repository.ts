@@ -5,7 +5,7 @@ import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { invoices, orders, type InvoiceParty } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { inDateMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { chorusDepositCondition } from './chorus-pro.repository.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { countOf } from '../../shared/plural.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { setJobResult } from '../jobs/job-files.repository.ts';
 import { findPendingJob, insertJob, jobResultOf } from '../jobs/jobs.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';

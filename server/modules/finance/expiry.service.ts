@@ -7,7 +7,7 @@ import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { orderNotExpirable, orderNotExpiredYet } from './finance.errors.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { postEntry } from './ledger.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { noDocumentsInPeriod } from './invoices.errors.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { appendFileChunk, clearFileChunks, setJobFile } from '../jobs/job-files.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
 import type { StreamJobHandler } from '../jobs/jobs.runner.ts';

@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
 import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { countInvoiceSearch, searchInvoices, type InvoiceCriteria, type InvoiceSort } from './invoices.repository.ts';
 import { invoiceToView } from './invoices.service.ts';
 import { goesThroughChorusPro } from './chorus-pro.ts';

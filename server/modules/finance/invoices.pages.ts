@@ -6,7 +6,7 @@ import { parseEuros } from '../../shared/money.ts';
 import { formFields } from '../../shared/forms.ts';
 import { paymentInput } from './invoices.api.ts';
 import * as invoicesService from './invoices.service.ts';
-import { actorMatches } from '../accounts/actor.ts';
+import { actorMatches } from '../identity/actor.ts';
 import { archivePeriod } from './facturx-archive.ts';
 import { startFacturxArchive } from './facturx-archive.job.ts';
 import { replyInvoiceList } from './invoices.list.ts';

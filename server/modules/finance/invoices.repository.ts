@@ -4,7 +4,7 @@ import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { inDateMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { chorusDepositCondition } from './chorus-pro.repository.ts';
 
 export const INVOICE_SORTS = { date: invoices.issuedOn, numero: invoices.number, commanditaire: organisations.name, total: invoices.totalCents, echeance: invoices.dueOn } as const;

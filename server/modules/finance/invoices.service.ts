@@ -2,7 +2,7 @@ import type { Db, DbOrTx, Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { invoiceNotFound, paymentExceedsBalance } from './invoices.errors.ts';
 import { newId } from '../../shared/secrets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { refreshFunding } from '../funding/funding.service.ts';
 import { assertNotInFuture } from './finance-dates.ts';

@@ -19,7 +19,7 @@ import { redemptions } from '../../../db/schema/redemption.ts';
 import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import { type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { seqCursorInvalid } from './ledger.errors.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
 import { maskedPass, redemptionReference } from './ledger.references.ts';

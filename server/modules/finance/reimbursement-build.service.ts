@@ -4,7 +4,7 @@ import { withPageCache } from '../../../db/page-cache.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisMonth } from '../../shared/paris-time.ts';
 import { newId } from '../../shared/secrets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findPendingJob, insertJob } from '../jobs/jobs.repository.ts';
 import { REIMBURSEMENT_BATCH_JOB, type BatchJobParams } from './reimbursement-batch.job.ts';

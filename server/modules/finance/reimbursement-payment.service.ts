@@ -2,7 +2,7 @@ import type { Db, Tx } from '../../../db/client.ts';
 import type { BatchStatus } from '../../../db/schema/reimbursement.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addDays, parisDate } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { notifyBatchPaid, notifyPayoutRejected } from '../notifications/order-notices.ts';
 import { assertNotInFuture } from './finance-dates.ts';

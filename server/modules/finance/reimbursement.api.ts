@@ -7,7 +7,7 @@ import { euroCell } from '../../shared/csv.ts';
 import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { placeNotFound } from '../places/places.errors.ts';
 import { boundedText, calendarDate, errorResponses, id, listOf } from '../../shared/schemas.ts';
-import { canSeeOrganisation } from '../accounts/actor.ts';
+import { canSeeOrganisation } from '../identity/actor.ts';
 import { BATCH_STATUSES } from '../../../db/schema/reimbursement.ts';
 import { jobAccepted } from '../jobs/jobs.schemas.ts';
 import * as reimbursement from './reimbursement.service.ts';

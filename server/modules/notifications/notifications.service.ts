@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { isMessageTemplate } from './messages.ts';
 import { findMessage, listMessages, requeueFailed, type OutboxRow } from './outbox.repository.ts';

@@ -5,7 +5,7 @@ import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../
 import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { ORDER_STATUSES } from '../../../db/schema/orders.ts';
 import { ORDER_STATUS_LABELS } from './orders.schemas.ts';
 import { countOrders, searchOrders, type OrderCriteria, type OrderSort } from './orders.repository.ts';

@@ -6,7 +6,7 @@ import { mandateNumberMissing } from './orders.errors.ts';
 import type { FormErrors } from '../../shared/forms.ts';
 import { addMonths, parisDate } from '../../shared/paris-time.ts';
 import { operatorFeeBasisPoints } from '../../shared/settings.repository.ts';
-import { isOperator } from '../accounts/actor.ts';
+import { isOperator } from '../identity/actor.ts';
 import { invoiceToView, listInvoices, listPayments } from '../finance/invoices.service.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { listPrograms } from '../programs/programs.repository.ts';

@@ -4,7 +4,7 @@ import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, type OrderRow } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { inParisMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { countOrdersWhere, pageOfOrdersWhere } from '../order-records/order-list.repository.ts';
 
 export const ORDER_SORTS = {

@@ -5,7 +5,7 @@ import { addDays, parisDate } from '../../shared/paris-time.ts';
 import { DomainError } from '../../shared/problem.ts';
 import { newId } from '../../shared/secrets.ts';
 import { nextDocumentNumber } from '../../shared/sequences.repository.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { findOrganisation } from '../accounts/accounts.repository.ts';
 import { notifyOrderEvent } from '../notifications/order-notices.ts';
 import { recordAudit } from '../audit/audit.repository.ts';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { EndOfValidityStep } from '../../../db/schema/oversight.ts';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { errorResponses } from '../../shared/schemas.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { endOfValidityView, orderParams } from './oversight.schemas.ts';
 import { closingStatementPdf, endOfValidity, takeStep } from './end-of-validity.service.ts';
 

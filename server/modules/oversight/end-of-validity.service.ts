@@ -4,7 +4,7 @@ import { renderFiguresPdf } from '../../../templates/pdf/figures.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { formatEuros } from '../../shared/money.ts';
 import { formatFrenchDate, formatFrenchDateTime, parisDate } from '../../shared/paris-time.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findOrderFor, type OrderRow } from '../order-records/order-records.repository.ts';
 import { summariseSerials } from '../booklets/serial-ranges.ts';

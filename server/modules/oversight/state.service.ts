@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from '../../../db/client.ts';
 import type { TerritoryRestrictionColumn } from '../../../db/schema/orders.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { shareOrHidden, suppressSmallCells } from '../../shared/small-cells.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { findOrganisation } from '../accounts/accounts.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findProgram } from '../programs/programs.repository.ts';

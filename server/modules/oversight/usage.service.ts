@@ -2,7 +2,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { shownIn, shownPeriod } from '../../shared/cumulative-publication.ts';
 import { SMALL_CELL_THRESHOLD } from '../../shared/small-cells.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import type { UsageView } from './oversight.schemas.ts';
 import { usageFacts, type MaskedTable, type Row, type UsageFacts } from './usage.facts.ts';

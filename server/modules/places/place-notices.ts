@@ -1,6 +1,6 @@
 import type { Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { createInvitedUser } from '../accounts/accounts.service.ts';
 import { enqueueMessage, enqueueToOrganisation } from '../notifications/outbox.ts';
 import { emailInUse, organisationHasUsers } from '../notifications/outbox.repository.ts';

@@ -1,6 +1,6 @@
 /** Who may act on a place: its own admins, the operator's. */
 import type { DbOrTx } from '../../../db/client.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { findPlaceRow } from './places.repository.ts';
 import { notPlaceAdmin, placeNotFound } from './places.errors.ts';
 

@@ -6,7 +6,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { maskIban } from '../../shared/bank.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { recordSecurityEvent } from '../security/security-events.repository.ts';
 import { assertPayableBankDetails } from './bank-rules.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { countOf } from '../../shared/plural.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { appendFileChunk, clearFileChunks, fileChunks, setJobResult } from '../jobs/job-files.repository.ts';
 import { insertJob, jobProgressDone } from '../jobs/jobs.repository.ts';
 import type { JobHandler } from '../jobs/jobs.runner.ts';

@@ -10,7 +10,7 @@
 import type { Db, Tx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { newId } from '../../shared/secrets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { CsvRecord } from './csv-reader.ts';
 import { OWN_ID_PREFIX } from './own-ids.ts';

@@ -5,7 +5,7 @@ import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
 import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { countPlaceSearch, searchPlaces, type PlaceCriteria, type PlaceSort } from './places.repository.ts';
 import { BANK_STATUS_LABELS, PLACE_STATUS_LABELS } from './places.schemas.ts';

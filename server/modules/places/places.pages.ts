@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allow, publicAccess, requireActor } from '../../plugins/auth.ts';
 import { formatIban } from '../../shared/bank.ts';
 import { DomainError } from '../../shared/problem.ts';
-import { isOperator } from '../accounts/actor.ts';
+import { isOperator } from '../identity/actor.ts';
 import { applicationErrorsToForm, readApplicationForm, readBankForm, readSiteForm, type ApplicationFormValues, type SiteFormValues } from './places.forms.ts';
 import { BANK_STATUS_LABELS, PLACE_STATUS_LABELS, reasonInput } from './places.schemas.ts';
 import * as placesService from './places.service.ts';

@@ -6,7 +6,7 @@ import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../.
 import { newId } from '../../shared/secrets.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import type { SiteInput } from './places.schemas.ts';
 
 export type PlaceRow = typeof places.$inferSelect;

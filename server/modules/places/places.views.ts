@@ -1,7 +1,7 @@
 /** What a place looks like to its readers: the place with its sites and (masked) bank details. */
 import type { DbOrTx } from '../../../db/client.ts';
 import { maskIban } from '../../shared/bank.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { getTerritories } from '../territories/territories.ts';
 import type { PlaceView } from './places.schemas.ts';
 import { bankAccountsOf, findPlaceRow, sitesOf, type BankAccountRow, type SiteRow } from './places.repository.ts';

@@ -3,7 +3,7 @@ import { inWriteTransaction, type Db, type DbOrTx } from '../../../db/client.ts'
 import type { ProgramStatus } from '../../../db/schema/programs.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { newId } from '../../shared/secrets.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import {
   addToCommitted,

@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { publicCategoryExists, publicCategoryNotFound } from './programs.errors.ts';
 import { findPublicCategory, insertPublicCategory, lastSortOrder, updatePublicCategoryRow, type PublicCategoryRow } from './public-categories.repository.ts';

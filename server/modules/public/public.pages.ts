@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isOperator } from '../accounts/actor.ts';
+import { isOperator } from '../identity/actor.ts';
 import { publicAccess } from '../../plugins/auth.ts';
 import { PLACE_SERVICES } from '../places/services.ts';
 import { ACCESSIBILITY_OPTIONS, directoryQuery } from './public.schemas.ts';

@@ -6,7 +6,7 @@ import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../
 import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import { frenchMonth, parisMonth } from '../../shared/paris-time.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { sitesOf } from '../places/places.repository.ts';
 import { countPlaceRedemptions, monthTotals, searchPlaceRedemptionRows, type RedemptionCriteria, type RedemptionSort } from './redemption.repository.ts';
 import { toView } from './redemption.service.ts';

@@ -7,7 +7,7 @@ import { placeSites } from '../../../db/schema/places.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
 import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 
 export type RedemptionRow = typeof redemptions.$inferSelect;
 

@@ -5,7 +5,7 @@ import type { PlaceStatus } from '../../../db/schema/places.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import { newOrderedId } from '../../shared/secrets.ts';
-import { isOperator, type Actor } from '../accounts/actor.ts';
+import { isOperator, type Actor } from '../identity/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { formatPassCode, type PassCodeFactory } from '../booklets/pass-code.ts';
 import { postEntry, reverseEntry } from '../finance/ledger.ts';

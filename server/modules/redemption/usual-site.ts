@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 
 /** A year: an agent's usual site rarely changes, and the cookie says only which of its own sites. */
 const USUAL_SITE_SECONDS = 365 * 24 * 3600;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../accounts/actor.ts';
+import type { Actor } from '../identity/actor.ts';
 import { mfaRequiredFor } from './mfa.service.ts';
 import { mfaEnrolmentRequired } from './security.errors.ts';
 
