@@ -13,6 +13,9 @@
  * - **Modules depend one way.** No two areas of `server/modules` import each other, even for a
  *   type and through different files (README, "Sens des dépendances"): check-cycles.ts catches
  *   cycles between files, this catches the looser two-way dependency between areas.
+ * - **One owner per lifecycle.** Pass and booklet rows are updated by the booklets module only
+ *   (`booklet-status.repository.ts`, `pass-status.statements.ts`, issuance): redemption, distribution,
+ *   expiry and reimbursement call its named transitions.
  * - **Files stay small.** A source file over MAX_LINES lines says why at its top, in a comment
  *   holding "Over 400 lines:" and the reason.
  *
@@ -50,7 +53,7 @@ const ERROR_OWNERS = [/\.errors\.ts$/, /^server\/shared\/problem\.ts$/];
 
 export interface Finding {
   file: string;
-  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short' | 'inline-domain-error' | 'two-way-modules';
+  rule: 'query-outside-repository' | 'file-too-long' | 'pending-file-is-clean' | 'pending-file-is-short' | 'inline-domain-error' | 'two-way-modules' | 'status-written-outside-booklets';
   detail: string;
 }
 
@@ -109,6 +112,9 @@ export function inlineErrors(path: string, text: string): string[] {
   return found;
 }
 
+/** A write to the passes or booklets table, in SQL text or through drizzle's builder. */
+const STATUS_WRITE = /\bUPDATE\s+(passes|booklets)\b|\.update\(\s*(passes|booklets)\s*\)/i;
+
 /** The area a path of server/modules belongs to, or undefined outside it. */
 function areaOf(file: string): string | undefined {
   return /^server\/modules\/([^/]+)\//.exec(file)?.[1];
@@ -160,6 +166,9 @@ export function checkStructure(
       const errors = inlineErrors(file, text);
       if (errors.length > 0 && !pendingErrors.has(file)) findings.push({ file, rule: 'inline-domain-error', detail: `erreur construite sur place (${errors.join(' ; ')}) : une fabrique dans <domaine>.errors.ts` });
       if (errors.length === 0 && pendingErrors.has(file)) findings.push({ file, rule: 'pending-file-is-clean', detail: 'ne construit plus d’erreur sur place : retirez-le de PENDING_ERRORS' });
+    }
+    if (file.startsWith('server/') && !file.startsWith('server/modules/booklets/') && STATUS_WRITE.test(text)) {
+      findings.push({ file, rule: 'status-written-outside-booklets', detail: 'écrit le statut d’un pass ou d’un carnet : appelez une transition du module booklets' });
     }
     if (!file.startsWith('server/') || QUERY_OWNERS.some((owner) => owner.test(file))) continue;
     const uses = queryUses(file, text);

@@ -84,6 +84,18 @@ t.test('two areas that import each other are refused, even for a type through di
   t.match(findings[0]!.detail, /a et b s’importent/);
 });
 
+t.test('pass and booklet rows are written by the booklets module only', async (t) => {
+  const root = tree({
+    'server/modules/finance/expiry.repository.ts': "import { sql } from 'drizzle-orm';\nexport const f = (tx: any) => tx.run(sql`UPDATE passes SET status = 'expired'`);\n",
+    'server/modules/redemption/redemption.repository.ts': "import { passes } from '../../../db/schema/booklets.ts';\nexport const g = (tx: any) => tx.update(passes).set({ status: 'active' }).run();\n",
+    'server/modules/booklets/booklet-status.repository.ts': "import { passes } from '../../../db/schema/booklets.ts';\nexport const h = (tx: any) => tx.update(passes).set({ status: 'active' }).run();\n",
+  });
+  t.same(checkStructure(root, new Set(), new Set(), new Set()).map((f) => [f.file, f.rule]).sort(), [
+    ['server/modules/finance/expiry.repository.ts', 'status-written-outside-booklets'],
+    ['server/modules/redemption/redemption.repository.ts', 'status-written-outside-booklets'],
+  ]);
+});
+
 t.test('the tree holds no query outside repositories beyond the pending list', async (t) => {
   t.same(checkStructure(resolve(import.meta.dirname, '../..')), []);
 });

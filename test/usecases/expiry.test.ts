@@ -76,7 +76,7 @@ t.test('an order cannot expire before validity plus grace is over, nor before ap
   try {
     expire();
   } catch (error) {
-    t.match(error, { status: 422, extra: { graceEndsOn: '2028-01-31' }, message: /jusqu’au 2028-01-31/ });
+    t.match(error, { status: 422, extra: { graceEndsOn: '2028-01-31' }, message: /jusqu’au 31 janvier 2028/ });
   }
   t.same(db.select().from(creditNotes).all(), [], 'a refusal writes nothing');
   t.equal(db.select().from(passes).where(eq(passes.status, 'expired')).all().length, 0);

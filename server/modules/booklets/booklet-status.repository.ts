@@ -4,8 +4,8 @@
  * named function here, a conditional UPDATE in the caller's transaction that says how many rows it
  * changed. The rules that decide whether a transition may happen stay with their callers.
  */
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Tx } from '../../../db/client.ts';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { booklets, passes, type BookletStatus } from '../../../db/schema/booklets.ts';
 
 /** Booklet states in which a beneficiary holds the booklet: its passes may be active. */
@@ -93,4 +93,42 @@ export function moveBookletsToHolder(
     .set({ holderId: to.holderId, status: to.status })
     .where(and(inArray(booklets.id, [...bookletIds]), eq(booklets.holderId, from.holderId), eq(booklets.status, from.status)))
     .run().changes;
+}
+
+/**
+ * Every live pass of the order expired, returned: the conditional UPDATE … RETURNING picks each pass
+ * exactly once, so two expiry runs, even at the same time, never take a pass twice.
+ */
+export function expireLivePassesOfOrder(tx: DbOrTx, orderId: string): { id: number; face_value_cents: number }[] {
+  return tx.all<{ id: number; face_value_cents: number }>(
+    sql`UPDATE passes SET status = 'expired'
+        WHERE order_id = ${orderId} AND status IN ('issued', 'active', 'blocked')
+        RETURNING id, face_value_cents`,
+  );
+}
+
+/** Every booklet of the order not yet used up nor expired becomes expired. */
+export function expireLiveBookletsOfOrder(tx: DbOrTx, orderId: string): void {
+  tx.update(booklets)
+    .set({ status: 'expired' })
+    .where(and(eq(booklets.orderId, orderId), inArray(booklets.status, ['in_stock', 'allotted', 'distributed', 'started', 'blocked'])))
+    .run();
+}
+
+/** A redeemed pass back to `to` (active, or blocked when its booklet was blocked since); false if it was not redeemed. */
+export function unredeemPass(tx: DbOrTx, passId: number, to: 'active' | 'blocked'): boolean {
+  return tx.update(passes).set({ status: to }).where(and(eq(passes.id, passId), eq(passes.status, 'redeemed'))).run().changes === 1;
+}
+
+/**
+ * The redeemed passes among `passIds` (a subquery the caller owns: finance knows which passes a
+ * payout paid) become reimbursed; their redemption stays the record of where they were used.
+ */
+export function markPassesReimbursed(tx: DbOrTx, passIds: SQL): void {
+  tx.run(sql`UPDATE passes SET status = 'reimbursed' WHERE status = 'redeemed' AND id IN (${passIds})`);
+}
+
+/** The reimbursed passes among `passIds` are owed again (the bank returned their transfer). */
+export function markPassesOwedAgain(tx: DbOrTx, passIds: SQL): void {
+  tx.run(sql`UPDATE passes SET status = 'redeemed' WHERE status = 'reimbursed' AND id IN (${passIds})`);
 }

@@ -13,7 +13,8 @@ import { postEntry } from './ledger.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import { releaseEnvelope } from '../programs/programs.service.ts';
 import { insertCreditNote, invoicesOfOrder, linkExpiredPasses } from './credit-notes.repository.ts';
-import { closeApprovedOrder, expireLiveBookletsOfOrder, expireLivePassesOfOrder, orderToExpire, ordersWithLivePassesValidBefore } from './expiry.repository.ts';
+import { closeApprovedOrder, orderToExpire, ordersWithLivePassesValidBefore } from './expiry.repository.ts';
+import { expireLiveBookletsOfOrder, expireLivePassesOfOrder } from '../booklets/booklet-status.repository.ts';
 
 export type CreditNoteRow = typeof creditNotes.$inferSelect;
 

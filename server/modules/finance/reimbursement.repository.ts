@@ -8,6 +8,7 @@ import { newId } from '../../shared/secrets.ts';
 import { reserveSequenceRange } from '../../shared/sequences.repository.ts';
 import type { AuditActor } from '../audit/audit.repository.ts';
 import { PAYABLE_PLACE_IDS, bankAccountForNewPayout } from '../places/bank-accounts.repository.ts';
+import { markPassesOwedAgain, markPassesReimbursed } from '../booklets/booklet-status.repository.ts';
 
 export { nextPayablePlace } from '../places/bank-accounts.repository.ts';
 
@@ -258,12 +259,13 @@ export function markPayoutApproved(tx: DbOrTx, payoutId: string, exportEntryId: 
 /** The approved payouts among `ids` paid on `paidOn`, and the passes of their active lines reimbursed. */
 export function markPayoutsPaidWithTheirPasses(tx: DbOrTx, ids: string[], paidOn: string): void {
   tx.update(payouts).set({ status: 'paid', paidOn }).where(and(inArray(payouts.id, ids), eq(payouts.status, 'approved'))).run();
-  tx.run(sql`UPDATE passes SET status = 'reimbursed'
-    WHERE status = 'redeemed' AND id IN (
-      SELECT r.pass_id FROM redemptions r
+  markPassesReimbursed(
+    tx,
+    sql`SELECT r.pass_id FROM redemptions r
       JOIN reimbursement_lines l ON l.redemption_id = r.id
       JOIN payout_lines pl ON pl.line_id = l.id AND pl.active = 1
-      WHERE pl.payout_id IN ${ids})`);
+      WHERE pl.payout_id IN ${ids}`,
+  );
 }
 
 export function payoutById(tx: DbOrTx, payoutId: string): PayoutRow | undefined {
@@ -283,9 +285,11 @@ export function markPayoutRejected(tx: DbOrTx, input: { payoutId: string; from: 
 
 /** The passes of a paid payout the bank returned are owed again: reimbursed → redeemed. */
 export function markPassesOfPayoutRedeemedAgain(tx: DbOrTx, payoutId: string): void {
-  tx.run(sql`UPDATE passes SET status = 'redeemed' WHERE status = 'reimbursed' AND id IN (
-    SELECT r.pass_id FROM redemptions r JOIN reimbursement_lines l ON l.redemption_id = r.id
-    JOIN payout_lines pl ON pl.line_id = l.id WHERE pl.payout_id = ${payoutId} AND pl.active = 1)`);
+  markPassesOwedAgain(
+    tx,
+    sql`SELECT r.pass_id FROM redemptions r JOIN reimbursement_lines l ON l.redemption_id = r.id
+    JOIN payout_lines pl ON pl.line_id = l.id WHERE pl.payout_id = ${payoutId} AND pl.active = 1`,
+  );
 }
 
 /** A rejected payout lets go of its lines (they wait for a later batch) and leaves its batch's totals. */

@@ -49,11 +49,6 @@ export function passWithBooklet(db: DbOrTx, passId: number) {
     .get()!;
 }
 
-/** A redeemed pass back to `to` (active, or blocked when its booklet was blocked since); false if it was not redeemed. */
-export function unredeemPass(db: DbOrTx, passId: number, to: 'active' | 'blocked'): boolean {
-  return db.update(passes).set({ status: to }).where(and(eq(passes.id, passId), eq(passes.status, 'redeemed'))).run().changes === 1;
-}
-
 export function siteNameOf(db: DbOrTx, siteId: string): string {
   return db.select({ name: placeSites.name }).from(placeSites).where(eq(placeSites.id, siteId)).get()?.name ?? '';
 }

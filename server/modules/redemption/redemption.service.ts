@@ -21,9 +21,10 @@ import {
   passWithBooklet,
   setCancelJournalEntry,
   siteNameOf,
-  unredeemPass,
   type RedemptionRow,
 } from './redemption.repository.ts';
+import { redeemActivePass, refreshBookletStatus } from '../booklets/pass-status.statements.ts';
+import { unredeemPass } from '../booklets/booklet-status.repository.ts';
 import {
   cancellationPeriodOver,
   malformedPassCode,
@@ -123,22 +124,6 @@ function passFacts(st: Statements, code: string): PassFacts {
   };
 }
 
-const FOLLOWS_ITS_PASSES: readonly BookletStatus[] = ['distributed', 'started', 'used_up'];
-
-/**
- * A handed-out booklet's status follows its passes: `started` once one is used, `used_up` when all
- * are, `distributed` again if its only use is cancelled. The row is only written when its status
- * changes (twice in a booklet's life, not at every redemption): an unchanged row rewritten is still
- * one more page for the commit to write.
- */
-function refreshBookletStatus(st: Statements, bookletId: string): void {
-  const booklet = st.bookletUse.get(bookletId);
-  if (!booklet || !FOLLOWS_ITS_PASSES.includes(booklet.status)) return;
-  const next: BookletStatus = booklet.used === 0 ? 'distributed' : booklet.used >= booklet.passCount ? 'used_up' : 'started';
-  if (next !== booklet.status) st.setBookletStatus.run(next, bookletId, booklet.status);
-}
-
-
 /**
  * Redeems a pass at the actor's place, in one transaction: the checks (issue 6 order), ONE
  * conditional UPDATE of the pass that must change exactly one row, the redemption row (a unique
@@ -162,7 +147,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
     const verdict = redeemability({ ...facts, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
     if (!verdict.redeemable) throw passRefused(verdict);
     const pass = facts.pass!;
-    if (st.markRedeemed.run(pass.id).changes !== 1) {
+    if (!redeemActivePass(db, pass.id)) {
       // Someone else won between the read and the write (another process on the same file).
       const after = passFacts(st, code);
       const again = redeemability({ ...after, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
@@ -184,7 +169,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
       ],
     });
     st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, deps.service ?? null, pass.faceValueCents, redeemedAt, today.slice(0, 7), actor.userId, entry.entryId);
-    refreshBookletStatus(st, pass.bookletId);
+    refreshBookletStatus(db, pass.bookletId);
     return {
       id,
       code: formatted,
@@ -258,7 +243,7 @@ export function cancelRedemption(deps: { db: Db; clock: Clock; actor: Actor; red
         label: `Annulation de l’encaissement du pass ${formatPassCode(pass.code)}`,
       });
       setCancelJournalEntry(tx, row.id, reversal.entryId);
-      refreshBookletStatus(statements(tx), pass.bookletId);
+      refreshBookletStatus(tx, pass.bookletId);
       recordAudit(tx, clock, actor, 'redemption.cancelled', { type: 'redemption', id: row.id }, { amountCents: row.amountCents });
       return toView({ ...row, status: 'cancelled', cancelledAt: now.toISOString() }, pass.code, siteNameOf(tx, row.siteId), actor.organisationName, now);
     },

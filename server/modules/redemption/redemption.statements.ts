@@ -41,18 +41,10 @@ export const statements = cachedPerConnection((client) => ({
       WHERE p.code = ?`,
   ),
   liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
-  markRedeemed: client.prepare<[number]>("UPDATE passes SET status = 'redeemed' WHERE id = ? AND status = 'active'"),
   insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
     `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
   ),
-  // Booklet lifecycle follows its passes: distributed → started (one used) → used_up (all used); back on cancellation.
-  bookletUse: client.prepare<[string], { status: BookletStatus; passCount: number; used: number }>(
-    `SELECT b.status, b.pass_count AS passCount,
-            (SELECT count(*) FROM passes p WHERE p.booklet_id = b.id AND p.status IN ('redeemed', 'reimbursed')) AS used
-       FROM booklets b WHERE b.id = ?`,
-  ),
-  setBookletStatus: client.prepare<[BookletStatus, string, BookletStatus]>('UPDATE booklets SET status = ? WHERE id = ? AND status = ?'),
 }));
 export type Statements = ReturnType<typeof statements>;
 
