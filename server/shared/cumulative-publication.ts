@@ -28,7 +28,11 @@ import { hiddenCells, SMALL_CELL_THRESHOLD } from './small-cells.ts';
  *    a count that went back under the threshold is hidden again: it is a new small count);
  * 2. the audit of everything shown so far plus this candidate; while some masked cell is pinned,
  *    the candidate hides one more cell of that breakdown among those never shown (same dashboard
- *    first, then the all-orders one, then the others; largest first) and is audited again;
+ *    first, then the all-orders one, then the others; largest first) and is audited again. Only
+ *    when none is left does a cumulative cell shown before serve (its old value is then a lower
+ *    bound, which the audit counts with): without that, a buyer's second order starting after its
+ *    first one's cells were shown would freeze its dashboards for good (a small cell of the new
+ *    order = the shown all-orders cell − the shown cell of the first order);
  * 3. when nothing is left to hide, nothing is published for that month: the previous publication
  *    stays, dated by its month (`figuresAsOf`).
  * All dashboards of a buyer are published together, for the same month, so that the identity holds
@@ -128,6 +132,8 @@ export function leakedCells(publications: readonly Publication[], changeOf: Chan
           if (change === 'free') continue;
           const next = publications.findIndex((q, j) => j > i && q.scopes[scope]?.tables[name] !== undefined && key in q.scopes[scope].tables[name].counts);
           if (next < 0) continue;
+          // A count declared cumulative that went down after all (a correction) gives the reader no such link.
+          if (change === 'grows' && table.counts[key]! > publications[next]!.scopes[scope]!.tables[name]!.counts[key]!) continue;
           const cells = [term({ publication: i, scope, table: name, key }), term({ publication: next, scope, table: name, key })];
           add(cells, [1, -1], change === 'fixed' ? 'equal' : 'atMost', 0);
         }
@@ -210,6 +216,27 @@ export function publishMonth(figures: MonthFigures, history: readonly Publicatio
     ),
   });
   if (threshold <= 0) return candidate();
+  /** Hides one more cell of the leak's breakdown; false when none may be hidden. */
+  const amend = (leak: ReturnType<typeof cellOf>): boolean => {
+    const scopes = Object.keys(figures.scopes).sort((a, b) => rank(a, leak.scope, figures.sumScope) - rank(b, leak.scope, figures.sumScope));
+    // Cells never shown first; only when none is left, a cumulative cell shown before (its old value
+    // is then a lower bound the audit counts with); a settled month shown before never (it is known).
+    const tiers = [(scope: string, k: string) => !everShown(history, scope, leak.table, k, changeOf), (_scope: string, k: string) => changeOf(leak.table, k) !== 'fixed'];
+    for (const eligible of tiers) {
+      for (const scope of scopes) {
+        const counts = figures.scopes[scope]!.tables[leak.table];
+        if (!counts) continue;
+        const keys = hidden.get(slot(scope, leak.table))!;
+        const pool = Object.keys(counts)
+          .filter((k) => !keys.has(k) && eligible(scope, k))
+          .sort((a, b) => counts[b]! - counts[a]!);
+        if (pool.length === 0) continue;
+        keys.add(pool[0]!);
+        return true;
+      }
+    }
+    return false;
+  };
   const maxAmendments = options.maxAmendments ?? 1000;
   for (let round = 0; round <= maxAmendments; round++) {
     const published = candidate();
@@ -219,23 +246,13 @@ export function publishMonth(figures: MonthFigures, history: readonly Publicatio
     for (const c of zeros) hidden.get(slot(c.scope, c.table))!.delete(c.key);
     const rest = leaks.filter((c) => !zeros.includes(c));
     if (rest.length === 0) return zeros.length === 0 ? published : candidate();
-    // Rule point 2: one more cell hidden, in the breakdown of the first leak.
-    const leak = rest[0]!;
-    const scopes = Object.keys(figures.scopes).sort((a, b) => rank(a, leak.scope, figures.sumScope) - rank(b, leak.scope, figures.sumScope));
-    let amended = false;
-    for (const scope of scopes) {
-      const counts = figures.scopes[scope]!.tables[leak.table];
-      if (!counts) continue;
-      const keys = hidden.get(slot(scope, leak.table))!;
-      const pool = Object.keys(counts)
-        .filter((k) => !keys.has(k) && !everShown(history, scope, leak.table, k, changeOf))
-        .sort((a, b) => counts[b]! - counts[a]!);
-      if (pool.length === 0) continue;
-      keys.add(pool[0]!);
-      amended = true;
-      break;
+    // Rule point 2: one more cell hidden in the breakdown of each leak (one per dashboard and breakdown a round).
+    const seen = new Set<string>();
+    for (const leak of rest) {
+      if (seen.has(slot(leak.scope, leak.table))) continue;
+      seen.add(slot(leak.scope, leak.table));
+      if (!amend(leak)) return null;
     }
-    if (!amended) return null;
   }
   return null;
 }

@@ -1,4 +1,7 @@
-import solver from 'javascript-lp-solver';
+import * as lp from 'javascript-lp-solver';
+
+/** The package's types describe its CommonJS build; under ESM the solver is the module's default export. */
+const solver = (lp as unknown as { default: { Solve(model: object): unknown } }).default;
 
 /**
  * Disclosure audit of masked cells (issue 18), as statistical offices' tools do it (τ-Argus's
@@ -63,18 +66,19 @@ function components(problem: AuditProblem): { variables: string[]; constraints: 
 
 type Solution = { feasible: boolean; result: number } & Record<string, unknown>;
 
-function optimise(variables: readonly string[], constraints: readonly LinearConstraint[], target: string, direction: 'max' | 'min', integer: boolean): Map<string, number> | null {
+/** Optimises `weights` (by variable; absent: 0). */
+function optimise(variables: readonly string[], constraints: readonly LinearConstraint[], weights: ReadonlyMap<string, number>, direction: 'max' | 'min', integer: boolean): Map<string, number> | null {
   const model = {
     optimize: '_objective',
     opType: direction,
     constraints: Object.fromEntries(constraints.map((c, i) => [`c${i}`, c.relation === 'equal' ? { equal: c.rhs } : { max: c.rhs }])),
-    variables: Object.fromEntries(variables.map((v) => [v, { _objective: v === target ? 1 : 0 } as Record<string, number>])),
+    variables: Object.fromEntries(variables.map((v) => [v, { _objective: weights.get(v) ?? 0 } as Record<string, number>])),
     ...(integer ? { ints: Object.fromEntries(variables.map((v) => [v, 1])) } : {}),
   };
   constraints.forEach((c, i) => {
     for (const [v, coefficient] of c.terms) model.variables[v]![`c${i}`] = coefficient;
   });
-  const solution = solver.Solve(model as Parameters<typeof solver.Solve>[0]) as unknown as Solution;
+  const solution = solver.Solve(model) as Solution;
   if (!solution.feasible) return null;
   // The solver leaves out variables at 0.
   return new Map(variables.map((v) => [v, typeof solution[v] === 'number' ? (solution[v] as number) : 0]));
@@ -99,12 +103,24 @@ export function pinnedCells(problem: AuditProblem): string[] {
       }
       return true;
     };
+    // First a few objectives over all cells at once (deterministic "random" weights): each vertex
+    // found is a witness for many cells, so that few cells need programmes of their own.
+    let seed = group.variables.length;
+    const weight = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 2 === 0 ? 1 : -1);
+    for (let round = 0; round < 2 && group.variables.length > 4; round++) {
+      const weights = new Map(group.variables.map((v) => [v, weight()]));
+      for (const direction of ['max', 'min'] as const) {
+        const point = optimise(group.variables, group.constraints, weights, direction, false);
+        if (point) witness(point);
+      }
+    }
     for (const v of group.variables) {
       for (const direction of ['max', 'min'] as const) {
         if (high.get(v)! > low.get(v)!) break;
-        let point = optimise(group.variables, group.constraints, v, direction, false);
+        const target = new Map([[v, 1]]);
+        let point = optimise(group.variables, group.constraints, target, direction, false);
         if (point && !witness(point)) {
-          point = optimise(group.variables, group.constraints, v, direction, true);
+          point = optimise(group.variables, group.constraints, target, direction, true);
           if (point) witness(point);
         }
       }
