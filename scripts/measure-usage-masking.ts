@@ -6,7 +6,7 @@
  * masked, under the audited rule and under masking each export afresh (small-cells.ts alone, which
  * leaks across exports and orders); months refused by the audit; time spent auditing.
  * Usage: npx tsx scripts/measure-usage-masking.ts [buyers=60] [seed=18] [months=12] [orders=1-3] [places=6] [services=10]
- *   large case: npx tsx scripts/measure-usage-masking.ts 1 18 24 5 20 10
+ *   large case (PROGRESS=1 prints each month's audit time): npx tsx scripts/measure-usage-masking.ts 1 18 24 5 20 10
  */
 import { publishMonth, type MonthFigures, type Publication } from '../server/shared/cumulative-publication.ts';
 import { hiddenCells } from '../server/shared/small-cells.ts';
@@ -56,6 +56,7 @@ for (let b = 0; b < buyers; b++) {
     tally.auditMs += ms;
     tally.slowestMs = Math.max(tally.slowestMs, ms);
     tally.months++;
+    if (process.env.PROGRESS) console.log(`  ${period}: ${publication ? 'published' : 'refused'} in ${ms.toFixed(0)} ms`);
     if (!publication) {
       tally.refused++;
       continue;

@@ -100,6 +100,9 @@ t.test('three exports: each pair of the previous rule’s exports was safe, the 
   const previousRule = months.map((m, i) => asPublished(m.period, m, hidden[i]!));
   for (const [x, y] of [[0, 1], [1, 2], [0, 2]] as const) t.same(readerLeaks([previousRule[x]!, previousRule[y]!]), [], `exports ${x + 1} and ${y + 1} alone: nothing pinned`);
   t.ok(readerLeaks(previousRule).includes('service 1/order:0/c'), 'all three: February’s c is between 6 and 6');
+  // The auditor reads every publication at once, not pairs: it finds the same cell.
+  t.ok(leakedCells(previousRule, changeOf).some((id) => id === JSON.stringify([1, 'order:0', 'service', 'c'])), 'the auditor pins it from the three');
+  for (const [x, y] of [[0, 1], [1, 2]] as const) t.same(leakedCells([previousRule[x]!, previousRule[y]!], changeOf), [], `and not from exports ${x + 1} and ${y + 1}`);
   const { published } = publishAll(months);
   t.same(readerLeaks(published), [], 'audited: nothing pinned');
 });
