@@ -33,21 +33,6 @@ export interface AuditProblem {
   /** Unknown cells, by id, with their true values (a feasible point). */
   truth: ReadonlyMap<string, number>;
   constraints: readonly LinearConstraint[];
-  /**
-   * Epoch milliseconds after which the audit gives up (AuditOverBudget). Integer programmes can take
-   * minutes on a large buyer's history (measured: 540 s for one month of 5 orders × 20 places × 10
-   * services × 24 months), and the audit runs in a request's transaction: past the budget the caller
-   * refuses the month instead, which is always safe (the previous publication stays).
-   */
-  deadline?: number;
-}
-
-/** The audit could not reach its verdict within its budget: nothing may be published on it. */
-export class AuditOverBudget extends Error {
-  constructor() {
-    super('audit du masquage interrompu : budget de temps dépassé');
-    this.name = 'AuditOverBudget';
-  }
 }
 
 const EPSILON = 1e-6;
@@ -82,25 +67,13 @@ function components(problem: AuditProblem): { variables: string[]; constraints: 
 type Solution = { feasible: boolean; result: number } & Record<string, unknown>;
 
 /** Optimises `weights` (by variable; absent: 0). */
-function optimise(
-  variables: readonly string[],
-  constraints: readonly LinearConstraint[],
-  weights: ReadonlyMap<string, number>,
-  direction: 'max' | 'min',
-  integer: boolean,
-  deadline: number,
-): Map<string, number> | null {
-  const left = deadline - Date.now();
-  if (left <= 0) throw new AuditOverBudget();
+function optimise(variables: readonly string[], constraints: readonly LinearConstraint[], weights: ReadonlyMap<string, number>, direction: 'max' | 'min', integer: boolean): Map<string, number> | null {
   const model = {
     optimize: '_objective',
     opType: direction,
     constraints: Object.fromEntries(constraints.map((c, i) => [`c${i}`, c.relation === 'equal' ? { equal: c.rhs } : { max: c.rhs }])),
     variables: Object.fromEntries(variables.map((v) => [v, { _objective: weights.get(v) ?? 0 } as Record<string, number>])),
-    // A branch and bound stopped by its timeout returns its best integer point so far: still a
-    // true witness (feasible and integral), only perhaps not the extreme one — a verdict can then
-    // only lean towards "pinned", never towards "protected".
-    ...(integer ? { ints: Object.fromEntries(variables.map((v) => [v, 1])), options: { timeout: left } } : {}),
+    ...(integer ? { ints: Object.fromEntries(variables.map((v) => [v, 1])) } : {}),
   };
   constraints.forEach((c, i) => {
     for (const [v, coefficient] of c.terms) model.variables[v]![`c${i}`] = coefficient;
@@ -116,7 +89,6 @@ function optimise(
  * (unbounded above) and never pinned.
  */
 export function pinnedCells(problem: AuditProblem): string[] {
-  const deadline = problem.deadline ?? Number.POSITIVE_INFINITY;
   const pinned: string[] = [];
   for (const group of components(problem)) {
     if (group.constraints.length === 0) continue;
@@ -138,7 +110,7 @@ export function pinnedCells(problem: AuditProblem): string[] {
     for (let round = 0; round < 2 && group.variables.length > 4; round++) {
       const weights = new Map(group.variables.map((v) => [v, weight()]));
       for (const direction of ['max', 'min'] as const) {
-        const point = optimise(group.variables, group.constraints, weights, direction, false, deadline);
+        const point = optimise(group.variables, group.constraints, weights, direction, false);
         if (point) witness(point);
       }
     }
@@ -146,9 +118,9 @@ export function pinnedCells(problem: AuditProblem): string[] {
       for (const direction of ['max', 'min'] as const) {
         if (high.get(v)! > low.get(v)!) break;
         const target = new Map([[v, 1]]);
-        let point = optimise(group.variables, group.constraints, target, direction, false, deadline);
+        let point = optimise(group.variables, group.constraints, target, direction, false);
         if (point && !witness(point)) {
-          point = optimise(group.variables, group.constraints, target, direction, true, deadline);
+          point = optimise(group.variables, group.constraints, target, direction, true);
           if (point) witness(point);
         }
       }

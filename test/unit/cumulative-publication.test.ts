@@ -35,8 +35,7 @@ function publishAll(months: MonthFigures[]): { published: Publication[]; refused
   const published: Publication[] = [];
   let refused = 0;
   for (const m of months) {
-    // No time budget here: a loaded test machine must not turn a publication into a refusal.
-    const p = publishMonth(m, published, { changeOf, auditBudgetMs: Number.POSITIVE_INFINITY });
+    const p = publishMonth(m, published, { changeOf });
     if (p) published.push(p);
     else refused++;
   }
@@ -65,12 +64,6 @@ t.test('the counterexample fast-check found against the previous rule is publish
   t.ok(published.length >= 1, 'January is published');
   t.same(readerLeaks(published), [], 'no masked cell has a single possible value');
   t.same(leakedCells(published, changeOf), [], 'the auditor agrees');
-});
-
-t.test('an audit that runs out of time refuses the month: nothing is ever published unaudited', async (t) => {
-  const first = monthOf('2027-01', [{ service: { s0: 5, s1: 4, s2: 1 }, place: { p0: 10, p1: 0 }, month: { '2027-01': 10 } }]);
-  t.equal(publishMonth(first, [], { changeOf, auditBudgetMs: 0 }), null, 'no time left: refused (the previous publication stays)');
-  t.not(publishMonth(first, [], { changeOf, auditBudgetMs: Number.POSITIVE_INFINITY }), null, 'the same month with time to audit is published');
 });
 
 t.test('cross-order sums: the previous rule masked each dashboard alone, and a per-order cell followed from the others and the total', async (t) => {
