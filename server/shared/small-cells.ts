@@ -45,8 +45,7 @@ export function hiddenCells(counts: readonly number[], threshold = SMALL_CELL_TH
   // broken by position would tell the reader which of two equal cells the rule picked.
   const visible = counts.map((count, i) => ({ count, i })).filter((c) => !hidden.has(c.i));
   visible.sort((a, b) => b.count - a.count || a.i - b.i);
-  // Cells hidden because they are small (not those `already` hidden, which may be large).
-  const smallOnly = counts.filter((count) => count < threshold).length;
+  const smallOnly = hidden.size;
   const needsMore = () =>
     hidden.size < 2 ||
     hiddenSum < threshold ||

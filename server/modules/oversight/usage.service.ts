@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { shownIn } from '../../shared/cumulative-publication.ts';
+import { shownIn, shownPeriod } from '../../shared/cumulative-publication.ts';
 import { SMALL_CELL_THRESHOLD } from '../../shared/small-cells.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
@@ -63,15 +63,14 @@ function present(facts: UsageFacts, shown: Shown, figures: { distributed: number
 
 /**
  * What became of the passes of a scope of orders. The operator sees today's exact figures. Anybody
- * else sees the scope's published snapshot, as of the end of the last settled month: all of the
- * buyer's dashboards (each order, all orders) are published together, each month once, after an
- * audit of everything the buyer was ever shown (server/shared/cumulative-publication.ts; README,
- * « Masquage »). Purchases and expiries designate nobody and stay live. One transaction: a
- * snapshot is stored before any export gives it. A dashboard with nothing published yet (an order
- * approved after its buyer's last publication) shows every count masked and nothing used.
+ * else sees the scope's published snapshot, as of the end of the last settled month: people counts
+ * masked so that no masked cell follows from the totals, nor from two exports taken at different
+ * times (server/shared/cumulative-publication.ts; designs weighed in the README, « Masquage »).
+ * Purchases and expiries designate nobody and stay live. One transaction: a snapshot is stored
+ * before any export gives it.
  */
-export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; scope: repo.OrderScope; scopeKey: string; buyerId: string; threshold: number }): Omit<UsageView, 'orderId' | 'reference'> {
-  const { db, clock, gracePeriodDays, scope, threshold, buyerId } = deps;
+export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; scope: repo.OrderScope; scopeKey: string; threshold: number }): Omit<UsageView, 'orderId' | 'reference'> {
+  const { db, clock, gracePeriodDays, scope, threshold } = deps;
   if (threshold <= 0) {
     const facts = usageFacts({ db, clock, gracePeriodDays, scope });
     const exact: Shown = { cell: (table, key) => facts.tables[table].counts[key] ?? 0, month: (key) => facts.months.counts[key] ?? 0 };
@@ -80,17 +79,12 @@ export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: numbe
   return db.transaction((tx) => {
     const now = clock.now();
     const month = settledMonth(now);
-    const buyerScope = `buyer:${buyerId}`;
-    const orders = repo.ordersInScope(tx, { buyerId });
-    const factsOf = (key: string) =>
-      usageFacts({ db: tx, clock, gracePeriodDays, scope: key === buyerScope ? { buyerId, untilMonth: month } : { buyerId, orderId: key.slice('order:'.length), untilMonth: month } });
-    const published = publishedUsage(tx, { buyerScope, orderScopes: orders.map((o) => `order:${o.id}`) }, month, now, factsOf);
-    const stored = published.get(deps.scopeKey);
-    const snapshot = stored?.snapshot;
+    const stored = publishedUsage(tx, deps.scopeKey, month, now, () => usageFacts({ db: tx, clock, gracePeriodDays, scope: { ...scope, untilMonth: month } }));
+    const { snapshot } = stored;
     // Rows (labels, the fixed lists) are today's; a row the snapshot does not have is masked.
-    const facts = usageFacts({ db: tx, clock, gracePeriodDays, scope: { ...scope, untilMonth: snapshot?.period ?? month } });
-    const shown: Shown = { cell: (table, key) => shownIn(snapshot?.tables[table], key), month: (key) => shownIn(snapshot?.tables.month, key) };
-    return present(facts, shown, { distributed: stored?.distributed ?? 0, used: snapshot?.total ?? 0, usedCents: stored?.usedCents ?? 0, asOf: snapshot?.period ?? month, threshold });
+    const facts = usageFacts({ db: tx, clock, gracePeriodDays, scope: { ...scope, untilMonth: snapshot.period } });
+    const published: Shown = { cell: (table, key) => shownIn(snapshot.tables[table], key), month: (key) => shownPeriod(snapshot.periods, key) };
+    return present(facts, published, { distributed: stored.distributed, used: snapshot.total, usedCents: stored.usedCents, asOf: snapshot.period, threshold });
   });
 }
 
@@ -106,10 +100,10 @@ export function orderUsage(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: nu
     order !== undefined &&
     (isOperator(actor) || actor.organisationKind === 'buyer' || (actor.organisationKind === 'state' && order.programId !== null && repo.programFundedBy(deps.db, order.programId, actor.organisationId)));
   if (!readable) throw orderNotFound();
-  return { orderId, reference: order.reference, ...usageOf({ ...deps, scope, scopeKey: `order:${orderId}`, buyerId: order.buyerId, threshold: thresholdFor(actor) }) };
+  return { orderId, reference: order.reference, ...usageOf({ ...deps, scope, scopeKey: `order:${orderId}`, threshold: thresholdFor(actor) }) };
 }
 
 /** The usage of all of the buyer's orders together. */
 export function buyerUsage(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; actor: Actor }): UsageView {
-  return { orderId: null, reference: null, ...usageOf({ ...deps, scope: { buyerId: deps.actor.organisationId }, scopeKey: `buyer:${deps.actor.organisationId}`, buyerId: deps.actor.organisationId, threshold: thresholdFor(deps.actor) }) };
+  return { orderId: null, reference: null, ...usageOf({ ...deps, scope: { buyerId: deps.actor.organisationId }, scopeKey: `buyer:${deps.actor.organisationId}`, threshold: thresholdFor(deps.actor) }) };
 }
