@@ -28,6 +28,11 @@ export interface FilterSpec {
   pattern?: RegExp;
 }
 
+/** Fixed choices of a filter from their labels by value, in the order written. */
+export function filterChoices<V extends string>(labels: Readonly<Record<V, string>>): FilterOption[] {
+  return (Object.entries(labels) as [V, string][]).map(([value, label]) => ({ value, label }));
+}
+
 export interface ListSpec<F extends string = string, S extends string = string> {
   /** The page's address, used in every link it builds. */
   path: string;

@@ -3,8 +3,10 @@
  * sort with a unique tie-breaker, a Paris month. Repositories own queries; this file only builds
  * their conditions, so it is named like one.
  */
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { likePattern, type SortDirection } from './list-query.ts';
+import { count, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { SQLiteSelect } from 'drizzle-orm/sqlite-core';
+import type { DbOrTx } from '../../db/client.ts';
+import { likePattern, type ListWindow, type SortDirection } from './list-query.ts';
 import { parisMonthRange } from './paris-time.ts';
 
 /**
@@ -43,4 +45,18 @@ export function inParisMonth(column: SQLWrapper, month: string): SQL {
 /** A calendar-date column (AAAA-MM-JJ, already a Paris date) inside a month "2026-11". */
 export function inDateMonth(column: SQLWrapper, month: string): SQL {
   return sql`substr(${column}, 1, 7) = ${month}`;
+}
+
+/**
+ * How many rows a list matches. `matching` is the list's query with its joins and conditions but
+ * neither order nor window (`.$dynamic()`), the same one `readWindow` pages through, so the count
+ * and the page can never disagree on a join or a filter.
+ */
+export function countMatching(db: DbOrTx, matching: SQLiteSelect): number {
+  return db.select({ n: count() }).from(matching.as('matching')).get()?.n ?? 0;
+}
+
+/** One page of a list: the chosen order (with its tie-breaker, `orderByFor`), then the window. */
+export function readWindow<Q extends SQLiteSelect>(matching: Q, orderBy: SQL, window: ListWindow): Awaited<ReturnType<Q['all']>> {
+  return matching.orderBy(orderBy).limit(window.limit).offset(window.offset).all() as Awaited<ReturnType<Q['all']>>;
 }

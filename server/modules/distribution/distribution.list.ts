@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell } from '../../shared/csv.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { parisDate } from '../../shared/paris-time.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -23,10 +23,7 @@ export const DISTRIBUTION_LIST: ListSpec<'validite', DistributionOrderSort> = {
     validite: {
       label: 'Validité',
       allLabel: 'Toutes les commandes',
-      options: [
-        { value: 'current', label: 'Encore valables' },
-        { value: 'ended', label: 'Validité terminée' },
-      ],
+      options: filterChoices({ current: 'Encore valables', ended: 'Validité terminée' }),
     },
   },
   sorts: { date: 'Date de la commande', reference: 'Référence', commanditaire: 'Commanditaire', validite: 'Fin de validité' },

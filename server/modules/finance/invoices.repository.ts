@@ -1,9 +1,9 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { inDateMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, inDateMonth, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { chorusDepositCondition } from './chorus-pro.repository.ts';
 
@@ -62,25 +62,14 @@ const base = (db: DbOrTx) =>
     .innerJoin(orders, eq(orders.id, invoices.orderId))
     .innerJoin(organisations, eq(organisations.id, invoices.buyerId));
 
+const matchingInvoices = (db: DbOrTx, actor: Actor, criteria: InvoiceCriteria) => base(db).where(invoiceWhere(actor, criteria)).$dynamic();
+
 export function countInvoiceSearch(db: DbOrTx, actor: Actor, criteria: InvoiceCriteria): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(invoices)
-      .innerJoin(orders, eq(orders.id, invoices.orderId))
-      .innerJoin(organisations, eq(organisations.id, invoices.buyerId))
-      .where(invoiceWhere(actor, criteria))
-      .get()?.n ?? 0
-  );
+  return countMatching(db, matchingInvoices(db, actor, criteria));
 }
 
 export function searchInvoices(db: DbOrTx, actor: Actor, criteria: InvoiceCriteria, sort: { key: InvoiceSort; dir: SortDirection }, window: ListWindow) {
-  return base(db)
-    .where(invoiceWhere(actor, criteria))
-    .orderBy(orderByFor(INVOICE_SORTS, sort, invoices.number))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingInvoices(db, actor, criteria), orderByFor(INVOICE_SORTS, sort, invoices.number), window);
 }
 
 /** The invoices of the API's keyset list (by number), one more than `limit` to tell whether a next page exists. */
