@@ -1,4 +1,4 @@
-import { hiddenCells, SMALL_CELL_THRESHOLD } from './small-cells.ts';
+import { hiddenCells, SMALL_CELL_THRESHOLD, type ReaderKnowledge } from './small-cells.ts';
 
 /**
  * Masking of cumulative figures that holds across exports (issue 18): the buyer's usage dashboard.
@@ -16,18 +16,25 @@ import { hiddenCells, SMALL_CELL_THRESHOLD } from './small-cells.ts';
  * 2. a snapshot's masking starts from the previous one's: a shown cell stays shown (cells only grow,
  *    every month counted is settled), a hidden cell stays hidden; cells under the threshold are
  *    hidden as in `small-cells.ts`;
- * 3. hidden cells are revealed only when the increments of the previously hidden cells — the part
- *    of the increment table the reader cannot see — add up to at least the threshold: then the
- *    revealed value, minus an unknown share of at least 5 new uses, is all the reader has of the old
- *    one. Complements needed by what stays hidden are taken among the previously hidden cells only
- *    (largest first, as in `small-cells.ts`), never among shown ones;
+ * 3. hidden cells come out of hiding all together or not at all: only when the increments of the
+ *    previously hidden cells — the part of the increment table the reader cannot see — add up to at
+ *    least the threshold, and every one of them now holds at least the threshold. Then a revealed
+ *    value, minus an unknown share of at least 5 new uses, is all the reader has of the old one.
+ *    Revealing some and keeping others (the zeros, say) looked safe and is not: the property test
+ *    found tables where the kept cells, known to be small, pin a revealed one's old value down.
+ *    Otherwise every hidden cell stays hidden, and complements, when the hidden block is not valid,
+ *    are taken among the previously hidden cells only (largest first, as in `small-cells.ts`),
+ *    judged as cells of any size (`ReaderKnowledge`), never among shown ones;
  * 4. rows that only exist over periods (the months) are masked in blocks: the months added by a
  *    snapshot are a table of their own whose total is the difference of the two snapshots' totals,
  *    masked by the single-table rule; a snapshot is not taken while that difference is between 1 and
  *    the threshold − 1 (it would be a small count anyone can compute), the previous one stays.
+ * 5. several publications shown together (a buyer's orders in one dashboard) are combined, not
+ *    masked afresh: `combineSnapshots` sums each order's published snapshot and hides a cell where
+ *    any order hides it, so the total minus one order's export gives nothing that order hides.
  * The property test (test/unit/cumulative-publication.test.ts) enumerates every pair of tables a
  * reader holding two snapshots cannot tell apart and finds no masked cell with a single value; the
- * same test shows daily re-masking leaking. Pure, no I/O: the caller loads and stores snapshots.
+ * same test shows daily re-masking leaking, and checks the combination of two orders. Pure, no I/O: the caller loads and stores snapshots.
  */
 
 /** One breakdown: counts by row key; the reader is assumed to know its total. */
@@ -57,14 +64,14 @@ export interface CumulativeSnapshot {
 const sum = (values: Iterable<number>) => [...values].reduce((s, v) => s + v, 0);
 
 /** Completes a hidden set: while it is not a valid block (small-cells rule 2), add the largest `eligible` cells (ties together). */
-function completeBlock(counts: CountsByKey, hidden: Set<string>, eligible: readonly string[], threshold: number): Set<string> {
+function completeBlock(counts: CountsByKey, hidden: Set<string>, eligible: readonly string[], threshold: number, readerKnows: ReaderKnowledge): Set<string> {
   const keys = Object.keys(counts);
   const indexOf = new Map(keys.map((k, i) => [k, i]));
   const values = keys.map((k) => counts[k]!);
   const result = new Set(hidden);
   const pool = eligible.filter((k) => !result.has(k)).sort((a, b) => counts[b]! - counts[a]! || indexOf.get(a)! - indexOf.get(b)!);
   const valid = () => {
-    const again = hiddenCells(values, threshold, new Set([...result].map((k) => indexOf.get(k)!)));
+    const again = hiddenCells(values, threshold, new Set([...result].map((k) => indexOf.get(k)!)), readerKnows);
     return again.size === result.size;
   };
   let next = 0;
@@ -95,12 +102,18 @@ export function nextHidden(counts: CountsByKey, previous: SnapshotTable | undefi
   const wasHidden = new Set([...previous.hidden, ...keys.filter((k) => !(k in previous.counts))]);
   const small = keys.filter((k) => counts[k]! < threshold);
   const hiddenIncrement = sum([...wasHidden].filter((k) => k in counts).map((k) => counts[k]! - (previous.counts[k] ?? 0)));
-  const mayReveal = hiddenIncrement >= threshold;
-  const revealable = mayReveal ? keys.filter((k) => wasHidden.has(k) && counts[k]! >= threshold) : [];
+  const stillHidden = [...wasHidden].filter((k) => k in counts);
+  // All or nothing: revealing only the hidden cells that reached the threshold would tell the
+  // reader that the others are still under it, and their sum could then pin them ([4, 4, 4]).
+  const mayReveal = hiddenIncrement >= threshold && stillHidden.every((k) => counts[k]! >= threshold);
+  const revealable = mayReveal ? stillHidden : [];
   const kept = new Set([...keys.filter((k) => wasHidden.has(k) && !revealable.includes(k)), ...small]);
-  let hidden = completeBlock(counts, kept, revealable, threshold);
+  // Without a reveal, a cell kept hidden may have grown to any size; with one, the hidden cells are
+  // the new small ones, known to be under the threshold.
+  const readerKnows = mayReveal ? 'below-threshold' : 'any-size';
+  let hidden = completeBlock(counts, kept, revealable, threshold, readerKnows);
   // Only a count that went down (never for settled months) can leave no hidden complement: then shown ones must serve.
-  hidden = completeBlock(counts, hidden, keys, threshold);
+  hidden = completeBlock(counts, hidden, keys, threshold, readerKnows);
   return keys.filter((k) => hidden.has(k));
 }
 
@@ -152,4 +165,41 @@ export function shownPeriod(periods: SnapshotBlocks, key: string): number | null
   const block = periods.blocks.find((b) => b.rows.includes(key));
   if (!block || block.hidden.includes(key)) return null;
   return periods.counts[key] ?? null;
+}
+
+/**
+ * Several scopes published together (all of a buyer's orders): the sums of their snapshots as
+ * published, a cell shown only where every one of them shows it.
+ *
+ * Why not a snapshot of its own: the buyer reads each order's dashboard as well, and a total over
+ * the orders masked on its own terms gives a masked cell of one order back by difference (place P:
+ * 3 in order A, masked; 6 in order B, shown; 9 for both, shown: 9 − 6 = 3). Built this way, every
+ * figure of the combination follows from the orders' own publications — a shown sum adds shown
+ * cells, a masked one is masked — so a reader of all the exports knows nothing more than a reader
+ * of the orders' ones, each safe by the rule above. The price: a cell masked in one order is masked
+ * in the total. The figures are as of the oldest snapshot's month (orders whose snapshot moved on
+ * count up to theirs); `period` says that month.
+ */
+export function combineSnapshots(parts: readonly CumulativeSnapshot[], emptyPeriod: string): CumulativeSnapshot {
+  if (parts.length === 1) return parts[0]!;
+  const tables: Record<string, SnapshotTable> = {};
+  const names = new Set(parts.flatMap((p) => Object.keys(p.tables)));
+  for (const name of names) {
+    const keys = new Set(parts.flatMap((p) => Object.keys(p.tables[name]?.counts ?? {})));
+    const counts: Record<string, number> = {};
+    const hidden: string[] = [];
+    for (const key of keys) {
+      counts[key] = sum(parts.map((p) => p.tables[name]?.counts[key] ?? 0));
+      if (parts.some((p) => shownIn(p.tables[name], key) === null)) hidden.push(key);
+    }
+    tables[name] = { counts, hidden };
+  }
+  const months = [...new Set(parts.flatMap((p) => p.periods.blocks.flatMap((b) => b.rows)))].sort();
+  const periods: SnapshotBlocks = {
+    blocks: months.length === 0 ? [] : [{ rows: months, hidden: months.filter((m) => parts.some((p) => shownPeriod(p.periods, m) === null)) }],
+    counts: Object.fromEntries(months.map((m) => [m, sum(parts.map((p) => p.periods.counts[m] ?? 0))])),
+  };
+  const period = parts.length === 0 ? emptyPeriod : parts.map((p) => p.period).sort()[0]!;
+  const publishedAt = parts.map((p) => p.publishedAt).sort().at(-1) ?? '';
+  return { period, publishedAt, tables, periods, total: sum(parts.map((p) => p.total)) };
 }

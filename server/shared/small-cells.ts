@@ -26,8 +26,24 @@ export const SMALL_CELL_THRESHOLD = 5;
 
 export type Shown<T extends { count: number }> = Omit<T, 'count'> & { count: number | null };
 
+/**
+ * What a reader knows of the size of the cells hidden beforehand (`already`):
+ * - `as-counted`: they count as small ones (a two-way table's other direction);
+ * - `any-size`: nothing: kept hidden by an earlier snapshot, they may have grown to any size, so
+ *   their sum pins nothing — and hiding one more cell because they happen to be small would itself
+ *   say that they are;
+ * - `below-threshold`: those under the threshold are known to be (a larger one would have been
+ *   revealed), so the sum rule applies when every hidden cell is under it.
+ */
+export type ReaderKnowledge = 'as-counted' | 'any-size' | 'below-threshold';
+
 /** Which cells of a list of counts are hidden (indices); `already` are hidden whatever their count (a two-way table's other direction). */
-export function hiddenCells(counts: readonly number[], threshold = SMALL_CELL_THRESHOLD, already: ReadonlySet<number> = new Set()): Set<number> {
+export function hiddenCells(
+  counts: readonly number[],
+  threshold = SMALL_CELL_THRESHOLD,
+  already: ReadonlySet<number> = new Set(),
+  readerKnows: ReaderKnowledge = 'as-counted',
+): Set<number> {
   const hidden = new Set<number>();
   if (threshold <= 0) return hidden;
   let total = 0;
@@ -46,11 +62,15 @@ export function hiddenCells(counts: readonly number[], threshold = SMALL_CELL_TH
   const visible = counts.map((count, i) => ({ count, i })).filter((c) => !hidden.has(c.i));
   visible.sort((a, b) => b.count - a.count || a.i - b.i);
   const smallOnly = hidden.size;
+  // Whether the sum of the hidden cells would pin each one (all under the threshold, all at
+  // threshold − 1) depends on what the reader knows of the cells in `already`; see ReaderKnowledge.
+  const sumMayPin =
+    readerKnows === 'as-counted' || (readerKnows === 'below-threshold' ? [...hidden].every((i) => counts[i]! < threshold) : already.size === 0);
   const needsMore = () =>
     hidden.size < 2 ||
     hiddenSum < threshold ||
     // Hidden cells all under the threshold and all at threshold − 1: their sum would pin each one.
-    (hidden.size === smallOnly && hiddenSum === smallOnly * (threshold - 1));
+    (sumMayPin && hidden.size === smallOnly && hiddenSum === smallOnly * (threshold - 1));
   let next = 0;
   while (next < visible.length && needsMore()) {
     const value = visible[next]!.count;

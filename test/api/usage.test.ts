@@ -145,8 +145,9 @@ t.test('two exports at different times: a month is published once and kept, mask
       ['2026-12', 5],
     ],
   );
-  t.equal(services(december)[PAPERWORK], 5, 'the hidden cells grew by 5: the paperwork cell can be shown, its November value is only known to be 0 to 5');
+  t.equal(services(december)[PAPERWORK], null, 'the hidden cells grew by 5, yet the paperwork cell stays hidden: cells come out of hiding all together, and the zeros of the other services cannot');
   t.equal(services(december)[WORKSHOP], null, 'the workshops stay hidden: the zeros still need a complement');
+  t.equal(december.byService.filter((c: { masked: boolean }) => !c.masked).length, 0, 'no service is shown alone');
   t.equal(december.usedCents, ledgerUsedCents(ctx.db, ctx.order.id), 'the used value is the ledger’s');
 
   // Three January uses: the total would move by 3, so February keeps December's snapshot.
@@ -166,4 +167,45 @@ t.test('two exports at different times: a month is published once and kept, mask
     { scope: `order:${ctx.order.id}`, period: '2026-12' },
   ]);
   t.throws(() => ctx.db.$client.exec('UPDATE usage_snapshots SET period = period'), /append-only/, 'a published snapshot cannot be rewritten');
+});
+
+t.test('all orders together: a cell masked in one order is masked in the total, so that no order’s masked cell comes back by difference', async (t) => {
+  const ctx = await setup(t);
+  // A second order of the same buyer: 6 workshops (shown in its own dashboard) and 10 paperwork
+  // uses (hidden there, the complement of its zeros), in December.
+  const second = createApprovedOrder(ctx.db, ctx.clock, { buyer: ctx.world.buyerAdmin, operator: ctx.world.operatorAdmin, funded: true, territory: { departements: ['31'] } });
+  let buyer = await loginAs(ctx.app, ctx.world.buyerAdmin);
+  t.equal((await post(buyer, `/api/v1/orders/${second.id}/prescribers`, { prescriberId: ctx.world.prescriber.id })).statusCode, 201);
+  const allotted = await post(buyer, '/api/v1/allotments', { orderId: second.id, prescriberId: ctx.world.prescriber.id, bookletCount: 4 });
+  const prescriber = await loginAs(ctx.app, ctx.world.prescriberAdmin);
+  for (const serial of allotted.json().serials as string[]) {
+    t.equal((await post(prescriber, '/api/v1/distributions', { bookletSerial: serial, publicCategory: 'demandeurs_emploi', communeCode: '31149' })).statusCode, 201);
+  }
+  const booklets = (await bookletsOf(ctx.db, second.id)).slice(0, 4);
+  const codes = booklets.flatMap((b) => ctx.db.select({ code: passes.code }).from(passes).where(eq(passes.bookletId, b.id)).orderBy(passes.position).all().map((p) => p.code));
+  const agent = await loginAs(ctx.app, ctx.place.agent);
+  for (const [i, code] of codes.slice(0, 16).entries()) t.equal((await post(agent, '/api/v1/redemptions', { code, service: i < 6 ? WORKSHOP : PAPERWORK })).statusCode, 201);
+
+  ctx.clock.set('2027-01-04T09:00:00.000Z');
+  buyer = await loginAs(ctx.app, ctx.world.buyerAdmin);
+  const services = (u: { byService: { key: string; count: number | null }[] }) => Object.fromEntries(u.byService.map((c) => [c.key, c.count]));
+  const first = services((await get(buyer, `/api/v1/orders/${ctx.order.id}/usage`)).json());
+  const other = services((await get(buyer, `/api/v1/orders/${second.id}/usage`)).json());
+  t.equal(first[WORKSHOP], null, 'the first order masks its 7 workshops');
+  t.equal(other[WORKSHOP], 6, 'the second shows its 6');
+  t.equal(other[PAPERWORK], null, 'and masks its 10 paperwork uses');
+
+  const all = (await get(buyer, '/api/v1/usage')).json();
+  t.match(all, { used: 28, figuresAsOf: '2026-12' });
+  const together = services(all);
+  // Masked on its own terms the total would hide its largest cell (15 paperwork uses) and show the
+  // 13 workshops: 13 − 6 gives the first order's masked 7 back.
+  t.equal(together[WORKSHOP], null, 'the workshops are masked in the total, being masked in the first order');
+  t.equal(together[PAPERWORK], null, 'and the paperwork, masked in the second');
+  t.ok(all.byMonth.every((m: { count: number | null }) => m.count === null), 'a month masked in one order is masked in the total');
+  t.match(all.byPlace, [{ placeName: 'EPN de Muret', count: 28, masked: false }], 'a cell shown in every order is shown, as their sum');
+  t.equal(all.distributed, 70, 'the distributions of both orders');
+  const page = await get(buyer, '/utilisation');
+  t.match(page.body, 'un chiffre masqué dans une commande l’est aussi dans le total', 'the page says how the total is masked');
+  t.notMatch((await get(buyer, `/commandes/${second.id}/utilisation`)).body, 'l’est aussi dans le total', 'an order’s own page does not');
 });

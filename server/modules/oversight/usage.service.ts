@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { shownIn, shownPeriod } from '../../shared/cumulative-publication.ts';
+import { combineSnapshots, shownIn, shownPeriod, type CumulativeSnapshot } from '../../shared/cumulative-publication.ts';
 import { SMALL_CELL_THRESHOLD } from '../../shared/small-cells.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
@@ -69,7 +69,7 @@ function present(facts: UsageFacts, shown: Shown, figures: { distributed: number
  * Purchases and expiries designate nobody and stay live. One transaction: a snapshot is stored
  * before any export gives it.
  */
-export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; scope: repo.OrderScope; scopeKey: string; threshold: number }): Omit<UsageView, 'orderId' | 'reference'> {
+export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; scope: repo.OrderScope; orderIds: readonly string[]; threshold: number }): Omit<UsageView, 'orderId' | 'reference'> {
   const { db, clock, gracePeriodDays, scope, threshold } = deps;
   if (threshold <= 0) {
     const facts = usageFacts({ db, clock, gracePeriodDays, scope });
@@ -79,12 +79,20 @@ export function usageOf(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: numbe
   return db.transaction((tx) => {
     const now = clock.now();
     const month = settledMonth(now);
-    const stored = publishedUsage(tx, deps.scopeKey, month, now, () => usageFacts({ db: tx, clock, gracePeriodDays, scope: { ...scope, untilMonth: month } }));
-    const { snapshot } = stored;
+    const orderSnapshot = (orderId: string) =>
+      publishedUsage(tx, `order:${orderId}`, month, now, () => usageFacts({ db: tx, clock, gracePeriodDays, scope: { orderId, untilMonth: month } }));
+    // One order: its own publication. Several (a buyer's): the combination of theirs, so that the
+    // total cannot give a masked cell of one order back by difference (combineSnapshots).
+    const parts = deps.orderIds.map(orderSnapshot);
+    const snapshot: CumulativeSnapshot = combineSnapshots(
+      parts.map((p) => p.snapshot),
+      month,
+    );
     // Rows (labels, the fixed lists) are today's; a row the snapshot does not have is masked.
     const facts = usageFacts({ db: tx, clock, gracePeriodDays, scope: { ...scope, untilMonth: snapshot.period } });
     const published: Shown = { cell: (table, key) => shownIn(snapshot.tables[table], key), month: (key) => shownPeriod(snapshot.periods, key) };
-    return present(facts, published, { distributed: stored.distributed, used: snapshot.total, usedCents: stored.usedCents, asOf: snapshot.period, threshold });
+    const total = (figure: (p: (typeof parts)[number]) => number) => parts.reduce((s, p) => s + figure(p), 0);
+    return present(facts, published, { distributed: total((p) => p.distributed), used: snapshot.total, usedCents: total((p) => p.usedCents), asOf: snapshot.period, threshold });
   });
 }
 
@@ -100,10 +108,12 @@ export function orderUsage(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: nu
     order !== undefined &&
     (isOperator(actor) || actor.organisationKind === 'buyer' || (actor.organisationKind === 'state' && order.programId !== null && repo.programFundedBy(deps.db, order.programId, actor.organisationId)));
   if (!readable) throw orderNotFound();
-  return { orderId, reference: order.reference, ...usageOf({ ...deps, scope, scopeKey: `order:${orderId}`, threshold: thresholdFor(actor) }) };
+  return { orderId, reference: order.reference, ...usageOf({ ...deps, scope, orderIds: [orderId], threshold: thresholdFor(actor) }) };
 }
 
 /** The usage of all of the buyer's orders together. */
 export function buyerUsage(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: number; actor: Actor }): UsageView {
-  return { orderId: null, reference: null, ...usageOf({ ...deps, scope: { buyerId: deps.actor.organisationId }, scopeKey: `buyer:${deps.actor.organisationId}`, threshold: thresholdFor(deps.actor) }) };
+  const scope: repo.OrderScope = { buyerId: deps.actor.organisationId };
+  const orderIds = repo.ordersInScope(deps.db, scope).map((o) => o.id);
+  return { orderId: null, reference: null, ...usageOf({ ...deps, scope, orderIds, threshold: thresholdFor(deps.actor) }) };
 }
