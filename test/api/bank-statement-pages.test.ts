@@ -43,7 +43,8 @@ t.test('finance uploads a camt.053 file: the statement page shows each movement 
   t.match(page.body, new RegExp(`Paiement de la facture ${ctx.buyerInvoice.number}`));
   t.match(page.body, new RegExp(`Virement ${ctx.epnPayout.reference} — EPN exécuté`));
   const table = page.body.slice(page.body.indexOf('<table'), page.body.indexOf('</table>'));
-  t.notMatch(table, UUID, 'no ids in the movements table');
+  // What the table shows, not its links (its sort headings lead to this statement's page, by its id).
+  t.notMatch(table.replace(/<[^>]+>/g, ' '), UUID, 'no ids in the movements table');
 
   const list = await ctx.finance.inject({ method: 'GET', url: '/finances/releves-bancaires', headers: html });
   t.match(list.body, /Du 1er novembre 2026 au 15 novembre 2026/);

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { organisations, users } from '../../db/schema/accounts.ts';
 import { placeSites } from '../../db/schema/places.ts';
 import { booklets } from '../../db/schema/booklets.ts';
+import { reimbursementBatches } from '../../db/schema/reimbursement.ts';
 import { DEMO_ORGANISATIONS } from '../../db/seed/demo.ts';
 import { parisDate } from '../../server/shared/paris-time.ts';
 import { importStatement } from '../../server/modules/finance/bank-statements.service.ts';
@@ -160,11 +161,24 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
     contentType: 'xml',
     content: camt053('02', { iban: app.config.operatorAccount.iban, from: today, to: today, openingCents: 100_000, entries: [{ ref: 'SWEEP1', date: today, direction: 'credit', amountCents: 4_200, remittance: LONG_BUYER_NAME.toUpperCase(), counterparty: LONG_BUYER_NAME }] }),
   });
+  // The finance lists with a search, a filter and a sort in their address (issue 16).
+  const batch = app.db.select({ id: reimbursementBatches.id }).from(reimbursementBatches).limit(1).get();
+  t.ok(batch, 'the demo has a reimbursement batch');
+  const financePages = [
+    '/finances',
+    '/finances/releves-bancaires',
+    `/finances/releves-bancaires?q=FR76&mois=${today.slice(0, 7)}&tri=mouvements&ordre=desc`,
+    `/finances/releves-bancaires/${statement.id}`,
+    `/finances/releves-bancaires/${statement.id}?q=42&devenu=a_traiter&tri=montant&ordre=desc`,
+    '/finances/releves-bancaires/a-traiter',
+    '/finances/rapprochement',
+    ...(batch ? [`/finances/remboursements/${batch.id}?statut=paid&tri=montant&ordre=desc`] : []),
+  ];
   for (const width of [360, 1280]) {
     const context = await browser.newContext({ viewport: { width, height: 800 } });
     const page = await context.newPage();
     await loginInBrowser(page, baseUrl, finance.email, DEMO_PASSWORD);
-    for (const href of ['/finances', '/finances/releves-bancaires', `/finances/releves-bancaires/${statement.id}`, '/finances/releves-bancaires/a-traiter', '/finances/rapprochement']) {
+    for (const href of financePages) {
       const response = await page.goto(baseUrl + href);
       const where = `${finance.email} ${href} at ${width} px`;
       t.ok(response && response.status() < 500, `${where}: answers`);

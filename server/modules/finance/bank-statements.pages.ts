@@ -16,6 +16,8 @@ import { DomainError } from '../../shared/problem.ts';
 import { queueFieldInvalid } from './bank-statements.errors.ts';
 import * as entries from './bank-entries.service.ts';
 import * as statements from './bank-statements.service.ts';
+import { replyBankEntryList } from './bank-entries.list.ts';
+import { replyBankStatementList } from './bank-statements.list.ts';
 
 const hide = { hide: true };
 const financeOnly = allow('operator:finance', 'operator:admin');
@@ -48,9 +50,8 @@ export const bankStatementsPages: FastifyPluginAsync = async (app) => {
   const deps = () => ({ db: app.db, clock: app.clock });
 
   const renderList = (request: FastifyRequest, reply: FastifyReply, extra: { error?: string } = {}) =>
-    reply.renderPage('pages/finance/bank-statements.eta', {
+    replyBankStatementList(deps(), request, reply, {
       title: 'Relevés bancaires',
-      statements: statements.listStatementsWithCounts(app.db),
       queued: entries.reconciliationQueue(app.db).length,
       error: extra.error,
       countOf,
@@ -92,16 +93,15 @@ export const bankStatementsPages: FastifyPluginAsync = async (app) => {
 
   app.get('/finances/releves-bancaires/:statementId', { schema: hide, config: financeOnly }, async (request, reply) => {
     const { statementId } = statementParams.parse(request.params);
-    const detail = statements.statementDetail(app.db, statementId);
+    const s = statements.statementSummary(app.db, statementId);
     const message = String((request.query as { message?: unknown }).message ?? '');
-    const s = detail.statement;
     const success =
       message === 'importe'
         ? `Relevé importé : ${countOf(s.newEntryCount, 'mouvement nouveau', 'mouvements nouveaux')}, ${countOf(s.matched, 'rapproché', 'rapprochés')} automatiquement, ${countOf(s.unmatched, 'à traiter', 'à traiter')}.`
         : message === 'deja'
           ? 'Ce relevé avait déjà été importé : rien de nouveau n’a été enregistré.'
           : undefined;
-    return reply.renderPage('pages/finance/bank-statement.eta', { title: `Relevé du ${formatFrenchDate(s.fromDate)} au ${formatFrenchDate(s.toDate)}`, ...detail, success, countOf });
+    return replyBankEntryList(app.db, s, request, reply, { title: `Relevé du ${formatFrenchDate(s.fromDate)} au ${formatFrenchDate(s.toDate)}`, statement: s, success, countOf });
   });
 
   function renderQueue(request: FastifyRequest, reply: FastifyReply, extra: { errors?: EntryErrors; values?: EntryValues } = {}) {

@@ -138,6 +138,13 @@ const statementOut = (s: repo.BankStatementListRow) => ({
 /** The imported statements, newest period first, each with how many of its movements were read, queued or set aside. */
 export const listStatementsWithCounts = (db: Db) => repo.statementsWithCounts(db).map(statementOut);
 
+/** One statement with its counts, without its movements: its page reads them as a list (bank-entries.list.ts). */
+export function statementSummary(db: Db, statementId: string) {
+  const row = repo.statementsWithCounts(db, statementId)[0];
+  if (!row) throw bankStatementNotFound();
+  return statementOut(row);
+}
+
 /** One statement with its new movements and what each became. */
 export function statementDetail(db: Db, statementId: string) {
   const row = repo.statementsWithCounts(db, statementId)[0];

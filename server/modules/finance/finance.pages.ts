@@ -19,6 +19,7 @@ import { REIMBURSEMENT_BATCH_JOB } from './reimbursement-batch.job.ts';
 import { attestationYears } from './attestations.ts';
 import { replyCreditNoteList } from './credit-notes.list.ts';
 import { replyBatchList } from './reimbursement.list.ts';
+import { replyBatchPayoutList } from './batch-payouts.list.ts';
 import { replyPlaceStatementList } from './place-statements.list.ts';
 
 const hide = { hide: true };
@@ -78,20 +79,19 @@ export const financePages: FastifyPluginAsync = async (app) => {
   });
 
   const renderBatch = (request: FastifyRequest, reply: FastifyReply, batchId: string, extra: Record<string, unknown> = {}) => {
-    const { batch, payouts } = reimbursement.getBatch(app.db, batchId);
+    const batch = reimbursement.getBatchHeader(app.db, batchId);
     const messages: Record<string, string> = {
       approuve: 'Lot approuvé : le fichier de virements est prêt.',
       paye: 'Virements confirmés : les pass sont remboursés.',
       rejete: 'Rejet enregistré : les pass du lieu repartiront dans le prochain lot.',
     };
     const building = buildingProgress(batch);
-    return reply.renderPage('pages/finance/batch.eta', {
+    return replyBatchPayoutList(app.db, batch, request, reply, {
       title: `Lot de remboursement ${batch.period}`,
       batch,
       building,
       statusLabels: reimbursement.BATCH_STATUS_LABELS,
       ...following(Boolean(building)),
-      payouts,
       waiting: reimbursement.waitingPlaces(app.db, batch.period),
       reconciliation: reconciliationReport(app.db, { period: batch.period }),
       today: parisDate(app.clock.now()),

@@ -9,6 +9,11 @@ export function listBatches(db: DbOrTx) {
   return batchesNewestFirst(db);
 }
 
+/** A batch without its payouts: its page reads them as a list, page by page (batch-payouts.list.ts). */
+export function getBatchHeader(db: DbOrTx, batchId: string) {
+  return requireBatch(db, batchId);
+}
+
 export function getBatch(db: DbOrTx, batchId: string) {
   const batch = requireBatch(db, batchId);
   return { batch, payouts: payoutsOfBatchWithPlaceName(db, batchId) };

@@ -5,5 +5,5 @@
  */
 export { buildBatch, startBatch, DEFAULT_BATCH_JOB_THRESHOLD, type BatchStart } from './reimbursement-build.service.ts';
 export { approveBatch, markBatchPaid, nextWorkingDay, rejectPayout, rejectPayoutInTx, settlePayoutsInTx } from './reimbursement-payment.service.ts';
-export { batchSepaXml, getBatch, listBatches, waitingPlaces } from './reimbursement-queries.ts';
+export { batchSepaXml, getBatch, getBatchHeader, listBatches, waitingPlaces } from './reimbursement-queries.ts';
 export { BATCH_STATUS_LABELS, type BatchRow, type PayoutRow } from './reimbursement.repository.ts';
