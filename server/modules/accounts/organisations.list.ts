@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { ORGANISATION_KINDS, type OrganisationKind } from '../../../db/schema/accounts.ts';
+import type { OrganisationKind } from '../../../db/schema/accounts.ts';
 import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { getTerritories } from '../territories/territories.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -15,7 +15,7 @@ type OrganisationListItem = OrganisationRow & { communeName: string | null };
 export const ORGANISATION_LIST: ListSpec<'type', OrganisationSort> = {
   path: '/organisations',
   searchLabel: 'Rechercher une organisation par nom, SIRET ou commune',
-  filters: { type: { label: 'Type', allLabel: 'Tous les types', options: ORGANISATION_KINDS.map((value) => ({ value, label: KIND_LABELS[value] })) } },
+  filters: { type: { label: 'Type', allLabel: 'Tous les types', options: filterChoices(KIND_LABELS) } },
   sorts: { date: 'Date de création', nom: 'Nom', type: 'Type' },
   defaultSort: { key: 'date', dir: 'desc' },
 };

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { PRESCRIBER_KINDS, type PrescriberKind } from '../../../db/schema/accounts.ts';
+import type { PrescriberKind } from '../../../db/schema/accounts.ts';
 import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
 import { countOf } from '../../shared/plural.ts';
@@ -21,8 +21,8 @@ export const PRESCRIBER_LIST: ListSpec<'type' | 'statut', PrescriberSort> = {
   path: '/prescripteurs',
   searchLabel: 'Rechercher un prescripteur par nom, SIRET ou commune',
   filters: {
-    type: { label: 'Type de prescripteur', allLabel: 'Tous les types', options: PRESCRIBER_KINDS.map((value) => ({ value, label: PRESCRIBER_KIND_LABELS[value] })) },
-    statut: { label: 'Statut', allLabel: 'Actifs ou suspendus', options: (['active', 'suspended'] as const).map((value) => ({ value, label: STATUS_LABELS[value] })) },
+    type: { label: 'Type de prescripteur', allLabel: 'Tous les types', options: filterChoices(PRESCRIBER_KIND_LABELS) },
+    statut: { label: 'Statut', allLabel: 'Actifs ou suspendus', options: filterChoices(STATUS_LABELS) },
   },
   sorts: { nom: 'Nom', type: 'Type', statut: 'Statut', date: 'Date de création' },
   defaultSort: { key: 'nom', dir: 'asc' },
