@@ -3,7 +3,7 @@
  * sort with a unique tie-breaker, a Paris month. Repositories own queries; this file only builds
  * their conditions, so it is named like one.
  */
-import { count, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { count, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { SQLiteSelect } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../../db/client.ts';
 import { likePattern, type ListWindow, type SortDirection } from './list-query.ts';
@@ -25,6 +25,15 @@ export function searchCondition(q: string, columns: SQLWrapper[]): SQL | undefin
     )})`;
   });
   return sql.join(perWord, sql` AND `);
+}
+
+/**
+ * A search widened by another way the words typed can name a row: the communes they name
+ * (`communeCodesNamedBy`), for rows that store a commune's code. Nothing typed, no condition; no
+ * other way found, the search alone.
+ */
+export function searchOrAlso(search: SQL | undefined, also: SQL | undefined): SQL | undefined {
+  return search && also ? or(search, also) : search;
 }
 
 /**

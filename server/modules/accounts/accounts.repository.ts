@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { cachedPerConnection, type DbOrTx } from '../../../db/client.ts';
 import { invitations, organisations, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 import { canSeeOrganisation, type Actor } from '../identity/actor.ts';
 
 export type OrganisationRow = typeof organisations.$inferSelect;
@@ -131,7 +131,7 @@ function organisationWhere(actor: Actor, criteria: OrganisationCriteria) {
   return and(
     actor.organisationKind === 'operator' ? undefined : eq(organisations.id, actor.organisationId),
     criteria.kind ? eq(organisations.kind, criteria.kind) : undefined,
-    byText && byCommune ? or(byText, byCommune) : byText,
+    searchOrAlso(byText, byCommune),
   );
 }
 

@@ -6,6 +6,7 @@ import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../
 import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { communeCodesNamedBy } from '../territories/territory-search.ts';
 import type { Actor } from '../identity/actor.ts';
 import { countOrganisationSearch, searchOrganisations, type OrganisationRow, type OrganisationSort } from './accounts.repository.ts';
 import { KIND_LABELS } from './accounts.schemas.ts';
@@ -36,7 +37,7 @@ export function replyOrganisationList(db: DbOrTx, actor: Actor, request: Fastify
   const query = parseListQuery(ORGANISATION_LIST, request.query);
   const criteria = {
     q: query.q,
-    communeCodes: query.q.length >= 2 ? territories.searchCommunes(query.q, 50).map((c) => c.code) : [],
+    communeCodes: communeCodesNamedBy(territories, query.q),
     kind: query.filters.type as OrganisationKind | undefined,
   };
   const read = (window: ListWindow): OrganisationListItem[] =>

@@ -8,6 +8,7 @@ import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
 import { countOf } from '../../shared/plural.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { communeCodesNamedBy } from '../territories/territory-search.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { PRESCRIBER_KIND_LABELS } from './prescribers.schemas.ts';
 import { countPrescriberSearch, searchPrescribers, type PrescriberCriteria, type PrescriberScope, type PrescriberSort } from './prescribers.repository.ts';
@@ -53,7 +54,7 @@ export function replyPrescriberList(db: DbOrTx, actor: Actor, request: FastifyRe
   const scope: PrescriberScope = isOperator(actor) ? {} : { buyerId: actor.organisationId };
   const criteria: PrescriberCriteria = {
     q: query.q,
-    communeCodes: query.q.length >= 2 ? territories.searchCommunes(query.q, 50).map((c) => c.code) : [],
+    communeCodes: communeCodesNamedBy(territories, query.q),
     kind: query.filters.type as PrescriberKind | undefined,
     status: query.filters.statut as PrescriberCriteria['status'],
   };

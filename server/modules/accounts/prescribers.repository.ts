@@ -1,10 +1,10 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users, type PrescriberKind } from '../../../db/schema/accounts.ts';
 import { buyerPrescribers } from '../../../db/schema/notifications.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 
 export function findOrganisationBySiret(db: DbOrTx, siret: string) {
   return db.select().from(organisations).where(eq(organisations.siret, siret)).all();
@@ -115,7 +115,7 @@ function prescriberWhere(scope: PrescriberScope, criteria: PrescriberCriteria) {
     inScope(scope),
     criteria.kind ? eq(organisations.prescriberKind, criteria.kind) : undefined,
     criteria.status ? eq(organisations.status, criteria.status) : undefined,
-    byText && byCommune ? or(byText, byCommune) : byText,
+    searchOrAlso(byText, byCommune),
   );
 }
 

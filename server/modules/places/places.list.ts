@@ -6,6 +6,7 @@ import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWi
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { communeCodesNamedBy } from '../territories/territory-search.ts';
 import { countPlaceSearch, searchPlaces, type PlaceCriteria, type PlaceSort } from './places.repository.ts';
 import { BANK_STATUS_LABELS, PLACE_STATUS_LABELS } from './places.schemas.ts';
 import { placeToView } from './places.views.ts';
@@ -53,7 +54,7 @@ export function replyPlaceList(db: DbOrTx, actor: Actor, request: FastifyRequest
   const query = parseListQuery(PLACE_LIST, request.query);
   const criteria: PlaceCriteria = {
     q: query.q,
-    communeCodes: query.q.length >= 2 ? getTerritories().searchCommunes(query.q, 50).map((c) => c.code) : [],
+    communeCodes: communeCodesNamedBy(getTerritories(), query.q),
     status: query.filters.statut as PlaceCriteria['status'],
     source: query.filters.origine as PlaceCriteria['source'],
     bank: query.filters.rib as PlaceCriteria['bank'],

@@ -1,11 +1,11 @@
 /** The places' tables: rows, sites, bank accounts, lists. Every read the places module makes. */
-import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { auditLog, organisations, users } from '../../../db/schema/accounts.ts';
 import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
 import { newId } from '../../shared/secrets.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import type { SiteInput } from './places.schemas.ts';
 
@@ -116,7 +116,7 @@ function placeWhere(actor: Actor, criteria: PlaceCriteria) {
     criteria.bank === 'pending' ? hasBank('pending') : undefined,
     criteria.bank === 'validated' ? and(hasBank('validated'), sql`NOT ${hasBank('pending')}`) : undefined,
     criteria.bank === 'missing' ? sql`NOT ${hasBank('validated')} AND NOT ${hasBank('pending')}` : undefined,
-    byText && byCommune ? or(byText, byCommune) : byText,
+    searchOrAlso(byText, byCommune),
   );
 }
 
