@@ -45,6 +45,11 @@ export function orderByFor<S extends string>(columns: Record<S, SQLWrapper>, sor
   return sql`${columns[sort.key]} ${direction}, ${tieBreaker} ${direction}`;
 }
 
+/** A name as people read a list of names: « atelier » beside « Atelier », not after every capital. */
+export function ignoringCase(column: SQLWrapper): SQL {
+  return sql`${column} COLLATE NOCASE`;
+}
+
 /** An instant column (ISO text in UTC) inside a Paris month "2026-11": months are Paris months. */
 export function inParisMonth(column: SQLWrapper, month: string): SQL {
   const { start, end } = parisMonthRange(month);

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users, type PrescriberKind } from '../../../db/schema/accounts.ts';
 import { buyerPrescribers } from '../../../db/schema/notifications.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 
 export function findOrganisationBySiret(db: DbOrTx, siret: string) {
   return db.select().from(organisations).where(eq(organisations.siret, siret)).all();
@@ -68,7 +68,7 @@ export function setPrescriberStatus(tx: DbOrTx, prescriberId: string, status: 'a
 }
 
 export const PRESCRIBER_SORTS = {
-  nom: sql`${organisations.name} COLLATE NOCASE`,
+  nom: ignoringCase(organisations.name),
   type: organisations.prescriberKind,
   statut: organisations.status,
   date: organisations.createdAt,

@@ -3,7 +3,7 @@ import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { users, type UserRole } from '../../../db/schema/accounts.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import { canSeeOrganisation, type Actor } from '../identity/actor.ts';
 import type { UserRow } from './accounts.repository.ts';
 
@@ -12,7 +12,7 @@ export const USER_STATUSES = ['active', 'invited', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 export const USER_SORTS = {
-  nom: sql`${users.name} COLLATE NOCASE`,
+  nom: ignoringCase(users.name),
   email: users.email,
   role: users.role,
   date: users.createdAt,

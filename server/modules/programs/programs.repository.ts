@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import type { BuyerType } from '../../../db/schema/accounts.ts';
 import { cofinancingPrograms, programCommitments, programReleases, type ProgramStatus } from '../../../db/schema/programs.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export type ProgramRow = typeof cofinancingPrograms.$inferSelect;
 export type ProgramCommitmentRow = typeof programCommitments.$inferSelect;
@@ -149,7 +149,7 @@ export function insertCommitment(db: DbOrTx, row: ProgramCommitmentRow): void {
 
 export const PROGRAM_SORTS = {
   date: cofinancingPrograms.createdAt,
-  nom: sql`${cofinancingPrograms.name} COLLATE NOCASE`,
+  nom: ignoringCase(cofinancingPrograms.name),
   debut: cofinancingPrograms.startsOn,
   enveloppe: cofinancingPrograms.envelopeCents,
   // What the view calls "restant": envelope − committed in all + released = envelope − what orders still hold.

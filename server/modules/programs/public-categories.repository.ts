@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, max } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { publicCategories } from '../../../db/schema/programs.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { PublicCategoryView } from './public-categories.schemas.ts';
 
 export type PublicCategoryRow = typeof publicCategories.$inferSelect;
@@ -54,7 +54,7 @@ export function updatePublicCategoryRow(db: DbOrTx, code: string, changes: Parti
 export const PUBLIC_CATEGORY_SORTS = {
   // The order the categories are offered in on the order form.
   ordre: publicCategories.sortOrder,
-  libelle: sql`${publicCategories.label} COLLATE NOCASE`,
+  libelle: ignoringCase(publicCategories.label),
   code: publicCategories.code,
 } as const;
 export type PublicCategorySort = keyof typeof PUBLIC_CATEGORY_SORTS;
