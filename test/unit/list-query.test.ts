@@ -1,5 +1,5 @@
 import t from 'tap';
-import { filterChoices, parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
 import { buildListView, offsetPageReader, pageNumbersFor } from '../../server/shared/list-view.ts';
 import { dateCell } from '../../server/shared/csv.ts';
 
@@ -83,4 +83,11 @@ t.test('fixed choices come from their labels, in the order written', async (t) =
     { value: 'validated', label: 'Validé' },
     { value: 'missing', label: 'Aucun' },
   ]);
+});
+
+t.test('a month filter keeps a month of the calendar and drops anything else', async (t) => {
+  const months: ListSpec<'mois', 'date'> = { path: '/mois', searchLabel: '', filters: { mois: monthFilter('Mois') }, sorts: { date: 'Date' }, defaultSort: { key: 'date', dir: 'desc' } };
+  t.equal(parseListQuery(months, { mois: '2026-11' }).filters.mois, '2026-11');
+  t.equal(parseListQuery(months, { mois: '2026-13' }).filters.mois, undefined);
+  t.equal(months.filters.mois.allLabel, 'Tous les mois');
 });

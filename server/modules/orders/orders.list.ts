@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { filterChoices, MONTH_PATTERN, parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -17,7 +17,7 @@ export const ORDER_LIST: ListSpec<'statut' | 'mois' | 'financement', OrderSort> 
   searchLabel: 'Rechercher une référence (CMD-…) ou un commanditaire',
   filters: {
     statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(ORDER_STATUS_LABELS) },
-    mois: { label: 'Mois de la commande', allLabel: 'Tous les mois', pattern: MONTH_PATTERN },
+    mois: monthFilter('Mois de la commande'),
     financement: {
       label: 'Financement',
       allLabel: 'Financées ou non',
