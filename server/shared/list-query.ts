@@ -125,3 +125,12 @@ export function likePattern(q: string): string {
 }
 
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * A month filter ("2026-11"): its choices are the months the list has rows in, given at render time
+ * (`recentMonthOptions`); the address accepts any month. `allLabel` is '' on a page that always
+ * shows one month.
+ */
+export function monthFilter(label: string, allLabel = 'Tous les mois'): FilterSpec {
+  return { label, allLabel, pattern: MONTH_PATTERN };
+}

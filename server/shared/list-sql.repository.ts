@@ -3,7 +3,7 @@
  * sort with a unique tie-breaker, a Paris month. Repositories own queries; this file only builds
  * their conditions, so it is named like one.
  */
-import { count, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { count, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { SQLiteSelect } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../../db/client.ts';
 import { likePattern, type ListWindow, type SortDirection } from './list-query.ts';
@@ -28,12 +28,26 @@ export function searchCondition(q: string, columns: SQLWrapper[]): SQL | undefin
 }
 
 /**
+ * A search widened by another way the words typed can name a row: the communes they name
+ * (`communeCodesNamedBy`), for rows that store a commune's code. Nothing typed, no condition; no
+ * other way found, the search alone.
+ */
+export function searchOrAlso(search: SQL | undefined, also: SQL | undefined): SQL | undefined {
+  return search && also ? or(search, also) : search;
+}
+
+/**
  * `ORDER BY` for the chosen sort, then a unique tie-breaker so that pages never overlap or skip a
  * row when many rows share a value (a status, a month).
  */
 export function orderByFor<S extends string>(columns: Record<S, SQLWrapper>, sort: { key: S; dir: SortDirection }, tieBreaker: SQLWrapper): SQL {
   const direction = sort.dir === 'asc' ? sql`ASC` : sql`DESC`;
   return sql`${columns[sort.key]} ${direction}, ${tieBreaker} ${direction}`;
+}
+
+/** A name as people read a list of names: « atelier » beside « Atelier », not after every capital. */
+export function ignoringCase(column: SQLWrapper): SQL {
+  return sql`${column} COLLATE NOCASE`;
 }
 
 /** An instant column (ISO text in UTC) inside a Paris month "2026-11": months are Paris months. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
 import { buildListView, offsetPageReader, pageNumbersFor } from '../../server/shared/list-view.ts';
 import { dateCell } from '../../server/shared/csv.ts';
 
@@ -75,4 +75,19 @@ t.test('one date format in exports: AAAA-MM-JJ, and Paris date and time for inst
   t.equal(dateCell('2026-11-25T10:00:00.000Z'), '2026-11-25 11:00');
   t.equal(dateCell('2026-07-01T22:30:00.000Z'), '2026-07-02 00:30', 'summer time, the Paris day');
   t.equal(dateCell(null), null);
+});
+
+t.test('fixed choices come from their labels, in the order written', async (t) => {
+  t.same(filterChoices({ pending: 'En attente', validated: 'Validé', missing: 'Aucun' }), [
+    { value: 'pending', label: 'En attente' },
+    { value: 'validated', label: 'Validé' },
+    { value: 'missing', label: 'Aucun' },
+  ]);
+});
+
+t.test('a month filter keeps a month of the calendar and drops anything else', async (t) => {
+  const months: ListSpec<'mois', 'date'> = { path: '/mois', searchLabel: '', filters: { mois: monthFilter('Mois') }, sorts: { date: 'Date' }, defaultSort: { key: 'date', dir: 'desc' } };
+  t.equal(parseListQuery(months, { mois: '2026-11' }).filters.mois, '2026-11');
+  t.equal(parseListQuery(months, { mois: '2026-13' }).filters.mois, undefined);
+  t.equal(months.filters.mois.allLabel, 'Tous les mois');
 });

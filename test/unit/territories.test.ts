@@ -1,5 +1,6 @@
 import t from 'tap';
 import { getTerritories, normaliseName } from '../../server/modules/territories/territories.ts';
+import { communeCodesNamedBy } from '../../server/modules/territories/territory-search.ts';
 
 // Every code below was checked against @etalab/decoupage-administratif 6.0.0 (millésime 2026).
 const territories = getTerritories();
@@ -183,4 +184,10 @@ t.test('printed names follow French elision and contraction', async (t) => {
 t.test('homonymous communes are printed with their département', async (t) => {
   t.equal(territories.describeTerritory({ communes: [SAINT_DENIS_REUNION] }), 'commune de Saint-Denis (974)');
   t.equal(territories.describeTerritory({ communes: [PARIS_1ER] }), 'Paris 1er Arrondissement');
+});
+
+t.test('a list search names communes from two characters, by their codes', async (t) => {
+  t.same(communeCodesNamedBy(territories, 'M'), [], 'one character names no commune');
+  t.ok(communeCodesNamedBy(territories, 'Muret').includes(MURET), 'a commune by its name gives its INSEE code');
+  t.ok(communeCodesNamedBy(territories, 'Saint').length <= 50, 'a name many communes share gives fifty at most');
 });

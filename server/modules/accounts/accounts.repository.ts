@@ -1,8 +1,8 @@
-import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { cachedPerConnection, type DbOrTx } from '../../../db/client.ts';
 import { invitations, organisations, users, type OrganisationKind } from '../../../db/schema/accounts.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 import { canSeeOrganisation, type Actor } from '../identity/actor.ts';
 
 export type OrganisationRow = typeof organisations.$inferSelect;
@@ -131,14 +131,16 @@ function organisationWhere(actor: Actor, criteria: OrganisationCriteria) {
   return and(
     actor.organisationKind === 'operator' ? undefined : eq(organisations.id, actor.organisationId),
     criteria.kind ? eq(organisations.kind, criteria.kind) : undefined,
-    byText && byCommune ? or(byText, byCommune) : byText,
+    searchOrAlso(byText, byCommune),
   );
 }
 
+const matchingOrganisations = (db: DbOrTx, actor: Actor, criteria: OrganisationCriteria) => db.select().from(organisations).where(organisationWhere(actor, criteria)).$dynamic();
+
 export function countOrganisationSearch(db: DbOrTx, actor: Actor, criteria: OrganisationCriteria): number {
-  return db.select({ n: count() }).from(organisations).where(organisationWhere(actor, criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingOrganisations(db, actor, criteria));
 }
 
 export function searchOrganisations(db: DbOrTx, actor: Actor, criteria: OrganisationCriteria, sort: { key: OrganisationSort; dir: SortDirection }, window: ListWindow): OrganisationRow[] {
-  return db.select().from(organisations).where(organisationWhere(actor, criteria)).orderBy(orderByFor(ORGANISATION_SORTS, sort, organisations.id)).limit(window.limit).offset(window.offset).all();
+  return readWindow(matchingOrganisations(db, actor, criteria), orderByFor(ORGANISATION_SORTS, sort, organisations.id), window);
 }

@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { ORGANISATION_KINDS, type OrganisationKind } from '../../../db/schema/accounts.ts';
+import type { OrganisationKind } from '../../../db/schema/accounts.ts';
 import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { communeCodesNamedBy } from '../territories/territory-search.ts';
 import type { Actor } from '../identity/actor.ts';
 import { countOrganisationSearch, searchOrganisations, type OrganisationRow, type OrganisationSort } from './accounts.repository.ts';
 import { KIND_LABELS } from './accounts.schemas.ts';
@@ -15,7 +16,7 @@ type OrganisationListItem = OrganisationRow & { communeName: string | null };
 export const ORGANISATION_LIST: ListSpec<'type', OrganisationSort> = {
   path: '/organisations',
   searchLabel: 'Rechercher une organisation par nom, SIRET ou commune',
-  filters: { type: { label: 'Type', allLabel: 'Tous les types', options: ORGANISATION_KINDS.map((value) => ({ value, label: KIND_LABELS[value] })) } },
+  filters: { type: { label: 'Type', allLabel: 'Tous les types', options: filterChoices(KIND_LABELS) } },
   sorts: { date: 'Date de création', nom: 'Nom', type: 'Type' },
   defaultSort: { key: 'date', dir: 'desc' },
 };
@@ -36,7 +37,7 @@ export function replyOrganisationList(db: DbOrTx, actor: Actor, request: Fastify
   const query = parseListQuery(ORGANISATION_LIST, request.query);
   const criteria = {
     q: query.q,
-    communeCodes: query.q.length >= 2 ? territories.searchCommunes(query.q, 50).map((c) => c.code) : [],
+    communeCodes: communeCodesNamedBy(territories, query.q),
     kind: query.filters.type as OrganisationKind | undefined,
   };
   const read = (window: ListWindow): OrganisationListItem[] =>

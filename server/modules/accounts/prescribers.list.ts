@@ -1,13 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { PRESCRIBER_KINDS, type PrescriberKind } from '../../../db/schema/accounts.ts';
+import type { PrescriberKind } from '../../../db/schema/accounts.ts';
 import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { formatFrenchDate, parisDate } from '../../shared/paris-time.ts';
 import { countOf } from '../../shared/plural.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { communeCodesNamedBy } from '../territories/territory-search.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { PRESCRIBER_KIND_LABELS } from './prescribers.schemas.ts';
 import { countPrescriberSearch, searchPrescribers, type PrescriberCriteria, type PrescriberScope, type PrescriberSort } from './prescribers.repository.ts';
@@ -21,8 +22,8 @@ export const PRESCRIBER_LIST: ListSpec<'type' | 'statut', PrescriberSort> = {
   path: '/prescripteurs',
   searchLabel: 'Rechercher un prescripteur par nom, SIRET ou commune',
   filters: {
-    type: { label: 'Type de prescripteur', allLabel: 'Tous les types', options: PRESCRIBER_KINDS.map((value) => ({ value, label: PRESCRIBER_KIND_LABELS[value] })) },
-    statut: { label: 'Statut', allLabel: 'Actifs ou suspendus', options: (['active', 'suspended'] as const).map((value) => ({ value, label: STATUS_LABELS[value] })) },
+    type: { label: 'Type de prescripteur', allLabel: 'Tous les types', options: filterChoices(PRESCRIBER_KIND_LABELS) },
+    statut: { label: 'Statut', allLabel: 'Actifs ou suspendus', options: filterChoices(STATUS_LABELS) },
   },
   sorts: { nom: 'Nom', type: 'Type', statut: 'Statut', date: 'Date de création' },
   defaultSort: { key: 'nom', dir: 'asc' },
@@ -53,7 +54,7 @@ export function replyPrescriberList(db: DbOrTx, actor: Actor, request: FastifyRe
   const scope: PrescriberScope = isOperator(actor) ? {} : { buyerId: actor.organisationId };
   const criteria: PrescriberCriteria = {
     q: query.q,
-    communeCodes: query.q.length >= 2 ? territories.searchCommunes(query.q, 50).map((c) => c.code) : [],
+    communeCodes: communeCodesNamedBy(territories, query.q),
     kind: query.filters.type as PrescriberKind | undefined,
     status: query.filters.statut as PrescriberCriteria['status'],
   };

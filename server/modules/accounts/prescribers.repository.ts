@@ -1,10 +1,10 @@
-import { and, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users, type PrescriberKind } from '../../../db/schema/accounts.ts';
 import { buyerPrescribers } from '../../../db/schema/notifications.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 
 export function findOrganisationBySiret(db: DbOrTx, siret: string) {
   return db.select().from(organisations).where(eq(organisations.siret, siret)).all();
@@ -68,7 +68,7 @@ export function setPrescriberStatus(tx: DbOrTx, prescriberId: string, status: 'a
 }
 
 export const PRESCRIBER_SORTS = {
-  nom: sql`${organisations.name} COLLATE NOCASE`,
+  nom: ignoringCase(organisations.name),
   type: organisations.prescriberKind,
   statut: organisations.status,
   date: organisations.createdAt,
@@ -115,12 +115,8 @@ function prescriberWhere(scope: PrescriberScope, criteria: PrescriberCriteria) {
     inScope(scope),
     criteria.kind ? eq(organisations.prescriberKind, criteria.kind) : undefined,
     criteria.status ? eq(organisations.status, criteria.status) : undefined,
-    byText && byCommune ? or(byText, byCommune) : byText,
+    searchOrAlso(byText, byCommune),
   );
-}
-
-export function countPrescriberSearch(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria): number {
-  return db.select({ n: count() }).from(organisations).where(prescriberWhere(scope, criteria)).get()?.n ?? 0;
 }
 
 /**
@@ -128,22 +124,22 @@ export function countPrescriberSearch(db: DbOrTx, scope: PrescriberScope, criter
  * the buyers that added it, oldest first (a buyer only sees its own adding). The operator sees every
  * prescriber, with no buyer for those it created itself.
  */
-export function searchPrescribers(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria, sort: { key: PrescriberSort; dir: SortDirection }, window: ListWindow) {
+function matchingPrescribers(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria) {
   const contact = sql<string | null>`(SELECT u.email FROM users u WHERE u.organisation_id = ${listedPrescriberId} AND u.role = 'admin' ORDER BY u.created_at, u.id LIMIT 1)`;
   const ownLink = scope.buyerId ? sql`AND bp.buyer_id = ${scope.buyerId}` : sql``;
   const links = sql<string>`(SELECT json_group_array(json_object('buyerName', l.buyer_name, 'addedByName', l.added_by, 'addedAt', l.created_at, 'created', l.created)) FROM (
     SELECT b.name AS buyer_name, u.name AS added_by, bp.created_at, bp.created FROM buyer_prescribers bp
     JOIN organisations b ON b.id = bp.buyer_id LEFT JOIN users u ON u.id = bp.added_by_user_id
     WHERE bp.prescriber_id = ${listedPrescriberId} ${ownLink} ORDER BY bp.created_at, bp.id) l)`;
-  return db
-    .select({ ...PRESCRIBER_COLUMNS, contactEmail: contact, links })
-    .from(organisations)
-    .where(prescriberWhere(scope, criteria))
-    .orderBy(orderByFor(PRESCRIBER_SORTS, sort, organisations.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all()
-    .map((row) => ({ ...row, links: (JSON.parse(row.links) as (Omit<PrescriberLink, 'created'> & { created: number })[]).map((l) => ({ ...l, created: Boolean(l.created) })) }));
+  return db.select({ ...PRESCRIBER_COLUMNS, contactEmail: contact, links }).from(organisations).where(prescriberWhere(scope, criteria)).$dynamic();
+}
+
+export function countPrescriberSearch(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria): number {
+  return countMatching(db, matchingPrescribers(db, scope, criteria));
+}
+
+export function searchPrescribers(db: DbOrTx, scope: PrescriberScope, criteria: PrescriberCriteria, sort: { key: PrescriberSort; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingPrescribers(db, scope, criteria), orderByFor(PRESCRIBER_SORTS, sort, organisations.id), window).map((row) => ({ ...row, links: (JSON.parse(row.links) as (Omit<PrescriberLink, 'created'> & { created: number })[]).map((l) => ({ ...l, created: Boolean(l.created) })) }));
 }
 
 export function findPrescriber(db: DbOrTx, prescriberId: string) {

@@ -3,11 +3,11 @@ import type { DbOrTx } from '../../../db/client.ts';
 import type { UserRole } from '../../../db/schema/accounts.ts';
 import { dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListQuery, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListQuery, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, type ListView } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { userToView } from './accounts.core.ts';
-import { countUserSearch, searchUsers, USER_STATUSES, type UserCriteria, type UserSort, type UserStatus } from './users.repository.ts';
+import { countUserSearch, searchUsers, type UserCriteria, type UserSort, type UserStatus } from './users.repository.ts';
 
 type UserView = ReturnType<typeof userToView>;
 type UserFilter = 'role' | 'statut';
@@ -25,8 +25,8 @@ export function userListSpec(path: string, roleLabels: Record<string, string>): 
     path,
     searchLabel: 'Rechercher un utilisateur par nom ou adresse e-mail',
     filters: {
-      role: { label: 'Rôle', allLabel: 'Tous les rôles', options: Object.entries(roleLabels).map(([value, label]) => ({ value, label })) },
-      statut: { label: 'Statut', allLabel: 'Tous les statuts', options: USER_STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] })) },
+      role: { label: 'Rôle', allLabel: 'Tous les rôles', options: filterChoices(roleLabels) },
+      statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(STATUS_LABELS) },
     },
     sorts: { nom: 'Nom', email: 'Adresse e-mail', role: 'Rôle', date: 'Date d’invitation' },
     defaultSort: { key: 'nom', dir: 'asc' },

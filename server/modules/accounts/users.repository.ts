@@ -1,9 +1,9 @@
 /** The users list of an organisation page (/mon-organisation, /organisations/:id): search, filters, sort, pages. */
-import { and, count, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { users, type UserRole } from '../../../db/schema/accounts.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import { canSeeOrganisation, type Actor } from '../identity/actor.ts';
 import type { UserRow } from './accounts.repository.ts';
 
@@ -12,7 +12,7 @@ export const USER_STATUSES = ['active', 'invited', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 export const USER_SORTS = {
-  nom: sql`${users.name} COLLATE NOCASE`,
+  nom: ignoringCase(users.name),
   email: users.email,
   role: users.role,
   date: users.createdAt,
@@ -40,17 +40,12 @@ function userWhere(actor: Actor, organisationId: string, criteria: UserCriteria)
   );
 }
 
+const matchingUsers = (db: DbOrTx, actor: Actor, organisationId: string, criteria: UserCriteria) => db.select().from(users).where(userWhere(actor, organisationId, criteria)).$dynamic();
+
 export function countUserSearch(db: DbOrTx, actor: Actor, organisationId: string, criteria: UserCriteria): number {
-  return db.select({ n: count() }).from(users).where(userWhere(actor, organisationId, criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingUsers(db, actor, organisationId, criteria));
 }
 
 export function searchUsers(db: DbOrTx, actor: Actor, organisationId: string, criteria: UserCriteria, sort: { key: UserSort; dir: SortDirection }, window: ListWindow): UserRow[] {
-  return db
-    .select()
-    .from(users)
-    .where(userWhere(actor, organisationId, criteria))
-    .orderBy(orderByFor(USER_SORTS, sort, users.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingUsers(db, actor, organisationId, criteria), orderByFor(USER_SORTS, sort, users.id), window);
 }

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { BOOKLET_STATUSES, type BookletStatus } from '../../../db/schema/booklets.ts';
+import type { BookletStatus } from '../../../db/schema/booklets.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { countOrderBooklets, pageOfOrderBooklets, type OrderBookletSort } from './booklets.repository.ts';
@@ -14,7 +14,7 @@ type Row = ReturnType<typeof pageOfOrderBooklets>[number];
 export const orderBookletList = (orderId: string): ListSpec<'statut', OrderBookletSort> => ({
   path: `/commandes/${orderId}/carnets`,
   searchLabel: '',
-  filters: { statut: { label: 'Statut', allLabel: 'Tous les statuts', options: BOOKLET_STATUSES.map((value) => ({ value, label: BOOKLET_STATUS_LABELS[value] })) } },
+  filters: { statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(BOOKLET_STATUS_LABELS) } },
   sorts: { numero: 'Numéro de carnet', statut: 'Statut', detenteur: 'Détenteur' },
   defaultSort: { key: 'numero', dir: 'asc' },
 });

@@ -1,10 +1,10 @@
-import { and, asc, count, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users } from '../../../db/schema/accounts.ts';
 import { booklets, passes, printProofs, type BookletStatus, type PassStatus } from '../../../db/schema/booklets.ts';
 import { orders } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { orderByFor } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 
 export type BookletRow = typeof booklets.$inferSelect;
@@ -179,8 +179,11 @@ function orderBookletsWhere(actor: Actor, orderId: string, criteria: { status?: 
 }
 
 /** The booklets page of an order: a count and one page, by position unless another sort is asked. */
+const matchingOrderBooklets = (db: DbOrTx, actor: Actor, orderId: string, criteria: { status?: BookletStatus }) =>
+  orderBookletRows(db).where(orderBookletsWhere(actor, orderId, criteria)).$dynamic();
+
 export function countOrderBooklets(db: DbOrTx, actor: Actor, orderId: string, criteria: { status?: BookletStatus }): number {
-  return db.select({ n: count() }).from(booklets).where(orderBookletsWhere(actor, orderId, criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingOrderBooklets(db, actor, orderId, criteria));
 }
 
 export function pageOfOrderBooklets(
@@ -191,10 +194,5 @@ export function pageOfOrderBooklets(
   sort: { key: OrderBookletSort; dir: SortDirection },
   window: ListWindow,
 ) {
-  return orderBookletRows(db)
-    .where(orderBookletsWhere(actor, orderId, criteria))
-    .orderBy(orderByFor(ORDER_BOOKLET_SORTS, sort, booklets.position))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingOrderBooklets(db, actor, orderId, criteria), orderByFor(ORDER_BOOKLET_SORTS, sort, booklets.position), window);
 }

@@ -2,14 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
 import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, type ListView } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { BOOKLET_STATUS_LABELS } from './distribution.schemas.ts';
 import {
   countPrescriberStock,
   searchPrescriberStock,
-  STOCK_STATUS_GROUPS,
   type PrescriberStockRow,
   type StockCriteria,
   type StockSort,
@@ -30,7 +29,7 @@ export const PRESCRIBER_STOCK_LIST: ListSpec<'statut', StockSort> = {
     statut: {
       label: 'Statut',
       allLabel: 'Tous mes carnets',
-      options: (Object.keys(STOCK_STATUS_GROUPS) as StockStatusGroup[]).map((value) => ({ value, label: GROUP_LABELS[value] })),
+      options: filterChoices(GROUP_LABELS),
     },
   },
   sorts: { statut: 'Statut (à distribuer d’abord)', numero: 'Numéro de carnet', commande: 'Commande', validite: 'Fin de validité' },

@@ -4,14 +4,14 @@
  * the prescriber: only booklets it holds, and booklets still to hand out only for orders it is
  * still designated on (a revoked designation sends them back to the buyer's stock).
  */
-import { and, count, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets, type BookletStatus } from '../../../db/schema/booklets.ts';
 import { distributions, prescriberDesignations } from '../../../db/schema/distribution.ts';
 import { orders } from '../../../db/schema/orders.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { Actor } from '../identity/actor.ts';
 import { HANDED_OUT_STATUSES } from './activation.ts';
 
@@ -61,20 +61,9 @@ function where(db: DbOrTx, actor: Actor, criteria: StockCriteria): SQL | undefin
   );
 }
 
-export function countPrescriberStock(db: DbOrTx, actor: Actor, criteria: StockCriteria): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(booklets)
-      .innerJoin(orders, eq(orders.id, booklets.orderId))
-      .innerJoin(organisations, eq(organisations.id, orders.buyerId))
-      .where(where(db, actor, criteria))
-      .get()?.n ?? 0
-  );
-}
-
-export function searchPrescriberStock(db: DbOrTx, actor: Actor, criteria: StockCriteria, sort: { key: StockSort; dir: SortDirection }, window: ListWindow) {
-  return db
+/** The booklets matching, each with its order, buyer and hand-out date (a booklet is handed out once). */
+const matchingStock = (db: DbOrTx, actor: Actor, criteria: StockCriteria) =>
+  db
     .select({
       id: booklets.id,
       serial: booklets.serial,
@@ -92,10 +81,14 @@ export function searchPrescriberStock(db: DbOrTx, actor: Actor, criteria: StockC
     .innerJoin(organisations, eq(organisations.id, orders.buyerId))
     .leftJoin(distributions, eq(distributions.bookletId, booklets.id))
     .where(where(db, actor, criteria))
-    .orderBy(orderByFor(STOCK_SORTS, sort, booklets.serial))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+    .$dynamic();
+
+export function countPrescriberStock(db: DbOrTx, actor: Actor, criteria: StockCriteria): number {
+  return countMatching(db, matchingStock(db, actor, criteria));
+}
+
+export function searchPrescriberStock(db: DbOrTx, actor: Actor, criteria: StockCriteria, sort: { key: StockSort; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingStock(db, actor, criteria), orderByFor(STOCK_SORTS, sort, booklets.serial), window);
 }
 
 export type PrescriberStockRow = ReturnType<typeof searchPrescriberStock>[number];

@@ -3,12 +3,12 @@
  * payout of the batch), SEPA message id, place name or month, a status and a month filter, a sort.
  * Batches are the operator's own: only finance reads them, so there is no organisation to scope by.
  */
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { payouts, reimbursementBatches, type BatchStatus } from '../../../db/schema/reimbursement.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { BatchRow } from './reimbursement.repository.ts';
 
 export const BATCH_SORTS = {
@@ -37,17 +37,12 @@ function batchWhere(criteria: BatchCriteria) {
   );
 }
 
+const matchingBatches = (db: DbOrTx, criteria: BatchCriteria) => db.select().from(reimbursementBatches).where(batchWhere(criteria)).$dynamic();
+
 export function countBatchSearch(db: DbOrTx, criteria: BatchCriteria): number {
-  return db.select({ n: count() }).from(reimbursementBatches).where(batchWhere(criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingBatches(db, criteria));
 }
 
 export function searchBatches(db: DbOrTx, criteria: BatchCriteria, sort: { key: BatchSort; dir: SortDirection }, window: ListWindow): BatchRow[] {
-  return db
-    .select()
-    .from(reimbursementBatches)
-    .where(batchWhere(criteria))
-    .orderBy(orderByFor(BATCH_SORTS, sort, reimbursementBatches.period))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingBatches(db, criteria), orderByFor(BATCH_SORTS, sort, reimbursementBatches.period), window);
 }

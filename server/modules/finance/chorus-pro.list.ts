@@ -1,7 +1,7 @@
 import type { ChorusDocumentType } from '../../../db/schema/chorus-pro.ts';
 import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell } from '../../shared/csv.ts';
-import type { FilterOption, FilterSpec } from '../../shared/list-query.ts';
+import { filterChoices, type FilterOption, type FilterSpec } from '../../shared/list-query.ts';
 import type { CsvColumn } from '../../shared/list-reply.ts';
 import { CHORUS_STATUS_LABELS, type ChorusStatus } from './chorus-pro.ts';
 import { CHORUS_FILTERS, chorusStatuses } from './chorus-pro.service.ts';
@@ -15,18 +15,12 @@ import type { ChorusDepositRow } from './chorus-pro.repository.ts';
 export const CHORUS_LIST_FILTER: FilterSpec = {
   label: 'Dépôt sur Chorus Pro',
   allLabel: 'Tous',
-  options: [
-    { value: 'a-deposer', label: 'Pas encore déposés' },
-    { value: 'deposes', label: 'Déposés' },
-  ],
+  options: filterChoices({ 'a-deposer': 'Pas encore déposés', deposes: 'Déposés' }),
 };
 
 /** The filter's choices with the number still to deposit beside « Pas encore déposés », as finance's work queue. */
 export function chorusFilterOptions(pending: number): FilterOption[] {
-  return [
-    { value: 'a-deposer', label: `Pas encore déposés (${pending})` },
-    { value: 'deposes', label: 'Déposés' },
-  ];
+  return filterChoices({ 'a-deposer': `Pas encore déposés (${pending})`, deposes: 'Déposés' });
 }
 
 export function chorusCriterion(value: string | undefined): 'pending' | 'deposited' | undefined {

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { monthFilter, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { countCreditNoteSearch, searchCreditNotes, type CreditNoteCriteria, type CreditNoteSort } from './credit-notes.repository.ts';
@@ -18,7 +18,7 @@ export const CREDIT_NOTE_PARTY_LABELS = { buyer: 'Commanditaire', state: 'État 
 export const CREDIT_NOTE_LIST: ListSpec<'mois' | 'depot', CreditNoteSort> = {
   path: '/finances/avoirs',
   searchLabel: 'Rechercher un numéro (AV-…, CMD-…) ou un commanditaire',
-  filters: { mois: { label: 'Mois d’émission', allLabel: 'Tous les mois', pattern: MONTH_PATTERN }, depot: CHORUS_LIST_FILTER },
+  filters: { mois: monthFilter('Mois d’émission'), depot: CHORUS_LIST_FILTER },
   sorts: { date: 'Date d’émission', numero: 'Numéro', commanditaire: 'Commanditaire', montant: 'Montant' },
   defaultSort: { key: 'date', dir: 'desc' },
 };

@@ -1,10 +1,10 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { connectionOf, type DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
 import { invoices, orders, type InvoiceParty } from '../../../db/schema/orders.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { inDateMonth, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, inDateMonth, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { chorusDepositCondition } from './chorus-pro.repository.ts';
 
@@ -96,27 +96,19 @@ function creditNoteWhere(actor: Actor, criteria: CreditNoteCriteria) {
   );
 }
 
-export function countCreditNoteSearch(db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(creditNotes)
-      .innerJoin(orders, eq(orders.id, creditNotes.orderId))
-      .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
-      .where(creditNoteWhere(actor, criteria))
-      .get()?.n ?? 0
-  );
-}
-
-export function searchCreditNotes(db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria, sort: { key: CreditNoteSort; dir: SortDirection }, window: ListWindow) {
-  return db
+const matchingCreditNotes = (db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria) =>
+  db
     .select({ note: creditNotes, orderReference: orders.reference, buyerName: organisations.name, buyerType: organisations.buyerType })
     .from(creditNotes)
     .innerJoin(orders, eq(orders.id, creditNotes.orderId))
     .innerJoin(organisations, eq(organisations.id, creditNotes.buyerId))
     .where(creditNoteWhere(actor, criteria))
-    .orderBy(orderByFor(CREDIT_NOTE_SORTS, sort, creditNotes.number))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+    .$dynamic();
+
+export function countCreditNoteSearch(db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria): number {
+  return countMatching(db, matchingCreditNotes(db, actor, criteria));
+}
+
+export function searchCreditNotes(db: DbOrTx, actor: Actor, criteria: CreditNoteCriteria, sort: { key: CreditNoteSort; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingCreditNotes(db, actor, criteria), orderByFor(CREDIT_NOTE_SORTS, sort, creditNotes.number), window);
 }

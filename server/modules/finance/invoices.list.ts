@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { countInvoiceSearch, searchInvoices, type InvoiceCriteria, type InvoiceSort } from './invoices.repository.ts';
@@ -25,14 +25,14 @@ export const INVOICE_LIST: ListSpec<'statut' | 'destinataire' | 'mois' | 'depot'
     statut: {
       label: 'Paiement',
       allLabel: 'Tous les états',
-      options: (Object.keys(INVOICE_STATUS_LABELS) as (keyof typeof INVOICE_STATUS_LABELS)[]).map((value) => ({ value, label: INVOICE_STATUS_LABELS[value] })),
+      options: filterChoices(INVOICE_STATUS_LABELS),
     },
     destinataire: {
       label: 'Destinataire',
       allLabel: 'Tous les destinataires',
-      options: (Object.keys(INVOICE_PARTY_LABELS) as (keyof typeof INVOICE_PARTY_LABELS)[]).map((value) => ({ value, label: INVOICE_PARTY_LABELS[value] })),
+      options: filterChoices(INVOICE_PARTY_LABELS),
     },
-    mois: { label: 'Mois d’émission', allLabel: 'Tous les mois', pattern: MONTH_PATTERN },
+    mois: monthFilter('Mois d’émission'),
     depot: CHORUS_LIST_FILTER,
   },
   sorts: { date: 'Date d’émission', numero: 'Numéro', commanditaire: 'Commanditaire', total: 'Total', echeance: 'Échéance' },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { formErrors, type FormErrors } from '../../shared/forms.ts';
 import { sendAllPagesCsv } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { trialBalance } from './ledger.ts';
 import { JOURNAL_CSV, journalCsvRows } from './ledger.api.ts';
@@ -91,7 +91,7 @@ export const ledgerPages: FastifyPluginAsync = async (app) => {
       entries,
       list: buildListView(JOURNAL_LIST, query, result),
       trial: trialBalance(app.db),
-      refTypeOptions: Object.entries(REF_TYPE_LABELS).map(([value, label]) => ({ value, label })),
+      refTypeOptions: filterChoices(REF_TYPE_LABELS),
       kindLabel: entryKindLabel,
       refTypeLabel,
     });

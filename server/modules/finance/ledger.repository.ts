@@ -9,7 +9,7 @@
  * (bank, passes, fees, VAT, programmes) stay visible. An entry seen this way may therefore not balance
  * on screen: it does in the journal.
  */
-import { and, asc, count, eq, gt, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { passes } from '../../../db/schema/booklets.ts';
 import { creditNotes } from '../../../db/schema/credit-notes.ts';
@@ -18,7 +18,7 @@ import { invoices, orders, payments } from '../../../db/schema/orders.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
 import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import { type SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { seqCursorInvalid } from './ledger.errors.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
@@ -187,8 +187,12 @@ function journalConditions(db: DbOrTx, actor: Actor, filter: JournalFilter & { a
   );
 }
 
+/** The entries the filter matches among those the actor may see: what the page counts and the lists read. */
+const matchingEntries = (db: DbOrTx, actor: Actor, filter: JournalFilter & { afterSeq?: number }) =>
+  db.select().from(journalEntries).where(journalConditions(db, actor, filter)).$dynamic();
+
 export function countJournalEntries(db: DbOrTx, actor: Actor, filter: JournalFilter): number {
-  return db.select({ n: count() }).from(journalEntries).where(journalConditions(db, actor, filter)).get()?.n ?? 0;
+  return countMatching(db, matchingEntries(db, actor, filter));
 }
 
 export const JOURNAL_SORTS = { numero: journalEntries.seq, date: journalEntries.valueDate } as const;
@@ -204,10 +208,7 @@ export function listJournalEntries(
   filter: JournalFilter & { limit: number; afterSeq?: number; offset?: number; sort?: { key: JournalSort; dir: SortDirection } },
 ): LedgerEntryView[] {
   const scope = ledgerScopeOf(actor);
-  const entries = db
-    .select()
-    .from(journalEntries)
-    .where(journalConditions(db, actor, filter))
+  const entries = matchingEntries(db, actor, filter)
     .orderBy(filter.sort ? orderByFor(JOURNAL_SORTS, filter.sort, journalEntries.seq) : asc(journalEntries.seq))
     .limit(filter.offset === undefined ? filter.limit + 1 : filter.limit)
     .offset(filter.offset ?? 0)

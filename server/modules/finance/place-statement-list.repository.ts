@@ -3,11 +3,11 @@
  * where the transfer stands and by month, sorted. Every query is limited to the place asked for,
  * and hides the payouts of a batch still being built, like `payoutsVisibleToPlace`.
  */
-import { and, count, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export const PLACE_STATEMENT_SORTS = { mois: reimbursementBatches.period, montant: payouts.amountCents, pass: payouts.lineCount } as const;
 export type PlaceStatementSort = keyof typeof PLACE_STATEMENT_SORTS;
@@ -38,25 +38,18 @@ function statementWhere(placeId: string, criteria: PlaceStatementCriteria) {
   );
 }
 
-export function countPlaceStatementSearch(db: DbOrTx, placeId: string, criteria: PlaceStatementCriteria): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(payouts)
-      .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
-      .where(statementWhere(placeId, criteria))
-      .get()?.n ?? 0
-  );
-}
-
-export function searchPlaceStatements(db: DbOrTx, placeId: string, criteria: PlaceStatementCriteria, sort: { key: PlaceStatementSort; dir: SortDirection }, window: ListWindow) {
-  return db
+const matchingStatements = (db: DbOrTx, placeId: string, criteria: PlaceStatementCriteria) =>
+  db
     .select({ payout: payouts, period: reimbursementBatches.period, executionDate: reimbursementBatches.requestedExecutionDate, batchPaidOn: reimbursementBatches.paidOn })
     .from(payouts)
     .innerJoin(reimbursementBatches, eq(reimbursementBatches.id, payouts.batchId))
     .where(statementWhere(placeId, criteria))
-    .orderBy(orderByFor(PLACE_STATEMENT_SORTS, sort, payouts.reference))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+    .$dynamic();
+
+export function countPlaceStatementSearch(db: DbOrTx, placeId: string, criteria: PlaceStatementCriteria): number {
+  return countMatching(db, matchingStatements(db, placeId, criteria));
+}
+
+export function searchPlaceStatements(db: DbOrTx, placeId: string, criteria: PlaceStatementCriteria, sort: { key: PlaceStatementSort; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingStatements(db, placeId, criteria), orderByFor(PLACE_STATEMENT_SORTS, sort, payouts.reference), window);
 }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import { countPlaceStatementSearch, searchPlaceStatements, type PlaceStatementCriteria, type PlaceStatementSort, type TransferState } from './place-statement-list.repository.ts';
 
@@ -14,8 +14,8 @@ export const PLACE_STATEMENT_LIST: ListSpec<'virement' | 'mois', PlaceStatementS
   path: '/releves',
   searchLabel: 'Rechercher un relevé (RB-…) ou un mois (AAAA-MM)',
   filters: {
-    virement: { label: 'Virement', allLabel: 'Tous les virements', options: (Object.keys(TRANSFER_FILTER_LABELS) as TransferState[]).map((value) => ({ value, label: TRANSFER_FILTER_LABELS[value] })) },
-    mois: { label: 'Mois remboursé', allLabel: 'Tous les mois', pattern: MONTH_PATTERN },
+    virement: { label: 'Virement', allLabel: 'Tous les virements', options: filterChoices(TRANSFER_FILTER_LABELS) },
+    mois: monthFilter('Mois remboursé'),
   },
   sorts: { mois: 'Mois remboursé', montant: 'Montant', pass: 'Pass' },
   defaultSort: { key: 'mois', dir: 'desc' },

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { BATCH_STATUSES, type BatchStatus } from '../../../db/schema/reimbursement.ts';
+import type { BatchStatus } from '../../../db/schema/reimbursement.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import { countBatchSearch, searchBatches, type BatchCriteria, type BatchSort } from './batch-list.repository.ts';
 import { BATCH_STATUS_LABELS, type BatchRow } from './reimbursement.repository.ts';
@@ -14,8 +14,8 @@ export const BATCH_LIST: ListSpec<'statut' | 'mois', BatchSort> = {
   path: '/finances/remboursements',
   searchLabel: 'Rechercher un virement (RB-…), un lieu ou un mois (AAAA-MM)',
   filters: {
-    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: BATCH_STATUSES.map((value) => ({ value, label: BATCH_STATUS_LABELS[value] })) },
-    mois: { label: 'Mois remboursé', allLabel: 'Tous les mois', pattern: MONTH_PATTERN },
+    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(BATCH_STATUS_LABELS) },
+    mois: monthFilter('Mois remboursé'),
   },
   sorts: { mois: 'Mois remboursé', montant: 'Montant', virements: 'Virements', pass: 'Pass' },
   defaultSort: { key: 'mois', dir: 'desc' },

@@ -1,9 +1,9 @@
-import { and, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users } from '../../../db/schema/accounts.ts';
 import { jobs, type JobStatus } from '../../../db/schema/jobs.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow } from '../../shared/list-sql.repository.ts';
 import { newId } from '../../shared/secrets.ts';
 
 export type JobRow = typeof jobs.$inferSelect;
@@ -152,12 +152,8 @@ function jobWhere(criteria: JobCriteria) {
   );
 }
 
-export function countJobSearch(db: DbOrTx, criteria: JobCriteria): number {
-  return db.select({ n: count() }).from(jobs).where(jobWhere(criteria)).get()?.n ?? 0;
-}
-
-export function searchJobs(db: DbOrTx, criteria: JobCriteria, sort: { key: JobSort; dir: SortDirection }, window: ListWindow) {
-  return db
+const matchingJobs = (db: DbOrTx, criteria: JobCriteria) =>
+  db
     .select({
       id: jobs.id,
       kind: jobs.kind,
@@ -177,8 +173,12 @@ export function searchJobs(db: DbOrTx, criteria: JobCriteria, sort: { key: JobSo
     .leftJoin(users, eq(users.id, jobs.startedByUserId))
     .leftJoin(organisations, eq(organisations.id, jobs.organisationId))
     .where(jobWhere(criteria))
-    .orderBy(orderByFor(JOB_SORTS, sort, jobs.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+    .$dynamic();
+
+export function countJobSearch(db: DbOrTx, criteria: JobCriteria): number {
+  return countMatching(db, matchingJobs(db, criteria));
+}
+
+export function searchJobs(db: DbOrTx, criteria: JobCriteria, sort: { key: JobSort; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingJobs(db, criteria), orderByFor(JOB_SORTS, sort, jobs.id), window);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
 import { dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { STATUS_LABELS } from './notifications.schemas.ts';
 import { assertOperatorAdmin, outboxItemToView, resendOutboxMessage, showOutboxMessage } from './notifications.service.ts';
@@ -17,7 +17,7 @@ type OutboxItem = ReturnType<typeof outboxItemToView>;
 const OUTBOX_LIST: ListSpec<'statut', OutboxSort> = {
   path: '/courriels',
   searchLabel: 'Rechercher par destinataire ou objet',
-  filters: { statut: { label: 'Statut', allLabel: 'Tous les statuts', options: (Object.keys(STATUS_LABELS) as OutboxStatus[]).map((value) => ({ value, label: STATUS_LABELS[value] })) } },
+  filters: { statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(STATUS_LABELS) } },
   sorts: { date: 'Date', destinataire: 'Destinataire', objet: 'Objet' },
   defaultSort: { key: 'date', dir: 'desc' },
 };

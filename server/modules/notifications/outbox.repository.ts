@@ -1,9 +1,9 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { users, type UserRole } from '../../../db/schema/accounts.ts';
 import { outboxMessages } from '../../../db/schema/notifications.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
 
@@ -119,10 +119,12 @@ function outboxWhere(criteria: { q: string; status?: OutboxRow['status'] }) {
   return and(criteria.status ? eq(outboxMessages.status, criteria.status) : undefined, searchCondition(criteria.q, [outboxMessages.toAddress, outboxMessages.subject]));
 }
 
+const matchingOutbox = (db: DbOrTx, criteria: { q: string; status?: OutboxRow['status'] }) => db.select().from(outboxMessages).where(outboxWhere(criteria)).$dynamic();
+
 export function countOutboxSearch(db: DbOrTx, criteria: { q: string; status?: OutboxRow['status'] }): number {
-  return db.select({ n: count() }).from(outboxMessages).where(outboxWhere(criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingOutbox(db, criteria));
 }
 
 export function searchOutbox(db: DbOrTx, criteria: { q: string; status?: OutboxRow['status'] }, sort: { key: OutboxSort; dir: SortDirection }, window: ListWindow): OutboxRow[] {
-  return db.select().from(outboxMessages).where(outboxWhere(criteria)).orderBy(orderByFor(OUTBOX_SORTS, sort, outboxMessages.id)).limit(window.limit).offset(window.offset).all();
+  return readWindow(matchingOutbox(db, criteria), orderByFor(OUTBOX_SORTS, sort, outboxMessages.id), window);
 }

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { JOB_STATUSES, type JobStatus } from '../../../db/schema/jobs.ts';
+import type { JobStatus } from '../../../db/schema/jobs.ts';
 import { dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { JOB_LABELS } from '../jobs/jobs.pages.ts';
@@ -19,8 +19,8 @@ export const JOB_LIST: ListSpec<'statut' | 'type', JobSort> = {
   // The jobs have nothing a person would type: filters only.
   searchLabel: '',
   filters: {
-    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: JOB_STATUSES.map((value) => ({ value, label: JOB_STATUS_LABELS[value] })) },
-    type: { label: 'Travail', allLabel: 'Tous les travaux', options: Object.entries(JOB_LABELS).map(([value, label]) => ({ value, label })) },
+    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(JOB_STATUS_LABELS) },
+    type: { label: 'Travail', allLabel: 'Tous les travaux', options: filterChoices(JOB_LABELS) },
   },
   sorts: { date: 'Date de création', type: 'Travail', statut: 'Statut' },
   defaultSort: { key: 'date', dir: 'desc' },

@@ -2,11 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../identity/actor.ts';
-import { ORDER_STATUSES } from '../../../db/schema/orders.ts';
 import { ORDER_STATUS_LABELS } from './orders.schemas.ts';
 import { countOrders, searchOrders, type OrderCriteria, type OrderSort } from './orders.repository.ts';
 import { orderToView } from './orders.service.ts';
@@ -17,15 +16,12 @@ export const ORDER_LIST: ListSpec<'statut' | 'mois' | 'financement', OrderSort> 
   path: '/commandes',
   searchLabel: 'Rechercher une référence (CMD-…) ou un commanditaire',
   filters: {
-    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: ORDER_STATUSES.map((value) => ({ value, label: ORDER_STATUS_LABELS[value] })) },
-    mois: { label: 'Mois de la commande', allLabel: 'Tous les mois', pattern: MONTH_PATTERN },
+    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(ORDER_STATUS_LABELS) },
+    mois: monthFilter('Mois de la commande'),
     financement: {
       label: 'Financement',
       allLabel: 'Financées ou non',
-      options: [
-        { value: 'oui', label: 'Financées' },
-        { value: 'non', label: 'Pas encore financées' },
-      ],
+      options: filterChoices({ oui: 'Financées', non: 'Pas encore financées' }),
     },
   },
   sorts: { date: 'Date', reference: 'Référence', commanditaire: 'Commanditaire', total: 'Total', carnets: 'Carnets' },

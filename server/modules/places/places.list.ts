@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
-import { PLACE_STATUSES } from '../../../db/schema/places.ts';
 import { codeCell, dateCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import type { Actor } from '../identity/actor.ts';
 import { getTerritories } from '../territories/territories.ts';
+import { communeCodesNamedBy } from '../territories/territory-search.ts';
 import { countPlaceSearch, searchPlaces, type PlaceCriteria, type PlaceSort } from './places.repository.ts';
 import { BANK_STATUS_LABELS, PLACE_STATUS_LABELS } from './places.schemas.ts';
 import { placeToView } from './places.views.ts';
@@ -16,19 +16,17 @@ export const PLACE_LIST: ListSpec<'statut' | 'origine' | 'rib', PlaceSort> = {
   path: '/lieux',
   searchLabel: 'Rechercher un lieu par nom, SIRET, commune ou code postal',
   filters: {
-    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: PLACE_STATUSES.map((value) => ({ value, label: PLACE_STATUS_LABELS[value] })) },
+    statut: { label: 'Statut', allLabel: 'Tous les statuts', options: filterChoices(PLACE_STATUS_LABELS) },
     origine: {
       label: 'Origine',
       allLabel: 'Toutes les origines',
-      options: [
-        { value: 'application', label: 'Candidature' },
-        { value: 'import', label: 'Import open data' },
-      ],
+      options: filterChoices({ application: 'Candidature', import: 'Import open data' }),
     },
     rib: {
       label: 'Coordonnées bancaires',
       allLabel: 'Toutes',
-      options: (['pending', 'validated', 'missing'] as const).map((value) => ({ value, label: BANK_STATUS_LABELS[value] })),
+      // Pending first: the RIBs waiting for a check are finance's work queue.
+      options: filterChoices({ pending: BANK_STATUS_LABELS.pending, validated: BANK_STATUS_LABELS.validated, missing: BANK_STATUS_LABELS.missing }),
     },
   },
   sorts: { date: 'Date d’inscription', nom: 'Nom', statut: 'Statut' },
@@ -56,7 +54,7 @@ export function replyPlaceList(db: DbOrTx, actor: Actor, request: FastifyRequest
   const query = parseListQuery(PLACE_LIST, request.query);
   const criteria: PlaceCriteria = {
     q: query.q,
-    communeCodes: query.q.length >= 2 ? getTerritories().searchCommunes(query.q, 50).map((c) => c.code) : [],
+    communeCodes: communeCodesNamedBy(getTerritories(), query.q),
     status: query.filters.statut as PlaceCriteria['status'],
     source: query.filters.origine as PlaceCriteria['source'],
     bank: query.filters.rib as PlaceCriteria['bank'],

@@ -1,11 +1,11 @@
 /** The places' tables: rows, sites, bank accounts, lists. Every read the places module makes. */
-import { and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../../db/client.ts';
 import { auditLog, organisations, users } from '../../../db/schema/accounts.ts';
 import { placeBankAccounts, places, placeSites, type PlaceStatus } from '../../../db/schema/places.ts';
 import { newId } from '../../shared/secrets.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition, searchOrAlso } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import type { SiteInput } from './places.schemas.ts';
 
@@ -116,32 +116,19 @@ function placeWhere(actor: Actor, criteria: PlaceCriteria) {
     criteria.bank === 'pending' ? hasBank('pending') : undefined,
     criteria.bank === 'validated' ? and(hasBank('validated'), sql`NOT ${hasBank('pending')}`) : undefined,
     criteria.bank === 'missing' ? sql`NOT ${hasBank('validated')} AND NOT ${hasBank('pending')}` : undefined,
-    byText && byCommune ? or(byText, byCommune) : byText,
+    searchOrAlso(byText, byCommune),
   );
 }
 
+const matchingPlaces = (db: DbOrTx, actor: Actor, criteria: PlaceCriteria) =>
+  db.select({ id: places.organisationId }).from(places).innerJoin(organisations, eq(organisations.id, places.organisationId)).where(placeWhere(actor, criteria)).$dynamic();
+
 export function countPlaceSearch(db: DbOrTx, actor: Actor, criteria: PlaceCriteria): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(places)
-      .innerJoin(organisations, eq(organisations.id, places.organisationId))
-      .where(placeWhere(actor, criteria))
-      .get()?.n ?? 0
-  );
+  return countMatching(db, matchingPlaces(db, actor, criteria));
 }
 
 export function searchPlaces(db: DbOrTx, actor: Actor, criteria: PlaceCriteria, sort: { key: PlaceSort; dir: SortDirection }, window: ListWindow): string[] {
-  return db
-    .select({ id: places.organisationId })
-    .from(places)
-    .innerJoin(organisations, eq(organisations.id, places.organisationId))
-    .where(placeWhere(actor, criteria))
-    .orderBy(orderByFor(PLACE_SORTS, sort, places.organisationId))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all()
-    .map((row) => row.id);
+  return readWindow(matchingPlaces(db, actor, criteria), orderByFor(PLACE_SORTS, sort, places.organisationId), window).map((row) => row.id);
 }
 
 /** A place's audit trail, newest first, with who acted. Not scoped: the caller found the place for the actor. */

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
 import type { BuyerType } from '../../../db/schema/accounts.ts';
-import { PROGRAM_STATUSES, type ProgramStatus } from '../../../db/schema/programs.ts';
+import type { ProgramStatus } from '../../../db/schema/programs.ts';
 import { codeCell, dateCell, euroCell } from '../../shared/csv.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { BUYER_TYPE_LABELS } from '../accounts/accounts.schemas.ts';
 import { countProgramSearch, searchPrograms, type ProgramCriteria, type ProgramSort } from './programs.repository.ts';
@@ -17,11 +17,11 @@ export const PROGRAM_LIST: ListSpec<'statut' | 'eligible', ProgramSort> = {
   path: '/programmes',
   searchLabel: 'Rechercher un programme par son nom',
   filters: {
-    statut: { label: 'Statut', allLabel: 'Ouverts ou clôturés', options: PROGRAM_STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] })) },
+    statut: { label: 'Statut', allLabel: 'Ouverts ou clôturés', options: filterChoices(STATUS_LABELS) },
     eligible: {
       label: 'Commanditaires éligibles',
       allLabel: 'Tous les commanditaires',
-      options: (Object.entries(BUYER_TYPE_LABELS) as [BuyerType, string][]).map(([value, label]) => ({ value, label })),
+      options: filterChoices(BUYER_TYPE_LABELS),
     },
   },
   sorts: { date: 'Date de création', nom: 'Nom', debut: 'Début de la période', enveloppe: 'Enveloppe', restant: 'Restant' },

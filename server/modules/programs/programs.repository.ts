@@ -1,9 +1,9 @@
-import { and, asc, count, eq, lte, sql, sum } from 'drizzle-orm';
+import { and, asc, eq, lte, sql, sum } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import type { BuyerType } from '../../../db/schema/accounts.ts';
 import { cofinancingPrograms, programCommitments, programReleases, type ProgramStatus } from '../../../db/schema/programs.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 
 export type ProgramRow = typeof cofinancingPrograms.$inferSelect;
 export type ProgramCommitmentRow = typeof programCommitments.$inferSelect;
@@ -149,7 +149,7 @@ export function insertCommitment(db: DbOrTx, row: ProgramCommitmentRow): void {
 
 export const PROGRAM_SORTS = {
   date: cofinancingPrograms.createdAt,
-  nom: sql`${cofinancingPrograms.name} COLLATE NOCASE`,
+  nom: ignoringCase(cofinancingPrograms.name),
   debut: cofinancingPrograms.startsOn,
   enveloppe: cofinancingPrograms.envelopeCents,
   // What the view calls "restant": envelope − committed in all + released = envelope − what orders still hold.
@@ -171,17 +171,12 @@ function programWhere(criteria: ProgramCriteria) {
   );
 }
 
+const matchingPrograms = (db: DbOrTx, criteria: ProgramCriteria) => db.select().from(cofinancingPrograms).where(programWhere(criteria)).$dynamic();
+
 export function countProgramSearch(db: DbOrTx, criteria: ProgramCriteria): number {
-  return db.select({ n: count() }).from(cofinancingPrograms).where(programWhere(criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingPrograms(db, criteria));
 }
 
 export function searchPrograms(db: DbOrTx, criteria: ProgramCriteria, sort: { key: ProgramSort; dir: SortDirection }, window: ListWindow): ProgramRow[] {
-  return db
-    .select()
-    .from(cofinancingPrograms)
-    .where(programWhere(criteria))
-    .orderBy(orderByFor(PROGRAM_SORTS, sort, cofinancingPrograms.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingPrograms(db, criteria), orderByFor(PROGRAM_SORTS, sort, cofinancingPrograms.id), window);
 }

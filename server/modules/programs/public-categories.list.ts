@@ -1,16 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DbOrTx } from '../../../db/client.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader } from '../../shared/list-view.ts';
 import { countPublicCategorySearch, searchPublicCategories, type PublicCategoryCriteria, type PublicCategorySort } from './public-categories.repository.ts';
 
 type CategoryRow = ReturnType<typeof searchPublicCategories>[number];
 
-const yesNo = [
-  { value: 'oui', label: 'Oui' },
-  { value: 'non', label: 'Non' },
-];
 
 export const PUBLIC_CATEGORY_LIST: ListSpec<'statut' | 'prioritaire', PublicCategorySort> = {
   path: '/publics',
@@ -19,12 +15,9 @@ export const PUBLIC_CATEGORY_LIST: ListSpec<'statut' | 'prioritaire', PublicCate
     statut: {
       label: 'Statut',
       allLabel: 'Actifs ou désactivés',
-      options: [
-        { value: 'actif', label: 'Actif' },
-        { value: 'desactive', label: 'Désactivé' },
-      ],
+      options: filterChoices({ actif: 'Actif', desactive: 'Désactivé' }),
     },
-    prioritaire: { label: 'Prioritaire', allLabel: 'Prioritaires ou non', options: yesNo },
+    prioritaire: { label: 'Prioritaire', allLabel: 'Prioritaires ou non', options: filterChoices({ oui: 'Oui', non: 'Non' }) },
   },
   sorts: { ordre: 'Ordre de présentation', libelle: 'Libellé', code: 'Code' },
   defaultSort: { key: 'ordre', dir: 'asc' },

@@ -1,8 +1,8 @@
-import { and, asc, count, eq, inArray, max, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, max } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { publicCategories } from '../../../db/schema/programs.ts';
 import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, ignoringCase, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { PublicCategoryView } from './public-categories.schemas.ts';
 
 export type PublicCategoryRow = typeof publicCategories.$inferSelect;
@@ -54,7 +54,7 @@ export function updatePublicCategoryRow(db: DbOrTx, code: string, changes: Parti
 export const PUBLIC_CATEGORY_SORTS = {
   // The order the categories are offered in on the order form.
   ordre: publicCategories.sortOrder,
-  libelle: sql`${publicCategories.label} COLLATE NOCASE`,
+  libelle: ignoringCase(publicCategories.label),
   code: publicCategories.code,
 } as const;
 export type PublicCategorySort = keyof typeof PUBLIC_CATEGORY_SORTS;
@@ -73,17 +73,12 @@ function categoryWhere(criteria: PublicCategoryCriteria) {
   );
 }
 
+const matchingCategories = (db: DbOrTx, criteria: PublicCategoryCriteria) => db.select().from(publicCategories).where(categoryWhere(criteria)).$dynamic();
+
 export function countPublicCategorySearch(db: DbOrTx, criteria: PublicCategoryCriteria): number {
-  return db.select({ n: count() }).from(publicCategories).where(categoryWhere(criteria)).get()?.n ?? 0;
+  return countMatching(db, matchingCategories(db, criteria));
 }
 
 export function searchPublicCategories(db: DbOrTx, criteria: PublicCategoryCriteria, sort: { key: PublicCategorySort; dir: SortDirection }, window: ListWindow) {
-  return db
-    .select()
-    .from(publicCategories)
-    .where(categoryWhere(criteria))
-    .orderBy(orderByFor(PUBLIC_CATEGORY_SORTS, sort, publicCategories.code))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingCategories(db, criteria), orderByFor(PUBLIC_CATEGORY_SORTS, sort, publicCategories.code), window);
 }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell, euroCell } from '../../shared/csv.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import { frenchMonth, parisMonth } from '../../shared/paris-time.ts';
 import type { Actor } from '../identity/actor.ts';
@@ -19,8 +19,8 @@ export const PLACE_REDEMPTION_LIST: ListSpec<'mois' | 'statut' | 'site', Redempt
   searchLabel: 'Rechercher un pass (fin du code), un service ou un lieu d’accueil',
   filters: {
     // No « every month »: the page is the month's, as its totals and the month's batch are.
-    mois: { label: 'Mois', allLabel: '', pattern: MONTH_PATTERN },
-    statut: { label: 'Statut', allLabel: 'Encaissés et annulés', options: (['live', 'cancelled'] as const).map((value) => ({ value, label: STATUS_LABELS[value] })) },
+    mois: monthFilter('Mois', ''),
+    statut: { label: 'Statut', allLabel: 'Encaissés et annulés', options: filterChoices(STATUS_LABELS) },
     site: { label: 'Lieu d’accueil', allLabel: 'Tous les lieux d’accueil', pattern: /^[\w-]{1,64}$/ },
   },
   sorts: { date: 'Date', montant: 'Montant', site: 'Lieu d’accueil' },

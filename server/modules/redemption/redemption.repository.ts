@@ -1,12 +1,12 @@
 /** Redemption rows: the place's cancellation, lists (the API's keyset pages, the place's month page) and month figures (the hot path's statements are in redemption.statements.ts). */
-import { and, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations } from '../../../db/schema/accounts.ts';
 import { booklets, passes } from '../../../db/schema/booklets.ts';
 import { placeSites } from '../../../db/schema/places.ts';
 import { redemptions } from '../../../db/schema/redemption.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { Actor } from '../identity/actor.ts';
 
 export type RedemptionRow = typeof redemptions.$inferSelect;
@@ -131,24 +131,13 @@ function placeRedemptionsWhere(actor: Actor, criteria: RedemptionCriteria) {
   );
 }
 
+const matchingPlaceRedemptions = (db: DbOrTx, actor: Actor, criteria: RedemptionCriteria) => namedRedemptions(db).where(placeRedemptionsWhere(actor, criteria)).$dynamic();
+
 export function countPlaceRedemptions(db: DbOrTx, actor: Actor, criteria: RedemptionCriteria): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(redemptions)
-      .innerJoin(passes, eq(passes.id, redemptions.passId))
-      .innerJoin(placeSites, eq(placeSites.id, redemptions.siteId))
-      .where(placeRedemptionsWhere(actor, criteria))
-      .get()?.n ?? 0
-  );
+  return countMatching(db, matchingPlaceRedemptions(db, actor, criteria));
 }
 
 /** One page of the place's month, with the pass code, site and place names (the service turns them into views). */
 export function searchPlaceRedemptionRows(db: DbOrTx, actor: Actor, criteria: RedemptionCriteria, sort: { key: RedemptionSort; dir: SortDirection }, window: ListWindow) {
-  return namedRedemptions(db)
-    .where(placeRedemptionsWhere(actor, criteria))
-    .orderBy(orderByFor(REDEMPTION_SORTS, sort, redemptions.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+  return readWindow(matchingPlaceRedemptions(db, actor, criteria), orderByFor(REDEMPTION_SORTS, sort, redemptions.id), window);
 }

@@ -1,10 +1,10 @@
 /** The security log: appended in the caller's transaction, read newest first. */
-import { and, asc, count, desc, eq, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client.ts';
 import { users } from '../../../db/schema/accounts.ts';
 import { securityEvents } from '../../../db/schema/security.ts';
 import { type ListWindow, type SortDirection } from '../../shared/list-query.ts';
-import { inParisMonth, searchCondition } from '../../shared/list-sql.repository.ts';
+import { countMatching, inParisMonth, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { SecurityEventInput } from './security-events.ts';
 
@@ -50,19 +50,19 @@ function securityEventWhere(criteria: SecurityEventCriteria) {
   );
 }
 
-export function countSecurityEventSearch(db: DbOrTx, criteria: SecurityEventCriteria): number {
-  return db.select({ n: count() }).from(securityEvents).leftJoin(users, eq(users.id, securityEvents.userId)).where(securityEventWhere(criteria)).get()?.n ?? 0;
-}
-
 /** Events with the account's name and e-mail beside them (never an identifier alone on screen). */
-export function searchSecurityEvents(db: DbOrTx, criteria: SecurityEventCriteria, sort: { key: 'date'; dir: SortDirection }, window: ListWindow) {
-  return db
+const matchingSecurityEvents = (db: DbOrTx, criteria: SecurityEventCriteria) =>
+  db
     .select({ event: securityEvents, userName: users.name, userEmail: users.email })
     .from(securityEvents)
     .leftJoin(users, eq(users.id, securityEvents.userId))
     .where(securityEventWhere(criteria))
-    .orderBy(sort.dir === 'asc' ? asc(securityEvents.id) : desc(securityEvents.id))
-    .limit(window.limit)
-    .offset(window.offset)
-    .all();
+    .$dynamic();
+
+export function countSecurityEventSearch(db: DbOrTx, criteria: SecurityEventCriteria): number {
+  return countMatching(db, matchingSecurityEvents(db, criteria));
+}
+
+export function searchSecurityEvents(db: DbOrTx, criteria: SecurityEventCriteria, sort: { key: 'date'; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingSecurityEvents(db, criteria), sort.dir === 'asc' ? asc(securityEvents.id) : desc(securityEvents.id), window);
 }

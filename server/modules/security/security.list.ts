@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { dateCell } from '../../shared/csv.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv, type CsvColumn } from '../../shared/list-reply.ts';
-import { MONTH_PATTERN, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
+import { filterChoices, monthFilter, parseListQuery, readListPage, type ListSpec, type ListWindow } from '../../shared/list-query.ts';
 import { buildListView, offsetPageReader, recentMonthOptions } from '../../shared/list-view.ts';
 import { SECURITY_EVENT_LABELS, type SecurityEventKind } from './security-events.ts';
 import { countSecurityEventSearch, searchSecurityEvents } from './security-events.repository.ts';
@@ -17,8 +17,8 @@ export const SECURITY_EVENT_LIST: ListSpec<'evenement' | 'mois', 'date'> = {
   path: '/securite/journal',
   searchLabel: 'Rechercher un compte (nom, adresse e-mail) ou une adresse IP',
   filters: {
-    evenement: { label: 'Événement', allLabel: 'Tous les événements', options: (Object.keys(SECURITY_EVENT_LABELS) as SecurityEventKind[]).map((value) => ({ value, label: SECURITY_EVENT_LABELS[value] })) },
-    mois: { label: 'Mois', allLabel: 'Tous les mois', pattern: MONTH_PATTERN },
+    evenement: { label: 'Événement', allLabel: 'Tous les événements', options: filterChoices(SECURITY_EVENT_LABELS) },
+    mois: monthFilter('Mois'),
   },
   sorts: { date: 'Date' },
   defaultSort: { key: 'date', dir: 'desc' },

@@ -183,3 +183,12 @@ export function pickerView(territories: Territories, chosenValues: readonly stri
   const taken = new Set(chosen.map((c) => c.value));
   return { chosen, results: results.filter((r) => !taken.has(choiceValue(r))).map((r) => ({ value: choiceValue(r), label: r.label })) };
 }
+
+/**
+ * The communes a list's search may name, as INSEE codes: the lists of organisations, prescribers and
+ * places store a commune's code, and people type its name ("Rodez"). Two characters at least, as
+ * `searchTerritories`; fifty communes at most, enough for a name shared by several communes.
+ */
+export function communeCodesNamedBy(territories: Territories, q: string): string[] {
+  return q.length >= 2 ? territories.searchCommunes(q, 50).map((c) => c.code) : [];
+}
