@@ -16,15 +16,17 @@ import { hiddenCells, SMALL_CELL_THRESHOLD, type ReaderKnowledge } from './small
  * 2. a snapshot's masking starts from the previous one's: a shown cell stays shown (cells only grow,
  *    every month counted is settled), a hidden cell stays hidden; cells under the threshold are
  *    hidden as in `small-cells.ts`;
- * 3. hidden cells come out of hiding all together or not at all: only when the increments of the
- *    previously hidden cells — the part of the increment table the reader cannot see — add up to at
- *    least the threshold, and every one of them now holds at least the threshold. Then a revealed
- *    value, minus an unknown share of at least 5 new uses, is all the reader has of the old one.
- *    Revealing some and keeping others (the zeros, say) looked safe and is not: the property test
- *    found tables where the kept cells, known to be small, pin a revealed one's old value down.
- *    Otherwise every hidden cell stays hidden, and complements, when the hidden block is not valid,
- *    are taken among the previously hidden cells only (largest first, as in `small-cells.ts`),
- *    judged as cells of any size (`ReaderKnowledge`), never among shown ones;
+ * 3. a hidden cell stays hidden in every later snapshot. Revealing it once the hidden cells had
+ *    grown by the threshold looked safe and is not: the revealed value bounds the old one from
+ *    above, and the old values the rule allowed are few, so the bound can pin one (the property
+ *    test over random growing tables finds such cases). Kept cells may have grown to any size, so
+ *    their sum pins nothing (`ReaderKnowledge` 'any-size'); a cell newly under the threshold joins
+ *    them, and complements, when needed, are taken among the cells already hidden, then among rows
+ *    new in this snapshot, never among shown ones while that can be helped. Why this is safe for a
+ *    growing table: the hidden set is the same in both exports, so the later hidden cells are the
+ *    earlier ones plus the growth of their sum, and any filling of the earlier export extends to
+ *    the later one by putting that growth on any hidden cell — no cell of either export is pinned
+ *    that the earlier export alone did not pin. The price: masked cells accumulate over time;
  * 4. rows that only exist over periods (the months) are masked in blocks: the months added by a
  *    snapshot are a table of their own whose total is the difference of the two snapshots' totals,
  *    masked by the single-table rule; a snapshot is not taken while that difference is between 1 and
@@ -98,22 +100,18 @@ export function nextHidden(counts: CountsByKey, previous: SnapshotTable | undefi
   if (threshold <= 0) return [];
   // Nothing was hidden behind a total of 0: every old count is known to be 0, as with no history.
   if (!previous || sum(Object.values(previous.counts)) === 0) return freshHidden(counts, threshold);
-  // A row the previous snapshot did not have counted 0 then; it is treated as hidden then.
-  const wasHidden = new Set([...previous.hidden, ...keys.filter((k) => !(k in previous.counts))]);
+  // A hidden cell stays hidden for good: a revealed value bounds the old one from above, and with
+  // the few old values the rule allowed that bound can pin it ([8, 8, 0, 9] then [8, 8, 5, 11]
+  // gives the 0 back: the other filling, [8, 8, 9, 0], would need the 9 to shrink).
+  const wasHidden = previous.hidden.filter((k) => k in counts);
+  // A row the previous snapshot did not have counted 0 then: known, like a shown one.
+  const newRows = keys.filter((k) => !(k in previous.counts));
   const small = keys.filter((k) => counts[k]! < threshold);
-  const hiddenIncrement = sum([...wasHidden].filter((k) => k in counts).map((k) => counts[k]! - (previous.counts[k] ?? 0)));
-  const stillHidden = [...wasHidden].filter((k) => k in counts);
-  // All or nothing: revealing only the hidden cells that reached the threshold would tell the
-  // reader that the others are still under it, and their sum could then pin them ([4, 4, 4]).
-  const mayReveal = hiddenIncrement >= threshold && stillHidden.every((k) => counts[k]! >= threshold);
-  const revealable = mayReveal ? stillHidden : [];
-  const kept = new Set([...keys.filter((k) => wasHidden.has(k) && !revealable.includes(k)), ...small]);
-  // Without a reveal, a cell kept hidden may have grown to any size; with one, the hidden cells are
-  // the new small ones, known to be under the threshold.
-  const readerKnows = mayReveal ? 'below-threshold' : 'any-size';
-  let hidden = completeBlock(counts, kept, revealable, threshold, readerKnows);
+  // Kept cells may have grown to any size: their sum pins nothing (`any-size`). Complements come
+  // from the cells already hidden, then from rows new in this snapshot.
+  let hidden = completeBlock(counts, new Set([...wasHidden, ...small]), [...wasHidden, ...newRows], threshold, 'any-size');
   // Only a count that went down (never for settled months) can leave no hidden complement: then shown ones must serve.
-  hidden = completeBlock(counts, hidden, keys, threshold, readerKnows);
+  hidden = completeBlock(counts, hidden, keys, threshold, 'any-size');
   return keys.filter((k) => hidden.has(k));
 }
 

@@ -159,12 +159,33 @@ t.test('masking that starts from the previous snapshot: no masked cell of either
   t.pass('400 random pairs of exports with uses in between');
 });
 
-t.test('a hidden cell is shown again once the hidden cells have grown by at least 5 between snapshots', async (t) => {
+t.test('a hidden cell stays hidden in every later snapshot, however much it grew', async (t) => {
   const previous = { counts: { a: 3, b: 4, c: 9 }, hidden: ['a', 'b'] };
-  t.same(nextHidden({ a: 3, b: 8, c: 9 }, previous), ['a', 'b'], '+4 on the hidden cells: b stays hidden although it reached 8');
-  t.same(nextHidden({ a: 5, b: 8, c: 9 }, previous), [], '+6: both are shown, each old value is only known to within 6');
-  t.same(nextHidden({ a: 3, b: 9, c: 9 }, previous), ['a', 'b'], 'the 3 keeps b as its complement: the shown 9 is never hidden again');
-  t.same(nextHidden({ a: 3, b: 4, c: 30 }, previous), ['a', 'b'], 'uses of shown cells reveal nothing');
+  t.same(nextHidden({ a: 3, b: 8, c: 9 }, previous), ['a', 'b'], '+4 on the hidden cells: b stays hidden');
+  t.same(nextHidden({ a: 5, b: 8, c: 9 }, previous), ['a', 'b'], '+6, both past the threshold: still hidden');
+  t.same(nextHidden({ a: 30, b: 40, c: 9 }, previous), ['a', 'b'], 'ten times larger: still hidden');
+  t.same(nextHidden({ a: 3, b: 4, c: 30 }, previous), ['a', 'b'], 'uses of shown cells reveal nothing, and a shown cell is never hidden again');
+  t.same(nextHidden({ a: 3, b: 4, c: 9, d: 2 }, previous), ['a', 'b', 'd'], 'a new small row joins the hidden ones');
+  t.same(nextHidden({ a: 3, b: 4, c: 9, d: 7 }, previous), ['a', 'b'], 'a new row of 7 is shown: its old count, 0, was known');
+  // The case that sank revealing: [8, 8, 0, 9] hides the 0 and the 9 (the other filling is
+  // [8, 8, 9, 0]); had [8, 8, 5, 11] shown them, 5 < 9 would have ruled [8, 8, 9, 0] out and given the 0 back.
+  t.same(leaks([8, 8, 0, 9], [8, 8, 5, 11], withHistory), [], '[8, 8, 0, 9] then [8, 8, 5, 11]');
+  const revealing: Rule = (later, earlier) => (withHistory(later, earlier).every((k) => later[Number(k.slice(1))]! >= 5) ? [] : withHistory(later, earlier));
+  t.same(leaks([8, 8, 0, 9], [8, 8, 5, 11], revealing), ['earlier c2', 'earlier c3'], 'revealing cells once they are all past the threshold gives the 0 and the 9 back');
+});
+
+t.test('any growing table, any growth: no masked cell of either export follows from the other and the totals', async (t) => {
+  // Tables of 2 to 4 cells under 10, each cell growing by 0 to 5: wider than the uses above, which
+  // missed the case of the test before this one.
+  // Unbiased: fast-check's default leans to small values, which the leak above needs none of.
+  const growing = fc
+    .noBias(fc.array(fc.tuple(fc.nat(9), fc.nat(5)), { minLength: 2, maxLength: 4 }))
+    .filter((cells) => cells.some(([v]) => v > 0));
+  fc.assert(
+    fc.property(growing, (cells) => leaks(cells.map(([v]) => v), cells.map(([v, g]) => v + g), withHistory).length === 0),
+    { numRuns: 500 },
+  );
+  t.pass('500 random growing tables');
 });
 
 t.test('months are masked in blocks, and no snapshot is taken while the total moved by 1 to 4', async (t) => {
