@@ -44,6 +44,19 @@ export interface ListSpec<F extends string = string, S extends string = string> 
   /** Sortable columns and their French labels (the sort select on phones). */
   sorts: Record<S, string>;
   defaultSort: { key: S; dir: SortDirection };
+  /**
+   * Two lists on one page (an order's prescribers and its movements): each reads its own parameters,
+   * `${prefix}q`, `${prefix}page`, `${prefix}tri`, `${prefix}<filter>`…, so that paging one never
+   * pages the other. A list with a prefix gives its `exportPath` (`format=csv` would not say which
+   * list), and an `anchor` so that its links come back to it rather than to the top of the page.
+   */
+  prefix?: string;
+  /** The prefixes of the other lists on the same page: every link and form of this one keeps their parameters. */
+  siblings?: readonly string[];
+  /** The id of the list's heading: its links end in `#anchor`. */
+  anchor?: string;
+  /** Labels that tell two lists apart on one page (defaults: "Trier par", "Ordre", "Pagination"). */
+  labels?: { sort?: string; order?: string; pagination?: string };
 }
 
 export interface ListQuery<F extends string = string, S extends string = string> {
@@ -52,6 +65,8 @@ export interface ListQuery<F extends string = string, S extends string = string>
   sort: { key: S; dir: SortDirection };
   page: number;
   pageSize: number;
+  /** The parameters of the other lists on the page (`siblings`), kept in this list's links; only with siblings. */
+  kept?: [string, string][];
 }
 
 export const PAGE_SIZES = [20, 50, 100] as const;
@@ -71,26 +86,41 @@ const search = z.string().trim().max(MAX_SEARCH).catch('');
 
 /** Reads a list's address; never throws, every bad value falls back to its default. */
 export function parseListQuery<F extends string, S extends string>(spec: ListSpec<F, S>, raw: unknown): ListQuery<F, S> {
-  const query = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const all = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const prefix = spec.prefix ?? '';
+  const query = (name: string): unknown => first(all[prefix + name]);
   const filters: Partial<Record<F, string>> = {};
   for (const [name, filter] of Object.entries(spec.filters) as [F, FilterSpec][]) {
-    const value = first(query[name]);
+    const value = query(name);
     if (typeof value !== 'string' || value === '' || value.length > MAX_SEARCH) continue;
     const accepted = filter.options ? filter.options.some((o) => o.value === value) : filter.pattern ? filter.pattern.test(value) : true;
     if (accepted) filters[name] = value;
   }
-  const sortKey = first(query.tri);
+  const sortKey = query('tri');
   const key = typeof sortKey === 'string' && Object.hasOwn(spec.sorts, sortKey) ? (sortKey as S) : spec.defaultSort.key;
-  const order = first(query.ordre);
+  const order = query('ordre');
   const dir: SortDirection =
     order === 'asc' || order === 'desc' ? order : key === spec.defaultSort.key ? spec.defaultSort.dir : 'asc';
-  return {
-    q: search.parse(first(query.q) ?? ''),
+  const parsed: ListQuery<F, S> = {
+    q: search.parse(query('q') ?? ''),
     filters,
     sort: { key, dir },
-    page: pageNumber.parse(first(query.page) ?? 1),
-    pageSize: pageSize.parse(first(query.par_page) ?? DEFAULT_PAGE_SIZE),
+    page: pageNumber.parse(query('page') ?? 1),
+    pageSize: pageSize.parse(query('par_page') ?? DEFAULT_PAGE_SIZE),
   };
+  if (spec.siblings?.length) parsed.kept = keptParameters(all, spec.siblings);
+  return parsed;
+}
+
+/** The other lists' parameters, as they came (each list checks its own): strings, bounded, once each. */
+function keptParameters(all: Record<string, unknown>, siblings: readonly string[]): [string, string][] {
+  const kept: [string, string][] = [];
+  for (const [name, raw] of Object.entries(all)) {
+    const value = first(raw);
+    if (!siblings.some((sibling) => name.startsWith(sibling)) || typeof value !== 'string' || value === '' || value.length > MAX_SEARCH || name.length > 40) continue;
+    kept.push([name, value]);
+  }
+  return kept;
 }
 
 /** The rows a repository reads for one page. */
@@ -133,4 +163,15 @@ export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
  */
 export function monthFilter(label: string, allLabel = 'Tous les mois'): FilterSpec {
   return { label, allLabel, pattern: MONTH_PATTERN };
+}
+
+/**
+ * `searchCondition`'s rule for a list held in memory (one that must be read whole before it is
+ * narrowed, like counts suppressed over the whole table): every word typed appears in one of the
+ * texts, whatever its case.
+ */
+export function matchesSearch(q: string, texts: readonly (string | null | undefined)[]): boolean {
+  const words = q.toLocaleLowerCase('fr').split(/\s+/).filter(Boolean).slice(0, 8);
+  const haystack = texts.filter(Boolean).map((t) => t!.toLocaleLowerCase('fr'));
+  return words.every((word) => haystack.some((text) => text.includes(word)));
 }

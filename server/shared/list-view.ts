@@ -34,6 +34,17 @@ export interface SortLink {
 
 export interface ListView {
   path: string;
+  /** Prepended to every parameter and element id of the list (empty for a page with one list). */
+  prefix: string;
+  /** Where the search form sends to (the path, and the list's anchor). */
+  formAction: string;
+  /** The other lists' parameters, carried by the search form as hidden fields. */
+  hidden: { name: string; value: string }[];
+  /** "Réinitialiser": this list without search or filter, the other lists as they are. */
+  resetHref: string;
+  sortLabel: string;
+  orderLabel: string;
+  paginationLabel: string;
   q: string;
   searchLabel: string;
   filters: FilterView[];
@@ -76,28 +87,38 @@ export function buildListView<F extends string, S extends string>(
   result: { total: number; page: number },
   dynamicOptions: Partial<Record<F, readonly FilterOption[]>> = {},
 ): ListView {
-  const baseParams = (): URLSearchParams => {
+  const prefix = spec.prefix ?? '';
+  const p = (name: string) => prefix + name;
+  const kept = query.kept ?? [];
+  const ownParams = (): URLSearchParams => {
     const params = new URLSearchParams();
-    if (query.q) params.set('q', query.q);
+    if (query.q) params.set(p('q'), query.q);
     for (const name of Object.keys(spec.filters) as F[]) {
       const value = query.filters[name];
-      if (value) params.set(name, value);
+      if (value) params.set(p(name), value);
     }
     const isDefaultSort = query.sort.key === spec.defaultSort.key && query.sort.dir === spec.defaultSort.dir;
     if (!isDefaultSort) {
-      params.set('tri', query.sort.key);
-      params.set('ordre', query.sort.dir);
+      params.set(p('tri'), query.sort.key);
+      params.set(p('ordre'), query.sort.dir);
     }
-    if (query.pageSize !== DEFAULT_PAGE_SIZE) params.set('par_page', String(query.pageSize));
+    if (query.pageSize !== DEFAULT_PAGE_SIZE) params.set(p('par_page'), String(query.pageSize));
     return params;
   };
+  // The page's links: the other lists' parameters as they are, then this list's.
+  const baseParams = (): URLSearchParams => {
+    const params = new URLSearchParams(kept);
+    for (const [name, value] of ownParams()) params.set(name, value);
+    return params;
+  };
+  const anchor = spec.anchor ? `#${spec.anchor}` : '';
   const href = (params: URLSearchParams) => {
     const text = params.toString();
-    return text ? `${spec.path}?${text}` : spec.path;
+    return `${text ? `${spec.path}?${text}` : spec.path}${anchor}`;
   };
   const pageHref = (page: number) => {
     const params = baseParams();
-    if (page > 1) params.set('page', String(page));
+    if (page > 1) params.set(p('page'), String(page));
     return href(params);
   };
   const last = lastPage(result.total, query.pageSize);
@@ -114,17 +135,25 @@ export function buildListView<F extends string, S extends string>(
           next: current < last ? pageHref(current + 1) : null,
           last: current < last ? pageHref(last) : null,
         };
-  const exportParams = baseParams();
-  exportParams.delete('par_page');
+  // The export is this list's alone: its own parameters, without the page size.
+  const exportParams = ownParams();
+  exportParams.delete(p('par_page'));
   if (!spec.exportPath) exportParams.set('format', 'csv');
   const filters = (Object.entries(spec.filters) as [F, ListSpec<F, S>['filters'][F]][]).map(([name, filter]) => ({
-    name,
+    name: p(name),
     label: filter.label,
     allLabel: filter.allLabel,
     options: (dynamicOptions[name] ?? filter.options ?? []).map((o) => ({ ...o, selected: query.filters[name] === o.value })),
   }));
   return {
     path: spec.path,
+    prefix,
+    formAction: `${spec.path}${anchor}`,
+    hidden: kept.map(([name, value]) => ({ name, value })),
+    resetHref: href(new URLSearchParams(kept)),
+    sortLabel: spec.labels?.sort ?? 'Trier par',
+    orderLabel: spec.labels?.order ?? 'Ordre',
+    paginationLabel: spec.labels?.pagination ?? 'Pagination',
     q: query.q,
     searchLabel: spec.searchLabel,
     filters,
@@ -135,15 +164,15 @@ export function buildListView<F extends string, S extends string>(
     total: result.total,
     resultsText: result.total === 0 ? 'Aucun résultat' : countOf(result.total, 'résultat'),
     narrowed: Boolean(query.q) || Object.values(query.filters).some(Boolean),
-    exportHref: spec.exportPath ? `${spec.exportPath}${exportParams.size ? `?${exportParams}` : ''}` : href(exportParams),
+    exportHref: spec.exportPath ? `${spec.exportPath}${exportParams.size ? `?${exportParams}` : ''}` : `${spec.path}?${exportParams}`,
     exportLabel: `Exporter en CSV (${countOf(result.total, 'ligne')})`,
     pagination,
     sort: (key: string) => {
       const active = query.sort.key === key;
       const params = baseParams();
       const nextDir: SortDirection = active ? (query.sort.dir === 'asc' ? 'desc' : 'asc') : key === spec.defaultSort.key ? spec.defaultSort.dir : 'asc';
-      params.set('tri', key);
-      params.set('ordre', nextDir);
+      params.set(p('tri'), key);
+      params.set(p('ordre'), nextDir);
       return { href: href(params), ariaSort: active ? (query.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none' };
     },
   };

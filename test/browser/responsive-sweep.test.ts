@@ -11,6 +11,7 @@ import { organisations, users } from '../../db/schema/accounts.ts';
 import { placeSites } from '../../db/schema/places.ts';
 import { booklets } from '../../db/schema/booklets.ts';
 import { reimbursementBatches } from '../../db/schema/reimbursement.ts';
+import { prescriberDesignations } from '../../db/schema/distribution.ts';
 import { DEMO_ORGANISATIONS } from '../../db/seed/demo.ts';
 import { parisDate } from '../../server/shared/paris-time.ts';
 import { importStatement } from '../../server/modules/finance/bank-statements.service.ts';
@@ -76,9 +77,16 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
     app.db.select({ serial: booklets.serial }).from(booklets).innerJoin(organisations, eq(organisations.id, booklets[column])).where(eq(organisations.name, organisationName)).limit(1).get()?.serial;
   const buyerBooklet = bookletOf(LONG_BUYER_NAME, 'buyerId');
   const prescriberBooklet = bookletOf(DEMO_ORGANISATIONS.find((o) => o.kind === 'prescriber')!.name, 'holderId');
+  // An order's distribution page (two lists, each with its own parameters) and a place's sites, searched.
+  const designatedOrder = app.db.select({ orderId: prescriberDesignations.orderId }).from(prescriberDesignations).limit(1).get()!.orderId;
+  const orderLists = `/distribution/commandes/${designatedOrder}?presc_q=mission&presc_stock=avec&mvt_type=allotment&mvt_tri=carnets`;
+  const placeId = app.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.name, LONG_PLACE_NAME)).get()!.id;
   const extraPages: Partial<Record<string, string[]>> = {
-    buyer: [`/carnets/${buyerBooklet}`, '/carnets?serie=CD99-2000-000000', '/prescripteurs?q=a&page=2', '/mon-organisation?q=a&statut=active'],
+    buyer: [`/carnets/${buyerBooklet}`, '/carnets?serie=CD99-2000-000000', '/prescripteurs?q=a&page=2', '/mon-organisation?q=a&statut=active', orderLists],
+    place: ['/mon-lieu?q=a&etat=ouvert&tri=commune'],
     operator: [
+      orderLists,
+      `/lieux/${placeId}?q=a&etat=ouvert`,
       `/carnets/${buyerBooklet}`,
       '/prescripteurs?q=a&statut=active&page=2',
       '/mon-organisation?q=a&role=admin',

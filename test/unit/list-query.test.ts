@@ -1,5 +1,5 @@
 import t from 'tap';
-import { filterChoices, monthFilter, parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
+import { filterChoices, matchesSearch, monthFilter, parseListQuery, likePattern, readListPage, type ListSpec } from '../../server/shared/list-query.ts';
 import { buildListView, offsetPageReader, pageNumbersFor } from '../../server/shared/list-view.ts';
 import { dateCell } from '../../server/shared/csv.ts';
 
@@ -90,4 +90,46 @@ t.test('a month filter keeps a month of the calendar and drops anything else', a
   t.equal(parseListQuery(months, { mois: '2026-11' }).filters.mois, '2026-11');
   t.equal(parseListQuery(months, { mois: '2026-13' }).filters.mois, undefined);
   t.equal(months.filters.mois.allLabel, 'Tous les mois');
+});
+
+t.test('two lists on one page: each reads its own prefixed parameters, and every link of one keeps the other’s', async (t) => {
+  const movements: ListSpec<'type', 'date'> = {
+    path: '/commande',
+    exportPath: '/commande/mouvements.csv',
+    prefix: 'mvt_',
+    siblings: ['presc_'],
+    anchor: 'mouvements',
+    searchLabel: 'Rechercher un mouvement',
+    filters: { type: { label: 'Type', allLabel: 'Tous', options: [{ value: 'block', label: 'Bloqué' }] } },
+    sorts: { date: 'Date' },
+    defaultSort: { key: 'date', dir: 'desc' },
+    labels: { sort: 'Trier les mouvements par', pagination: 'Pages des mouvements' },
+  };
+  const raw = { q: 'ignoré', page: '9', mvt_q: 'CD31', mvt_type: 'block', mvt_page: '2', presc_q: 'mission', presc_page: '3', message: 'confie', presc_long: 'x'.repeat(101) };
+  const query = parseListQuery(movements, raw);
+  t.same(
+    { q: query.q, filters: query.filters, page: query.page, kept: query.kept },
+    { q: 'CD31', filters: { type: 'block' }, page: 2, kept: [['presc_q', 'mission'], ['presc_page', '3']] },
+    'its own parameters, the sibling’s kept as they are, nothing else (no message, no unbounded value)',
+  );
+  t.same(parseListQuery(spec, raw).q, 'ignoré', 'a list without a prefix reads the plain names, as before');
+  t.notOk('kept' in parseListQuery(spec, raw), 'and keeps nothing');
+  const view = buildListView(movements, query, { total: 120, page: 2 });
+  t.equal(view.pagination?.next, '/commande?presc_q=mission&presc_page=3&mvt_q=CD31&mvt_type=block&mvt_page=3#mouvements', 'paging keeps the other list where it is');
+  t.equal(view.pagination?.previous, '/commande?presc_q=mission&presc_page=3&mvt_q=CD31&mvt_type=block#mouvements');
+  t.equal(view.sort('date').href, '/commande?presc_q=mission&presc_page=3&mvt_q=CD31&mvt_type=block&mvt_tri=date&mvt_ordre=asc#mouvements');
+  t.equal(view.exportHref, '/commande/mouvements.csv?mvt_q=CD31&mvt_type=block', 'the export is this list’s alone');
+  t.equal(view.resetHref, '/commande?presc_q=mission&presc_page=3#mouvements', 'resetting this list leaves the other');
+  t.same(view.hidden, [{ name: 'presc_q', value: 'mission' }, { name: 'presc_page', value: '3' }], 'the search form carries the other list');
+  t.same(view.filters.map((f) => f.name), ['mvt_type']);
+  t.same([view.formAction, view.sortLabel, view.orderLabel, view.paginationLabel], ['/commande#mouvements', 'Trier les mouvements par', 'Ordre', 'Pages des mouvements']);
+  const plain = buildListView(spec, parseListQuery(spec, { q: 'a', page: '2' }), { total: 120, page: 2 });
+  t.same([plain.prefix, plain.formAction, plain.resetHref, plain.hidden, plain.sortLabel, plain.paginationLabel], ['', '/liste', '/liste', [], 'Trier par', 'Pagination'], 'one list on a page: unchanged');
+});
+
+t.test('a list held in memory searches like the SQL lists: every word in one of the texts, whatever its case', async (t) => {
+  t.ok(matchesSearch('mission TOULOUSE', ['Mission locale', 'Toulouse']), 'words across texts');
+  t.notOk(matchesSearch('mission rodez', ['Mission locale', 'Toulouse']), 'every word must be found');
+  t.ok(matchesSearch('', ['x']), 'nothing typed matches everything');
+  t.ok(matchesSearch('01234', [null, '01234567800015']), 'a SIRET by its start; empty texts ignored');
 });

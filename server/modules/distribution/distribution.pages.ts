@@ -30,42 +30,15 @@ import { replyDistributionList } from './distribution.list.ts';
 import { handOutOfPrescriber } from './handouts.repository.ts';
 import { bookletsToHandOut } from './prescriber-stock.repository.ts';
 import { replyPrescriberStock, stockStatusLabel } from './prescriber-stock.list.ts';
+import { DESIGNATIONS_PREFIX, designationsPage, replyDesignationsCsv } from './order-designations.list.ts';
+import { MOVEMENTS_PREFIX, movementsPage, replyMovementsCsv } from './order-movements.list.ts';
+import { publicChoices, readSelection, str } from './distribution.forms.ts';
 
 const hide = { hide: true };
 const orderParams = z.object({ orderId: z.string().max(64) });
 const COMMUNE_CHOICES = 10;
 
-const str = (body: Record<string, unknown>, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
-
-/** The allot / return forms: a count or a list of serials and ranges, one per line. */
-function readSelection(body: Record<string, unknown>) {
-  const count = str(body, 'bookletCount').trim();
-  const serials = str(body, 'bookletSerials')
-    .split(/[\r\n;]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return {
-    values: { prescriberId: str(body, 'prescriberId'), bookletCount: count, bookletSerials: str(body, 'bookletSerials') },
-    selection: {
-      ...(count !== '' ? { bookletCount: /^\d+$/.test(count) ? Number(count) : Number.NaN } : {}),
-      ...(serials.length > 0 ? { bookletSerials: serials } : {}),
-    },
-  };
-}
-
 const communeLabel = (c: Commune) => `${c.name} (${c.departement})${c.postalCodes.length ? ` — ${c.postalCodes.slice(0, 3).join(', ')}${c.postalCodes.length > 3 ? '…' : ''}` : ''}`;
-
-/** Public categories a prescriber can choose: those of the orders it holds booklets of (all when one order admits everyone). */
-function publicChoices(db: Parameters<typeof listPublicCategories>[0], prescriberId: string) {
-  const held = repository.listPrescriberOrders(db, prescriberId).filter((o) => o.held > 0);
-  const all = listPublicCategories(db);
-  const everyone = held.length === 0 || held.some((o) => o.order.publics === null);
-  const allowed = new Set(held.flatMap((o) => o.order.publics ?? []));
-  return {
-    categories: everyone ? all : all.filter((c) => allowed.has(c.code)),
-    held,
-  };
-}
 
 export const distributionPages: FastifyPluginAsync = async (app) => {
   const deps = { db: app.db, clock: app.clock };
@@ -92,7 +65,11 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
     const actor = requireActor(request);
     const order = findOrderFor(app.db, actor, orderId);
     if (!order || order.status !== 'approved') throw orderNotFound();
-    const designations = repository.listDesignations(app.db, order.id, stats.suppressionThreshold(actor));
+    const listed = { id: order.id, path: `/distribution/commandes/${order.id}` };
+    // Two lists on the page, each with its own parameters: paging one keeps the other where it is.
+    const designationList = designationsPage(app.db, actor, listed, request.query, [MOVEMENTS_PREFIX]);
+    const movementList = movementsPage(deps, actor, listed, request.query, [DESIGNATIONS_PREFIX]);
+    const designations = designationList.all;
     const designated = new Set(designations.map((d) => d.prescriberId));
     const categories = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
     const query = request.query as { message?: string; n?: string };
@@ -112,7 +89,10 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
       designations,
       candidates: actor.organisationKind === 'buyer' ? repository.listPrescriberOrganisations(app.db, { limit: 500 }).filter((p) => !designated.has(p.id)) : [],
       stats: stats.distributionStats(app.db, actor, order.id),
-      movements: repository.listMovements(app.db, actor, { limit: 50, orderId: order.id }).slice(0, 50),
+      designationRows: designationList.items,
+      designationList: designationList.list,
+      movements: movementList.items,
+      movementList: movementList.list,
       movementLabels: MOVEMENT_KIND_LABELS,
       reasonLabels: BLOCK_REASON_LABELS,
       reasons: BLOCK_REASONS.map((r) => ({ value: r, label: BLOCK_REASON_LABELS[r] })),
@@ -126,6 +106,19 @@ export const distributionPages: FastifyPluginAsync = async (app) => {
   app.get('/distribution/commandes/:orderId', { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) =>
     renderOrder(request, reply, orderParams.parse(request.params).orderId),
   );
+
+  // The whole of each list, as its search and filters narrow it, whatever page the page shows.
+  for (const [file, replyCsv] of [
+    ['prescripteurs.csv', replyDesignationsCsv],
+    ['mouvements.csv', replyMovementsCsv],
+  ] as const) {
+    app.get(`/distribution/commandes/:orderId/${file}`, { schema: hide, config: allow('buyer:*', 'operator:*') }, async (request, reply) => {
+      const actor = requireActor(request);
+      const order = findOrderFor(app.db, actor, orderParams.parse(request.params).orderId);
+      if (!order || order.status !== 'approved') throw orderNotFound();
+      return replyCsv(app.db, actor, { id: order.id, path: `/distribution/commandes/${order.id}` }, request.query, reply);
+    });
+  }
 
   const orderAction = (
     segment: string,

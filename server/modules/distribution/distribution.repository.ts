@@ -3,12 +3,14 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../../../db/client.ts';
 import { organisations, users } from '../../../db/schema/accounts.ts';
 import { booklets } from '../../../db/schema/booklets.ts';
-import { bookletMovementItems, bookletMovements, distributions, prescriberDesignations } from '../../../db/schema/distribution.ts';
+import { bookletMovementItems, bookletMovements, distributions, prescriberDesignations, type MovementKind } from '../../../db/schema/distribution.ts';
 import { orders } from '../../../db/schema/orders.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { getTerritories } from '../territories/territories.ts';
 import { suppressSmallCells } from '../../shared/small-cells.ts';
 import { countBy } from './distribution-stats.repository.ts';
+import type { ListWindow, SortDirection } from '../../shared/list-query.ts';
+import { countMatching, inParisMonth, orderByFor, readWindow, searchCondition } from '../../shared/list-sql.repository.ts';
 
 /*
  * Read side of the distribution network. Every query is scoped to the actor's organisation:
@@ -51,6 +53,8 @@ export function listDesignations(db: DbOrTx, orderId: string, threshold = 0) {
     .select({
       prescriberId: prescriberDesignations.prescriberId,
       prescriberName: organisations.name,
+      prescriberSiret: organisations.siret,
+      prescriberCommuneCode: organisations.communeCode,
       designatedAt: prescriberDesignations.designatedAt,
     })
     .from(prescriberDesignations)
@@ -152,8 +156,8 @@ function movementScope(actor: Actor): SQL | undefined {
   return or(eq(bookletMovements.fromOrganisationId, actor.organisationId), eq(bookletMovements.toOrganisationId, actor.organisationId));
 }
 
-/** Custody record, newest first. `bookletId` narrows it to one booklet's history. */
-export function listMovements(db: DbOrTx, actor: Actor, page: { limit: number; afterId?: number; orderId?: string; bookletId?: string }) {
+/** A movement as lists show it: what, from whom to whom, which booklets, by whom. */
+function movementRows(db: DbOrTx) {
   return db
     .select({
       id: bookletMovements.id,
@@ -176,7 +180,12 @@ export function listMovements(db: DbOrTx, actor: Actor, page: { limit: number; a
     .leftJoin(fromOrg, eq(fromOrg.id, bookletMovements.fromOrganisationId))
     .leftJoin(toOrg, eq(toOrg.id, bookletMovements.toOrganisationId))
     .leftJoin(actorOrg, eq(actorOrg.id, bookletMovements.actorOrganisationId))
-    .leftJoin(users, eq(users.id, bookletMovements.actorUserId))
+    .leftJoin(users, eq(users.id, bookletMovements.actorUserId));
+}
+
+/** Custody record, newest first. `bookletId` narrows it to one booklet's history. */
+export function listMovements(db: DbOrTx, actor: Actor, page: { limit: number; afterId?: number; orderId?: string; bookletId?: string }) {
+  return movementRows(db)
     .where(
       and(
         movementScope(actor),
@@ -193,6 +202,65 @@ export function listMovements(db: DbOrTx, actor: Actor, page: { limit: number; a
     .orderBy(desc(bookletMovements.id))
     .limit(page.limit + 1)
     .all();
+}
+
+// --- An order's movements as a list (issue 16): search, kind, month, sort -----------------------
+
+export const MOVEMENT_SORTS = { date: bookletMovements.at, carnets: bookletMovements.bookletCount } as const;
+export type MovementSort = keyof typeof MOVEMENT_SORTS;
+
+export interface MovementCriteria {
+  orderId: string;
+  q: string;
+  kind?: MovementKind;
+  /** A Paris month "2026-11". */
+  month?: string;
+  /**
+   * Communes whose name matches the search (found by the caller in the territories' reference):
+   * hand-outs to a beneficiary living there match. Only for the operator: a buyer never sees a
+   * beneficiary's commune line by line (listDistributions), so its search does not look at it.
+   */
+  beneficiaryCommuneCodes: string[];
+}
+
+/** Every serial a movement moved, as one text a search can match (a range's summary names its ends only). */
+const movedSerials = sql`(SELECT group_concat(${booklets.serial}, ' ') FROM ${bookletMovementItems} INNER JOIN ${booklets} ON ${booklets.id} = ${bookletMovementItems.bookletId} WHERE ${bookletMovementItems.movementId} = ${bookletMovements.id})`;
+/** The commune of the beneficiary a hand-out went to (one booklet per hand-out). */
+const beneficiaryCommune = sql<string | null>`(SELECT ${distributions.communeCode} FROM ${distributions} INNER JOIN ${bookletMovementItems} ON ${bookletMovementItems.bookletId} = ${distributions.bookletId} WHERE ${bookletMovementItems.movementId} = ${bookletMovements.id} AND ${bookletMovements.kind} = 'distribution' LIMIT 1)`;
+
+function movementWhere(actor: Actor, criteria: MovementCriteria) {
+  const byText = searchCondition(criteria.q, [movedSerials, bookletMovements.serialsSummary, fromOrg.name, toOrg.name]);
+  const byCommune = criteria.beneficiaryCommuneCodes.length > 0 ? inArray(beneficiaryCommune, criteria.beneficiaryCommuneCodes) : undefined;
+  return and(
+    movementScope(actor),
+    eq(bookletMovements.orderId, criteria.orderId),
+    criteria.kind ? eq(bookletMovements.kind, criteria.kind) : undefined,
+    criteria.month ? inParisMonth(bookletMovements.at, criteria.month) : undefined,
+    byText && byCommune ? or(byText, byCommune) : byText,
+  );
+}
+
+const matchingMovements = (db: DbOrTx, actor: Actor, criteria: MovementCriteria) => movementRows(db).where(movementWhere(actor, criteria)).$dynamic();
+
+export function countMovementSearch(db: DbOrTx, actor: Actor, criteria: MovementCriteria): number {
+  return countMatching(db, matchingMovements(db, actor, criteria));
+}
+
+export function searchMovements(db: DbOrTx, actor: Actor, criteria: MovementCriteria, sort: { key: MovementSort; dir: SortDirection }, window: ListWindow) {
+  return readWindow(matchingMovements(db, actor, criteria), orderByFor(MOVEMENT_SORTS, sort, bookletMovements.id), window);
+}
+
+/** The beneficiary's commune of each hand-out among `movementIds`, for the operator's list. */
+export function beneficiaryCommunes(db: DbOrTx, movementIds: number[]): Map<number, string> {
+  if (movementIds.length === 0) return new Map();
+  const rows = db
+    .select({ id: bookletMovementItems.movementId, code: distributions.communeCode })
+    .from(bookletMovementItems)
+    .innerJoin(bookletMovements, eq(bookletMovements.id, bookletMovementItems.movementId))
+    .innerJoin(distributions, eq(distributions.bookletId, bookletMovementItems.bookletId))
+    .where(and(inArray(bookletMovementItems.movementId, movementIds), eq(bookletMovements.kind, 'distribution')))
+    .all();
+  return new Map(rows.map((r) => [r.id, r.code]));
 }
 
 export type MovementListRow = ReturnType<typeof listMovements>[number];

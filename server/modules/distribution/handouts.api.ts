@@ -12,12 +12,10 @@ import * as repository from './distribution.repository.ts';
 import * as stats from './distribution-stats.repository.ts';
 import {
   AGE_BAND_LABELS,
-  BLOCK_REASON_LABELS,
   distributionInput,
   distributionResultView,
   distributionsQuery,
   distributionView,
-  MOVEMENT_KIND_LABELS,
   movementsQuery,
   movementView,
   statsView,
@@ -25,6 +23,7 @@ import {
 import * as service from './distribution.service.ts';
 import { handOutCommunes } from './hand-out-communes.ts';
 import { bookletNotFound } from './distribution.errors.ts';
+import { movementCsvColumns } from './order-movements.list.ts';
 
 /**
  * Hand-outs to beneficiaries and what the network records of them: the custody movements, the
@@ -38,17 +37,7 @@ export const handoutsApi: FastifyPluginAsync = async (app) => {
 
   // --- Movements ------------------------------------------------------------------------------
 
-  const movementsCsv = [
-    { header: 'Date', value: (m: repository.MovementListRow) => m.at },
-    { header: 'Mouvement', value: (m: repository.MovementListRow) => MOVEMENT_KIND_LABELS[m.kind] },
-    { header: 'Commande', value: (m: repository.MovementListRow) => m.orderReference },
-    { header: 'De', value: (m: repository.MovementListRow) => m.fromOrganisationName },
-    { header: 'À', value: (m: repository.MovementListRow) => (m.kind === 'distribution' ? 'Bénéficiaire' : m.toOrganisationName) },
-    { header: 'Carnets', value: (m: repository.MovementListRow) => m.bookletCount },
-    { header: 'Numéros', value: (m: repository.MovementListRow) => m.serialsSummary },
-    { header: 'Motif', value: (m: repository.MovementListRow) => (m.reason ? BLOCK_REASON_LABELS[m.reason] : null) },
-    { header: 'Par', value: (m: repository.MovementListRow) => [m.actorName, m.actorOrganisationName].filter(Boolean).join(', ') },
-  ];
+  const movementsCsv = movementCsvColumns(false);
   const movementPage = (rows: repository.MovementListRow[], limit: number) => {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];

@@ -12,6 +12,8 @@ import { importPlaces, type ImportFormat } from './places.import.ts';
 import { describeOpeningHours } from './opening-hours.ts';
 import { PLACE_SERVICES } from './services.ts';
 import { replyPlaceList } from './places.list.ts';
+import { replySiteList, type SiteView } from './sites.list.ts';
+import type { ListView } from '../../shared/list-view.ts';
 import { placeHistory } from './places.repository.ts';
 import { decisionReasonRequired, placeNotFound } from './places.errors.ts';
 import type { FormErrors } from '../../shared/forms.ts';
@@ -99,10 +101,12 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     const bank = placesService.bankAccountsForReview(app.db, actor, placeId);
     const history = placeHistory(app.db, place.id, 50);
     const query = request.query as { message?: string };
-    return reply.renderPage('pages/places/review.eta', {
+    return replySiteList(app.db, request, reply, { id: place.id, path: `/lieux/${place.id}` }, (sites, siteList) => reply.renderPage('pages/places/review.eta', {
       title: place.name,
       ...common,
       place,
+      sites,
+      siteList,
       fullIban: {
         validated: bank?.validated ? formatIban(bank.validated.iban) : null,
         pending: bank?.pending ? formatIban(bank.pending.iban) : null,
@@ -112,7 +116,7 @@ export const placesPages: FastifyPluginAsync = async (app) => {
       canValidateBank: isOperator(actor) && (actor.role === 'admin' || actor.role === 'finance'),
       success: ACTION_MESSAGES[query.message ?? ''],
       ...extra,
-    });
+    }));
   };
 
   app.get('/lieux/:placeId', { schema: hide, config: allow('operator:*') }, async (request, reply) => {
@@ -233,15 +237,23 @@ export const placesPages: FastifyPluginAsync = async (app) => {
     const actor = requireActor(request);
     const place = placesService.findPlaceFor(app.db, actor, actor.organisationId);
     const query = request.query as { message?: string };
-    return reply.renderPage('pages/places/mine.eta', {
-      title: 'Mon lieu',
-      ...common,
-      place: place ?? null,
-      canManage: actor.role === 'admin',
-      newSite: emptySite(),
-      success: ACTION_MESSAGES[query.message ?? ''],
-      ...extra,
-    });
+    const page = (sites: SiteView[] = [], siteList: ListView | null = null) => {
+      // A site refused on saving is shown open with its errors, even when it is not on the page shown.
+      const target = place?.sites.find((s) => s.id === extra.target && !sites.some((shown) => shown.id === s.id));
+      return reply.renderPage('pages/places/mine.eta', {
+        title: 'Mon lieu',
+        ...common,
+        place: place ?? null,
+        sites,
+        siteList,
+        editableSites: target ? [...sites, target] : sites,
+        canManage: actor.role === 'admin',
+        newSite: emptySite(),
+        success: ACTION_MESSAGES[query.message ?? ''],
+        ...extra,
+      });
+    };
+    return place ? replySiteList(app.db, request, reply, { id: place.id, path: '/mon-lieu' }, page) : page();
   };
 
   app.get('/mon-lieu', { schema: hide, config: allow('place:*') }, async (request, reply) => renderMine(request, reply));
