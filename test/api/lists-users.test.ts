@@ -2,6 +2,7 @@ import t from 'tap';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createOrganisation, createUser, seedWorld } from '../helpers/fixtures.ts';
 import { csvDataLines, csvHeader, currentPage, exportHref, tableRows } from '../helpers/lists.ts';
+import { inviteAgentFromPage } from '../helpers/invitation-form.ts';
 import { users } from '../../db/schema/accounts.ts';
 import { newId } from '../../server/shared/secrets.ts';
 
@@ -79,12 +80,7 @@ t.test('an organisation’s users: search by name or e-mail, role and status fil
 });
 
 t.test('inviting from a filtered users list still posts, redirects and shows the new user', async (t) => {
-  const { app, db } = await buildTestApp(t);
-  const world = await seedWorld(db);
-  const admin = await loginAs(app, world.buyerAdmin);
-  const res = await admin.inject({ method: 'POST', url: '/mon-organisation/utilisateurs', payload: { name: 'Nouvelle Collègue', email: 'nouvelle@dep.test', role: 'agent', _csrf: admin.csrfToken } });
-  t.equal(res.statusCode, 303);
-  t.equal(res.headers.location, '/mon-organisation');
+  const { admin } = await inviteAgentFromPage(t, { name: 'Nouvelle Collègue', email: 'nouvelle@dep.test' });
   const found = await admin.inject({ method: 'GET', url: '/mon-organisation?q=nouvelle&statut=invited', headers: html });
   t.equal(tableRows(found.body).length, 1);
   t.match(tableRows(found.body)[0], 'Nouvelle Collègue');
