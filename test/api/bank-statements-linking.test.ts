@@ -6,7 +6,7 @@ import { payouts, reimbursementBatches } from '../../db/schema/reimbursement.ts'
 import { recordPayment } from '../../server/modules/finance/invoices.service.ts';
 import { markBatchPaid } from '../../server/modules/finance/reimbursement.service.ts';
 import { reconciliationReport } from '../../server/modules/finance/reconciliation.ts';
-import { camt053 } from '../helpers/bank-files.ts';
+import { camt053, type TestBankEntry } from '../helpers/bank-files.ts';
 import { iban, importFile, november, post } from '../helpers/bank-world.ts';
 import { actorOf } from '../helpers/fixtures.ts';
 
@@ -17,11 +17,13 @@ import { actorOf } from '../helpers/fixtures.ts';
  */
 const bankLine = (db: Parameters<typeof reconciliationReport>[0]) => reconciliationReport(db).bank!;
 const journalCount = (db: Parameters<typeof reconciliationReport>[0]) => db.$client.prepare('SELECT COUNT(*) AS n FROM journal_entries').get() as { n: number };
+/** A camt.053.001.02 statement of the operator's account for 1–10 November, opening at zero. */
+const firstTenDays = (ctx: Parameters<typeof iban>[0], entries: TestBankEntry[]) => camt053('02', { iban: iban(ctx), from: '2026-11-01', to: '2026-11-10', openingCents: 0, entries });
 
 t.test('a payment finance typed in is the statement’s credit, not a second payment', async (t) => {
   const ctx = await november(t);
   recordPayment({ db: ctx.db, clock: ctx.clock, actor: actorOf(ctx.db, ctx.world.operatorFinance), input: { invoiceId: ctx.buyerInvoice.id, amountCents: 3_000, receivedOn: '2026-11-04', reference: 'VIR reçu' } });
-  const file = camt053('02', { iban: iban(ctx), from: '2026-11-01', to: '2026-11-10', openingCents: 0, entries: [{ ref: 'H1', date: '2026-11-05', direction: 'credit', amountCents: 3_000, remittance: `VIR ${ctx.buyerInvoice.number}` }] });
+  const file = firstTenDays(ctx, [{ ref: 'H1', date: '2026-11-05', direction: 'credit', amountCents: 3_000, remittance: `VIR ${ctx.buyerInvoice.number}` }]);
   const res = await importFile(ctx.finance, 'application/xml', file);
   t.match(res.json(), { matched: 1, unmatched: 0 });
   t.equal(ctx.db.select().from(payments).all().length, 1, 'still one payment');
@@ -83,16 +85,10 @@ t.test('two equal movements without bank references stay two, and an overlapping
 
 t.test('a credit citing two invoices waits for finance; a payout of another amount cannot be matched by hand', async (t) => {
   const ctx = await november(t);
-  const file = camt053('02', {
-    iban: iban(ctx),
-    from: '2026-11-01',
-    to: '2026-11-10',
-    openingCents: 0,
-    entries: [
-      { ref: 'M1', date: '2026-11-05', direction: 'credit', amountCents: 1_000, remittance: `${ctx.buyerInvoice.number} ${ctx.stateInvoice.number}` },
-      { ref: 'M2', date: '2026-11-06', direction: 'debit', amountCents: 999, remittance: 'VIREMENT' },
-    ],
-  });
+  const file = firstTenDays(ctx, [
+    { ref: 'M1', date: '2026-11-05', direction: 'credit', amountCents: 1_000, remittance: `${ctx.buyerInvoice.number} ${ctx.stateInvoice.number}` },
+    { ref: 'M2', date: '2026-11-06', direction: 'debit', amountCents: 999, remittance: 'VIREMENT' },
+  ]);
   t.match((await importFile(ctx.finance, 'application/xml', file)).json(), { matched: 0, unmatched: 2 });
   const queue = (await ctx.finance.inject({ method: 'GET', url: '/api/v1/bank-entries/unmatched' })).json().items;
   const credit = queue.find((e: { direction: string }) => e.direction === 'credit');
@@ -107,17 +103,11 @@ t.test('a credit citing two invoices waits for finance; a payout of another amou
 
 t.test('a statement in the API: its movements and what each became, by number and name', async (t) => {
   const ctx = await november(t);
-  const file = camt053('02', {
-    iban: iban(ctx),
-    from: '2026-11-01',
-    to: '2026-11-10',
-    openingCents: 0,
-    entries: [
-      { ref: 'D1', date: '2026-11-05', direction: 'credit', amountCents: ctx.buyerInvoice.totalCents, endToEndId: ctx.buyerInvoice.number },
-      { ref: 'D2', date: '2026-11-06', direction: 'debit', amountCents: ctx.bibPayout.amountCents, endToEndId: ctx.bibPayout.reference },
-      { ref: 'D3', date: '2026-11-07', direction: 'debit', amountCents: 250, remittance: 'FRAIS' },
-    ],
-  });
+  const file = firstTenDays(ctx, [
+    { ref: 'D1', date: '2026-11-05', direction: 'credit', amountCents: ctx.buyerInvoice.totalCents, endToEndId: ctx.buyerInvoice.number },
+    { ref: 'D2', date: '2026-11-06', direction: 'debit', amountCents: ctx.bibPayout.amountCents, endToEndId: ctx.bibPayout.reference },
+    { ref: 'D3', date: '2026-11-07', direction: 'debit', amountCents: 250, remittance: 'FRAIS' },
+  ]);
   const { id } = (await importFile(ctx.finance, 'application/xml', file)).json();
   const list = (await ctx.finance.inject({ method: 'GET', url: '/api/v1/bank-statements' })).json().items;
   t.match(list, [{ id, entryCount: 3, matched: 2, unmatched: 1, dismissed: 0, openingCents: 0, closingCents: ctx.buyerInvoice.totalCents - ctx.bibPayout.amountCents - 250 }]);

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { sql } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createOrganisation, createProgram, createUser, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { postOrder, untargetedOrder } from '../helpers/orders.ts';
 import { csvDataLines, csvHeader, exportHref } from '../helpers/lists.ts';
 
 const FLOW = 'CPP0011117000000000414554';
@@ -18,13 +19,7 @@ async function invoicedOrders(t: Test) {
   const companyAdmin = await createUser(ctx.db, company, { role: 'admin' });
   const operator = await loginAs(ctx.app, world.operatorAdmin);
   const order = async (buyer: Session, cofinancingProgramId?: string) => {
-    const created = (
-      await buyer.inject({
-        method: 'POST',
-        url: '/api/v1/orders',
-        payload: { bookletCount: 2, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-06-30', publics: null, territory: null, ...(cofinancingProgramId ? { cofinancingProgramId } : {}) },
-      })
-    ).json();
+    const created = (await postOrder(buyer, { ...untargetedOrder, bookletCount: 2, passesPerBooklet: 5, validUntil: '2027-06-30', ...(cofinancingProgramId ? { cofinancingProgramId } : {}) })).json();
     t.equal((await operator.inject({ method: 'POST', url: `/api/v1/orders/${created.id}/approve` })).statusCode, 200);
     return created;
   };

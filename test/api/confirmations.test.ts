@@ -1,8 +1,6 @@
 import t from 'tap';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, createProgram, createUser, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
-import { submitOrder } from '../../server/modules/orders/orders.service.ts';
-import { actorOf } from '../helpers/fixtures.ts';
+import { bookletsOf, createApprovedOrder, createPlace, createProgram, createUser, handOutBooklet, seedReference, seedWorld, submitTestOrder } from '../helpers/fixtures.ts';
 
 /**
  * Irreversible actions in pages first show a recap of what will happen; only the recap's own
@@ -15,13 +13,7 @@ t.test('approving an order shows its amounts and what will be committed, and app
   seedReference(db);
   const world = await seedWorld(db);
   const program = createProgram(db);
-  const order = submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, world.buyerAdmin),
-    feeBasisPoints: 0,
-    input: { bookletCount: 10, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2026-12-01', validUntil: '2027-11-30', publics: null, territory: null, cofinancingProgramId: program.id },
-  });
+  const order = submitTestOrder(db, clock, world.buyerAdmin, { bookletCount: 10, passesPerBooklet: 10, validFrom: '2026-12-01', validUntil: '2027-11-30', cofinancingProgramId: program.id });
   const operator = await loginAs(app, world.operatorAdmin);
   const recap = await operator.inject({ method: 'POST', url: `/commandes/${order.id}/approuver`, headers: html, payload: {} });
   t.equal(recap.statusCode, 200);
@@ -43,13 +35,7 @@ t.test('cancelling an order and blocking a booklet ask first, and the recap of a
   seedReference(db);
   const world = await seedWorld(db);
   createProgram(db);
-  const order = submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, world.buyerAdmin),
-    feeBasisPoints: 0,
-    input: { bookletCount: 2, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-12-01', validUntil: '2027-11-30', publics: null, territory: null },
-  });
+  const order = submitTestOrder(db, clock, world.buyerAdmin, { bookletCount: 2, passesPerBooklet: 5, validFrom: '2026-12-01', validUntil: '2027-11-30' });
   const buyer = await loginAs(app, world.buyerAdmin);
   const other = await loginAs(app, world.otherBuyerAdmin);
   t.equal((await other.inject({ method: 'POST', url: `/commandes/${order.id}/annuler`, headers: html, payload: {} })).statusCode, 404);

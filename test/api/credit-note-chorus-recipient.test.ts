@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createOrganisation, createProgram, createUser, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { postOrder, untargetedOrder } from '../helpers/orders.ts';
 import { csvDataLines } from '../helpers/lists.ts';
 
 /**
@@ -20,11 +21,7 @@ t.test('a private buyer’s expired co-financed order: the State note goes throu
   const company = createOrganisation(db, { kind: 'buyer', name: 'Entreprise Solidaire', buyerType: 'private', communeCode: '31555' });
   const companyAdmin = await loginAs(app, await createUser(db, company, { role: 'admin' }));
   const operator = await loginAs(app, world.operatorAdmin);
-  const created = await companyAdmin.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    payload: { bookletCount: 2, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-06-30', publics: null, territory: null, cofinancingProgramId: program.id },
-  });
+  const created = await postOrder(companyAdmin, { ...untargetedOrder, bookletCount: 2, passesPerBooklet: 5, validUntil: '2027-06-30', cofinancingProgramId: program.id });
   t.equal(created.statusCode, 201, created.body);
   const order = created.json();
   t.ok(order.stateShareCents > 0, 'the order is co-financed by the State');

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { eq, inArray } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { createProgram, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { programOrder, untargetedOrder } from '../helpers/orders.ts';
 import { passes } from '../../db/schema/booklets.ts';
 import { creditNotePasses, creditNotes } from '../../db/schema/credit-notes.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
@@ -15,26 +16,9 @@ const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 
 
 /** An approved order of 3 booklets × 7 passes at 10,01 € (21 021 cents), 50 % co-financed: odd amounts on purpose. */
 async function approvedOddOrder(t: Test) {
-  const ctx = await buildTestApp(t);
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
-  const program = createProgram(ctx.db);
-  const buyer = await loginAs(ctx.app, world.buyerAdmin);
-  const operator = await loginAs(ctx.app, world.operatorAdmin);
-  const order = (
-    await post(buyer, '/api/v1/orders', {
-      bookletCount: 3,
-      passesPerBooklet: 7,
-      faceValueCents: 1001,
-      validFrom: '2027-01-01',
-      validUntil: '2027-12-31',
-      publics: null,
-      territory: null,
-      cofinancingProgramId: program.id,
-    })
-  ).json();
-  t.equal((await post(operator, `/api/v1/orders/${order.id}/approve`)).statusCode, 200);
-  return { ...ctx, world, program, buyer, operator, order };
+  const ctx = await programOrder(t, { ...untargetedOrder, bookletCount: 3, passesPerBooklet: 7, faceValueCents: 1001 });
+  t.equal((await post(ctx.operator, `/api/v1/orders/${ctx.order.id}/approve`)).statusCode, 200);
+  return ctx;
 }
 
 t.test('passes cannot expire before the end of validity plus the grace period', async (t) => {
@@ -119,7 +103,7 @@ t.test('the State’s credit note releases its share to the envelope, which then
   const buyer = await loginAs(ctx.app, world.buyerAdmin);
   const other = await loginAs(ctx.app, world.otherBuyerAdmin);
   const operator = await loginAs(ctx.app, world.operatorAdmin);
-  const small = { bookletCount: 3, passesPerBooklet: 7, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-12-31', publics: null, territory: null, cofinancingProgramId: program.id };
+  const small = { ...untargetedOrder, bookletCount: 3, passesPerBooklet: 7, cofinancingProgramId: program.id };
   const first = (await post(buyer, '/api/v1/orders', small)).json();
   const waiting = (await post(other, '/api/v1/orders', { ...small, validUntil: '2028-12-31' })).json();
   t.equal(waiting.stateShareCents, 10_500, 'both orders were quoted while the envelope was free');

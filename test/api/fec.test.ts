@@ -2,6 +2,7 @@ import t from 'tap';
 import iconv from 'iconv-lite';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createProgram, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { postOrder, untargetedOrder } from '../helpers/orders.ts';
 import { FEC_COLUMNS } from '../../server/modules/finance/fec.ts';
 
 t.test('the FEC of the year balances, has 18 columns and numbers entries continuously per journal', async (t) => {
@@ -13,13 +14,7 @@ t.test('the FEC of the year balances, has 18 columns and numbers entries continu
   const operator = await loginAs(app, world.operatorAdmin);
   const finance = await loginAs(app, world.operatorFinance);
   for (let i = 0; i < 3; i++) {
-    const order = (
-      await buyer.inject({
-        method: 'POST',
-        url: '/api/v1/orders',
-        payload: { bookletCount: 10 + i, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-12-31', publics: null, territory: null, cofinancingProgramId: program.id },
-      })
-    ).json();
+    const order = (await postOrder(buyer, { ...untargetedOrder, bookletCount: 10 + i, cofinancingProgramId: program.id })).json();
     await operator.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/approve` });
   }
   const invoices = (await finance.inject({ method: 'GET', url: '/api/v1/invoices?limit=500' })).json().items;

@@ -2,6 +2,7 @@ import t from 'tap';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { seedWorld } from '../helpers/fixtures.ts';
 import { startSmtpServer } from '../helpers/mail.ts';
+import { inviteAgentFromPage } from '../helpers/invitation-form.ts';
 
 t.test('the organisation admin sees pending invitations, resends one (old link dead, new one mailed) and revokes it', async (t) => {
   const smtp = await startSmtpServer(t);
@@ -38,13 +39,7 @@ t.test('the organisation admin sees pending invitations, resends one (old link d
 });
 
 t.test('the invitation page shows the link once, with a copy button, and says it was mailed', async (t) => {
-  const { app, db } = await buildTestApp(t);
-  const world = await seedWorld(db);
-  const admin = await loginAs(app, world.buyerAdmin);
-  const res = await admin.inject({ method: 'POST', url: '/mon-organisation/utilisateurs', payload: { name: 'Collègue', email: 'collegue@dep.test', role: 'agent', _csrf: admin.csrfToken } });
-  // POST/redirect/GET: a reload of the page shown after the form never re-posts it.
-  t.equal(res.statusCode, 303);
-  t.equal(res.headers.location, '/mon-organisation');
+  const { app, world, admin, res } = await inviteAgentFromPage(t, { name: 'Collègue', email: 'collegue@dep.test' });
   const flash = res.cookies.find((c) => c.name === 'pn_flash_invitation')!;
   t.ok(flash.httpOnly, 'the link crosses the redirect in an httpOnly cookie');
   const shown = await app.inject({ method: 'GET', url: '/mon-organisation', headers: { cookie: `${admin.cookieHeader}; pn_flash_invitation=${flash.value}` } });

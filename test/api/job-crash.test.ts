@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
-import { approveOrder, submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { approveOrder } from '../../server/modules/orders/orders.service.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { ledgerReport } from '../../scripts/ledger-verify.ts';
 import { testConfig, TEST_NOW } from '../helpers/app.ts';
 import { secrets } from '../helpers/backups.ts';
-import { actorOf, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { actorOf, seedReference, seedWorld, submitTestOrder } from '../helpers/fixtures.ts';
 import { killMidJobThenResume } from '../helpers/processes.ts';
 
 // Child processes start slowly on a loaded machine: a watchdog, not a timing assertion.
@@ -28,13 +28,7 @@ t.test('a service killed (kill -9) in the middle of an issuance job leaves nothi
   const clock = new ManualClock(TEST_NOW);
   seedReference(db, clock);
   const world = await seedWorld(db);
-  const order = submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, world.buyerAdmin),
-    feeBasisPoints: 0,
-    input: { bookletCount: BOOKLETS, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null },
-  });
+  const order = submitTestOrder(db, clock, world.buyerAdmin, { bookletCount: BOOKLETS, passesPerBooklet: 10 });
   const approved = approveOrder({ db, clock, actor: actorOf(db, world.operatorAdmin), orderId: order.id, codes: passCodeFactoryFor(testConfig()), asyncAbovePasses: 1000 });
   db.$client.close();
   t.ok(approved.issuanceJobId, 'queued as a job');

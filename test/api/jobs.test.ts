@@ -4,20 +4,13 @@ import { booklets, passes } from '../../db/schema/booklets.ts';
 import { jobs } from '../../db/schema/jobs.ts';
 import { orders } from '../../db/schema/orders.ts';
 import { trialBalance, verifyBalances, verifyChain } from '../../server/modules/finance/ledger.ts';
-import { submitOrder } from '../../server/modules/orders/orders.service.ts';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
-import { actorOf, seedReference, seedWorld, type TestUser } from '../helpers/fixtures.ts';
+import { seedReference, seedWorld, submitTestOrder, type TestUser } from '../helpers/fixtures.ts';
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 
 function submitted(db: Db, clock: Clock, buyer: TestUser, bookletCount: number, passesPerBooklet = 10) {
-  return submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, buyer),
-    feeBasisPoints: 0,
-    input: { bookletCount, passesPerBooklet, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null },
-  });
+  return submitTestOrder(db, clock, buyer, { bookletCount, passesPerBooklet });
 }
 
 async function setup(t: Test, asyncApprovalPasses = 1000) {

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { actorOf, createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
-import { submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { createApprovedOrder, seedReference, seedWorld, submitTestOrder } from '../helpers/fixtures.ts';
 import { pathOf, startSmtpServer, type ReceivedMail } from '../helpers/mail.ts';
+import { placeApplication } from '../helpers/place-application.ts';
 import { outboxMessages } from '../../db/schema/notifications.ts';
 import { MAX_ATTEMPTS, retryDelayMs } from '../../server/modules/notifications/outbox-sender.ts';
 import { enqueueMessage } from '../../server/modules/notifications/outbox.ts';
@@ -11,15 +11,7 @@ const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 
 const recipientsOf = (mails: ReceivedMail[]) => mails.flatMap((m) => m.envelopeTo).sort();
 const withSubject = (mails: ReceivedMail[], subject: string) => mails.filter((m) => m.subject === subject);
 
-const application = {
-  name: 'Tiers-lieu de Muret',
-  siret: '324 000 000 12348',
-  legalRepresentative: 'Marie Dupont, présidente',
-  contactEmail: 'contact@tierslieu-muret.example',
-  iban: 'FR76 3000 4000 0312 3456 7890 143',
-  bic: 'agrifrpp',
-  sites: [{ name: 'Tiers-lieu', address: '5 avenue Jacques Douzans', postalCode: '31600', communeCode: '31395', services: ['Aide aux démarches administratives'], free: true }],
-};
+const application = { ...placeApplication, name: 'Tiers-lieu de Muret', contactEmail: 'contact@tierslieu-muret.example' };
 
 /** Waits for a condition the sender makes true by itself; the test's own timeout bounds it, nothing measures it. */
 async function until(condition: () => boolean): Promise<void> {
@@ -126,13 +118,7 @@ t.test('a large order’s proof is announced when the job has issued its booklet
   const { app, db, clock } = await buildTestApp(t, { config: { smtpUrl: smtp.url, asyncApprovalPasses: 10 } });
   seedReference(db);
   const world = await seedWorld(db);
-  const order = submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, world.buyerAdmin),
-    feeBasisPoints: 0,
-    input: { bookletCount: 3, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null },
-  });
+  const order = submitTestOrder(db, clock, world.buyerAdmin, { bookletCount: 3, passesPerBooklet: 5 });
   const operator = await loginAs(app, world.operatorAdmin);
   t.equal((await post(operator, `/api/v1/orders/${order.id}/approve`)).statusCode, 202);
   await app.outbox.deliverDue();

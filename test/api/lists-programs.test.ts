@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createProgram, seedWorld, TEST_PROGRAM_PAYER } from '../helpers/fixtures.ts';
-import { csvDataLines, currentPage, exportHref, tableRows } from '../helpers/lists.ts';
+import { csvDataLines, exportHref, tableRows, firstTwoPages } from '../helpers/lists.ts';
 
 const html = { accept: 'text/html' };
 
@@ -21,13 +21,7 @@ t.test('programmes: search by name, status and eligible-buyer filters, sort, num
   });
 
   const operator = await loginAs(app, world.operatorFinance);
-  const first = await operator.inject({ method: 'GET', url: '/programmes', headers: html });
-  t.equal(first.statusCode, 200);
-  t.match(first.body, 'Programmes : 60 résultats');
-  t.equal(tableRows(first.body).length, 50, 'fifty a page');
-  const second = await operator.inject({ method: 'GET', url: '/programmes?page=2', headers: html });
-  t.equal(currentPage(second.body), 2);
-  t.equal(tableRows(second.body).length, 10);
+  const { first } = await firstTwoPages(t, operator, '/programmes', { total: 'Programmes : 60 résultats', secondPageRows: 10, headers: html });
 
   const search = await operator.inject({ method: 'GET', url: '/programmes?q=r%C3%A9gional%2004', headers: html });
   t.equal(tableRows(search.body).length, 1, 'by name');

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createOrganisation, createUser, seedWorld } from '../helpers/fixtures.ts';
-import { csvDataLines, csvHeader, currentPage, exportHref, tableRows } from '../helpers/lists.ts';
+import { csvDataLines, csvHeader, exportHref, tableRows, firstTwoPages } from '../helpers/lists.ts';
+import { inviteAgentFromPage } from '../helpers/invitation-form.ts';
 import { users } from '../../db/schema/accounts.ts';
 import { newId } from '../../server/shared/secrets.ts';
 
@@ -29,15 +30,9 @@ t.test('an organisation’s users: search by name or e-mail, role and status fil
   await createUser(db, world.buyer, { role: 'agent', name: 'Agent voisin', email: 'agent99@voisin.test' });
 
   const session = await loginAs(app, admin);
-  const first = await session.inject({ method: 'GET', url: '/mon-organisation', headers: html });
-  t.equal(first.statusCode, 200);
-  t.match(first.body, 'Utilisateurs : 61 résultats');
-  t.equal(tableRows(first.body).length, 50, 'fifty a page');
+  const { first, second } = await firstTwoPages(t, session, '/mon-organisation', { total: 'Utilisateurs : 61 résultats', secondPageRows: 11, headers: html });
   t.match(tableRows(first.body)[0], 'Agent 00', 'by name, A to Z by default');
   t.match(first.body, 'Inviter un utilisateur', 'the invite form stays');
-  const second = await session.inject({ method: 'GET', url: '/mon-organisation?page=2', headers: html });
-  t.equal(currentPage(second.body), 2);
-  t.equal(tableRows(second.body).length, 11);
   t.match(tableRows(second.body).at(-1), 'Zoé Administratrice');
   t.match(second.body, '/mon-organisation/utilisateurs/', 'the per-user actions on every page');
   for (const page of [first, second]) t.notMatch(page.body, 'Agent voisin', 'another organisation’s users never show');
@@ -79,12 +74,7 @@ t.test('an organisation’s users: search by name or e-mail, role and status fil
 });
 
 t.test('inviting from a filtered users list still posts, redirects and shows the new user', async (t) => {
-  const { app, db } = await buildTestApp(t);
-  const world = await seedWorld(db);
-  const admin = await loginAs(app, world.buyerAdmin);
-  const res = await admin.inject({ method: 'POST', url: '/mon-organisation/utilisateurs', payload: { name: 'Nouvelle Collègue', email: 'nouvelle@dep.test', role: 'agent', _csrf: admin.csrfToken } });
-  t.equal(res.statusCode, 303);
-  t.equal(res.headers.location, '/mon-organisation');
+  const { admin } = await inviteAgentFromPage(t, { name: 'Nouvelle Collègue', email: 'nouvelle@dep.test' });
   const found = await admin.inject({ method: 'GET', url: '/mon-organisation?q=nouvelle&statut=invited', headers: html });
   t.equal(tableRows(found.body).length, 1);
   t.match(tableRows(found.body)[0], 'Nouvelle Collègue');

@@ -2,18 +2,11 @@ import t from 'tap';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { bookletsOf, createApprovedOrder, createPlace, createUser, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
 import { pathOf, startSmtpServer } from '../helpers/mail.ts';
+import { placeApplication } from '../helpers/place-application.ts';
 
 const post = (s: Session, url: string, payload?: unknown) => s.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
 
-const application = {
-  name: 'Tiers-lieu numérique de Muret',
-  siret: '324 000 000 12348',
-  legalRepresentative: 'Marie Dupont, présidente',
-  contactEmail: 'Contact@TiersLieu-Muret.example',
-  iban: 'FR76 3000 4000 0312 3456 7890 143',
-  bic: 'agrifrpp',
-  sites: [{ name: 'Tiers-lieu', address: '5 avenue Jacques Douzans', postalCode: '31600', communeCode: '31395', services: ['Aide aux démarches administratives'], free: true }],
-};
+const application = placeApplication;
 
 t.test('a place applies, is told so; labelled, its contact receives its admin account and gets in through the mail', async (t) => {
   const smtp = await startSmtpServer(t);
@@ -94,15 +87,8 @@ t.test('order submitted reaches the operator, approved and cancelled reach the b
   const buyer = await loginAs(app, world.buyerAdmin);
   t.equal((await buyer.inject({ method: 'GET', url: pathOf(approved[0]!.link) })).statusCode, 200, 'the link opens the order');
 
-  const { submitOrder } = await import('../../server/modules/orders/orders.service.ts');
-  const { actorOf } = await import('../helpers/fixtures.ts');
-  const other = submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, world.buyerAdmin),
-    feeBasisPoints: 0,
-    input: { bookletCount: 2, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null },
-  });
+  const { submitTestOrder } = await import('../helpers/fixtures.ts');
+  const other = submitTestOrder(db, clock, world.buyerAdmin, { bookletCount: 2, passesPerBooklet: 5 });
   const cancelled = await post(buyer, `/api/v1/orders/${other.id}/cancel`);
   t.equal(cancelled.statusCode, 200, cancelled.body);
   await app.outbox.deliverDue();

@@ -1,9 +1,9 @@
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTestApp } from '../helpers/app.ts';
+import { mountTmpfs } from '../helpers/tmpfs.ts';
 
 const METRICS_TOKEN = 'jeton-des-metriques-0123456789abcdef';
 
@@ -44,18 +44,8 @@ t.test('/readyz fails, with its reason, on a database that cannot be written', a
 });
 
 t.test('/readyz fails when the disk holding the database is (nearly) full: a 4 MB tmpfs', async (t) => {
-  const mountPoint = mkdtempSync(join(tmpdir(), 'pn-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-  } catch {
-    rmSync(mountPoint, { recursive: true, force: true });
-    t.pass('skipped: mounting a tmpfs needs root, not possible here');
-    return;
-  }
-  t.teardown(() => {
-    execFileSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
-  });
+  const mountPoint = mountTmpfs(t, 'pn-tmpfs-', '4m');
+  if (!mountPoint) return;
   mkdirSync(join(mountPoint, 'data'));
   const ctx = await buildTestApp(t, { databasePath: join(mountPoint, 'data', 'passnum.sqlite'), config: { minFreeDiskBytes: 1024 * 1024 } });
   t.equal((await ctx.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200, 'ready with room to spare');

@@ -2,17 +2,13 @@ import t, { type Test } from 'tap';
 import { and, eq } from 'drizzle-orm';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createPlace, createUser, seedWorld } from '../helpers/fixtures.ts';
+import { placeApplication } from '../helpers/place-application.ts';
 import { auditLog } from '../../db/schema/accounts.ts';
 import { placeBankAccounts } from '../../db/schema/places.ts';
 import { bankAccountForNewPayout } from '../../server/modules/places/places.service.ts';
 
 const application = {
-  name: 'Tiers-lieu numérique de Muret',
-  siret: '324 000 000 12348',
-  legalRepresentative: 'Marie Dupont, présidente',
-  contactEmail: 'Contact@TiersLieu-Muret.example',
-  iban: 'FR76 3000 4000 0312 3456 7890 143',
-  bic: 'agrifrpp',
+  ...placeApplication,
   accountHolder: 'Association Tiers-lieu de Muret',
   sites: [
     {

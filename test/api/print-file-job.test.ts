@@ -8,11 +8,11 @@ import { eq } from 'drizzle-orm';
 import { jobFileChunks, jobs } from '../../db/schema/jobs.ts';
 import { orders } from '../../db/schema/orders.ts';
 import { orderPrintFile } from '../../server/modules/booklets/booklets.service.ts';
-import { approveOrder, submitOrder } from '../../server/modules/orders/orders.service.ts';
+import { approveOrder } from '../../server/modules/orders/orders.service.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { renderBookletsPdf } from '../../templates/pdf/booklet.ts';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
-import { actorOf, createApprovedOrder, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { actorOf, createApprovedOrder, seedReference, seedWorld, submitTestOrder } from '../helpers/fixtures.ts';
 import type { Db } from '../../db/client.ts';
 
 const poppler = spawnSync('pdftotext', ['-v']).error === undefined;
@@ -53,13 +53,7 @@ async function setup(t: Parameters<typeof buildTestApp>[0]) {
 
 t.test('while the issuance job runs, the proof and the print file answer 409 booklets_being_issued, never a partial file', async (t) => {
   const { app, db, clock, world, buyer } = await setup(t);
-  const order = submitOrder({
-    db,
-    clock,
-    actor: actorOf(db, world.buyerAdmin),
-    feeBasisPoints: 0,
-    input: { bookletCount: 6, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null },
-  });
+  const order = submitTestOrder(db, clock, world.buyerAdmin, { bookletCount: 6, passesPerBooklet: 5 });
   approveOrder({ db, clock, actor: actorOf(db, world.operatorAdmin), orderId: order.id, codes: passCodeFactoryFor({ passCodeSecret: 'test-pass-code-secret-0123456789abcdef01234567' } as never), asyncAbovePasses: 10 });
   t.ok(db.select().from(jobs).where(eq(jobs.kind, 'order_issuance')).get(), 'issuance queued as a job');
   for (const url of [`/api/v1/orders/${order.id}/proof.pdf`, `/api/v1/orders/${order.id}/booklets.pdf`]) {

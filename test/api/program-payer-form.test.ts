@@ -2,6 +2,7 @@ import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
 import { seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { postOrder, untargetedOrder } from '../helpers/orders.ts';
 import { cofinancingPrograms } from '../../db/schema/programs.ts';
 
 const fields = {
@@ -69,13 +70,7 @@ t.test('an order under a programme whose payer is incomplete cannot be approved 
   t.equal((await postForm(s, '/programmes', { ...fields, ...payer })).statusCode, 303);
   const program = db.select().from(cofinancingPrograms).get()!;
   const buyer = await loginAs(app, world.buyerAdmin);
-  const order = (
-    await buyer.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      payload: { bookletCount: 10, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-12-31', publics: null, territory: null, cofinancingProgramId: program.id },
-    })
-  ).json();
+  const order = (await postOrder(buyer, { ...untargetedOrder, bookletCount: 10, cofinancingProgramId: program.id })).json();
   t.ok(order.stateShareCents > 0);
   const approve = () => postForm(s, `/commandes/${order.id}/approuver`, { confirmation: 'oui' });
   const refused = await approve();

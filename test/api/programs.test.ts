@@ -2,6 +2,7 @@ import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { buildTestApp, loginAs } from '../helpers/app.ts';
 import { createProgram, seedReference, seedWorld, TEST_PROGRAM_PAYER } from '../helpers/fixtures.ts';
+import { postOrder, untargetedOrder } from '../helpers/orders.ts';
 import { auditLog } from '../../db/schema/accounts.ts';
 import { cofinancingPrograms, publicCategories } from '../../db/schema/programs.ts';
 import { commitEnvelope } from '../../server/modules/programs/programs.service.ts';
@@ -342,13 +343,7 @@ t.test('a programme names its payer, printed on its calls for funds; without one
   const bare = (await s.inject({ method: 'POST', url: '/api/v1/cofinancing-programs', payload: national })).json();
   t.equal(bare.payer, null);
   const buyer = await loginAs(app, world.buyerAdmin);
-  const order = (
-    await buyer.inject({
-      method: 'POST',
-      url: '/api/v1/orders',
-      payload: { bookletCount: 200, passesPerBooklet: 10, faceValueCents: 1000, validFrom: '2027-01-01', validUntil: '2027-12-31', publics: null, territory: null, cofinancingProgramId: bare.id },
-    })
-  ).json();
+  const order = (await postOrder(buyer, { ...untargetedOrder, cofinancingProgramId: bare.id })).json();
   const refused = await s.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/approve` });
   t.equal(refused.statusCode, 422);
   t.equal(refused.json().code, 'program_payer_missing');

@@ -4,32 +4,14 @@ import { eq } from 'drizzle-orm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTestApp, loginAs } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { redemptionWorld } from '../helpers/redemption-world.ts';
 import { passes } from '../../db/schema/booklets.ts';
 import { redemptions } from '../../db/schema/redemption.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
 import { trialBalance, verifyChain } from '../../server/modules/finance/ledger.ts';
 
-/** A funded order for the Haute-Garonne, a booklet of 10 handed out, a labelled place in Muret; on a file when asked. */
-async function setup(t: Test, databasePath?: string) {
-  const ctx = await buildTestApp(t, { databasePath });
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
-  const order = createApprovedOrder(ctx.db, ctx.clock, {
-    buyer: world.buyerAdmin,
-    operator: world.operatorAdmin,
-    bookletCount: 1,
-    passesPerBooklet: 10,
-    territory: { departements: ['31'] },
-    funded: true,
-  });
-  const [booklet] = await bookletsOf(ctx.db, order.id);
-  const codes = await handOutBooklet(ctx.db, booklet!.id);
-  const place = await createPlace(ctx.db, { name: 'EPN de Muret', sites: [{ communeCode: '31395' }] });
-  const agent = await loginAs(ctx.app, place.agent);
-  return { ...ctx, codes, agent };
-}
+/** The redemption world with one booklet of 10, on a file when asked. */
+const setup = (t: Test, databasePath?: string) => redemptionWorld(t, { app: { databasePath }, order: { bookletCount: 1, passesPerBooklet: 10 } });
 
 t.test('redemptions arriving together are committed together, each with its own verdict', async (t) => {
   const { agent, codes, db } = await setup(t);

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap';
 import { and, eq } from 'drizzle-orm';
-import { buildTestApp, loginAs, type Session } from '../helpers/app.ts';
-import { bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedReference, seedWorld } from '../helpers/fixtures.ts';
+import { loginAs, type Session } from '../helpers/app.ts';
+import { bookletsOf, createApprovedOrder, createPlace, handOutBooklet } from '../helpers/fixtures.ts';
+import { redemptionWorld } from '../helpers/redemption-world.ts';
 import { booklets, passes } from '../../db/schema/booklets.ts';
 import { journalEntries } from '../../db/schema/ledger.ts';
 import { redemptions } from '../../db/schema/redemption.ts';
@@ -13,26 +14,12 @@ import { testConfig } from '../helpers/app.ts';
 
 type Options = Partial<Parameters<typeof createApprovedOrder>[2]> & { now?: string; gracePeriodDays?: number };
 
-/** A funded order for the Haute-Garonne (31), its first booklet handed out, and a labelled place in Muret (31395). */
+/** The redemption world (test/helpers/redemption-world.ts) with its three booklets named; `now` and the grace period set when asked. */
 async function setup(t: Test, options: Options = {}) {
-  const { now, gracePeriodDays, ...orderOptions } = options;
-  const ctx = await buildTestApp(t, { now, config: gracePeriodDays === undefined ? {} : { gracePeriodDays } });
-  seedReference(ctx.db, ctx.clock);
-  const world = await seedWorld(ctx.db);
-  const order = createApprovedOrder(ctx.db, ctx.clock, {
-    buyer: world.buyerAdmin,
-    operator: world.operatorAdmin,
-    bookletCount: 3,
-    passesPerBooklet: 5,
-    territory: { departements: ['31'] },
-    funded: true,
-    ...orderOptions,
-  });
-  const [first, second, third] = await bookletsOf(ctx.db, order.id);
-  const codes = await handOutBooklet(ctx.db, first!.id);
-  const place = await createPlace(ctx.db, { name: 'EPN de Muret', sites: [{ communeCode: '31395' }] });
-  const agent = await loginAs(ctx.app, place.agent);
-  return { ...ctx, world, order, booklets: { first: first!, second: second!, third: third! }, codes, place, agent };
+  const { now, gracePeriodDays, ...order } = options;
+  const ctx = await redemptionWorld(t, { app: { now, config: gracePeriodDays === undefined ? {} : { gracePeriodDays } }, order });
+  const [first, second, third] = ctx.orderBooklets;
+  return { ...ctx, booklets: { first: first!, second: second!, third: third! } };
 }
 
 const redeem = (s: Session, body: Record<string, unknown>, headers: Record<string, string> = {}) =>

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { runTs, runTsToEnd } from '../helpers/processes.ts';
+import { mountTmpfs } from '../helpers/tmpfs.ts';
 
 // Child processes start slowly on a loaded machine: a watchdog, not a timing assertion.
 t.setTimeout(600_000);
@@ -32,18 +33,8 @@ t.test('on an empty database, BOOTSTRAP_ADMIN_EMAIL and DEMO_DATA=true load both
 });
 
 t.test('a database on a read-only file system stops the service with a French message naming it, without a stack trace', async (t) => {
-  const mountPoint = mkdtempSync(join(tmpdir(), 'pn-ro-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-  } catch {
-    rmSync(mountPoint, { recursive: true, force: true });
-    t.pass('skipped: mounting a tmpfs needs root, not possible here');
-    return;
-  }
-  t.teardown(() => {
-    execFileSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
-  });
+  const mountPoint = mountTmpfs(t, 'pn-ro-', '8m');
+  if (!mountPoint) return;
   const db = openDatabase(join(mountPoint, 'passnum.sqlite'));
   migrateDatabase(db);
   db.$client.close();

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, asc, eq, notInArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser } from '../helpers/browser.ts';
@@ -13,8 +13,8 @@ import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { seedDemoData } from '../../db/seed/demo.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
-import { booklets, passes } from '../../db/schema/booklets.ts';
-import { redemptions } from '../../db/schema/redemption.ts';
+import { passes } from '../../db/schema/booklets.ts';
+import { untouchedDemoPassCodes } from '../helpers/demo-passes.ts';
 import { outboxMessages } from '../../db/schema/notifications.ts';
 
 /** A port free on loopback now: PUBLIC_URL must name it, so that the links in the mail lead back here. */
@@ -131,21 +131,13 @@ t.test('a place applies, is labelled, its contact opens the mail on “Courriels
   await loginInBrowser(place, baseUrl, contact, 'phrase de passe du tiers-lieu');
   t.match(await place.locator('h1').innerText(), /Tableau de bord/);
 
-  const used = app.db.select({ bookletId: passes.bookletId }).from(redemptions).innerJoin(passes, eq(passes.id, redemptions.passId)).all().map((r) => r.bookletId);
-  const fresh = app.db
-    .select({ code: passes.code })
-    .from(passes)
-    .innerJoin(booklets, eq(booklets.id, passes.bookletId))
-    .where(and(eq(passes.status, 'active'), eq(booklets.status, 'distributed'), used.length ? notInArray(passes.bookletId, used) : undefined))
-    .orderBy(asc(booklets.position), asc(passes.position))
-    .limit(1)
-    .get()!;
+  const [freshCode] = untouchedDemoPassCodes(app.db, 1);
   await place.goto(`${baseUrl}/encaisser`);
-  await place.locator('#code').fill(fresh.code);
+  await place.locator('#code').fill(freshCode!);
   await place.keyboard.press('Enter');
   await place.waitForFunction(() => /Pass accepté|refusé|Pass /.test(document.querySelector('#verdict')?.textContent ?? ''));
   t.match(await place.locator('#verdict').innerText(), /Pass accepté — 10,00\s€/, 'the new place redeems a demo pass');
-  t.equal(app.db.select().from(passes).where(eq(passes.code, fresh.code)).get()!.status, 'redeemed');
+  t.equal(app.db.select().from(passes).where(eq(passes.code, freshCode!)).get()!.status, 'redeemed');
 });
 
 t.test('a buyer admin adds its own Mission locale on /prescripteurs, designates it on an order and hands it booklets', { skip: browserSkipReason() }, async (t) => {

@@ -2,12 +2,12 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, asc, eq, notInArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import QRCode from 'qrcode';
 import { chromium, type Browser } from 'playwright-core';
 import { axeViolations, browserSkipReason, CHROMIUM_PATH, DEMO_PASSWORD, loginInBrowser, startDemoServer } from '../helpers/browser.ts';
-import { booklets, passes } from '../../db/schema/booklets.ts';
-import { redemptions } from '../../db/schema/redemption.ts';
+import { passes } from '../../db/schema/booklets.ts';
+import { untouchedDemoPassCodes } from '../helpers/demo-passes.ts';
 import { passUrl } from '../../server/modules/booklets/pass-code.ts';
 import { trialBalance } from '../../server/modules/finance/ledger.ts';
 
@@ -61,17 +61,9 @@ t.test('on a 360-px phone, the demo place agent scans a pass with the camera, se
   const { baseUrl, app } = await startDemoServer(t);
   const db = app.db;
   // Active passes of booklets the demo redemptions did not touch: the first for the camera, the next for typing.
-  const used = db.select({ bookletId: passes.bookletId }).from(redemptions).innerJoin(passes, eq(passes.id, redemptions.passId)).all().map((r) => r.bookletId);
-  const fresh = db
-    .select({ code: passes.code })
-    .from(passes)
-    .innerJoin(booklets, eq(booklets.id, passes.bookletId))
-    .where(and(eq(passes.status, 'active'), eq(booklets.status, 'distributed'), used.length ? notInArray(passes.bookletId, used) : undefined))
-    .orderBy(asc(booklets.position), asc(passes.position))
-    .limit(3)
-    .all();
+  const fresh = untouchedDemoPassCodes(db, 3);
   t.equal(fresh.length, 3, 'the demo data has handed-out passes');
-  const [scanned, typed, tested] = [fresh[0]!.code, fresh[1]!.code, fresh[2]!.code];
+  const [scanned, typed, tested] = [fresh[0]!, fresh[1]!, fresh[2]!];
 
   const dir = mkdtempSync(join(tmpdir(), 'pn-camera-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -156,6 +156,14 @@ export function actorOf(db: Db, user: Pick<TestUser, 'id'>): Actor {
   };
 }
 
+/** What a test order is unless it says otherwise: 20 booklets of 5 passes at 10 €, no public or territory restriction. */
+const TEST_ORDER: OrderInput = { bookletCount: 20, passesPerBooklet: 5, faceValueCents: 1000, validFrom: '2026-11-01', validUntil: '2027-10-31', publics: null, territory: null };
+
+/** An order `buyer` submits through the use case (no fee), left to approve: TEST_ORDER with what `input` changes. */
+export function submitTestOrder(db: Db, clock: Clock, buyer: Pick<TestUser, 'id'>, input: Partial<OrderInput> = {}): OrderRow {
+  return submitOrder({ db, clock, actor: actorOf(db, buyer), feeBasisPoints: 0, input: { ...TEST_ORDER, ...input } });
+}
+
 /**
  * An approved order, booklets and passes issued, through the same use cases as the API. Funded
  * (by a mandate number, the buyer being public) only when asked: the funding gate is what some tests are about.
@@ -178,22 +186,15 @@ export function createApprovedOrder(
   },
 ): OrderRow {
   const buyer = actorOf(db, input.buyer);
-  const order = submitOrder({
-    db,
-    clock,
-    actor: buyer,
-    feeBasisPoints: 0,
-    input: {
-      bookletCount: input.bookletCount ?? 20,
-      passesPerBooklet: input.passesPerBooklet ?? 5,
-      faceValueCents: 1000,
-      validFrom: input.validFrom ?? '2026-11-01',
-      validUntil: input.validUntil ?? '2027-10-31',
-      publics: input.publics === undefined ? null : input.publics,
-      territory: input.territory === undefined ? null : input.territory,
-      ...(input.allowedServices ? { allowedServices: input.allowedServices as OrderInput['allowedServices'] } : {}),
-      ...(input.cofinancingProgramId ? { cofinancingProgramId: input.cofinancingProgramId } : {}),
-    },
+  const order = submitTestOrder(db, clock, input.buyer, {
+    bookletCount: input.bookletCount ?? 20,
+    passesPerBooklet: input.passesPerBooklet ?? 5,
+    validFrom: input.validFrom ?? TEST_ORDER.validFrom,
+    validUntil: input.validUntil ?? TEST_ORDER.validUntil,
+    publics: input.publics === undefined ? null : input.publics,
+    territory: input.territory === undefined ? null : input.territory,
+    ...(input.allowedServices ? { allowedServices: input.allowedServices as OrderInput['allowedServices'] } : {}),
+    ...(input.cofinancingProgramId ? { cofinancingProgramId: input.cofinancingProgramId } : {}),
   });
   approveOrder({ db, clock, actor: actorOf(db, input.operator), orderId: order.id, codes: passCodeFactoryFor(testConfig()) });
   if (input.funded) recordMandate({ db, clock, actor: buyer, orderId: order.id, mandateNumber: `MDT-${unique()}` });

@@ -11,10 +11,9 @@ import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { buildBatch } from '../../server/modules/finance/reimbursement.service.ts';
 import { trialBalance, verifyBalances, verifyChain } from '../../server/modules/finance/ledger.ts';
 import { cancelRedemption, checkPass, redeemPass } from '../../server/modules/redemption/redemption.service.ts';
-import { DomainError } from '../../server/shared/problem.ts';
 import { testConfig } from '../helpers/app.ts';
 import { actorOf, bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedWorld } from '../helpers/fixtures.ts';
-import { createTestDb } from '../helpers/test-db.ts';
+import { createTestDb, refusalOf } from '../helpers/test-db.ts';
 
 const codes = passCodeFactoryFor(testConfig());
 const GRACE = 31;
@@ -30,16 +29,7 @@ async function world(t: Parameters<typeof createTestDb>[0], options: { funded: b
   const lookup = (code: string) =>
     lookupPass({ db, clock, codes, throttle: new PassLookupThrottle(clock), gracePeriodDays: GRACE, who: { userId: agent.userId, ip: '127.0.0.1' }, input: code });
   const redeem = (code: string) => redeemPass({ db, clock, codes, gracePeriodDays: GRACE, actor: agent, code });
-  const refusal = (work: () => unknown) => {
-    try {
-      work();
-    } catch (error) {
-      if (error instanceof DomainError) return error.code;
-      throw error;
-    }
-    return null;
-  };
-  return { db, clock, cast, agent, first: first!, codesOfFirst, lookup, redeem, refusal };
+  return { db, clock, cast, agent, first: first!, codesOfFirst, lookup, redeem, refusal: refusalOf };
 }
 
 t.test('a pass redeems once; cancelled, it redeems again; the journal stays chained and balanced', async (t) => {
