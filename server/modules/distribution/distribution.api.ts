@@ -4,7 +4,7 @@ import type { Actor } from '../identity/actor.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, toPage } from '../../shared/pagination.ts';
 import { errorResponses, id, listOf } from '../../shared/schemas.ts';
 import { findOrderFor } from '../order-records/order-records.repository.ts';
@@ -180,9 +180,11 @@ export const distributionApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, orderId } = request.query;
-      const page = toPage(repository.listStock(app.db, requireActor(request), { limit, after: decodeCursor(cursor), orderId }), limit);
+      const actor = requireActor(request);
+      const readPage = (after: string | undefined, size: number) => toPage(repository.listStock(app.db, actor, { limit: size, after: decodeCursor(after), orderId }), size);
       if (wantsCsv(request)) {
-        return sendCsv(reply, 'stock-carnets.csv', page.items, [
+        // The whole stock from the cursor on, not one page of it.
+        return sendAllPagesCsv(reply, 'stock-carnets.csv', (next) => readPage(next ?? cursor, EXPORT_PAGE_SIZE), [
           { header: 'Carnet', value: (b) => b.serial },
           { header: 'Commande', value: (b) => b.orderReference },
           { header: 'Statut', value: (b) => BOOKLET_STATUS_LABELS[b.status] },
@@ -190,7 +192,7 @@ export const distributionApi: FastifyPluginAsync = async (app) => {
           { header: 'Valable au', value: (b) => b.validUntil },
         ]);
       }
-      return page;
+      return readPage(cursor, limit);
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { allow, requireActor } from '../../plugins/auth.ts';
-import { sendCsv, wantsCsv } from '../../shared/list-reply.ts';
+import { EXPORT_PAGE_SIZE, sendAllPagesCsv, wantsCsv } from '../../shared/list-reply.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../shared/pagination.ts';
 import { errorResponses, listOf } from '../../shared/schemas.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
@@ -62,9 +62,11 @@ export const handoutsApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, orderId } = request.query;
-      const page = movementPage(repository.listMovements(app.db, requireActor(request), { limit, afterId: afterId(cursor), orderId }), limit);
-      if (wantsCsv(request)) return sendCsv(reply, 'mouvements-carnets.csv', page.items, movementsCsv);
-      return page;
+      const actor = requireActor(request);
+      const readPage = (after: string | undefined, size: number) => movementPage(repository.listMovements(app.db, actor, { limit: size, afterId: afterId(after), orderId }), size);
+      // A spreadsheet holds every movement from the cursor on, not one page of them.
+      if (wantsCsv(request)) return sendAllPagesCsv(reply, 'mouvements-carnets.csv', (next) => readPage(next ?? cursor, EXPORT_PAGE_SIZE), movementsCsv);
+      return readPage(cursor, limit);
     },
   );
 
@@ -121,12 +123,12 @@ export const handoutsApi: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      const { limit, cursor, orderId, from, to } = request.query;
+      const { limit, cursor, orderId, from: fromDate, to } = request.query;
       if (orderId && actor.organisationKind !== 'prescriber') visibleOrder(actor, orderId);
-      const page = toPage(repository.listDistributions(app.db, actor, { limit, after: decodeCursor(cursor), orderId, from, to }), limit);
+      const readPage = (after: string | undefined, size: number) => toPage(repository.listDistributions(app.db, actor, { limit: size, after: decodeCursor(after), orderId, from: fromDate, to }), size);
       if (wantsCsv(request)) {
         const labels = new Map(listPublicCategories(app.db, { includeInactive: true }).map((c) => [c.code, c.label]));
-        type Item = (typeof page.items)[number];
+        type Item = ReturnType<typeof readPage>['items'][number];
         const columns: { header: string; value: (d: Item) => string | number | null }[] = [
           { header: 'Date', value: (d) => d.distributedOn },
           { header: 'Carnet', value: (d) => d.bookletSerial },
@@ -141,9 +143,10 @@ export const handoutsApi: FastifyPluginAsync = async (app) => {
             { header: 'Tranche d’âge', value: (d) => (d.ageBand ? AGE_BAND_LABELS[d.ageBand] : null) },
           );
         }
-        return sendCsv(reply, 'distributions.csv', page.items, columns);
+        // Every distribution matching the filters, from the cursor on: the page size is for JSON.
+        return sendAllPagesCsv(reply, 'distributions.csv', (next) => readPage(next ?? cursor, EXPORT_PAGE_SIZE), columns);
       }
-      return page;
+      return readPage(cursor, limit);
     },
   );
 
