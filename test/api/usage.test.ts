@@ -145,7 +145,7 @@ t.test('two exports at different times: a month is published once and kept, mask
       ['2026-12', 5],
     ],
   );
-  t.equal(services(december)[PAPERWORK], null, 'the hidden cells grew by 5, yet the paperwork cell stays hidden: cells come out of hiding all together, and the zeros of the other services cannot');
+  t.equal(services(december)[PAPERWORK], null, 'the hidden cells grew by 5, yet the paperwork cell stays hidden: a hidden cell stays hidden in every later snapshot');
   t.equal(services(december)[WORKSHOP], null, 'the workshops stay hidden: the zeros still need a complement');
   t.equal(december.byService.filter((c: { masked: boolean }) => !c.masked).length, 0, 'no service is shown alone');
   t.equal(december.usedCents, ledgerUsedCents(ctx.db, ctx.order.id), 'the used value is the ledger’s');
