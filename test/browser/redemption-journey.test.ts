@@ -115,6 +115,19 @@ t.test('on a 360-px phone, the demo place agent scans a pass with the camera, se
   await page.waitForFunction(() => document.querySelector('#verdict')?.textContent?.includes('Pass accepté'));
   t.equal(db.select().from(passes).where(eq(passes.code, typed)).get()!.status, 'redeemed');
 
+  // A mistake: the agent cancels that redemption, on the phone, through the confirmation page.
+  const fitsScreen = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  await page.getByRole('button', { name: 'Annuler cet encaissement' }).click();
+  await page.waitForURL(/\/encaisser\/annuler\//);
+  t.match(await page.locator('main').innerText(), /Annuler cet encaissement \?[\s\S]*Le pass redevient utilisable/, 'a recap says what will happen');
+  t.ok(await fitsScreen(), 'confirmation page: nothing wider than the screen');
+  t.equal(db.select().from(passes).where(eq(passes.code, typed)).get()!.status, 'redeemed', 'nothing changes before the confirmation');
+  t.same(await axeViolations(page), [], 'confirmation page: no axe violation');
+  await page.getByRole('button', { name: 'Annuler l’encaissement' }).click();
+  await page.waitForURL(/\/encaisser\?message=annule/);
+  t.equal(db.select().from(passes).where(eq(passes.code, typed)).get()!.status, 'active', 'the pass can be used again');
+  t.ok(await fitsScreen(), 'back on the scan page: nothing wider than the screen');
+
   // "Tester sans encaisser": a verdict, nothing written.
   await input.fill(tested);
   await page.getByRole('button', { name: 'Tester sans encaisser' }).click();
