@@ -167,7 +167,8 @@ t.test('the Journal page shows entries, the trial balance and a CSV link to fina
   t.match(page.body, /fr-badge--success">Balance équilibrée/);
   t.match(page.body, /href="\/finances"[^>]*>Finances</, 'the finance hub is in the navigation');
   t.match((await s.inject({ method: 'GET', url: '/finances' })).body, /href="\/finances\/journal"/, 'the hub links the journal');
-  t.match(page.body, /Créance Département de test/);
+  t.match(page.body, /Créance Département de test/, 'a name the caller gave stays');
+  t.match(page.body, /Créance État — programme prog1/, 'an id that names no programme stays as stored');
   t.match(page.body, /50,00\s€/);
 
   const filtered = await s.inject({ method: 'GET', url: '/finances/journal?compte=bank&type=&du=&au=' });

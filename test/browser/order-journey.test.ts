@@ -82,4 +82,13 @@ t.test('a buyer orders 200 booklets with the live 50 % quote; the operator appro
     t.match(all, /Appel de fonds au titre du cofinancement/, 'the State claim');
     t.match(all, /DSI-INCLUSION|SIRET 22310001700019/, 'buyer identifiers printed');
   }
+
+  // Finance reads the journal: each entry names its document by number and each account by name.
+  await finance.goto(`${baseUrl}/finances/journal?q=${encodeURIComponent(reference)}`);
+  const journal = await finance.locator('main table').first().innerText();
+  t.match(journal, new RegExp(reference), 'the order’s entries carry its CMD- number');
+  t.match(journal, /Créance commanditaire [A-ZÉ][^\n]*\n/, 'the buyer’s account by the buyer’s name');
+  t.match(journal, /Créance État — programme [A-ZÉ]/, 'the State’s by the programme’s name');
+  t.notMatch(journal, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, 'no identifier in place of a document number');
+  t.same(await axeViolations(finance), [], 'journal page: no axe violation');
 });

@@ -20,6 +20,7 @@ import { payouts, reimbursementBatches } from '../../../db/schema/reimbursement.
 import { type SortDirection } from '../../shared/list-query.ts';
 import { countMatching, orderByFor, searchCondition } from '../../shared/list-sql.repository.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
+import { humanAccountNames } from './account-names.repository.ts';
 import { seqCursorInvalid } from './ledger.errors.ts';
 import type { LedgerEntryView } from './ledger.schemas.ts';
 import { maskedPass, redemptionReference } from './ledger.references.ts';
@@ -57,7 +58,8 @@ export function accountBalances(db: DbOrTx, options: { prefix?: string } = {}): 
     .where(options.prefix ? codeStartsWith(options.prefix) : undefined)
     .orderBy(ledgerAccounts.code)
     .all();
-  return rows.map((r) => ({ ...r, balanceCents: r.debitCents - r.creditCents }));
+  const names = humanAccountNames(db, rows);
+  return rows.map((r) => ({ ...r, name: names.get(r.code) ?? r.name, balanceCents: r.debitCents - r.creditCents }));
 }
 
 /** Debit minus credit of one account, in cents; 0 for an account never used. */
@@ -234,12 +236,16 @@ export function listJournalEntries(
     .orderBy(asc(journalLines.id))
     .all();
 
+  const accountNames = humanAccountNames(
+    db,
+    lines.map((l) => ({ code: l.account, name: l.accountName })),
+  );
   const visible = (code: string) => scope === null || code.startsWith(scope) || !/^(buyer|place):/.test(code);
   const byEntry = new Map<string, LedgerEntryView['lines']>();
   for (const { entryId, ...line } of lines) {
     if (!visible(line.account)) continue;
     const list = byEntry.get(entryId) ?? [];
-    list.push(line);
+    list.push({ ...line, accountName: accountNames.get(line.account) ?? line.accountName });
     byEntry.set(entryId, list);
   }
   // Documents by their numbers, not their ids: what finance reads and searches for.
