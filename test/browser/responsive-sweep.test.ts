@@ -20,6 +20,9 @@ import { approveOrder, submitOrder } from '../../server/modules/orders/orders.se
 import { actorOf } from '../helpers/fixtures.ts';
 import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser, startDemoServer } from '../helpers/browser.ts';
 
+/** Internal identifiers (UUIDs) in a page's visible text: people read names and document numbers (issue 16). */
+const idsShown = (text: string) => [...new Set(text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [])];
+
 const run = promisify(execFile);
 // A sweep of some hundred pages with axe: on a loaded shared machine it can take several minutes,
 // more than tap's default bound for a file. This is a bound against a hang, not a measure.
@@ -147,6 +150,7 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
         if (width === 360 && !visited.has(`${org.kind}:${href}`)) {
           visited.add(`${org.kind}:${href}`);
           t.same(await axeViolations(page), [], `${where}: no axe violation`);
+          t.same(idsShown(await page.locator('body').innerText()), [], `${where}: no internal identifier in what a person reads`);
           const html = await (await page.context().request.get(baseUrl + href)).text();
           const file = join(htmlDir, `${saved.length}.html`);
           writeFileSync(file, html);
@@ -194,6 +198,7 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
       if (width === 360 && !visited.has(`finance:${href}`)) {
         visited.add(`finance:${href}`);
         t.same(await axeViolations(page), [], `${where}: no axe violation`);
+        t.same(idsShown(await page.locator('body').innerText()), [], `${where}: no internal identifier in what a person reads`);
         const file = join(htmlDir, `${saved.length}.html`);
         writeFileSync(file, await (await page.context().request.get(baseUrl + href)).text());
         saved.push(`${file} = ${finance.email} ${href}`);

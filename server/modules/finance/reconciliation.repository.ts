@@ -113,15 +113,6 @@ export function programsOffTheirRows(db: DbOrTx, programId?: string): number {
   );
 }
 
-/** The name behind an account's id: a programme's, or an organisation's. */
-export function nameOf(db: DbOrTx, kind: 'program' | 'organisation', id: string): string | undefined {
-  const row =
-    kind === 'program'
-      ? db.get<{ name: string }>(sql`SELECT name FROM cofinancing_programs WHERE id = ${id}`)
-      : db.get<{ name: string }>(sql`SELECT name FROM organisations WHERE id = ${id}`);
-  return row?.name;
-}
-
 /** A programme's envelope and money, and its distributions (all, and to priority publics). */
 export function programFigures(db: DbOrTx, programId: string) {
   const program = db.get<{ id: string; name: string; envelope_cents: number; committed_cents: number }>(

@@ -232,19 +232,11 @@ export function reconciliationReport(db: Db, scope: { orderId?: string; period?:
     scope,
     balanced: checks.every((c) => c.balanced),
     checks,
-    trialBalance: accountBalances(db).map((a) => ({ code: a.code, name: readableAccountName(db, a.code, a.name), debitCents: a.debitCents, creditCents: a.creditCents, balanceCents: a.balanceCents })),
+    trialBalance: accountBalances(db).map((a) => ({ code: a.code, name: a.name, debitCents: a.debitCents, creditCents: a.creditCents, balanceCents: a.balanceCents })),
   };
   if (scope.programId) report.program = programReport(db, scope.programId);
   if (bankLine) report.bank = bankLine;
   return report;
-}
-
-/** Account names carry the id of their organisation or programme: show its name instead. */
-function readableAccountName(db: Db, code: string, name: string): string {
-  const [head, id] = code.split(':');
-  if (!id || (head !== 'buyer' && head !== 'place' && head !== 'program')) return name;
-  const found = figures.nameOf(db, head === 'program' ? 'program' : 'organisation', id);
-  return found ? name.replace(id, found) : name;
 }
 
 /** What the State is told about its programme: commitments, money, and how much went to priority publics. */
