@@ -1,4 +1,4 @@
-import { hiddenCells, SMALL_CELL_THRESHOLD, type ReaderKnowledge } from './small-cells.ts';
+import { hiddenCells, SMALL_CELL_THRESHOLD } from './small-cells.ts';
 
 /**
  * Masking of cumulative figures that holds across exports (issue 18): the buyer's usage dashboard.
@@ -66,14 +66,15 @@ export interface CumulativeSnapshot {
 const sum = (values: Iterable<number>) => [...values].reduce((s, v) => s + v, 0);
 
 /** Completes a hidden set: while it is not a valid block (small-cells rule 2), add the largest `eligible` cells (ties together). */
-function completeBlock(counts: CountsByKey, hidden: Set<string>, eligible: readonly string[], threshold: number, readerKnows: ReaderKnowledge): Set<string> {
+function completeBlock(counts: CountsByKey, hidden: Set<string>, eligible: readonly string[], threshold: number): Set<string> {
   const keys = Object.keys(counts);
   const indexOf = new Map(keys.map((k, i) => [k, i]));
   const values = keys.map((k) => counts[k]!);
   const result = new Set(hidden);
   const pool = eligible.filter((k) => !result.has(k)).sort((a, b) => counts[b]! - counts[a]! || indexOf.get(a)! - indexOf.get(b)!);
   const valid = () => {
-    const again = hiddenCells(values, threshold, new Set([...result].map((k) => indexOf.get(k)!)), readerKnows);
+    // Cells kept from an earlier snapshot may have grown to any size: their sum pins nothing.
+    const again = hiddenCells(values, threshold, new Set([...result].map((k) => indexOf.get(k)!)), 'any-size');
     return again.size === result.size;
   };
   let next = 0;
@@ -109,9 +110,9 @@ export function nextHidden(counts: CountsByKey, previous: SnapshotTable | undefi
   const small = keys.filter((k) => counts[k]! < threshold);
   // Kept cells may have grown to any size: their sum pins nothing (`any-size`). Complements come
   // from the cells already hidden, then from rows new in this snapshot.
-  let hidden = completeBlock(counts, new Set([...wasHidden, ...small]), [...wasHidden, ...newRows], threshold, 'any-size');
+  let hidden = completeBlock(counts, new Set([...wasHidden, ...small]), [...wasHidden, ...newRows], threshold);
   // Only a count that went down (never for settled months) can leave no hidden complement: then shown ones must serve.
-  hidden = completeBlock(counts, hidden, keys, threshold, 'any-size');
+  hidden = completeBlock(counts, hidden, keys, threshold);
   return keys.filter((k) => hidden.has(k));
 }
 

@@ -31,11 +31,9 @@ export type Shown<T extends { count: number }> = Omit<T, 'count'> & { count: num
  * - `as-counted`: they count as small ones (a two-way table's other direction);
  * - `any-size`: nothing: kept hidden by an earlier snapshot, they may have grown to any size, so
  *   their sum pins nothing — and hiding one more cell because they happen to be small would itself
- *   say that they are;
- * - `below-threshold`: those under the threshold are known to be (a larger one would have been
- *   revealed), so the sum rule applies when every hidden cell is under it.
+ *   say that they are.
  */
-export type ReaderKnowledge = 'as-counted' | 'any-size' | 'below-threshold';
+export type ReaderKnowledge = 'as-counted' | 'any-size';
 
 /** Which cells of a list of counts are hidden (indices); `already` are hidden whatever their count (a two-way table's other direction). */
 export function hiddenCells(
@@ -64,8 +62,7 @@ export function hiddenCells(
   const smallOnly = hidden.size;
   // Whether the sum of the hidden cells would pin each one (all under the threshold, all at
   // threshold − 1) depends on what the reader knows of the cells in `already`; see ReaderKnowledge.
-  const sumMayPin =
-    readerKnows === 'as-counted' || (readerKnows === 'below-threshold' ? [...hidden].every((i) => counts[i]! < threshold) : already.size === 0);
+  const sumMayPin = readerKnows === 'as-counted' || already.size === 0;
   const needsMore = () =>
     hidden.size < 2 ||
     hiddenSum < threshold ||
