@@ -3,13 +3,15 @@
  * months, uses spread unevenly over services and places. For each month's snapshot: the share of
  * cells of at least 5 that are masked, under the snapshot rule (server/shared/cumulative-publication.ts)
  * and under masking each export afresh (small-cells.ts alone, which leaks across exports).
- * Usage: npx tsx scripts/measure-usage-masking.ts [orders=200] [seed=18]
+ * Usage: npx tsx scripts/measure-usage-masking.ts [orders=200] [seed=18] [firstAt=0]
+ * firstAt: no publication before the order has that many uses (the months before count as masked).
  */
 import { takeSnapshot, type CumulativeSnapshot } from '../server/shared/cumulative-publication.ts';
 import { hiddenCells } from '../server/shared/small-cells.ts';
 
 const orders = Number(process.argv[2] ?? 200);
 let state = Number(process.argv[3] ?? 18);
+const firstAt = Number(process.argv[4] ?? 0);
 const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const pick = (weights: number[]) => {
   let r = random() * weights.reduce((s, w) => s + w, 0);
@@ -34,14 +36,15 @@ for (let o = 0; o < orders; o++) {
     total += uses;
     months[period] = uses;
     const tables = Object.fromEntries(Object.entries(counts).map(([name, values]) => [name, Object.fromEntries(values.map((v, i) => [`k${i}`, v]))]));
-    const snapshot = takeSnapshot({ period, publishedAt: period, tables, periods: { ...months }, total }, previous);
+    const unpublished = !previous && total < firstAt;
+    const snapshot = unpublished ? undefined : takeSnapshot({ period, publishedAt: period, tables, periods: { ...months }, total }, previous);
     tally.months++;
-    if (snapshot === previous) tally.held++;
+    if (snapshot && snapshot === previous) tally.held++;
     for (const [name, values] of Object.entries(counts)) {
-      const hiddenNow = new Set(snapshot.tables[name]!.hidden);
+      const hiddenNow = new Set(snapshot ? snapshot.tables[name]!.hidden : values.map((_, i) => `k${i}`));
       const afresh = hiddenCells(values);
       values.forEach((v, i) => {
-        const published = snapshot.tables[name]!.counts[`k${i}`]!;
+        const published = snapshot ? snapshot.tables[name]!.counts[`k${i}`]! : v;
         if (published >= 5) {
           tally.history.large++;
           if (hiddenNow.has(`k${i}`)) tally.history.masked++;

@@ -16,6 +16,8 @@ export const redemptions = sqliteTable(
     passId: requiredIntegerRef('pass_id', () => passes.id),
     placeId: requiredTextRef('place_id', () => organisations.id),
     siteId: requiredTextRef('site_id', () => placeSites.id),
+    /** INSEE code of the site's commune on the day of use (a site may move later; where a use happened does not). Null only on rows written without it by raw test or bench inserts. */
+    communeCode: text('commune_code'),
     service: text('service'),
     amountCents: integer('amount_cents').notNull(),
     /** UTC instant. */

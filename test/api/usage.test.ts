@@ -83,13 +83,16 @@ t.test('a buyer sees where, when and for what its passes went, small counts mask
   t.ok(u.byPublic.every((c: { masked: boolean }) => c.masked), 'all uses went to one public: showing it would give every other public away');
   t.match(u.byPrescriber, [{ prescriberName: 'Mission locale de test', heldBooklets: 2, distributedBooklets: 10, sleepingBooklets: 7, usedPasses: 12 }]);
   const bands = Object.fromEntries(u.handOutToFirstUse.map((c: { key: string; count: number | null }) => [c.key, c.count]));
-  t.equal(Object.values(bands).filter((v) => v === null).length, 5, '2 booklets first used the same day, 1 after 8 days, 7 never: every band is masked together');
+  t.equal(Object.values(bands).filter((v) => v === null).length, 4, '2 booklets first used the same day, 1 after 8 days: every band of started booklets is masked together');
+  t.notOk('not_used' in bands, 'booklets not started are in no band (that count would fall as they start): they are the dormant ones, by prescriber');
+  t.equal(u.dormantAfterDays, 30);
 
   const operator = await loginAs(ctx.app, ctx.world.operatorAdmin);
   const exact = (await get(operator, `/api/v1/orders/${ctx.order.id}/usage`)).json();
   t.equal(exact.smallCellThreshold, 0);
   t.equal(exact.byService.find((c: { key: string }) => c.key === WORKSHOP).count, 7, 'the operator sees exact counts');
-  t.same(Object.fromEntries(exact.handOutToFirstUse.map((c: { key: string; count: number }) => [c.key, c.count])), { within_7_days: 2, within_30_days: 1, within_90_days: 0, later: 0, not_used: 7 });
+  t.same(Object.fromEntries(exact.handOutToFirstUse.map((c: { key: string; count: number }) => [c.key, c.count])), { within_7_days: 2, within_30_days: 1, within_90_days: 0, later: 0 });
+  t.equal(exact.byPrescriber[0].sleepingBooklets, 7, 'live: the 7 booklets handed out on 25 November and unused are dormant since 25 December');
 });
 
 t.test('usage is the buyer’s own: another buyer gets a 404, a prescriber a 403; all orders together, and CSV exports', async (t) => {

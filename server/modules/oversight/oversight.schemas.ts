@@ -25,7 +25,11 @@ export const prescriberUsage = z.object({
   heldBooklets: z.number().int().describe('Carnets confiés, pas encore remis (un stock, pas des personnes : jamais masqué)'),
   distributedBooklets: z.number().int().nullable(),
   usedPasses: z.number().int().nullable(),
-  sleepingBooklets: z.number().int().nullable().describe('Carnets remis dont aucun pass n’a servi'),
+  sleepingBooklets: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Carnets dormants : aucun pass utilisé dans les `dormantAfterDays` jours suivant la remise (jugé une fois ce délai passé ; un usage plus tard n’y change rien)'),
   masked: z.boolean(),
 });
 
@@ -33,6 +37,7 @@ export const usageView = z.object({
   orderId: z.string().nullable().describe('null : toutes les commandes du commanditaire'),
   reference: z.string().nullable(),
   smallCellThreshold: z.number().int().describe('Les effectifs sous ce seuil sont masqués (0 : aucun masquage, pour l’opérateur)'),
+  dormantAfterDays: z.number().int().describe('Délai après la remise au-delà duquel un carnet sans pass utilisé est compté dormant'),
   figuresAsOf: z
     .string()
     .nullable()
@@ -48,7 +53,7 @@ export const usageView = z.object({
   byPlace: z.array(placeCell).describe('Pass utilisés par lieu et commune : toutes les communes où un lieu labellisé accueille'),
   byPublic: z.array(usageCell.extend({ priority: z.boolean() })),
   byPrescriber: z.array(prescriberUsage),
-  handOutToFirstUse: z.array(usageCell).describe('Carnets remis, par délai entre la remise et le premier pass utilisé'),
+  handOutToFirstUse: z.array(usageCell).describe('Carnets entamés, par délai entre la remise et le premier pass utilisé (les carnets pas encore entamés ne sont dans aucune tranche)'),
 });
 export type UsageView = z.infer<typeof usageView>;
 

@@ -17,7 +17,7 @@ export function usageCsv(usage: UsageView): string {
     ...usage.byPublic.map((c) => ['public', c.key, c.label, shown(c.count)]),
     ...usage.byPrescriber.flatMap((p) => [
       ['prescripteur_carnets_remis', p.prescriberId, p.prescriberName, shown(p.distributedBooklets)],
-      ['prescripteur_carnets_jamais_entames', p.prescriberId, p.prescriberName, shown(p.sleepingBooklets)],
+      ['prescripteur_carnets_dormants_30_jours', p.prescriberId, p.prescriberName, shown(p.sleepingBooklets)],
       ['prescripteur_pass_utilises', p.prescriberId, p.prescriberName, shown(p.usedPasses)],
     ]),
     ...usage.handOutToFirstUse.map((c) => ['delai_premiere_utilisation', c.key, c.label, shown(c.count)]),

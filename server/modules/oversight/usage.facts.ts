@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../../db/client.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { addDays, parisDate } from '../../shared/paris-time.ts';
+import { addDays, addMonths, parisDate } from '../../shared/paris-time.ts';
 import { PLACE_SERVICES } from '../places/services.ts';
 import { listPublicCategories } from '../programs/public-categories.service.ts';
 import { getTerritories } from '../territories/territories.ts';
@@ -22,7 +22,21 @@ export function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
-/** Bands of days between hand-out and first use; the last row is booklets not used at all. */
+/**
+ * A handed-out booklet is dormant when none of its passes was used in the 30 days after it was
+ * handed out. Judged once those 30 days are over, the verdict never changes (a later use does not
+ * undo it), so the count only grows from one snapshot to the next, which the masking rule needs
+ * (`cumulative-publication.ts`, point 3). "Not started to this day" would fall each time a sleeping
+ * booklet is used, and two exports could then give a masked cell back. A month is also when a
+ * prescriber can still call the person back.
+ */
+export const DORMANT_AFTER_DAYS = 30;
+
+/**
+ * Bands of days between hand-out and first use, over booklets started: a first use, once its month
+ * is settled, never moves, so these counts only grow too. Booklets not started are in no band (the
+ * count of those not started "to this day" would fall): the dormant ones are counted by prescriber.
+ */
 export const FIRST_USE_BANDS = [
   { key: 'within_7_days', label: 'Dans les 7 jours', max: 7 },
   { key: 'within_30_days', label: 'De 8 à 30 jours', max: 30 },
@@ -52,8 +66,13 @@ export interface Breakdown<R extends Row = Row> {
 
 const breakdown = <R extends Row>(rows: R[], counts: ReadonlyMap<string, number>): Breakdown<R> => ({ rows, counts: Object.fromEntries(rows.map((r) => [r.key, counts.get(r.key) ?? 0])) });
 
-/** The breakdowns a dashboard masks, by name (the names are those of stored snapshots). */
-export const MASKED_TABLES = ['service', 'place', 'public', 'prescriberDistributed', 'prescriberUsed', 'prescriberSleeping', 'firstUse'] as const;
+/**
+ * The breakdowns a dashboard masks, by name (the names are those of stored snapshots). Every one
+ * only grows over settled months. The dormant and first-use tables were once 'prescriberSleeping'
+ * and 'firstUse', counted "to this day" and able to fall: new names, so that their history starts
+ * afresh rather than from a snapshot of another measure.
+ */
+export const MASKED_TABLES = ['service', 'place', 'public', 'prescriberDistributed', 'prescriberUsed', 'prescriberDormant', 'firstUseStarted'] as const;
 export type MaskedTable = (typeof MASKED_TABLES)[number];
 
 export interface UsageFacts {
@@ -63,7 +82,7 @@ export interface UsageFacts {
   used: number;
   usedCents: number;
   months: Breakdown;
-  tables: { service: Breakdown; place: Breakdown<PlaceRow>; public: Breakdown<Row & { priority: boolean }>; firstUse: Breakdown } & Record<'prescriberDistributed' | 'prescriberUsed' | 'prescriberSleeping', Breakdown>;
+  tables: { service: Breakdown; place: Breakdown<PlaceRow>; public: Breakdown<Row & { priority: boolean }>; firstUseStarted: Breakdown } & Record<'prescriberDistributed' | 'prescriberUsed' | 'prescriberDormant', Breakdown>;
   prescribers: { prescriberId: string; prescriberName: string; held: number }[];
 }
 
@@ -95,7 +114,12 @@ export function usageFacts(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: nu
   const serviceRows = restricted ? [...new Set(orders.flatMap((o) => JSON.parse(o.allowedServices!) as string[]))] : [...PLACE_SERVICES];
 
   const territories = getTerritories();
-  const placeRows = repo.placeCommunes(db).map((p): PlaceRow => {
+  // Where labelled places receive today, and wherever a counted use happened: a place no longer
+  // labelled, or a site that moved, keeps its row, so that no count falls (a fallen count is news).
+  const listed = repo.placeCommunes(db);
+  const listedKeys = new Set(listed.map((p) => `${p.placeId}:${p.communeCode}`));
+  const usedElsewhere = [...new Map(cells.filter((c) => !listedKeys.has(`${c.placeId}:${c.communeCode}`)).map((c) => [`${c.placeId}:${c.communeCode}`, c])).values()];
+  const placeRows = [...listed, ...usedElsewhere].map((p): PlaceRow => {
     const commune = territories.commune(p.communeCode);
     const epci = commune?.epci ? territories.epci(commune.epci) : undefined;
     return {
@@ -114,14 +138,18 @@ export function usageFacts(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: nu
   const prescriberRows = prescribers.map((p) => ({ key: p.prescriberId, label: p.prescriberName }));
   const usedByPrescriber = sumBy(cells, (c) => c.prescriberId ?? '', (c) => c.n);
 
+  // The day the figures stop: the end of the snapshot's month, or today for live figures.
+  const lastCountedDay = scope.untilMonth === undefined ? today : addDays(addMonths(`${scope.untilMonth}-01`, 1), -1);
   const bandCounts = new Map<string, number>();
+  const dormantByPrescriber = new Map<string, number>();
   for (const b of repo.handOutToFirstUse(db, scope)) {
-    let key = 'not_used';
-    if (b.firstUseOn !== null) {
-      const days = daysBetween(b.distributedOn, parisDate(new Date(b.firstUseOn)));
-      key = FIRST_USE_BANDS.find((band) => days <= band.max)!.key;
+    const daysToFirstUse = b.firstUseOn === null ? null : daysBetween(b.distributedOn, parisDate(new Date(b.firstUseOn)));
+    if (daysToFirstUse !== null) {
+      const band = FIRST_USE_BANDS.find((candidate) => daysToFirstUse <= candidate.max)!.key;
+      bandCounts.set(band, (bandCounts.get(band) ?? 0) + 1);
     }
-    bandCounts.set(key, (bandCounts.get(key) ?? 0) + 1);
+    const judged = addDays(b.distributedOn, DORMANT_AFTER_DAYS) <= lastCountedDay;
+    if (judged && (daysToFirstUse === null || daysToFirstUse > DORMANT_AFTER_DAYS)) dormantByPrescriber.set(b.prescriberId, (dormantByPrescriber.get(b.prescriberId) ?? 0) + 1);
   }
 
   return {
@@ -149,8 +177,11 @@ export function usageFacts(deps: { db: DbOrTx; clock: Clock; gracePeriodDays: nu
       ),
       prescriberDistributed: breakdown(prescriberRows, new Map(prescribers.map((p) => [p.prescriberId, p.distributed]))),
       prescriberUsed: breakdown(prescriberRows, usedByPrescriber),
-      prescriberSleeping: breakdown(prescriberRows, new Map(prescribers.map((p) => [p.prescriberId, p.sleeping]))),
-      firstUse: breakdown([...FIRST_USE_BANDS.map((b) => ({ key: b.key, label: b.label })), { key: 'not_used', label: 'Aucun pass utilisé à ce jour' }], bandCounts),
+      prescriberDormant: breakdown(prescriberRows, dormantByPrescriber),
+      firstUseStarted: breakdown(
+        FIRST_USE_BANDS.map((b) => ({ key: b.key, label: b.label })),
+        bandCounts,
+      ),
     },
     prescribers: prescribers.map((p) => ({ prescriberId: p.prescriberId, prescriberName: p.prescriberName, held: p.held })),
   };

@@ -94,7 +94,7 @@ export interface UsedCell {
  */
 export function usedCells(db: DbOrTx, scope: OrderScope): UsedCell[] {
   return db.all<UsedCell>(sql`
-    SELECT r.period, r.service, r.place_id AS placeId, pl.name AS placeName, s.commune_code AS communeCode,
+    SELECT r.period, r.service, r.place_id AS placeId, pl.name AS placeName, coalesce(r.commune_code, s.commune_code) AS communeCode,
            d.public_category AS publicCategory, d.prescriber_id AS prescriberId,
            count(*) AS n, sum(r.amount_cents) AS cents
       FROM redemptions r
@@ -104,7 +104,7 @@ export function usedCells(db: DbOrTx, scope: OrderScope): UsedCell[] {
       JOIN organisations pl ON pl.id = r.place_id
       LEFT JOIN distributions d ON d.booklet_id = p.booklet_id
      WHERE r.status = 'live' AND ${scopeSql(scope)} AND ${redemptionUntil(scope)}
-     GROUP BY r.period, r.service, r.place_id, s.commune_code, d.public_category, d.prescriber_id`);
+     GROUP BY r.period, r.service, r.place_id, coalesce(r.commune_code, s.commune_code), d.public_category, d.prescriber_id`);
 }
 
 /** Every (place, commune) where a labelled place has a site: the fixed list of rows "where" is shown over. */
@@ -116,32 +116,23 @@ export function placeCommunes(db: DbOrTx): { placeId: string; placeName: string;
      ORDER BY g.name, s.commune_code`);
 }
 
-/** `d`/`b`: a handed-out booklet none of whose passes is used (as of the snapshot's month: no live use up to it, whatever its status since). */
-function sleepingSql(scope: OrderScope): SQL {
-  if (scope.untilMonth === undefined) return sql`b.status = 'distributed'`;
-  return sql`${distributionUntil(scope)} AND NOT EXISTS (SELECT 1 FROM redemptions r JOIN passes p ON p.id = r.pass_id
-               WHERE p.booklet_id = d.booklet_id AND r.status = 'live' AND ${redemptionUntil(scope)})`;
-}
-
 /** Prescribers ever designated on the scope's orders, with what they hold and hand out. */
 export function prescriberFacts(db: DbOrTx, scope: OrderScope) {
-  return db.all<{ prescriberId: string; prescriberName: string; held: number; distributed: number; sleeping: number }>(sql`
+  return db.all<{ prescriberId: string; prescriberName: string; held: number; distributed: number }>(sql`
     SELECT g.id AS prescriberId, g.name AS prescriberName,
            (SELECT count(*) FROM booklets b JOIN orders o ON o.id = b.order_id
              WHERE b.holder_id = g.id AND b.status = 'allotted' AND ${scopeSql(scope)}) AS held,
            (SELECT count(*) FROM distributions d JOIN orders o ON o.id = d.order_id
-             WHERE d.prescriber_id = g.id AND ${scopeSql(scope)} AND ${distributionUntil(scope)}) AS distributed,
-           (SELECT count(*) FROM distributions d JOIN booklets b ON b.id = d.booklet_id JOIN orders o ON o.id = d.order_id
-             WHERE d.prescriber_id = g.id AND ${scopeSql(scope)} AND ${sleepingSql(scope)}) AS sleeping
+             WHERE d.prescriber_id = g.id AND ${scopeSql(scope)} AND ${distributionUntil(scope)}) AS distributed
       FROM organisations g
      WHERE g.id IN (SELECT pd.prescriber_id FROM prescriber_designations pd JOIN orders o ON o.id = pd.order_id WHERE ${scopeSql(scope)})
      ORDER BY g.name, g.id`);
 }
 
-/** For each handed-out booklet: the Paris day it was handed out and the Paris day of its first live use (null if none). */
+/** For each handed-out booklet: its prescriber, the Paris day it was handed out and the instant of its first live use (null if none). */
 export function handOutToFirstUse(db: DbOrTx, scope: OrderScope) {
-  return db.all<{ distributedOn: string; firstUseOn: string | null }>(sql`
-    SELECT d.distributed_on AS distributedOn,
+  return db.all<{ prescriberId: string; distributedOn: string; firstUseOn: string | null }>(sql`
+    SELECT d.prescriber_id AS prescriberId, d.distributed_on AS distributedOn,
            (SELECT min(r.redeemed_at) FROM redemptions r JOIN passes p ON p.id = r.pass_id
              WHERE p.booklet_id = d.booklet_id AND r.status = 'live' AND ${redemptionUntil(scope)}) AS firstUseOn
       FROM distributions d JOIN orders o ON o.id = d.order_id

@@ -5,11 +5,11 @@ import { SMALL_CELL_THRESHOLD } from '../../shared/small-cells.ts';
 import { isOperator, type Actor } from '../identity/actor.ts';
 import { orderNotFound } from '../order-records/order-records.errors.ts';
 import type { UsageView } from './oversight.schemas.ts';
-import { usageFacts, type MaskedTable, type Row, type UsageFacts } from './usage.facts.ts';
+import { DORMANT_AFTER_DAYS, usageFacts, type MaskedTable, type Row, type UsageFacts } from './usage.facts.ts';
 import * as repo from './usage.repository.ts';
 import { publishedUsage, settledMonth } from './usage.snapshot.ts';
 
-export { FIRST_USE_BANDS, monthLabel, monthsBetween, UNSPECIFIED_SERVICE } from './usage.facts.ts';
+export { DORMANT_AFTER_DAYS, FIRST_USE_BANDS, monthLabel, monthsBetween, UNSPECIFIED_SERVICE } from './usage.facts.ts';
 
 /** Buyers (and the State) see counts under 5 masked; the operator, who may read each row anyway, sees them exact. */
 export const thresholdFor = (actor: Actor) => (isOperator(actor) ? 0 : SMALL_CELL_THRESHOLD);
@@ -28,7 +28,7 @@ function present(facts: UsageFacts, shown: Shown, figures: { distributed: number
     });
   const t = facts.tables;
   const byPrescriber = facts.prescribers.map((p) => {
-    const [distributedBooklets, usedPasses, sleepingBooklets] = (['prescriberDistributed', 'prescriberUsed', 'prescriberSleeping'] as const).map((name) => shown.cell(name, p.prescriberId));
+    const [distributedBooklets, usedPasses, sleepingBooklets] = (['prescriberDistributed', 'prescriberUsed', 'prescriberDormant'] as const).map((name) => shown.cell(name, p.prescriberId));
     return {
       prescriberId: p.prescriberId,
       prescriberName: p.prescriberName,
@@ -42,6 +42,7 @@ function present(facts: UsageFacts, shown: Shown, figures: { distributed: number
   const months = facts.months.rows.filter((m) => figures.asOf === null || m.key <= figures.asOf);
   return {
     smallCellThreshold: figures.threshold,
+    dormantAfterDays: DORMANT_AFTER_DAYS,
     figuresAsOf: figures.asOf,
     bought: facts.bought,
     distributed: figures.distributed,
@@ -57,7 +58,7 @@ function present(facts: UsageFacts, shown: Shown, figures: { distributed: number
     byPlace: cells('place', t.place.rows),
     byPublic: cells('public', t.public.rows),
     byPrescriber,
-    handOutToFirstUse: cells('firstUse', t.firstUse.rows),
+    handOutToFirstUse: cells('firstUseStarted', t.firstUseStarted.rows),
   };
 }
 

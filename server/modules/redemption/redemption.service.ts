@@ -168,7 +168,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
         { account: `place:${actor.organisationId}:payable`, creditCents: pass.faceValueCents, name: `Dette envers ${actor.organisationName}`.slice(0, 200) },
       ],
     });
-    st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, deps.service ?? null, pass.faceValueCents, redeemedAt, today.slice(0, 7), actor.userId, entry.entryId);
+    st.insertRedemption.run(id, pass.id, actor.organisationId, site.id, site.communeCode, deps.service ?? null, pass.faceValueCents, redeemedAt, today.slice(0, 7), actor.userId, entry.entryId);
     refreshBookletStatus(db, pass.bookletId);
     return {
       id,

@@ -41,9 +41,9 @@ export const statements = cachedPerConnection((client) => ({
       WHERE p.code = ?`,
   ),
   liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
-  insertRedemption: client.prepare<[string, number, string, string, string | null, number, string, string, string, string]>(
-    `INSERT INTO redemptions (id, pass_id, place_id, site_id, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
+  insertRedemption: client.prepare<[string, number, string, string, string, string | null, number, string, string, string, string]>(
+    `INSERT INTO redemptions (id, pass_id, place_id, site_id, commune_code, service, amount_cents, redeemed_at, period, redeemed_by_user_id, status, journal_entry_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`,
   ),
 }));
 export type Statements = ReturnType<typeof statements>;
