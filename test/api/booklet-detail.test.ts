@@ -16,6 +16,7 @@ interface Record {
   graceUntil: string;
   order: { reference: string; buyerName: string };
   history: { kind: string; label: string; by: string | null; details: string | null }[];
+  usesShown: boolean;
   passes: { code: string; maskedCode: string; status: string; redemptions: { status: string; placeName: string; cancelledAt: string | null }[] }[];
 }
 
@@ -54,10 +55,15 @@ t.test('GET /api/v1/booklets/{serial}: status, order, validity with its grace pe
   t.equal(record.passes.length, codes.length);
   t.equal(record.passes[0]!.code, codes[0], 'the API keeps the full code for integrations');
   t.equal(record.passes[0]!.maskedCode, maskPassCode(codes[0]!));
-  t.match(record.passes[0], { status: 'redeemed', redemptions: [{ status: 'live', placeName: 'EPN de Muret', cancelledAt: null }] });
-  t.match(record.passes[1], { status: 'active', redemptions: [{ status: 'cancelled', placeName: 'EPN de Muret' }] }, 'a cancelled redemption stays in the record');
+  t.match(record.passes[0], { status: 'redeemed', redemptions: [] }, 'the buyer sees what became of a pass, not where nor when it served');
+  t.match(record.passes[1], { status: 'active', redemptions: [] });
+  t.equal(record.usesShown, false);
+  t.notMatch(JSON.stringify(record), 'EPN de Muret', 'no place of use anywhere in the buyer’s record');
 
   const seen = (await get(prescriber, `/api/v1/booklets/${handedOut.toLowerCase()}`)).json() as Record;
+  t.equal(seen.usesShown, true);
+  t.match(seen.passes[0], { status: 'redeemed', redemptions: [{ status: 'live', placeName: 'EPN de Muret', cancelledAt: null }] }, 'the prescriber who handed it out sees where it served');
+  t.match(seen.passes[1], { status: 'active', redemptions: [{ status: 'cancelled', placeName: 'EPN de Muret' }] }, 'a cancelled redemption stays in the record');
   t.match(seen.history[2]!.details, /Commune de résidence : Colomiers \(31\)/, 'the prescriber who recorded it sees public and commune');
   t.match(seen.history[2]!.details, /^Public : /);
 });
@@ -126,13 +132,17 @@ t.test('the booklet page shows history and passes in French, with masked codes o
   t.match(html, `Délai de grâce jusqu’au ${formatFrenchDate(lastAcceptedDay(order.validUntil, app.config.gracePeriodDays))}`);
   t.match(html, 'Confié à Mission locale de test');
   t.match(html, 'Remis à un bénéficiaire par Mission locale de test');
-  t.match(html, /Encaissé le [^<]+ à EPN de Muret/);
-  t.match(html, /Encaissement du [^<]+ à EPN de Muret \([^)]+\) annulé le/);
+  t.notMatch(html, 'EPN de Muret', 'the buyer does not see where each pass served…');
+  t.match(html, `<a href="/commandes/${order.id}/utilisation">l’utilisation des pass de la commande ${order.reference}</a>`, '…and is sent to the masked figures instead');
   t.match(html, maskPassCode(codes[0]!));
   for (const code of codes) {
     t.notMatch(html, code, 'no full code');
     t.notMatch(html, formatPassCode(code), 'not even formatted');
   }
   t.notMatch(html, 'Colomiers');
-  t.match((await get(prescriber, `/carnets/${handedOut}`)).body, 'Commune de résidence : Colomiers (31)');
+  const prescriberPage = (await get(prescriber, `/carnets/${handedOut}`)).body;
+  t.match(prescriberPage, 'Commune de résidence : Colomiers (31)');
+  t.match(prescriberPage, /Encaissé le [^<]+ à EPN de Muret/);
+  t.match(prescriberPage, /Encaissement du [^<]+ à EPN de Muret \([^)]+\) annulé le/);
+  t.notMatch(prescriberPage, 'ne sont montrés au commanditaire qu’en statistiques, à partir de 5 personnes : voyez');
 });

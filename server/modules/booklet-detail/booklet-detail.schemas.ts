@@ -36,6 +36,7 @@ export const bookletRecordView = z.object({
   validUntil: z.string().describe('Fin de validité imprimée'),
   graceUntil: z.string().describe('Dernier jour où un pass déjà remis est encore accepté (délai de grâce)'),
   history: z.array(historyEventView).describe('Du plus ancien au plus récent'),
+  usesShown: z.boolean().describe('false pour le commanditaire : le lieu et la date d’utilisation de chaque pass ne lui sont montrés qu’en statistiques (tableau de bord d’utilisation), à partir de 5'),
   passes: z.array(
     z.object({
       position: z.number().int(),
@@ -44,7 +45,7 @@ export const bookletRecordView = z.object({
       status: z.enum(PASS_STATUSES),
       statusLabel: z.string(),
       faceValueCents: z.number().int(),
-      redemptions: z.array(redemptionView).describe('Encaissements du pass, annulés compris'),
+      redemptions: z.array(redemptionView).describe('Encaissements du pass, annulés compris ; vide quand `usesShown` est false'),
     }),
   ),
 });

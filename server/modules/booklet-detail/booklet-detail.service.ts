@@ -56,8 +56,11 @@ function passDetails(status: PassStatus, redemptions: ReturnType<typeof repo.red
 /**
  * One booklet as its page and `GET /api/v1/booklets/{serial}` show it: status, order, territory
  * and validity, custody history, and its passes with what became of them. Another organisation's
- * booklet is a 404. A buyer does not see the public and commune of the person who received it:
- * one booklet is one person, and domain rule 10 shows buyers only counts of 5 and more.
+ * booklet is a 404. A buyer does not see the public and commune of the person who received it,
+ * nor where and when each pass was used, only what became of it: one booklet is one person, and
+ * domain rule 10 shows buyers only counts of 5 and more. Shown booklet by booklet, places and dates
+ * of use would give back every cell the usage dashboard masks for the buyer (by place, by month,
+ * time to first use).
  */
 export function bookletRecord(input: { db: DbOrTx; actor: Actor; serial: string; gracePeriodDays: number }): BookletRecord {
   const { db, actor } = input;
@@ -71,6 +74,7 @@ export function bookletRecord(input: { db: DbOrTx; actor: Actor; serial: string;
   const movements = listMovements(db, actor, { limit: HISTORY_LIMIT, bookletId: booklet.id }).slice(0, HISTORY_LIMIT).reverse();
   const handOut = repo.distributionOf(db, booklet.id);
   const showsBeneficiary = actor.organisationKind !== 'buyer';
+  const showsUses = showsBeneficiary;
   const categories = new Map(listPublicCategories(db, { includeInactive: true }).map((c) => [c.code, c.label]));
   for (const m of movements) {
     const event = movementEvent(m);
@@ -102,6 +106,7 @@ export function bookletRecord(input: { db: DbOrTx; actor: Actor; serial: string;
     validUntil: order.validUntil,
     graceUntil: lastAcceptedDay(order.validUntil, input.gracePeriodDays),
     history,
+    usesShown: showsUses,
     passes: passRows.map((p) => ({
       position: p.position,
       code: p.code,
@@ -109,10 +114,12 @@ export function bookletRecord(input: { db: DbOrTx; actor: Actor; serial: string;
       status: p.status,
       statusLabel: PASS_STATUS_LABELS[p.status],
       faceValueCents: p.faceValueCents,
-      redemptions: passDetails(
-        p.status,
-        redemptions.filter((r) => r.passId === p.id),
-      ),
+      redemptions: showsUses
+        ? passDetails(
+            p.status,
+            redemptions.filter((r) => r.passId === p.id),
+          )
+        : [],
     })),
   };
 }
