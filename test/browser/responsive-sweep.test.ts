@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { eq } from 'drizzle-orm';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { organisations, users } from '../../db/schema/accounts.ts';
 import { placeSites } from '../../db/schema/places.ts';
 import { booklets } from '../../db/schema/booklets.ts';
@@ -47,6 +47,35 @@ async function pageLinks(page: Page): Promise<string[]> {
   const hrefs = await page.$$eval('a[href^="/"]', (links) => links.map((a) => a.getAttribute('href') ?? ''));
   // A list's sort links show the same page in another order: they would use up the pages a role is allowed.
   return hrefs.filter((h) => !/^\/(dsfr|static|api)\//.test(h) && !/\.(pdf|csv|xml|txt)(\?|$)/.test(h) && !/[?&](format=csv|tri=|page=)/.test(h) && !h.includes('#'));
+}
+
+/** A sign-in to reuse: the cookies it set and the page it landed on. */
+interface SignedIn {
+  cookies: Awaited<ReturnType<BrowserContext['storageState']>>;
+  landing: string;
+}
+
+/**
+ * A page at `width` px, signed in as `email`, on the page the sign-in lands on: through the login
+ * form the first time, then with that first sign-in's cookies, so that each role signs in once for
+ * both widths.
+ */
+async function openSignedIn(browser: Browser, baseUrl: string, width: number, email: string, signedIn: SignedIn | undefined): Promise<{ page: Page; signedIn: SignedIn }> {
+  const context = await browser.newContext({ viewport: { width, height: 800 }, ...(signedIn ? { storageState: signedIn.cookies } : {}) });
+  const page = await context.newPage();
+  if (signedIn) await page.goto(signedIn.landing);
+  else await loginInBrowser(page, baseUrl, email, DEMO_PASSWORD);
+  return { page, signedIn: signedIn ?? { cookies: await context.storageState(), landing: page.url() } };
+}
+
+/**
+ * Keeps a page's HTML for the Nu checker: the body of the navigation's own response, the bytes the
+ * server sent (not the DOM after scripts ran), without asking the server a second time.
+ */
+function saveAsSent(dir: string, index: number, html: string, label: string): string {
+  const file = join(dir, `${index}.html`);
+  writeFileSync(file, html);
+  return `${file} = ${label}`;
 }
 
 async function layoutFindings(page: Page): Promise<string[]> {
@@ -122,12 +151,13 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
 
   for (const org of DEMO_ORGANISATIONS) {
     const user = org.users[0]!;
+    let signedIn: SignedIn | undefined;
     for (const width of [360, 1280]) {
-      const context = await browser.newContext({ viewport: { width, height: 800 } });
-      const page = await context.newPage();
+      const opened = await openSignedIn(browser, baseUrl, width, user.email, signedIn);
+      const { page } = opened;
+      signedIn = opened.signedIn;
       const scriptErrors: string[] = [];
       page.on('pageerror', (error) => scriptErrors.push(error.message));
-      await loginInBrowser(page, baseUrl, user.email, DEMO_PASSWORD);
       // The dashboard, every page its navigation and its own links reach, one level further.
       const queue = [
         '/tableau-de-bord',
@@ -151,14 +181,11 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
           visited.add(`${org.kind}:${href}`);
           t.same(await axeViolations(page), [], `${where}: no axe violation`);
           t.same(idsShown(await page.locator('body').innerText()), [], `${where}: no internal identifier in what a person reads`);
-          const html = await (await page.context().request.get(baseUrl + href)).text();
-          const file = join(htmlDir, `${saved.length}.html`);
-          writeFileSync(file, html);
-          saved.push(`${file} = ${user.email} ${href}`);
+          saved.push(saveAsSent(htmlDir, saved.length, await response!.text(), `${user.email} ${href}`));
         }
         if (i < 12) for (const link of await pageLinks(page)) if (!queue.includes(link)) queue.push(link);
       }
-      await context.close();
+      await page.context().close();
     }
   }
   // Pages of a role the crawl above does not log in as: finance's bank statements, with one
@@ -186,10 +213,11 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
     '/finances/rapprochement',
     ...(batch ? [`/finances/remboursements/${batch.id}?statut=paid&tri=montant&ordre=desc`] : []),
   ];
+  let financeSignedIn: SignedIn | undefined;
   for (const width of [360, 1280]) {
-    const context = await browser.newContext({ viewport: { width, height: 800 } });
-    const page = await context.newPage();
-    await loginInBrowser(page, baseUrl, finance.email, DEMO_PASSWORD);
+    const opened = await openSignedIn(browser, baseUrl, width, finance.email, financeSignedIn);
+    const { page } = opened;
+    financeSignedIn = opened.signedIn;
     for (const href of financePages) {
       const response = await page.goto(baseUrl + href);
       const where = `${finance.email} ${href} at ${width} px`;
@@ -199,23 +227,19 @@ t.test('every page of every role holds on a 360 px phone and at 1280 px, with lo
         visited.add(`finance:${href}`);
         t.same(await axeViolations(page), [], `${where}: no axe violation`);
         t.same(idsShown(await page.locator('body').innerText()), [], `${where}: no internal identifier in what a person reads`);
-        const file = join(htmlDir, `${saved.length}.html`);
-        writeFileSync(file, await (await page.context().request.get(baseUrl + href)).text());
-        saved.push(`${file} = ${finance.email} ${href}`);
+        saved.push(saveAsSent(htmlDir, saved.length, await response!.text(), `${finance.email} ${href}`));
       }
     }
-    await context.close();
+    await page.context().close();
   }
   // Anonymous pages: login, legal pages, site map.
   const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
   const page = await context.newPage();
   for (const href of ['/connexion', '/plan-du-site', '/mentions-legales', '/donnees-personnelles', '/gestion-des-cookies', '/accessibilite', '/lieux/candidature']) {
-    await page.goto(baseUrl + href);
+    const response = await page.goto(baseUrl + href);
     t.same(await layoutFindings(page), [], `anonymous ${href} at 360 px fits`);
     t.same(await axeViolations(page), [], `anonymous ${href}: no axe violation`);
-    const file = join(htmlDir, `${saved.length}.html`);
-    writeFileSync(file, await (await context.request.get(baseUrl + href)).text());
-    saved.push(`${file} = anonymous ${href}`);
+    saved.push(saveAsSent(htmlDir, saved.length, await response!.text(), `anonymous ${href}`));
   }
   await context.close();
 
