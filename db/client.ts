@@ -15,13 +15,14 @@ export type DbOrTx = Db | Tx;
 const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
- * Opens the SQLite file (or ':memory:') with the pragmas the service relies on:
+ * Opens the SQLite file (or ':memory:', or in memory a copy of a database's bytes from
+ * `serialize()`) with the pragmas the service relies on:
  * WAL for concurrent readers, foreign keys on, a busy timeout so concurrent writers wait
  * instead of failing, synchronous=NORMAL (safe with WAL, much faster than FULL), temporary
  * storage in memory.
  */
-export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+export function openDatabase(path: string | Buffer): Db {
+  if (typeof path === 'string' && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

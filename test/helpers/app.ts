@@ -4,6 +4,7 @@ import type { Config } from '../../server/config.ts';
 import { guardTransactionScope, migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import type { TestUser } from './fixtures.ts';
+import { openMigratedDatabase } from './migrated-db.ts';
 
 /** The instant every test starts at, unless it says otherwise: tests never read the wall clock. */
 export const TEST_NOW = '2026-11-25T10:00:00.000Z';
@@ -52,8 +53,8 @@ interface Teardown {
  * memory, or in `databasePath` (a temporary file) when the test needs a second connection.
  */
 export async function buildTestApp(t: Teardown, options: { now?: string; config?: Partial<Config>; databasePath?: string } = {}): Promise<TestApp> {
-  const raw = openDatabase(options.databasePath ?? ':memory:');
-  migrateDatabase(raw);
+  const raw = options.databasePath ? openDatabase(options.databasePath) : openMigratedDatabase();
+  if (options.databasePath) migrateDatabase(raw);
   // Any query on `db` inside one of its transactions throws (see guardTransactionScope).
   const db = guardTransactionScope(raw);
   const clock = new ManualClock(options.now ?? TEST_NOW);

@@ -4,11 +4,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../server/app.ts';
-import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { seedDemoData, DEMO_PASSWORD } from '../../db/seed/demo.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { passCodeFactoryFor } from '../../server/modules/booklets/codes.ts';
 import { testConfig, TEST_NOW } from './app.ts';
+import { openMigratedDatabase } from './migrated-db.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -36,8 +36,7 @@ export async function launchBrowser(t: TapLike): Promise<Browser> {
 
 /** The demo data set served on a real port, as a newcomer sees it after `npm start`. */
 export async function startDemoServer(t: TapLike): Promise<{ app: FastifyInstance; baseUrl: string }> {
-  const db = openDatabase(':memory:');
-  migrateDatabase(db);
+  const db = openMigratedDatabase();
   const clock = new ManualClock(TEST_NOW);
   const config = testConfig({ publicUrl: 'http://127.0.0.1' });
   await seedDemoData(db, clock, passCodeFactoryFor(config));

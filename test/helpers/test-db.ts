@@ -1,4 +1,5 @@
-import { guardTransactionScope, migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
+import { guardTransactionScope, type Db } from '../../db/client.ts';
+import { openMigratedDatabase } from './migrated-db.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { TEST_NOW } from './app.ts';
 import { seedReference } from './fixtures.ts';
@@ -16,8 +17,7 @@ export interface TestDb {
  * the app's (guardTransactionScope), closed when the test ends. Rows come from test/helpers/fixtures.ts.
  */
 export function createTestDb(t: { teardown(fn: () => void): void }, options: { now?: string } = {}): TestDb {
-  const raw = openDatabase(':memory:');
-  migrateDatabase(raw);
+  const raw = openMigratedDatabase();
   const db = guardTransactionScope(raw);
   const clock = new ManualClock(options.now ?? TEST_NOW);
   seedReference(db, clock);
