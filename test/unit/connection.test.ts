@@ -84,12 +84,14 @@ t.test('a database opened from another’s bytes has its tables, rows and pragma
 t.test('every test database from the migrated image is a fresh one of its own', async (t) => {
   const first = openMigratedDatabase();
   const second = openMigratedDatabase();
+  const opened = [first, second];
   t.teardown(() => {
-    first.$client.close();
-    second.$client.close();
+    for (const db of opened) db.$client.close();
   });
   t.ok(migrationsApplied(first) && migrationsApplied(second), 'both migrated');
   first.$client.prepare("INSERT INTO sequences (name, value) VALUES ('first', 1)").run();
   t.same(second.$client.prepare('SELECT count(*) AS n FROM sequences').get(), { n: 0 }, 'nothing written in one reaches the other');
-  t.same(openMigratedDatabase().$client.prepare('SELECT count(*) AS n FROM sequences').get(), { n: 0 }, 'nor a later one');
+  const later = openMigratedDatabase();
+  opened.push(later);
+  t.same(later.$client.prepare('SELECT count(*) AS n FROM sequences').get(), { n: 0 }, 'nor a later one');
 });
