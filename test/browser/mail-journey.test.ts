@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { axeViolations, browserSkipReason, DEMO_PASSWORD, launchBrowser, loginInBrowser } from '../helpers/browser.ts';
+import { axeViolations, browserSkipReason, closeServedApp, DEMO_PASSWORD, launchBrowser, loginInBrowser } from '../helpers/browser.ts';
 import { testConfig, TEST_NOW } from '../helpers/app.ts';
 import { buildApp } from '../../server/app.ts';
 import { migrateDatabase, openDatabase } from '../../db/client.ts';
@@ -48,7 +48,7 @@ async function startMailDemo(t: Test): Promise<{ app: FastifyInstance; baseUrl: 
   const app = await buildApp({ config, db, clock, logger: false });
   await app.listen({ port, host: '127.0.0.1' });
   t.teardown(async () => {
-    await app.close();
+    await closeServedApp(app);
     db.$client.close();
   });
   return { app, baseUrl, dataDir };

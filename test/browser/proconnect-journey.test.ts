@@ -6,7 +6,7 @@ import { migrateDatabase, openDatabase } from '../../db/client.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { testConfig, TEST_NOW } from '../helpers/app.ts';
 import { seedWorld } from '../helpers/fixtures.ts';
-import { axeViolations, browserSkipReason, launchBrowser, startDemoServer } from '../helpers/browser.ts';
+import { axeViolations, browserSkipReason, closeServedApp, launchBrowser, startDemoServer } from '../helpers/browser.ts';
 import { startTestProvider, TEST_CLIENT } from '../helpers/oidc-provider.ts';
 
 t.setTimeout(5 * 60_000);
@@ -43,7 +43,7 @@ t.test('an agent signs in with the ProConnect button and signs out of both', { s
   provider.state.signInAs = 'sub-finance';
   await app.listen({ port, host: '127.0.0.1' });
   t.teardown(async () => {
-    await app.close();
+    await closeServedApp(app);
     db.$client.close();
   });
 
