@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../client.ts';
 import { cofinancingPrograms, publicCategories } from '../schema/programs.ts';
+import type { BuyerType } from '../schema/accounts.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 import { newId } from '../../server/shared/secrets.ts';
 import { recordAudit } from '../../server/modules/audit/audit.repository.ts';
@@ -18,6 +19,19 @@ export const REFERENCE_PUBLIC_CATEGORIES = [
 ] as const;
 
 export const DEMO_PROGRAM_NAME = 'Programme national de cofinancement du Pass numérique';
+
+/**
+ * The demo's national programme terms (domain rule 2): half of each order paid by the State, for
+ * collectivités, 15 M€ in all, orders of 20 000 € at least, 1.5 M€ per buyer at most.
+ */
+export const NATIONAL_PROGRAM_TERMS = {
+  rateBasisPoints: 5000,
+  eligibleBuyerTypes: ['commune', 'epci', 'departement', 'region'] as BuyerType[],
+  envelopeCents: 1_500_000_000,
+  committedCents: 0,
+  minOrderCents: 2_000_000,
+  perBuyerCapCents: 150_000_000,
+};
 
 /**
  * Loads the public categories every instance needs, on every start (also with DEMO_DATA=false).
@@ -47,12 +61,7 @@ export function seedDemoProgram(db: DbOrTx, clock: Clock): string {
     .values({
       id,
       name: DEMO_PROGRAM_NAME,
-      rateBasisPoints: 5000,
-      eligibleBuyerTypes: ['commune', 'epci', 'departement', 'region'],
-      envelopeCents: 1_500_000_000,
-      committedCents: 0,
-      minOrderCents: 2_000_000,
-      perBuyerCapCents: 150_000_000,
+      ...NATIONAL_PROGRAM_TERMS,
       // Around the date the demo is loaded, so its past and current orders fall inside the programme.
       startsOn: `${Number(clock.now().toISOString().slice(0, 4)) - 1}-01-01`,
       endsOn: `${Number(clock.now().toISOString().slice(0, 4)) + 1}-12-31`,

@@ -1,16 +1,12 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { cofinancingRefusal, computeQuote, type ProgramTerms } from '../../server/modules/order-records/cofinancing.ts';
+import { NATIONAL_PROGRAM_TERMS } from '../../db/seed/reference.ts';
 
 const national: ProgramTerms = {
   id: 'p1',
   name: 'Programme national',
-  rateBasisPoints: 5000,
-  eligibleBuyerTypes: ['commune', 'epci', 'departement', 'region'],
-  envelopeCents: 1_500_000_000,
-  committedCents: 0,
-  minOrderCents: 2_000_000,
-  perBuyerCapCents: 150_000_000,
+  ...NATIONAL_PROGRAM_TERMS,
   startsOn: '2026-01-01',
   endsOn: '2027-12-31',
   status: 'open',

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { cachedPerConnection, connectionOf, migrateDatabase, migrationsApplied, openDatabase, type Db } from '../../db/client.ts';
 import { openMigratedDatabase } from '../helpers/migrated-db.ts';
+import { twoLineEntry } from '../helpers/journal-entries.ts';
 import { postEntry } from '../../server/modules/finance/ledger.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 
@@ -47,17 +48,7 @@ t.test('statements are prepared once per connection and run inside the open tran
 t.test('postEntry refuses to run outside a transaction', async (t) => {
   const db = freshDb(t);
   const clock = new ManualClock('2026-11-25T10:00:00Z');
-  const input = {
-    kind: 'test',
-    refType: 'test',
-    refId: 't1',
-    label: 'Test',
-    idempotencyKey: 'test:t1',
-    lines: [
-      { account: 'bank', debitCents: 100 },
-      { account: 'fees:revenue', creditCents: 100 },
-    ],
-  };
+  const input = twoLineEntry({ kind: 'test', refType: 'test', refId: 't1', label: 'Test', debit: 'bank', credit: 'fees:revenue', cents: 100 });
   t.throws(() => postEntry(db, clock, input), /inside the caller’s transaction/);
   t.equal(db.transaction((tx) => postEntry(tx, clock, input), { behavior: 'immediate' }).seq, 1);
 });

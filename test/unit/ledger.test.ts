@@ -2,6 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { migrateDatabase, openDatabase, type Db } from '../../db/client.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
+import { twoLineEntry } from '../helpers/journal-entries.ts';
 import {
   accountBalances,
   accountTypeOf,
@@ -181,17 +182,7 @@ t.test('the database itself refuses running totals that overdraw a non-negative 
     () => sqlite.prepare("UPDATE ledger_accounts SET debit_total_cents = debit_total_cents + 10001 WHERE code = 'passes:outstanding'").run(),
     /ledger_negative_balance/,
   );
-  post(db, clock, {
-    kind: 'refund',
-    refType: 'order',
-    refId: 'o1',
-    label: 'Remboursement',
-    idempotencyKey: 'refund',
-    lines: [
-      { account: 'passes:outstanding', debitCents: 100 },
-      { account: 'bank', creditCents: 100 },
-    ],
-  });
+  post(db, clock, twoLineEntry({ kind: 'refund', refType: 'order', refId: 'o1', label: 'Remboursement', idempotencyKey: 'refund', debit: 'passes:outstanding', credit: 'bank', cents: 100 }));
   t.throws(
     () => sqlite.prepare("UPDATE ledger_accounts SET allow_negative = 0 WHERE code = 'bank'").run(),
     /ledger_negative_balance/,

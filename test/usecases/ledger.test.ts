@@ -13,6 +13,7 @@ import { cancelRedemption, redeemPass } from '../../server/modules/redemption/re
 import { testConfig } from '../helpers/app.ts';
 import { actorOf, bookletsOf, createApprovedOrder, createPlace, handOutBooklet, seedWorld } from '../helpers/fixtures.ts';
 import { createTestDb, refusalOf } from '../helpers/test-db.ts';
+import { twoLineEntry } from '../helpers/journal-entries.ts';
 
 const codes = passCodeFactoryFor(testConfig());
 
@@ -64,17 +65,7 @@ t.test('an unbalanced entry is refused and its transaction leaves nothing behind
   const unbalanced = () =>
     db.transaction(
       (tx) =>
-        postEntry(tx, clock, {
-          kind: 'manual_adjustment',
-          refType: 'test',
-          refId: 'x1',
-          label: 'Écriture déséquilibrée',
-          idempotencyKey: 'test:x1',
-          lines: [
-            { account: 'bank', debitCents: 1000 },
-            { account: 'fees:revenue', creditCents: 999 },
-          ],
-        }),
+        postEntry(tx, clock, twoLineEntry({ kind: 'manual_adjustment', refType: 'test', refId: 'x1', label: 'Écriture déséquilibrée', debit: 'bank', credit: 'fees:revenue', cents: 1000, creditCents: 999 })),
       { behavior: 'immediate' },
     );
   let message = '';
@@ -88,7 +79,7 @@ t.test('an unbalanced entry is refused and its transaction leaves nothing behind
   t.equal(entryCount(), before);
   t.equal(balanceOf(db, 'bank'), 0, 'no account total moved');
   t.throws(
-    () => postEntry(db, clock, { kind: 'manual_adjustment', refType: 'test', refId: 'x2', label: 'Hors transaction', idempotencyKey: 'test:x2', lines: [{ account: 'bank', debitCents: 1 }, { account: 'fees:revenue', creditCents: 1 }] }),
+    () => postEntry(db, clock, twoLineEntry({ kind: 'manual_adjustment', refType: 'test', refId: 'x2', label: 'Hors transaction', debit: 'bank', credit: 'fees:revenue', cents: 1 })),
     /inside the caller’s transaction/,
     'an entry never lands outside a transaction',
   );
@@ -108,7 +99,7 @@ t.test('an entry that would overdraw a receivable is refused; the bank may go ne
   t.equal(balanceOf(db, `buyer:${cast.buyer.id}:receivable`), 0);
   const payOut = refusalOf(() =>
     db.transaction(
-      (tx) => postEntry(tx, clock, { kind: 'payout', refType: 'test', refId: 'o1', label: 'Virement', idempotencyKey: 'o1', lines: [{ account: 'passes:outstanding', debitCents: 500 }, { account: 'bank', creditCents: 500 }] }),
+      (tx) => postEntry(tx, clock, twoLineEntry({ kind: 'payout', refType: 'test', refId: 'o1', label: 'Virement', idempotencyKey: 'o1', debit: 'passes:outstanding', credit: 'bank', cents: 500 })),
       { behavior: 'immediate' },
     ),
   );
