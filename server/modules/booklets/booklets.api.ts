@@ -198,8 +198,9 @@ export const bookletsApi: FastifyPluginAsync = async (app) => {
       const actor = requireActor(request);
       const pass = lookup({ userId: actor.userId, ip: request.ip }, request.params.code);
       reply.header('cache-control', 'no-store');
-      // The view the schema declares: the lookup's other facts (territory, services, last day) stay out.
-      return passLookupView.parse(pass);
+      // The response serializer encodes through passLookupView, which keeps only the fields it declares:
+      // the lookup's other facts (territory, services, last day) stay out without a second parse here.
+      return pass;
     },
   );
 };
