@@ -136,27 +136,6 @@ export function bookletCountsByStatus(db: DbOrTx, orderId: string): { status: Bo
  * may be handed any pass, so a place (or the operator) looks codes up across every order. Callers
  * only get here with a code whose signature has been verified.
  */
-export function findPassByCode(db: DbOrTx, code: string) {
-  return db
-    .select({
-      code: passes.code,
-      status: passes.status,
-      faceValueCents: passes.faceValueCents,
-      orderId: passes.orderId,
-      bookletStatus: booklets.status,
-      validFrom: orders.validFrom,
-      validUntil: orders.validUntil,
-      fundedAt: orders.fundedAt,
-      territory: orders.territory,
-      allowedServices: orders.allowedServices,
-    })
-    .from(passes)
-    .innerJoin(orders, eq(orders.id, passes.orderId))
-    .innerJoin(booklets, eq(booklets.id, passes.bookletId))
-    .where(eq(passes.code, code))
-    .get();
-}
-
 export function findPrintProof(db: DbOrTx, orderId: string) {
   return db
     .select({ orderId: printProofs.orderId, acceptedAt: printProofs.acceptedAt, acceptedByUserId: printProofs.acceptedByUserId, acceptedByName: users.name })

@@ -14,6 +14,7 @@ import { notifyProofDecision } from '../notifications/lifecycle-notices.ts';
 import { acceptCurrentVersion, currentVersion, designFor, printSettingsFor } from './print-settings.service.ts';
 import { findVersion, latestVersion, snapshotOf, findSettings } from './print-settings.repository.ts';
 import { specimenCode } from './specimen.ts';
+import { findPassFacts } from './pass-facts.statements.ts';
 import * as repo from './booklets.repository.ts';
 import { serialCandidates } from './serial-format.ts';
 import type { BookletCounts, PassCounts } from './booklets.schemas.ts';
@@ -332,7 +333,7 @@ export function lookupPass(deps: {
     throw tooManyPassLookups(wait);
   }
   const verified = codes.verify(deps.input);
-  const pass = verified.ok ? repo.findPassByCode(db, verified.code) : undefined;
+  const pass = verified.ok ? findPassFacts(db, verified.code) : undefined;
   if (!pass) {
     throttle.recordFailure(who);
     throw passNotFoundForCode();

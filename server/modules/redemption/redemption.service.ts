@@ -24,6 +24,7 @@ import {
   type RedemptionRow,
 } from './redemption.repository.ts';
 import { redeemActivePass, refreshBookletStatus } from '../booklets/pass-status.statements.ts';
+import { findPassFacts } from '../booklets/pass-facts.statements.ts';
 import { unredeemPass } from '../booklets/booklet-status.repository.ts';
 import {
   cancellationPeriodOver,
@@ -93,7 +94,7 @@ function resolveSite(st: Statements, actor: Actor, siteId: string | undefined): 
   throw siteRequired();
 }
 
-interface PassFacts {
+interface RedeemabilityFacts {
   pass: { id: number; status: PassStatus; faceValueCents: number; bookletId: string } | null;
   booklet: { id: string; status: BookletStatus } | null;
   order: {
@@ -106,20 +107,14 @@ interface PassFacts {
   redeemedAt: string | null;
 }
 
-function passFacts(st: Statements, code: string): PassFacts {
-  const row = st.passFacts.get(code);
+function redeemabilityFacts(db: DbOrTx, st: Statements, code: string): RedeemabilityFacts {
+  const row = findPassFacts(db, code);
   if (!row) return { pass: null, booklet: null, order: null, redeemedAt: null };
   const redeemedAt = row.status === 'redeemed' || row.status === 'reimbursed' ? (st.liveRedemptionAt.get(row.id)?.at ?? null) : null;
   return {
     pass: { id: row.id, status: row.status, faceValueCents: row.faceValueCents, bookletId: row.bookletId },
     booklet: { id: row.bookletId, status: row.bookletStatus },
-    order: {
-      validFrom: row.validFrom,
-      validUntil: row.validUntil,
-      fundedAt: row.fundedAt,
-      territory: row.territory === null ? null : (JSON.parse(row.territory) as TerritoryRestrictionColumn | null),
-      allowedServices: row.allowedServices === null ? null : (JSON.parse(row.allowedServices) as string[] | null),
-    },
+    order: { validFrom: row.validFrom, validUntil: row.validUntil, fundedAt: row.fundedAt, territory: row.territory, allowedServices: row.allowedServices },
     redeemedAt,
   };
 }
@@ -140,7 +135,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
     const site = resolveSite(st, actor, deps.siteId);
     const now = clock.now();
     const today = parisDate(now);
-    const facts = passFacts(st, code);
+    const facts = redeemabilityFacts(db, st, code);
     const service = deps.service ?? null;
     // The catalogue is only read when a service is named (most scans name none).
     const at = { communeCode: site.communeCode, services: service === null ? undefined : (JSON.parse(site.services) as string[]) };
@@ -149,7 +144,7 @@ export function redeemPass(deps: Deps & { actor: Actor; code: string; siteId?: s
     const pass = facts.pass!;
     if (!redeemActivePass(db, pass.id)) {
       // Someone else won between the read and the write (another process on the same file).
-      const after = passFacts(st, code);
+      const after = redeemabilityFacts(db, st, code);
       const again = redeemability({ ...after, place, site: at, service, today, gracePeriodDays, territories: getTerritories() });
       throw again.redeemable ? passAlreadyRedeemed() : passRefused(again);
     }
@@ -198,7 +193,7 @@ export function checkPass(deps: Deps & { actor: Actor; code: string; siteId?: st
   const st = statements(db);
   const place = placeOf(st, actor);
   const site = resolveSite(st, actor, deps.siteId);
-  const facts = passFacts(st, code);
+  const facts = redeemabilityFacts(db, st, code);
   const verdict = redeemability({ ...facts, place, site: { communeCode: site.communeCode }, today: parisDate(clock.now()), gracePeriodDays, territories: getTerritories() });
   if (!facts.pass || !facts.order) throw passNotFound();
   const common = {

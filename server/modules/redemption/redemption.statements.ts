@@ -1,4 +1,3 @@
-import type { BookletStatus, PassStatus } from '../../../db/schema/booklets.ts';
 import { cachedPerConnection } from '../../../db/client.ts';
 import type { placeSites, PlaceStatus } from '../../../db/schema/places.ts';
 import type { RedemptionView } from './redemption.schemas.ts';
@@ -18,27 +17,6 @@ export const statements = cachedPerConnection((client) => ({
   placeStatus: client.prepare<[string], { status: PlaceStatus }>('SELECT status FROM places WHERE organisation_id = ?'),
   activeSites: client.prepare<[string], SiteRow>(
     'SELECT id, name, commune_code AS communeCode, services FROM place_sites WHERE place_id = ? AND active = 1 ORDER BY created_at, name',
-  ),
-  passFacts: client.prepare<
-    [string],
-    {
-      id: number;
-      status: PassStatus;
-      faceValueCents: number;
-      bookletId: string;
-      bookletStatus: BookletStatus;
-      validFrom: string;
-      validUntil: string;
-      fundedAt: string | null;
-      territory: string | null;
-      allowedServices: string | null;
-    }
-  >(
-    `SELECT p.id, p.status, p.face_value_cents AS faceValueCents, p.booklet_id AS bookletId, b.status AS bookletStatus,
-            o.valid_from AS validFrom, o.valid_until AS validUntil, o.funded_at AS fundedAt, o.territory,
-            o.allowed_services AS allowedServices
-       FROM passes p JOIN booklets b ON b.id = p.booklet_id JOIN orders o ON o.id = p.order_id
-      WHERE p.code = ?`,
   ),
   liveRedemptionAt: client.prepare<[number], { at: string }>("SELECT redeemed_at AS at FROM redemptions WHERE pass_id = ? AND status = 'live'"),
   insertRedemption: client.prepare<[string, number, string, string, string, string | null, number, string, string, string, string]>(
