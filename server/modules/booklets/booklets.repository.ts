@@ -131,11 +131,6 @@ export function bookletCountsByStatus(db: DbOrTx, orderId: string): { status: Bo
     .all();
 }
 
-/**
- * A pass with the terms of its order. Not scoped to an organisation on purpose: any labelled place
- * may be handed any pass, so a place (or the operator) looks codes up across every order. Callers
- * only get here with a code whose signature has been verified.
- */
 export function findPrintProof(db: DbOrTx, orderId: string) {
   return db
     .select({ orderId: printProofs.orderId, acceptedAt: printProofs.acceptedAt, acceptedByUserId: printProofs.acceptedByUserId, acceptedByName: users.name })

@@ -36,7 +36,11 @@ const statements = cachedPerConnection((client) => ({
   ),
 }));
 
-/** The facts of the pass with this (verified, canonical) code; undefined when there is none. */
+/**
+ * The facts of the pass with this code; undefined when there is none. Not scoped to an organisation
+ * on purpose: any labelled place may be handed any pass, so a place (or the operator) looks codes up
+ * across every order. Callers only get here with a code whose signature has been verified.
+ */
 export function findPassFacts(db: DbOrTx, code: string): PassFacts | undefined {
   const row = statements(db).byCode.get(code);
   if (!row) return undefined;
