@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../../db/client.ts';
 import { auditLog } from '../../../db/schema/accounts.ts';
 import type { Clock } from '../../shared/clock.ts';
 
-/** Who did it: any actor (accounts/actor.ts) has these; the audit log needs nothing else of accounts. */
+/** Who did it: any actor (identity/actor.ts) has these; the audit log needs nothing else of accounts. */
 export interface AuditActor {
   userId: string | null;
   organisationId: string;
